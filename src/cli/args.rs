@@ -1,0 +1,151 @@
+//! The command line, as clap derive types. Parsing only: validation of
+//! combinations that clap cannot express happens in the subcommands.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::options::{KrakendVersion, OtlpEndpoint};
+
+const ABOUT: &str = "Migrate KrakenD configs from OpenCensus (telemetry/opencensus) to OpenTelemetry, \
+and write the ADOT collector config the new block sends to.";
+
+const EXAMPLES: &str = "\
+Examples:
+  oc2otel migrate krakend.json                preview the change as a diff (writes nothing)
+  oc2otel migrate --write krakend.json        apply it, and write krakend.otel-collector.yaml
+  oc2otel migrate --check krakend.json        exit 1 while a migration is pending (for CI)
+  oc2otel migrate - < krakend.json            print the migrated config on stdout
+  oc2otel migrate --format json krakend.json  machine-readable report";
+
+const MIGRATE_EXAMPLES: &str = "\
+Examples:
+  oc2otel migrate krakend.json
+      Show the diff of krakend.json and of the collector config to be created.
+  oc2otel migrate --write krakend.json prod.json
+      Rewrite both files in place; each gets its <stem>.otel-collector.yaml.
+  oc2otel migrate --check --format json krakend.json
+      In CI: exit 1 if krakend.json still uses OpenCensus, with a JSON report.
+  oc2otel migrate --collector contrib --otlp-endpoint otel-collector:4317 krakend.json
+      Target an otelcol-contrib collector reachable at otel-collector:4317.
+  oc2otel migrate --write --collector-out adot.yaml - < krakend.json > new.json
+      Filter stdin to stdout and write the collector config to adot.yaml.
+
+Exit status: 0 done or nothing to do, 1 --check found pending migrations,
+2 an error in any file (bad input, I/O, refused migration) or bad usage.";
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "oc2otel",
+    version,
+    about = ABOUT,
+    after_help = EXAMPLES,
+    propagate_version = true,
+    max_term_width = 100
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+    #[command(flatten)]
+    pub global: GlobalArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// When to color the output (NO_COLOR is honoured with `auto`).
+    #[arg(long, value_enum, global = true, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
+    pub color: ColorChoice,
+    /// Print only errors and the files concerned.
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// Print every diagnostic with its source snippet.
+    #[arg(short, long, global = true)]
+    pub verbose: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Migrate KrakenD configs: preview (default), --write or --check.
+    #[command(after_help = MIGRATE_EXAMPLES)]
+    Migrate(MigrateArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    /// Diffs and annotated diagnostics.
+    Human,
+    /// One JSON document on stdout (see the README for its shape).
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CollectorArg {
+    /// AWS Distro for OpenTelemetry (aws-otel-collector).
+    Adot,
+    /// The upstream otelcol-contrib distribution.
+    Contrib,
+}
+
+#[derive(Debug, Args)]
+pub struct MigrateArgs {
+    /// Config files to migrate; `-` reads standard input and prints the migrated config.
+    #[arg(value_name = "PATH", default_value = ".")]
+    pub paths: Vec<PathBuf>,
+
+    /// Rewrite the files in place and write their collector configs.
+    #[arg(long, conflicts_with = "check")]
+    pub write: bool,
+
+    /// Write nothing; list the files that need migration and exit 1 if any.
+    #[arg(long)]
+    pub check: bool,
+
+    /// Report format.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
+    pub format: OutputFormat,
+
+    /// Collector distribution the collector config is written for.
+    #[arg(long, value_enum, default_value_t = CollectorArg::Adot)]
+    pub collector: CollectorArg,
+
+    /// Where KrakenD reaches the collector over OTLP/gRPC.
+    #[arg(long, value_name = "HOST[:PORT]", default_value = "localhost:4317", value_parser = parse_endpoint)]
+    pub otlp_endpoint: OtlpEndpoint,
+
+    /// Write the collector config here instead of next to the config (one input only).
+    #[arg(long, value_name = "FILE")]
+    pub collector_out: Option<PathBuf>,
+
+    /// KrakenD version the result must run on (2.6 or later).
+    #[arg(long, value_name = "X.Y", default_value = "2.13", value_parser = parse_version)]
+    pub krakend_version: KrakendVersion,
+
+    /// Validate each new block against KrakenD's JSON schemas in DIR (laid out as vX.Y/...).
+    #[arg(long, value_name = "DIR")]
+    pub schema_dir: Option<PathBuf>,
+}
+
+fn parse_endpoint(s: &str) -> Result<OtlpEndpoint, String> {
+    s.parse()
+}
+
+fn parse_version(s: &str) -> Result<KrakendVersion, String> {
+    s.parse()
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_is_consistent() {
+        super::Cli::command().debug_assert();
+    }
+}

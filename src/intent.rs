@@ -1,0 +1,173 @@
+//! The telemetry intent: what a legacy block actually did, in terms that
+//! do not depend on either module's config syntax.
+//!
+//! Conversion reads the legacy settings into this model (applying
+//! OpenCensus defaults and quirks), and rendering writes the model out as a
+//! KrakenD OpenTelemetry block plus a collector config (applying
+//! OpenTelemetry's defaults and quirks). Keeping the two halves apart is
+//! what makes the migration checkable: the model is the thing both configs
+//! must agree on.
+
+/// How many traces are recorded.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Sampling {
+    /// No trace is recorded (OpenCensus `sample_rate` <= 0 or absent).
+    Off,
+    /// A fraction in (0, 1) of root traces.
+    Ratio(f64),
+    /// Every trace.
+    Always,
+}
+
+/// Which instrumentation layers run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Layers {
+    pub router: bool,
+    pub pipe: bool,
+    pub backend: bool,
+}
+
+impl Layers {
+    pub const ALL: Layers = Layers {
+        router: true,
+        pipe: true,
+        backend: true,
+    };
+}
+
+/// Which signals a destination receives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Signals {
+    pub traces: bool,
+    pub metrics: bool,
+}
+
+impl Signals {
+    pub const TRACES: Signals = Signals {
+        traces: true,
+        metrics: false,
+    };
+    pub const METRICS: Signals = Signals {
+        traces: false,
+        metrics: true,
+    };
+    pub const BOTH: Signals = Signals {
+        traces: true,
+        metrics: true,
+    };
+
+    pub fn union(self, other: Signals) -> Signals {
+        Signals {
+            traces: self.traces || other.traces,
+            metrics: self.metrics || other.metrics,
+        }
+    }
+}
+
+/// A component of the collector that exports to the final backend.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CollectorExporter {
+    AwsXray {
+        region: Option<String>,
+    },
+    Zipkin {
+        endpoint: String,
+    },
+    GoogleCloud {
+        project: Option<String>,
+    },
+    Influxdb {
+        endpoint: String,
+        db: Option<String>,
+        timeout: Option<String>,
+        /// The legacy block had a username / password: the collector reads
+        /// them from its environment.
+        username: bool,
+        password: bool,
+    },
+}
+
+impl CollectorExporter {
+    /// The component id in the collector config.
+    pub fn id(&self) -> &'static str {
+        match self {
+            CollectorExporter::AwsXray { .. } => "awsxray",
+            CollectorExporter::Zipkin { .. } => "zipkin",
+            CollectorExporter::GoogleCloud { .. } => "googlecloud",
+            CollectorExporter::Influxdb { .. } => "influxdb",
+        }
+    }
+
+    /// Whether the ADOT distribution ships this exporter.
+    pub fn in_adot(&self) -> bool {
+        matches!(self, CollectorExporter::AwsXray { .. })
+    }
+}
+
+/// How telemetry reaches one destination.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Route {
+    /// KrakenD pushes OTLP over gRPC straight to `host:port`.
+    Otlp {
+        name: &'static str,
+        host: String,
+        port: u16,
+    },
+    /// KrakenD serves `/metrics` on `port` for Prometheus to scrape.
+    Prometheus { port: u16 },
+    /// KrakenD pushes OTLP to the collector, which exports with this.
+    Collector(CollectorExporter),
+}
+
+/// One place telemetry goes, and the legacy exporter it replaces.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Destination {
+    pub route: Route,
+    pub signals: Signals,
+    /// The legacy exporter key (`xray`, `jaeger`, ...).
+    pub legacy: &'static str,
+    /// JSON pointer of the legacy exporter.
+    pub pointer: String,
+}
+
+/// What the legacy block did.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Intent {
+    pub service_name: Option<String>,
+    pub service_version: Option<String>,
+    pub sampling: Sampling,
+    /// Seconds between metric reports (OpenCensus default: 10).
+    pub metric_period: i64,
+    pub layers: Layers,
+    pub destinations: Vec<Destination>,
+    /// Comment keys (`@comment`) of the legacy block, carried over.
+    pub comments: Vec<(String, serde_json::Value)>,
+}
+
+impl Intent {
+    /// Destinations reached through the collector.
+    pub fn collector_exporters(&self) -> impl Iterator<Item = (&CollectorExporter, Signals)> {
+        self.destinations.iter().filter_map(|d| match &d.route {
+            Route::Collector(exporter) => Some((exporter, d.signals)),
+            _ => None,
+        })
+    }
+
+    /// Signals KrakenD must push to the collector.
+    pub fn collector_signals(&self) -> Signals {
+        self.collector_exporters()
+            .fold(Signals::default(), |acc, (_, s)| acc.union(s))
+    }
+
+    /// Whether any OTLP exporter KrakenD writes carries metrics.
+    pub fn otlp_carries_metrics(&self) -> bool {
+        self.destinations
+            .iter()
+            .any(|d| d.signals.metrics && !matches!(d.route, Route::Prometheus { .. }))
+    }
+
+    /// Whether any destination receives traces.
+    pub fn carries_traces(&self) -> bool {
+        self.destinations.iter().any(|d| d.signals.traces)
+    }
+}

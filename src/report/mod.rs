@@ -1,0 +1,104 @@
+//! Reports: what happened to each file, for people ([`human`]) and for
+//! machines ([`json`]). Both render the same [`FileReport`]s.
+
+pub mod human;
+pub mod json;
+
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::redact::Redacted;
+use crate::source::Format;
+
+/// The status of a file in a report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileStatus {
+    /// Written (`--write`).
+    Migrated,
+    /// Would be written (preview, `--check`).
+    WouldMigrate,
+    Unchanged,
+    /// Not a candidate (no legacy key), not read further.
+    Skipped,
+    Error,
+}
+
+impl FileStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FileStatus::Migrated => "migrated",
+            FileStatus::WouldMigrate => "would_migrate",
+            FileStatus::Unchanged => "unchanged",
+            FileStatus::Skipped => "skipped",
+            FileStatus::Error => "error",
+        }
+    }
+}
+
+/// Everything reported about one file.
+#[derive(Debug, Clone)]
+pub struct FileReport {
+    /// The path as the user gave or the walk found it (`-` for stdin).
+    pub path: String,
+    pub format: Format,
+    pub status: FileStatus,
+    /// Where the collector config is (or would be) written.
+    pub collector_path: Option<String>,
+    pub diagnostics: Vec<Diagnostic>,
+    /// The source with secrets hidden, for snippets (`None` if unreadable).
+    pub source: Option<Redacted>,
+    /// The rendered diff (preview only; may be empty).
+    pub diff: String,
+}
+
+impl FileReport {
+    pub fn count(&self, severity: Severity) -> usize {
+        self.diagnostics
+            .iter()
+            .filter(|d| d.severity == severity)
+            .count()
+    }
+}
+
+/// Totals over a run.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Summary {
+    pub files: usize,
+    /// Files migrated, or that would be in preview and `--check`.
+    pub migrated: usize,
+    pub unchanged: usize,
+    pub skipped: usize,
+    /// Files that could not be migrated.
+    pub errors: usize,
+    /// Warning diagnostics over all files.
+    pub warnings: usize,
+    /// Diagnostics asking for a manual step.
+    #[serde(skip)]
+    pub manual: usize,
+}
+
+impl Summary {
+    pub fn of(files: &[FileReport]) -> Summary {
+        let mut s = Summary {
+            files: files.len(),
+            ..Summary::default()
+        };
+        for f in files {
+            match f.status {
+                FileStatus::Migrated | FileStatus::WouldMigrate => s.migrated += 1,
+                FileStatus::Unchanged => s.unchanged += 1,
+                FileStatus::Skipped => s.skipped += 1,
+                FileStatus::Error => s.errors += 1,
+            }
+            s.warnings += f.count(Severity::Warning);
+            s.manual += f
+                .diagnostics
+                .iter()
+                .filter(|d| {
+                    d.fate
+                        .as_ref()
+                        .is_some_and(|fate| fate.action == crate::diagnostic::Action::Manual)
+                })
+                .count();
+        }
+        s
+    }
+}
