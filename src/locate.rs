@@ -62,6 +62,8 @@ pub struct BlockRef<'a> {
     /// A later member of the same container has the same key, so KrakenD
     /// reads that one instead of this one.
     pub duplicate: bool,
+    /// A parent key of this block is shadowed by a later duplicate.
+    pub shadowed: bool,
 }
 
 impl<'a> BlockRef<'a> {
@@ -169,6 +171,7 @@ pub fn locate(root: &Node) -> Located<'_> {
                             container_pointer: frame.pointer.clone(),
                             index,
                             duplicate: !last_of_key,
+                            shadowed: !frame.live,
                         });
                         // The inside of a legacy block is its own business.
                         continue;

@@ -124,11 +124,16 @@ pub fn migrate(
     };
     let located = locate::locate(&root);
     for block in located.blocks.iter().filter(|b| b.scope == Scope::Unread) {
+        let why = if block.shadowed {
+            "a later duplicate of one of its parent keys hides it"
+        } else {
+            "KrakenD reads it only in the service, endpoint and backend `extra_config`"
+        };
         run.diagnostics.push(
             Diagnostic::warning(
                 Code::MisplacedBlock,
                 format!(
-                    "`{}` here is never read by KrakenD (it only reads it in the service, endpoint and backend `extra_config`, and the last of duplicate keys): left unchanged",
+                    "`{}` here was never read by KrakenD ({why}): left unchanged",
                     block.namespace.key()
                 ),
             )
@@ -140,7 +145,9 @@ pub fn migrate(
     if !located.is_pending() {
         return Migration::finish(Status::Unchanged, text, run.diagnostics, input_secrets);
     }
-    run.check_version();
+    if !run.check_version() {
+        return Migration::finish(Status::Error, text, run.diagnostics, input_secrets);
+    }
     run.check_schema_url(options.krakend_version);
 
     let intent = run.service_blocks(&located);
@@ -225,10 +232,11 @@ impl<'a> Run<'a> {
         }
     }
 
-    /// KrakenD 1.x configs (`"version": 2`) predate OpenTelemetry.
-    fn check_version(&mut self) {
+    /// KrakenD 1.x configs (`"version": 2`) predate OpenTelemetry; they
+    /// are refused before anything else is said about them.
+    fn check_version(&mut self) -> bool {
         let Some(version) = self.root.get("version") else {
-            return;
+            return true;
         };
         let is_three = matches!(&version.value.kind, crate::tree::NodeKind::Number(n) if n.parse::<f64>() == Ok(3.0));
         if !is_three {
@@ -241,6 +249,7 @@ impl<'a> Run<'a> {
                 .with_help("upgrade the file to KrakenD 2 first (krakend-config-migrator renames the v1 keys and sets `\"version\": 3`), then migrate"),
             );
         }
+        is_three
     }
 
     /// A `$schema` naming a KrakenD version without OpenTelemetry.
@@ -322,18 +331,6 @@ impl<'a> Run<'a> {
             legacy::decode::<Settings>(&member.value, &pointer, effective.namespace.key());
         self.diagnostics.extend(decoded.diagnostics);
         let settings = decoded.settings?;
-        if effective.namespace == Namespace::V1 {
-            self.diagnostics.push(
-                Diagnostic::info(
-                    Code::V1Namespace,
-                    format!(
-                        "the KrakenD 1 key `{}` is replaced by `{OPENTELEMETRY}`",
-                        Namespace::V1.key()
-                    ),
-                )
-                .at(pointer.clone(), member.key_span.clone()),
-            );
-        }
         let mut cx = Context::new(
             self.options,
             pointer,
@@ -348,7 +345,21 @@ impl<'a> Run<'a> {
         }
         self.diagnostics.extend(cx.diagnostics);
         match intent {
-            Some(intent) => Some((intent, effective)),
+            Some(intent) => {
+                if effective.namespace == Namespace::V1 {
+                    self.diagnostics.push(
+                        Diagnostic::info(
+                            Code::V1Namespace,
+                            format!(
+                                "the KrakenD 1 key `{}` is replaced by `{OPENTELEMETRY}`",
+                                Namespace::V1.key()
+                            ),
+                        )
+                        .at(effective.pointer(), member.key_span.clone()),
+                    );
+                }
+                Some((intent, effective))
+            }
             None => {
                 self.remove(&effective);
                 None

@@ -118,13 +118,29 @@ impl<'a> Context<'a> {
     /// the new block, others are dropped with a warning (and a suggestion
     /// when they look like a misspelt known key).
     pub fn unknown_keys(&mut self, unknown: &[Unknown], known: &[&str], context: &str) {
+        self.unknown_keys_with_aliases(unknown, known, &[], context);
+    }
+
+    /// As [`Context::unknown_keys`], with old spellings (`collectorURL`)
+    /// mapped to the key that replaced them.
+    pub fn unknown_keys_with_aliases(
+        &mut self,
+        unknown: &[Unknown],
+        known: &[&str],
+        aliases: &[(&str, &str)],
+        context: &str,
+    ) {
         for key in unknown {
             if key.comment {
                 self.carry_comment(key);
                 continue;
             }
-            let suggestion = suggest(&key.key, known)
-                .map(|k| format!(" (did you mean `{k}`?)"))
+            let alias = aliases
+                .iter()
+                .find(|(old, _)| old.eq_ignore_ascii_case(&key.key))
+                .map(|(_, new)| format!(" (an old spelling of `{new}`)"));
+            let suggestion = alias
+                .or_else(|| suggest(&key.key, known).map(|k| format!(" (did you mean `{k}`?)")))
                 .unwrap_or_default();
             self.push(
                 Diagnostic::warning(

@@ -12,7 +12,10 @@ use crate::intent::Intent;
 pub const PROPAGATORS: &str = "tracecontext,baggage,b3multi";
 
 pub fn advise(intent: &Intent, cx: &mut Context) {
-    if !intent.carries_traces() || !(intent.layers.router || intent.layers.backend) {
+    // With no trace recorded (or no layer that propagates) there is no
+    // trace context for callers and backends to lose.
+    let traced = intent.carries_traces() && intent.sampling != crate::intent::Sampling::Off;
+    if !traced || !(intent.layers.router || intent.layers.backend) {
         return;
     }
     let version = cx.options.krakend_version;

@@ -86,8 +86,10 @@ fn type_error<T: Decode>(node: &Node, pointer: &str, name: &str) -> Diagnostic {
         format!("`{name}` must be {}, found {found}{hint}", T::EXPECTED),
     )
     .at(pointer, node.span.clone())
-    .with_help("KrakenD fails to decode the whole OpenCensus block when a value has the wrong type, so the block never ran; fix the value, then migrate")
+    .with_help(DECODE_HELP)
 }
+
+const DECODE_HELP: &str = "KrakenD fails to decode the whole OpenCensus block when a value has the wrong type, so the block never ran; fix the value, then migrate";
 
 impl Decode for i64 {
     const EXPECTED: &'static str = "an integer";
@@ -111,7 +113,8 @@ impl Decode for i64 {
                 };
                 decoder.error(
                     Diagnostic::error(code, format!("`{name}` {what}, found {raw}"))
-                        .at(pointer, node.span.clone()),
+                        .at(pointer, node.span.clone())
+                        .with_help(DECODE_HELP),
                 );
                 None
             }

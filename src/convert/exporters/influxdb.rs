@@ -33,7 +33,7 @@ pub fn convert(exporter: &Spanned<Influxdb>, cx: &mut Context) -> Option<Destina
             exporter,
             "influxdb",
             "has no `address`",
-            "if a key is misspelt (see the unknown keys above), fix it in the legacy block and migrate again",
+            "if a key is misspelt (see the unknown keys reported for this exporter), fix it in the legacy block and migrate again",
             cx,
         );
         return None;

@@ -21,7 +21,16 @@ const KNOWN: &[&str] = &[
 
 pub fn convert(exporter: &Spanned<Jaeger>, cx: &mut Context) -> Option<Destination> {
     let jaeger = &exporter.value;
-    cx.unknown_keys(&jaeger.unknown, KNOWN, "`exporters.jaeger`");
+    // krakend-opencensus before 0.6 spelled the collector URL `collectorURL`.
+    cx.unknown_keys_with_aliases(
+        &jaeger.unknown,
+        KNOWN,
+        &[
+            ("collectorURL", "endpoint"),
+            ("serviceName", "service_name"),
+        ],
+        "`exporters.jaeger`",
+    );
     // The Jaeger library uses the collector endpoint when both are set.
     let Some(field) = non_empty(&jaeger.endpoint).or_else(|| non_empty(&jaeger.agent_endpoint))
     else {
@@ -29,7 +38,7 @@ pub fn convert(exporter: &Spanned<Jaeger>, cx: &mut Context) -> Option<Destinati
             exporter,
             "jaeger",
             "has no `endpoint` or `agent_endpoint`",
-            "if a key is misspelt (see the unknown keys above), fix it in the legacy block and migrate again",
+            "if a key is misspelt (see the unknown keys reported for this exporter), fix it in the legacy block and migrate again",
             cx,
         );
         return None;

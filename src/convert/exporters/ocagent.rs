@@ -31,7 +31,7 @@ pub fn convert(exporter: &Spanned<Ocagent>, cx: &mut Context) -> Option<Destinat
             exporter,
             "ocagent",
             "has no `address`",
-            "if a key is misspelt (see the unknown keys above), fix it in the legacy block and migrate again",
+            "if a key is misspelt (see the unknown keys reported for this exporter), fix it in the legacy block and migrate again",
             cx,
         );
         return None;

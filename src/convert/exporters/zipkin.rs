@@ -20,7 +20,7 @@ pub fn convert(exporter: &Spanned<Zipkin>, cx: &mut Context) -> Option<Destinati
             exporter,
             "zipkin",
             "has no `collector_url`",
-            "if a key is misspelt (see the unknown keys above), fix it in the legacy block and migrate again",
+            "if a key is misspelt (see the unknown keys reported for this exporter), fix it in the legacy block and migrate again",
             cx,
         );
         return None;

@@ -1,0 +1,81 @@
+//! Helpers shared by the integration tests: snapshot settings (every
+//! snapshot lives in the top-level `snapshots/` folder), the path of the
+//! built binary, and access to the reference data in `../shared`.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+/// insta settings for this project: snapshots in `snapshots/`, named
+/// without the module path.
+pub fn snapshot_settings() -> insta::Settings {
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path(concat!(env!("CARGO_MANIFEST_DIR"), "/snapshots"));
+    settings.set_prepend_module_to_snapshot(false);
+    settings
+}
+
+/// The oc2otel binary built for these tests.
+pub fn bin() -> std::process::Command {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_oc2otel"));
+    cmd.env_remove("NO_COLOR").env_remove("CLICOLOR_FORCE");
+    cmd
+}
+
+pub fn manifest_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// `../shared` next to the repository, if present. Without it the oracle
+/// tests are skipped with a notice, unless OC2OTEL_REQUIRE_SHARED=1 (as in
+/// CI), which makes its absence a failure.
+pub fn shared_dir() -> Option<PathBuf> {
+    let dir = manifest_dir().join("..").join("shared");
+    if dir.join("krakend-schema").is_dir() && dir.join("corpus").is_dir() {
+        return Some(dir);
+    }
+    if std::env::var("OC2OTEL_REQUIRE_SHARED").as_deref() == Ok("1") {
+        panic!(
+            "OC2OTEL_REQUIRE_SHARED=1 but {} (with krakend-schema/ and corpus/) is missing",
+            dir.display()
+        );
+    }
+    eprintln!(
+        "notice: {} not found; skipping the tests that use the shared reference data",
+        dir.display()
+    );
+    None
+}
+
+pub fn schema_dir() -> Option<PathBuf> {
+    shared_dir().map(|d| d.join("krakend-schema"))
+}
+
+/// Read a fixture under `tests/fixtures`.
+pub fn fixture(relative: &str) -> String {
+    std::fs::read_to_string(manifest_dir().join("tests/fixtures").join(relative))
+        .unwrap_or_else(|e| panic!("fixture {relative}: {e}"))
+}
+
+/// Copy a file into a fresh temporary directory; returns (dir, path).
+pub fn temp_copy(source: &Path, name: &str) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(name);
+    std::fs::copy(source, &path).unwrap();
+    (dir, path)
+}
+
+/// A temporary directory holding one file with `contents`.
+pub fn temp_file(name: &str, contents: &[u8]) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(name);
+    std::fs::write(&path, contents).unwrap();
+    (dir, path)
+}
+
+/// Replace the temporary directory in command output with `[TMP]`.
+pub fn scrub(text: &str, dir: &Path) -> String {
+    let real = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
+    text.replace(&real.display().to_string(), "[TMP]")
+        .replace(&dir.display().to_string(), "[TMP]")
+}
