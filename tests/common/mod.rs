@@ -4,6 +4,8 @@
 
 #![allow(dead_code)]
 
+pub mod collector;
+
 use std::path::{Path, PathBuf};
 
 /// insta settings for this project: snapshots in `snapshots/`, named
@@ -18,6 +20,13 @@ pub fn snapshot_settings() -> insta::Settings {
 /// The oc2otel binary built for these tests.
 pub fn bin() -> std::process::Command {
     let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_oc2otel"));
+    cmd.env_remove("NO_COLOR").env_remove("CLICOLOR_FORCE");
+    cmd
+}
+
+/// The binary as an assert_cmd command (for standard input).
+pub fn abin() -> assert_cmd::Command {
+    let mut cmd = assert_cmd::Command::new(env!("CARGO_BIN_EXE_oc2otel"));
     cmd.env_remove("NO_COLOR").env_remove("CLICOLOR_FORCE");
     cmd
 }
