@@ -7,7 +7,6 @@ use std::fs;
 use std::path::Path;
 use std::process::Output;
 
-use assert_cmd::prelude::*;
 use common::{abin, bin, fixture, snapshot_settings, temp_file};
 use insta_cmd::assert_cmd_snapshot;
 use predicates::prelude::*;
