@@ -1,0 +1,249 @@
+//! Properties of every migration, over generated configs: random
+//! indentation (tabs, 2, 3 or 4 spaces), LF or CRLF, key order, surrounding
+//! content and legacy settings. For each: the bytes outside the legacy
+//! block are unchanged, the new block is written in the file's indentation
+//! and line terminator, the output parses, and a second run changes nothing.
+
+use oc2otel::migrate::{Status, migrate};
+use oc2otel::options::Options;
+use oc2otel::source::Format;
+use proptest::prelude::*;
+use serde_json::{Map, Value, json};
+
+#[derive(Debug, Clone)]
+struct Style {
+    indent: &'static str,
+    newline: &'static str,
+    final_newline: bool,
+}
+
+fn style() -> impl Strategy<Value = Style> {
+    (
+        prop::sample::select(vec!["\t", "  ", "   ", "    "]),
+        prop::sample::select(vec!["\n", "\r\n"]),
+        any::<bool>(),
+    )
+        .prop_map(|(indent, newline, final_newline)| Style {
+            indent,
+            newline,
+            final_newline,
+        })
+}
+
+/// Scalars and small structures for the surroundings.
+fn filler() -> impl Strategy<Value = Value> {
+    let leaf = prop_oneof![
+        any::<bool>().prop_map(Value::Bool),
+        (-1000i64..1000).prop_map(|n| json!(n)),
+        "[a-zA-Z0-9 /:._-]{0,12}".prop_map(Value::String),
+        Just(Value::Null),
+    ];
+    leaf.prop_recursive(3, 12, 4, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..3).prop_map(Value::Array),
+            prop::collection::vec(("[a-z_]{1,8}", inner), 0..3)
+                .prop_map(|kv| Value::Object(kv.into_iter().collect())),
+        ]
+    })
+}
+
+fn legacy_block() -> impl Strategy<Value = Value> {
+    let exporter = prop_oneof![
+        "[a-z]{2}-[a-z]{4}-[1-3]".prop_map(|r| ("xray", json!({"region": r, "use_env": true}))),
+        "[a-z]{3,8}".prop_map(|h| (
+            "jaeger",
+            json!({"endpoint": format!("http://{h}:14268/api/traces"), "service_name": "gw"})
+        )),
+        (1024u16..65000).prop_map(|p| ("prometheus", json!({"port": p, "namespace": "krakend"}))),
+        "[a-z]{3,8}".prop_map(|h| ("datadog", json!({"trace_address": format!("{h}:8126")}))),
+        "[a-z]{3,8}".prop_map(|h| ("ocagent", json!({"address": format!("{h}:55678")}))),
+    ];
+    (
+        prop::option::of(-5i64..150),
+        prop::option::of(-3i64..120),
+        prop::option::of((
+            any::<Option<bool>>(),
+            any::<Option<bool>>(),
+            any::<Option<bool>>(),
+        )),
+        prop::collection::vec(exporter, 1..4),
+    )
+        .prop_map(|(sample_rate, period, layers, exporters)| {
+            let mut block = Map::new();
+            if let Some(s) = sample_rate {
+                block.insert("sample_rate".into(), json!(s));
+            }
+            if let Some(p) = period {
+                block.insert("reporting_period".into(), json!(p));
+            }
+            if let Some((router, pipe, backend)) = layers {
+                let mut l = Map::new();
+                for (k, v) in [("router", router), ("pipe", pipe), ("backend", backend)] {
+                    if let Some(v) = v {
+                        l.insert(k.into(), json!(v));
+                    }
+                }
+                block.insert("enabled_layers".into(), Value::Object(l));
+            }
+            let mut e = Map::new();
+            for (name, value) in exporters {
+                e.insert(name.into(), value);
+            }
+            block.insert("exporters".into(), Value::Object(e));
+            Value::Object(block)
+        })
+}
+
+/// A whole config: surroundings in random order around the legacy block.
+fn config() -> impl Strategy<Value = (Value, bool)> {
+    (
+        legacy_block(),
+        prop::collection::vec(("[a-z/_]{1,12}", filler()), 0..4),
+        prop::collection::vec(("[a-z_]{1,10}", filler()), 0..4),
+        0usize..5,
+        0usize..5,
+        any::<bool>(),
+    )
+        .prop_map(|(legacy, extra, root, at_extra, at_root, v1)| {
+            let key = if v1 {
+                "github_com/devopsfaith/krakend-opencensus"
+            } else {
+                "telemetry/opencensus"
+            };
+            let mut extra_config = Map::new();
+            let extra: Vec<(String, Value)> = extra
+                .into_iter()
+                .filter(|(k, _)| !k.contains("opencensus") && !k.contains("opentelemetry"))
+                .collect();
+            let at_extra = at_extra.min(extra.len());
+            for (i, (k, v)) in extra.iter().enumerate() {
+                if i == at_extra {
+                    extra_config.insert(key.into(), legacy.clone());
+                }
+                extra_config.insert(k.clone(), v.clone());
+            }
+            if !extra_config.contains_key(key) {
+                extra_config.insert(key.into(), legacy);
+            }
+            let mut config = Map::new();
+            config.insert("version".into(), json!(3));
+            let root: Vec<(String, Value)> = root
+                .into_iter()
+                .filter(|(k, _)| {
+                    !["version", "extra_config", "endpoints", "async_agent"].contains(&k.as_str())
+                })
+                .collect();
+            let at_root = at_root.min(root.len());
+            for (i, (k, v)) in root.iter().enumerate() {
+                if i == at_root {
+                    config.insert("extra_config".into(), Value::Object(extra_config.clone()));
+                }
+                config.insert(k.clone(), v.clone());
+            }
+            config
+                .entry("extra_config")
+                .or_insert(Value::Object(extra_config));
+            (Value::Object(config), v1)
+        })
+}
+
+fn render(value: &Value, style: &Style) -> String {
+    use serde::Serialize;
+    let mut buf = Vec::new();
+    let formatter = serde_json::ser::PrettyFormatter::with_indent(style.indent.as_bytes());
+    value
+        .serialize(&mut serde_json::Serializer::with_formatter(
+            &mut buf, formatter,
+        ))
+        .unwrap();
+    let mut text = String::from_utf8(buf).unwrap().replace('\n', style.newline);
+    if style.final_newline {
+        text.push_str(style.newline);
+    }
+    text
+}
+
+/// Byte range of the legacy member `"key": {...}` in `text`.
+fn legacy_range(text: &str) -> std::ops::Range<usize> {
+    use jsonc_parser::common::Ranged;
+    let parsed =
+        jsonc_parser::parse_to_ast(text, &Default::default(), &Default::default()).unwrap();
+    let root = parsed.value.unwrap();
+    let extra = root
+        .as_object()
+        .unwrap()
+        .get_object("extra_config")
+        .unwrap();
+    let prop = extra
+        .properties
+        .iter()
+        .find(|p| p.name.as_str().contains("opencensus"))
+        .unwrap();
+    let r = prop.range();
+    r.start..r.end
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    #[test]
+    fn only_the_legacy_block_changes((config, _v1) in config(), style in style()) {
+        let text = render(&config, &style);
+        let migration = migrate(&text, Format::Json, "krakend.json", &Options::default(), None);
+        prop_assert_eq!(migration.status, Status::Migrate, "{:?}", migration.diagnostics);
+        let output = migration.output.unwrap();
+        let range = legacy_range(&text);
+
+        // Bytes before and after the block are untouched.
+        prop_assert!(output.starts_with(&text[..range.start]));
+        prop_assert!(output.ends_with(&text[range.end..]));
+
+        // The new block, in the file's style.
+        let new = &output[range.start..output.len() - (text.len() - range.end)];
+        prop_assert!(new.starts_with("\"telemetry/opentelemetry\""), "{}", new);
+        let base_start = text[..range.start].rfind('\n').map_or(0, |i| i + 1);
+        let base = &text[base_start..range.start];
+        for line in new.split(style.newline).skip(1) {
+            prop_assert!(line.starts_with(base), "line {:?} lacks the base indent {:?}", line, base);
+            let inner = &line[base.len()..];
+            let depth_indent: String = inner.chars().take_while(|c| *c == ' ' || *c == '\t').collect();
+            prop_assert!(
+                depth_indent.is_empty() || depth_indent.len() % style.indent.len() == 0
+                    && depth_indent == style.indent.repeat(depth_indent.len() / style.indent.len()),
+                "indent {:?} is not made of {:?}", depth_indent, style.indent
+            );
+        }
+        if style.newline == "\r\n" {
+            prop_assert!(!output.replace("\r\n", "").contains('\n'), "bare LF in a CRLF file");
+        } else {
+            prop_assert!(!output.contains('\r'));
+        }
+
+        // It parses, holds no legacy key, and a second run is a no-op.
+        let parsed: Value = serde_json::from_str(&output).unwrap();
+        prop_assert!(parsed["extra_config"].get("telemetry/opencensus").is_none());
+        prop_assert!(parsed["extra_config"].get("github_com/devopsfaith/krakend-opencensus").is_none());
+        prop_assert!(parsed["extra_config"]["telemetry/opentelemetry"]["exporters"].is_object());
+        let again = migrate(&output, Format::Json, "krakend.json", &Options::default(), None);
+        prop_assert_eq!(again.status, Status::Unchanged);
+    }
+
+    #[test]
+    fn arbitrary_text_never_panics(text in "[\\{\\}\\[\\]\":,0-9a-z_/ \\n\\t.eE+-]{0,200}") {
+        let _ = migrate(&text, Format::Json, "x.json", &Options::default(), None);
+    }
+
+    #[test]
+    fn mutated_configs_never_panic((config, _v1) in config(), cut in 0usize..400, junk in "[\\{\\}\\[\\]\":,a-z0-9]{0,3}") {
+        let text = render(&config, &Style { indent: "  ", newline: "\n", final_newline: true });
+        let mut cut = cut.min(text.len());
+        while !text.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        let mutated = format!("{}{}{}", &text[..cut], junk, &text[cut..]);
+        let migration = migrate(&mutated, Format::Json, "x.json", &Options::default(), None);
+        if let Some(output) = migration.output {
+            prop_assert!(serde_json::from_str::<Value>(&output).is_ok());
+        }
+    }
+}
