@@ -119,6 +119,48 @@ fn is_index(token: &str) -> bool {
     !token.is_empty() && token.bytes().all(|b| b.is_ascii_digit())
 }
 
+/// One step from the root: an object key or an array index.
+#[derive(Clone, Copy)]
+enum Step<'a> {
+    Key(&'a str),
+    Index(usize),
+}
+
+/// A container on the walk, linked to its parent so that paths and
+/// pointers are only built for the few places where a block is found.
+struct Frame<'a> {
+    parent: Option<usize>,
+    step: Option<Step<'a>>,
+    depth: usize,
+    /// False below a member that a later duplicate key shadows.
+    live: bool,
+}
+
+fn steps<'a>(frames: &[Frame<'a>], mut at: usize) -> Vec<Step<'a>> {
+    let mut out = Vec::with_capacity(frames[at].depth);
+    while let Some(step) = frames[at].step {
+        out.push(step);
+        at = frames[at].parent.expect("a frame with a step has a parent");
+    }
+    out.reverse();
+    out
+}
+
+/// Whether member `index` is the last one with its key. Small objects are
+/// scanned; big ones (hostile input) use the precomputed set.
+fn is_last_of_key(
+    members: &[crate::tree::Member],
+    index: usize,
+    later: Option<&std::collections::HashSet<&str>>,
+) -> bool {
+    match later {
+        Some(set) => !set.contains(members[index].key.as_str()),
+        None => members[index + 1..]
+            .iter()
+            .all(|m| m.key != members[index].key),
+    }
+}
+
 /// Find every legacy block of a document.
 pub fn locate(root: &Node) -> Located<'_> {
     // A file whose root holds a legacy key but no `extra_config` is the
@@ -136,66 +178,77 @@ pub fn locate(root: &Node) -> Located<'_> {
         located.service_extra = Some((&extra.value, "/extra_config".to_string()));
     }
 
-    // Depth-first with an explicit stack; `live` is false below a member
-    // that a later duplicate key shadows (KrakenD never sees it).
-    struct Frame<'a> {
-        node: &'a Node,
-        pointer: String,
-        path: Vec<String>,
-        live: bool,
-    }
-    let mut stack = vec![Frame {
-        node: root,
-        pointer: String::new(),
-        path: Vec::new(),
+    let mut frames = vec![Frame {
+        parent: None,
+        step: None,
+        depth: 0,
         live: true,
     }];
+    let mut stack: Vec<(&Node, usize)> = vec![(root, 0)];
     let mut found = Vec::new();
-    while let Some(frame) = stack.pop() {
-        match &frame.node.kind {
+    while let Some((node, frame)) = stack.pop() {
+        match &node.kind {
             NodeKind::Object(members) => {
+                let mut later: Option<std::collections::HashSet<&str>> =
+                    (members.len() > 16).then(std::collections::HashSet::new);
                 for (index, member) in members.iter().enumerate().rev() {
-                    let last_of_key = members[index + 1..].iter().all(|m| m.key != member.key);
-                    let live = frame.live && last_of_key;
+                    let last_of_key = is_last_of_key(members, index, later.as_ref());
+                    if let Some(set) = later.as_mut() {
+                        set.insert(member.key.as_str());
+                    }
+                    let live = frames[frame].live && last_of_key;
                     if let Some(namespace) = Namespace::of(&member.key) {
-                        let path: Vec<&str> = frame.path.iter().map(String::as_str).collect();
-                        let scope = if frame.live {
-                            scope_of(&path, fragment)
+                        let path = steps(&frames, frame);
+                        let tokens: Vec<String> = path
+                            .iter()
+                            .map(|s| match s {
+                                Step::Key(k) => (*k).to_string(),
+                                Step::Index(i) => i.to_string(),
+                            })
+                            .collect();
+                        let refs: Vec<&str> = tokens.iter().map(String::as_str).collect();
+                        let scope = if frames[frame].live {
+                            scope_of(&refs, fragment)
                         } else {
                             Scope::Unread
                         };
+                        let container_pointer = tokens
+                            .iter()
+                            .fold(String::new(), |p, t| child_pointer(&p, t));
                         found.push(BlockRef {
                             scope,
                             namespace,
-                            container: frame.node,
-                            container_pointer: frame.pointer.clone(),
+                            container: node,
+                            container_pointer,
                             index,
                             duplicate: !last_of_key,
-                            shadowed: !frame.live,
+                            shadowed: !frames[frame].live,
                         });
                         // The inside of a legacy block is its own business.
                         continue;
                     }
-                    let mut path = frame.path.clone();
-                    path.push(member.key.clone());
-                    stack.push(Frame {
-                        node: &member.value,
-                        pointer: child_pointer(&frame.pointer, &member.key),
-                        path,
-                        live,
-                    });
+                    if matches!(member.value.kind, NodeKind::Object(_) | NodeKind::Array(_)) {
+                        frames.push(Frame {
+                            parent: Some(frame),
+                            step: Some(Step::Key(&member.key)),
+                            depth: frames[frame].depth + 1,
+                            live,
+                        });
+                        stack.push((&member.value, frames.len() - 1));
+                    }
                 }
             }
             NodeKind::Array(elements) => {
                 for (i, element) in elements.iter().enumerate().rev() {
-                    let mut path = frame.path.clone();
-                    path.push(i.to_string());
-                    stack.push(Frame {
-                        node: element,
-                        pointer: child_pointer(&frame.pointer, &i.to_string()),
-                        path,
-                        live: frame.live,
-                    });
+                    if matches!(element.kind, NodeKind::Object(_) | NodeKind::Array(_)) {
+                        frames.push(Frame {
+                            parent: Some(frame),
+                            step: Some(Step::Index(i)),
+                            depth: frames[frame].depth + 1,
+                            live: frames[frame].live,
+                        });
+                        stack.push((element, frames.len() - 1));
+                    }
                 }
             }
             _ => {}

@@ -49,9 +49,9 @@ pub struct Migration {
     pub collector: Option<CollectorConfig>,
     /// Sorted, with lines and columns.
     pub diagnostics: Vec<Diagnostic>,
-    /// Spans of secret values in the input and in the output.
+    /// Spans of secret values in the input (see [`redact::spans_in`] for
+    /// the output's, which only a diff needs).
     pub input_secrets: Vec<Span>,
-    pub output_secrets: Vec<Span>,
     /// The intent of the service-level block, if one was converted.
     pub intent: Option<Intent>,
 }
@@ -74,7 +74,6 @@ impl Migration {
             collector: None,
             diagnostics,
             input_secrets,
-            output_secrets: Vec::new(),
             intent: None,
         }
     }
@@ -161,35 +160,89 @@ pub fn migrate(
         collector = CollectorConfig::for_intent(intent, options, source_name);
     }
     run.flush_removals();
+    let Run {
+        mut diagnostics,
+        edits,
+        ..
+    } = run;
+    let intent = intent.map(|(intent, _)| intent);
+    // The input tree is no longer needed: free it before the output is
+    // parsed for verification, so that only one tree is alive at a time.
+    drop(located);
+    drop(root);
 
-    if run
-        .diagnostics
-        .iter()
-        .any(|d| d.severity == Severity::Error)
-    {
-        return Migration::finish(Status::Error, text, run.diagnostics, input_secrets);
+    if diagnostics.iter().any(|d| d.severity == Severity::Error) {
+        return Migration::finish(Status::Error, text, diagnostics, input_secrets);
     }
-    let output = match edit::apply(text, &run.edits) {
+    let output = match edit::apply(text, &edits) {
         Ok(output) => output,
         Err(err) => {
-            run.diagnostics
-                .push(internal(format!("the edits could not be applied: {err}")));
-            return Migration::finish(Status::Error, text, run.diagnostics, input_secrets);
+            diagnostics.push(internal(format!("the edits could not be applied: {err}")));
+            return Migration::finish(Status::Error, text, diagnostics, input_secrets);
         }
     };
-    let output_secrets = match run.verify(&output, expected_block.as_ref(), schema) {
-        Ok(secrets) => secrets,
-        Err(problems) => {
-            run.diagnostics.extend(problems);
-            return Migration::finish(Status::Error, text, run.diagnostics, input_secrets);
-        }
-    };
-    let mut migration = Migration::finish(Status::Migrate, text, run.diagnostics, input_secrets);
+    if let Err(problems) = verify(&output, format, expected_block.as_ref(), schema) {
+        diagnostics.extend(problems);
+        return Migration::finish(Status::Error, text, diagnostics, input_secrets);
+    }
+    let mut migration = Migration::finish(Status::Migrate, text, diagnostics, input_secrets);
     migration.output = Some(output);
     migration.collector = collector;
-    migration.output_secrets = output_secrets;
-    migration.intent = intent.map(|(intent, _)| intent);
+    migration.intent = intent;
     migration
+}
+
+/// Check the output of a migration: it parses, holds no legacy block the
+/// tool should have migrated, the new block reads back exactly as rendered
+/// and, with a schema, is valid for the target KrakenD version. Any
+/// problem is a bug in oc2otel.
+fn verify(
+    output: &str,
+    format: Format,
+    expected: Option<&(String, Value)>,
+    schema: Option<&SchemaValidator>,
+) -> Result<(), Vec<Diagnostic>> {
+    let root = formats::parse(output, format).map_err(|e| {
+        vec![internal(format!(
+            "the migrated text does not parse ({})",
+            e.message
+        ))]
+    })?;
+    let mut problems = Vec::new();
+    if locate::locate(&root).is_pending() {
+        problems.push(internal(
+            "a legacy block is still present after migration".into(),
+        ));
+    }
+    if let Some((pointer, value)) = expected {
+        match root.pointer(pointer) {
+            Some(node) if node.to_json() == *value => {}
+            _ => problems.push(internal(format!(
+                "the block at {pointer} does not read back as written"
+            ))),
+        }
+        if let Some(schema) = schema {
+            for (at, message) in schema.validate(value) {
+                problems.push(
+                    Diagnostic::error(
+                        Code::SchemaViolation,
+                        format!(
+                            "internal error: the new block breaks KrakenD's schema at {pointer}{at}: {message}"
+                        ),
+                    )
+                    .with_help(format!(
+                        "checked against {}; this is a bug in oc2otel, and the file was left unchanged",
+                        schema.file.display()
+                    )),
+                );
+            }
+        }
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(problems)
+    }
 }
 
 fn internal(message: String) -> Diagnostic {
@@ -479,55 +532,6 @@ impl<'a> Run<'a> {
             child_pointer(&block.container_pointer, OPENTELEMETRY),
             value,
         ))
-    }
-
-    /// Check the output; return its secret spans, or the problems found.
-    fn verify(
-        &self,
-        output: &str,
-        expected: Option<&(String, Value)>,
-        schema: Option<&SchemaValidator>,
-    ) -> Result<Vec<Span>, Vec<Diagnostic>> {
-        let root = formats::parse(output, self.format).map_err(|e| {
-            vec![internal(format!(
-                "the migrated text does not parse ({})",
-                e.message
-            ))]
-        })?;
-        let mut problems = Vec::new();
-        if locate::locate(&root).is_pending() {
-            problems.push(internal(
-                "a legacy block is still present after migration".into(),
-            ));
-        }
-        if let Some((pointer, value)) = expected {
-            match root.pointer(pointer) {
-                Some(node) if node.to_json() == *value => {}
-                _ => problems.push(internal(format!(
-                    "the block at {pointer} does not read back as written"
-                ))),
-            }
-            if let Some(schema) = schema {
-                for (at, message) in schema.validate(value) {
-                    problems.push(
-                        Diagnostic::error(
-                            Code::SchemaViolation,
-                            format!("internal error: the new block breaks KrakenD's schema at {}{at}: {message}", pointer),
-                        )
-                        .at(pointer.clone(), 0..0)
-                        .with_help(format!("checked against {}; this is a bug in oc2otel, and the file was left unchanged", schema.file.display())),
-                    );
-                }
-            }
-        }
-        if problems.is_empty() {
-            Ok(redact::secret_spans(&root))
-        } else {
-            for p in &mut problems {
-                p.span = None;
-            }
-            Err(problems)
-        }
     }
 }
 

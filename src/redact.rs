@@ -16,29 +16,54 @@ pub const MARKER: &str = "<redacted>";
 /// Whether a key names a credential: passwords, secrets, tokens, API and
 /// access keys, `*_key`, authorization headers.
 pub fn is_secret_key(key: &str) -> bool {
-    let lower = key.to_ascii_lowercase();
-    let squashed: String = lower
-        .chars()
-        .filter(|c| c.is_ascii_alphanumeric())
-        .collect();
-    const WORDS: &[&str] = &[
-        "password",
-        "passwd",
-        "passphrase",
-        "secret",
-        "token",
-        "apikey",
-        "accesskey",
-        "privatekey",
-        "credential",
-        "authorization",
-        "cookie",
-        "signature",
+    const WORDS: &[&[u8]] = &[
+        b"password",
+        b"passwd",
+        b"passphrase",
+        b"secret",
+        b"token",
+        b"apikey",
+        b"accesskey",
+        b"privatekey",
+        b"credential",
+        b"authorization",
+        b"cookie",
+        b"signature",
     ];
-    WORDS.iter().any(|w| squashed.contains(w))
-        || lower.ends_with("_key")
-        || lower.ends_with("-key")
-        || squashed == "pwd"
+    let bytes = key.as_bytes();
+    if bytes.len() < 3 {
+        return false;
+    }
+    if bytes.len() >= 4 {
+        let tail = &bytes[bytes.len() - 4..];
+        if tail.eq_ignore_ascii_case(b"_key") || tail.eq_ignore_ascii_case(b"-key") {
+            return true;
+        }
+    }
+    // The key lowercased with separators removed, without allocating for
+    // the usual short keys.
+    let mut buffer = [0u8; 64];
+    let mut owned = Vec::new();
+    let squashed: &[u8] = if bytes.len() <= buffer.len() {
+        let mut n = 0;
+        for &b in bytes.iter().filter(|b| b.is_ascii_alphanumeric()) {
+            buffer[n] = b.to_ascii_lowercase();
+            n += 1;
+        }
+        &buffer[..n]
+    } else {
+        owned.extend(
+            bytes
+                .iter()
+                .filter(|b| b.is_ascii_alphanumeric())
+                .map(u8::to_ascii_lowercase),
+        );
+        &owned
+    };
+    squashed == b"pwd"
+        || WORDS
+            .iter()
+            .any(|w| squashed.len() >= w.len() && squashed.windows(w.len()).any(|win| win == *w))
 }
 
 /// Spans of secret values in a document: scalar values of credential-like
@@ -88,6 +113,14 @@ pub fn secret_spans(root: &Node) -> Vec<Span> {
     }
     spans.sort_by_key(|s| (s.start, s.end));
     spans
+}
+
+/// Secret spans of a text in `format`; lexical when it does not parse.
+pub fn spans_in(text: &str, format: crate::source::Format) -> Vec<Span> {
+    match crate::formats::parse(text, format) {
+        Ok(root) => secret_spans(&root),
+        Err(_) => lexical_secret_spans(text),
+    }
 }
 
 /// The `user:password` part of `scheme://user:password@host/...`.

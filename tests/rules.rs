@@ -52,7 +52,7 @@ pub fn describe(text: &str, options: &Options, name: &str) -> String {
     let _ = writeln!(out, "status: {status}");
     if let Some(output) = &migration.output {
         let old = Redacted::new(text, &migration.input_secrets);
-        let new = Redacted::new(output, &migration.output_secrets);
+        let new = Redacted::new(output, &oc2otel::redact::spans_in(output, Format::Json));
         let _ = writeln!(out, "--- config diff ---");
         out.push_str(&diff::unified(
             name,

@@ -307,7 +307,7 @@ fn process(input: &Input, job: &Job) -> Outcome {
     }
 
     if job.mode == Mode::Preview && !stdin {
-        let redacted_output = Redacted::new(&output, &migration.output_secrets);
+        let redacted_output = Redacted::new(&output, &crate::redact::spans_in(&output, format));
         report.diff = diff::unified(
             &display,
             &display,

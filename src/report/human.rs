@@ -32,6 +32,11 @@ fn level(severity: Severity) -> Level<'static> {
     }
 }
 
+/// How many diagnostics with the same message are shown before the rest
+/// are folded into one line (a config with 400 endpoints using
+/// `path_aggregation` should not print 400 snippets).
+const REPEATS_SHOWN: usize = 3;
+
 /// The diagnostics of one file.
 pub fn diagnostics(file: &FileReport, verbosity: Verbosity, color: bool) -> String {
     let renderer = if color {
@@ -39,26 +44,51 @@ pub fn diagnostics(file: &FileReport, verbosity: Verbosity, color: bool) -> Stri
     } else {
         Renderer::plain()
     };
+    let shown: Vec<&Diagnostic> = file
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Error || verbosity != Verbosity::Quiet)
+        .collect();
+    let mut seen: std::collections::HashMap<(Severity, &str, &str), usize> = Default::default();
+    let mut folded: Vec<(&Diagnostic, Vec<usize>)> = Vec::new();
     let mut out = String::new();
-    for d in &file.diagnostics {
+    for d in shown {
+        let key = (d.severity, d.code.as_str(), d.message.as_str());
+        let count = seen.entry(key).or_default();
+        *count += 1;
+        if *count > REPEATS_SHOWN && verbosity != Verbosity::Verbose {
+            match folded.iter_mut().find(|(first, _)| {
+                (first.severity, first.code.as_str(), first.message.as_str()) == key
+            }) {
+                Some((_, lines)) => lines.extend(d.line),
+                None => folded.push((d, d.line.into_iter().collect())),
+            }
+            continue;
+        }
         let full = match d.severity {
             Severity::Error => true,
             Severity::Warning => verbosity != Verbosity::Quiet,
             Severity::Info => verbosity == Verbosity::Verbose,
         };
-        let shown = match d.severity {
-            Severity::Error => true,
-            _ => verbosity != Verbosity::Quiet,
-        };
-        if !shown {
-            continue;
-        }
         if full {
             out.push_str(&render_full(d, &file.path, file.source.as_ref(), &renderer));
             out.push('\n');
         } else {
             out.push_str(&render_line(d, &file.path, color));
         }
+    }
+    for (first, lines) in folded {
+        let listed: Vec<String> = lines.iter().take(8).map(usize::to_string).collect();
+        let more = if lines.len() > 8 { ", ..." } else { "" };
+        let _ = writeln!(
+            out,
+            "{}[{}] {}: {} more like the above (lines {}{more}); -v shows them all",
+            first.severity.as_str(),
+            first.code.as_str(),
+            file.path,
+            lines.len().max(1),
+            listed.join(", ")
+        );
     }
     out
 }
