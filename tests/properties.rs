@@ -208,7 +208,7 @@ proptest! {
             let inner = &line[base.len()..];
             let depth_indent: String = inner.chars().take_while(|c| *c == ' ' || *c == '\t').collect();
             prop_assert!(
-                depth_indent.is_empty() || depth_indent.len() % style.indent.len() == 0
+                depth_indent.is_empty() || depth_indent.len().is_multiple_of(style.indent.len())
                     && depth_indent == style.indent.repeat(depth_indent.len() / style.indent.len()),
                 "indent {:?} is not made of {:?}", depth_indent, style.indent
             );
