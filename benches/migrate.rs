@@ -45,22 +45,29 @@ struct Measured {
     peak_rss_kb: i64,
 }
 
+/// Run a command once: its wall time, exit status and peak RSS (KiB).
+// The child is reaped by wait4 (which also reports its memory), not by
+// `Child::wait`, hence the allow.
+#[allow(clippy::zombie_processes)]
+fn run_once(command: &mut Command) -> Option<(Duration, i32, i64)> {
+    let start = Instant::now();
+    let child = command
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .ok()?;
+    let (status, rss) = wait_with_rusage(child.id() as libc::pid_t);
+    Some((start.elapsed(), status, rss))
+}
+
 /// Run `command` (stdin from `input`, stdout discarded) `RUNS` times.
 fn measure(program: &str, args: &[&str], input: &Path) -> Option<Measured> {
     let mut times = Vec::new();
     let mut peak = 0;
     for _ in 0..RUNS {
         let stdin = std::fs::File::open(input).ok()?;
-        let start = Instant::now();
-        let child = Command::new(program)
-            .args(args)
-            .stdin(stdin)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .ok()?;
-        let (status, rss) = wait_with_rusage(child.id() as libc::pid_t);
-        times.push(start.elapsed());
+        let (time, status, rss) = run_once(Command::new(program).args(args).stdin(stdin))?;
+        times.push(time);
         assert!(status == 0 || status == 2, "{program} exited with {status}");
         peak = peak.max(rss);
     }
@@ -117,16 +124,13 @@ fn main() {
         let work = dir.path().join("work.json");
         std::fs::write(&work, &text).unwrap();
         let _ = std::fs::remove_file(dir.path().join("work.otel-collector.yaml"));
-        let start = Instant::now();
-        let child = Command::new(oc2otel)
-            .args(["migrate", "--write", "-q"])
-            .arg(&work)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let (status, rss) = wait_with_rusage(child.id() as libc::pid_t);
-        times.push(start.elapsed());
+        let (time, status, rss) = run_once(
+            Command::new(oc2otel)
+                .args(["migrate", "--write", "-q"])
+                .arg(&work),
+        )
+        .unwrap();
+        times.push(time);
         assert_eq!(status, 0);
         peak = peak.max(rss);
     }
