@@ -13,6 +13,7 @@ and write the ADOT collector config the new block sends to.";
 const EXAMPLES: &str = "\
 Examples:
   oc2otel migrate krakend.json                preview the change as a diff (writes nothing)
+  oc2otel migrate --check .                   list the configs under . that still need migrating
   oc2otel migrate --write krakend.json        apply it, and write krakend.otel-collector.yaml
   oc2otel migrate --check krakend.json        exit 1 while a migration is pending (for CI)
   oc2otel migrate - < krakend.json            print the migrated config on stdout
@@ -24,6 +25,10 @@ Examples:
       Show the diff of krakend.json and of the collector config to be created.
   oc2otel migrate --write krakend.json prod.json
       Rewrite both files in place; each gets its <stem>.otel-collector.yaml.
+  oc2otel migrate --check .
+      Walk the repository (honouring .gitignore) and list the configs to migrate.
+  oc2otel migrate --write --exclude 'legacy/**' config/
+      Migrate every config under config/ except those under config/legacy/.
   oc2otel migrate --check --format json krakend.json
       In CI: exit 1 if krakend.json still uses OpenCensus, with a JSON report.
   oc2otel migrate --collector contrib --otlp-endpoint otel-collector:4317 krakend.json
@@ -95,7 +100,7 @@ pub enum CollectorArg {
 
 #[derive(Debug, Args)]
 pub struct MigrateArgs {
-    /// Config files to migrate; `-` reads standard input and prints the migrated config.
+    /// Config files or folders to migrate (folders are walked); `-` reads standard input.
     #[arg(value_name = "PATH", default_value = ".")]
     pub paths: Vec<PathBuf>,
 
@@ -130,6 +135,22 @@ pub struct MigrateArgs {
     /// Validate each new block against KrakenD's JSON schemas in DIR (laid out as vX.Y/...).
     #[arg(long, value_name = "DIR")]
     pub schema_dir: Option<PathBuf>,
+
+    /// Write files even if git holds no clean copy of them (uncommitted changes).
+    #[arg(long)]
+    pub allow_dirty: bool,
+
+    /// In folders, also walk what .gitignore / .ignore files exclude.
+    #[arg(long)]
+    pub no_ignore: bool,
+
+    /// In folders, only take files matching GLOB (repeatable; `*.tmpl`, `config/**`).
+    #[arg(long, value_name = "GLOB")]
+    pub include: Vec<String>,
+
+    /// In folders, skip files matching GLOB (repeatable).
+    #[arg(long, value_name = "GLOB")]
+    pub exclude: Vec<String>,
 }
 
 fn parse_endpoint(s: &str) -> Result<OtlpEndpoint, String> {

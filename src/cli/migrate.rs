@@ -1,11 +1,15 @@
-//! `oc2otel migrate`: read each input, migrate it, then preview, check or
-//! write, and report.
+//! `oc2otel migrate`: find the configs, migrate each one, then preview,
+//! check or write, and report.
 //!
-//! Files are processed in parallel and independently: a file that fails is
+//! Files are processed in parallel, in chunks whose results are printed in
+//! order as soon as the chunk is done, so memory stays flat however many
+//! files a repository holds. Each file is independent: a failure is
 //! reported and the others go on; the run then exits 2. Nothing is written
-//! unless `--write` is given, and for each file the collector config is
-//! written before the config that points at it.
+//! unless `--write` is given; then the collector config is written before
+//! the config that points at it, and a file git holds no clean copy of is
+//! refused unless `--allow-dirty`.
 
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, bail};
@@ -16,13 +20,21 @@ use super::args::{CollectorArg, MigrateArgs, OutputFormat};
 use super::printer::Printer;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::diff;
+use crate::discover::{self, DiscoverOptions};
 use crate::migrate::{self, Status};
 use crate::options::{CollectorFlavor, Options};
 use crate::redact::Redacted;
-use crate::report::{self, FileReport, FileStatus, human};
+use crate::report::{self, FileReport, FileStatus, Summary, human};
 use crate::schema::SchemaValidator;
 use crate::source::{self, Format, LineIndex};
+use crate::vcs::GitGuard;
 use crate::write;
+
+/// How many files are processed between two flushes of the output.
+const CHUNK: usize = 64;
+
+/// Runs with at least this many files get a progress bar (on a terminal).
+const PROGRESS_THRESHOLD: usize = 20;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Mode {
@@ -46,19 +58,24 @@ struct Job {
     options: Options,
     schema: Option<SchemaValidator>,
     mode: Mode,
+    format: OutputFormat,
     collector_out: Option<PathBuf>,
-    color: bool,
+    guard: Option<GitGuard>,
+    printer: Printer,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Input {
     Stdin,
-    File(PathBuf),
+    /// A file, and whether the user named it (rather than a walk found it).
+    File(PathBuf, bool),
 }
 
-/// The outcome of one input.
+/// The outcome of one input, ready to print.
 struct Outcome {
     report: FileReport,
+    /// Human diagnostics, rendered in the worker.
+    rendered: String,
     /// For stdin: the text to print on stdout.
     stdout: Option<Vec<u8>>,
 }
@@ -71,23 +88,38 @@ pub fn run(args: MigrateArgs, printer: &Printer) -> anyhow::Result<ExitStatus> {
     } else {
         Mode::Preview
     };
-    let inputs: Vec<Input> = args
-        .paths
-        .iter()
-        .map(|p| {
-            if p.as_os_str() == "-" {
-                Input::Stdin
-            } else {
-                Input::File(p.clone())
-            }
-        })
-        .collect();
-    if inputs.iter().filter(|i| **i == Input::Stdin).count() > 1 {
+    let stdin_count = args.paths.iter().filter(|p| p.as_os_str() == "-").count();
+    if stdin_count > 1 {
         bail!("`-` (standard input) can be given only once");
     }
-    if args.collector_out.is_some() && inputs.len() != 1 {
+    let walked: Vec<PathBuf> = args
+        .paths
+        .iter()
+        .filter(|p| p.as_os_str() != "-")
+        .cloned()
+        .collect();
+    let discovery = discover::discover(
+        &walked,
+        &DiscoverOptions {
+            no_ignore: args.no_ignore,
+            include: args.include.clone(),
+            exclude: args.exclude.clone(),
+        },
+    )
+    .map_err(anyhow::Error::msg)?;
+    let mut inputs: Vec<Input> = Vec::new();
+    if stdin_count == 1 {
+        inputs.push(Input::Stdin);
+    }
+    inputs.extend(
+        discovery
+            .files
+            .iter()
+            .map(|p| Input::File(p.clone(), walked.contains(p))),
+    );
+    if args.collector_out.is_some() && (inputs.len() != 1 || walked.iter().any(|p| p.is_dir())) {
         bail!(
-            "--collector-out needs exactly one input, since each config gets its own collector config"
+            "--collector-out needs exactly one input file, since each config gets its own collector config"
         );
     }
     let schema = match &args.schema_dir {
@@ -98,6 +130,8 @@ pub fn run(args: MigrateArgs, printer: &Printer) -> anyhow::Result<ExitStatus> {
         ),
         None => None,
     };
+    let guard =
+        (mode == Mode::Write && !args.allow_dirty).then(|| GitGuard::snapshot(&discovery.files));
     let job = Job {
         options: Options {
             collector: match args.collector {
@@ -109,82 +143,155 @@ pub fn run(args: MigrateArgs, printer: &Printer) -> anyhow::Result<ExitStatus> {
         },
         schema,
         mode,
+        format: args.format,
         collector_out: args.collector_out.clone(),
-        color: printer.stdout_color && args.format == OutputFormat::Human,
+        guard,
+        printer: *printer,
     };
 
-    let outcomes: Vec<Outcome> = inputs
-        .par_iter()
-        .map(|input| process(input, &job))
-        .collect();
-    let reports: Vec<FileReport> = outcomes.iter().map(|o| o.report.clone()).collect();
-
-    match args.format {
-        OutputFormat::Json => printer.out(&report::json::render(&reports))?,
-        OutputFormat::Human => print_human(&outcomes, &reports, mode, printer)?,
+    let progress = progress_bar(inputs.len(), args.format, printer);
+    let mut summary = Summary::default();
+    let mut json = report::json::Stream::default();
+    if args.format == OutputFormat::Json {
+        printer.out(&json.begin())?;
     }
-    Ok(exit_status(&reports, mode))
-}
-
-fn exit_status(reports: &[FileReport], mode: Mode) -> ExitStatus {
-    if reports.iter().any(|r| r.status == FileStatus::Error) {
+    let mut emit = |outcome: Outcome| -> anyhow::Result<()> {
+        summary.add(&outcome.report);
+        match args.format {
+            OutputFormat::Json => printer.out(&json.file(&outcome.report))?,
+            OutputFormat::Human => progress.suspend(|| print_human(&outcome, mode, printer))?,
+        }
+        Ok(())
+    };
+    // What the walk could not read comes first, as reports of their own.
+    for problem in &discovery.problems {
+        let diagnostic = if problem.is_error {
+            Diagnostic::error(Code::Unreadable, problem.message.clone())
+        } else {
+            Diagnostic::warning(Code::Unreadable, problem.message.clone())
+        };
+        let status = if problem.is_error {
+            FileStatus::Error
+        } else {
+            FileStatus::Skipped
+        };
+        emit(failed(
+            &problem.path.display().to_string(),
+            Format::from_path(&problem.path),
+            diagnostic,
+            status,
+            &job,
+        ))?;
+    }
+    for chunk in inputs.chunks(CHUNK) {
+        let outcomes: Vec<Outcome> = chunk
+            .par_iter()
+            .map(|input| {
+                let outcome = process(input, &job);
+                progress.inc(1);
+                outcome
+            })
+            .collect();
+        for outcome in outcomes {
+            emit(outcome)?;
+        }
+    }
+    progress.finish_and_clear();
+    match args.format {
+        OutputFormat::Json => printer.out(&json.end(&summary))?,
+        OutputFormat::Human if printer.verbosity != human::Verbosity::Quiet => printer.err(
+            &human::summary(&summary, mode.as_str(), printer.stderr_color),
+        )?,
+        OutputFormat::Human => {}
+    }
+    Ok(if summary.errors > 0 {
         ExitStatus::Error
-    } else if mode == Mode::Check && reports.iter().any(|r| r.status == FileStatus::WouldMigrate) {
+    } else if mode == Mode::Check && summary.migrated > 0 {
         ExitStatus::Pending
     } else {
         ExitStatus::Success
-    }
+    })
 }
 
-fn print_human(
-    outcomes: &[Outcome],
-    reports: &[FileReport],
-    mode: Mode,
-    printer: &Printer,
-) -> anyhow::Result<()> {
-    for outcome in outcomes {
-        let report = &outcome.report;
-        match (&outcome.stdout, mode) {
-            (Some(bytes), Mode::Preview | Mode::Write) => printer.out_bytes(bytes)?,
-            (_, Mode::Preview) => printer.out(&report.diff)?,
-            (_, Mode::Check) if report.status == FileStatus::WouldMigrate => {
-                printer.out(&format!("{}\n", report.path))?
-            }
-            _ => {}
-        }
-        let diagnostics = human::diagnostics(report, printer.verbosity, printer.stderr_color);
-        printer.err(&diagnostics)?;
-        if mode == Mode::Write
-            && let Some(line) = human::status_line(report)
-            && (printer.verbosity != human::Verbosity::Quiet || report.status == FileStatus::Error)
-        {
-            printer.err(&format!("{line}\n"))?;
-        }
+/// A progress bar on stderr for long runs on a terminal; hidden otherwise.
+fn progress_bar(total: usize, format: OutputFormat, printer: &Printer) -> indicatif::ProgressBar {
+    let visible = total >= PROGRESS_THRESHOLD
+        && format == OutputFormat::Human
+        && printer.verbosity != human::Verbosity::Quiet
+        && std::io::stderr().is_terminal();
+    if !visible {
+        return indicatif::ProgressBar::hidden();
     }
-    if printer.verbosity != human::Verbosity::Quiet {
-        printer.err(&human::summary(
-            reports,
-            mode.as_str(),
-            printer.stderr_color,
-        ))?;
+    let bar = indicatif::ProgressBar::new(total as u64);
+    if let Ok(style) =
+        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} files {elapsed}")
+    {
+        bar.set_style(style);
+    }
+    bar
+}
+
+fn print_human(outcome: &Outcome, mode: Mode, printer: &Printer) -> anyhow::Result<()> {
+    let report = &outcome.report;
+    match (&outcome.stdout, mode) {
+        (Some(bytes), Mode::Preview | Mode::Write) => printer.out_bytes(bytes)?,
+        (_, Mode::Preview) => printer.out(&report.diff)?,
+        (_, Mode::Check) if report.status == FileStatus::WouldMigrate => {
+            printer.out(&format!("{}\n", report.path))?
+        }
+        _ => {}
+    }
+    printer.err(&outcome.rendered)?;
+    if mode == Mode::Write
+        && let Some(line) = human::status_line(report)
+        && (printer.verbosity != human::Verbosity::Quiet || report.status == FileStatus::Error)
+    {
+        printer.err(&format!("{line}\n"))?;
     }
     Ok(())
 }
 
-/// A report for a file that could not be read or decoded.
-fn failed(path: &str, format: Format, diagnostic: Diagnostic, source: Option<Redacted>) -> Outcome {
+/// Render what a report says for people, then drop its source text, so
+/// that finished files cost almost no memory.
+fn finish(mut report: FileReport, job: &Job, stdout: Option<Vec<u8>>) -> Outcome {
+    let rendered = match job.format {
+        OutputFormat::Human => {
+            human::diagnostics(&report, job.printer.verbosity, job.printer.stderr_color)
+        }
+        OutputFormat::Json => String::new(),
+    };
+    report.source = None;
     Outcome {
-        report: FileReport {
-            path: path.to_string(),
-            format,
-            status: FileStatus::Error,
-            collector_path: None,
-            diagnostics: vec![diagnostic],
-            source,
-            diff: String::new(),
-        },
-        stdout: None,
+        report,
+        rendered,
+        stdout,
     }
+}
+
+/// A report for a file that could not be read or decoded.
+fn failed(
+    path: &str,
+    format: Format,
+    diagnostic: Diagnostic,
+    status: FileStatus,
+    job: &Job,
+) -> Outcome {
+    let report = FileReport {
+        path: path.to_string(),
+        format,
+        status,
+        collector_path: None,
+        diagnostics: vec![diagnostic],
+        source: None,
+        diff: String::new(),
+    };
+    finish(report, job, None)
+}
+
+/// Whether the bytes mention a legacy key at all: the cheap test that lets
+/// a walk skip unrelated files without parsing them.
+fn mentions_legacy(bytes: &[u8]) -> bool {
+    memchr::memmem::find(bytes, b"opencensus").is_some()
 }
 
 fn process(input: &Input, job: &Job) -> Outcome {
@@ -193,16 +300,15 @@ fn process(input: &Input, job: &Job) -> Outcome {
             let bytes = source::read_bounded(std::io::stdin().lock());
             ("-".to_string(), Format::Json, bytes)
         }
-        Input::File(path) => {
+        Input::File(path, _) => {
             let display = path.display().to_string();
             let format = Format::from_path(path);
             if path.is_dir() {
                 let d = Diagnostic::error(
                     Code::Unreadable,
                     "is a directory; give the config files to migrate",
-                )
-                .with_help("pass the files themselves, e.g. `oc2otel migrate config/*.json`");
-                return failed(&display, format, d, None);
+                );
+                return failed(&display, format, d, FileStatus::Error, job);
             }
             let bytes = std::fs::File::open(path).and_then(source::read_bounded);
             (display, format, bytes)
@@ -212,16 +318,41 @@ fn process(input: &Input, job: &Job) -> Outcome {
         Ok(bytes) => bytes,
         Err(err) => {
             let d = Diagnostic::error(Code::Unreadable, format!("cannot read the file: {err}"));
-            return failed(&display, format, d, None);
+            return failed(&display, format, d, FileStatus::Error, job);
         }
     };
+    let stdin = *input == Input::Stdin;
+    // A file found by a walk that never mentions a legacy key is skipped
+    // unparsed; a file the user named is always read in full, so that its
+    // problems are reported.
+    let walked = matches!(input, Input::File(_, false));
+    if walked && !mentions_legacy(&bytes) && bytes.len() as u64 <= source::MAX_FILE_BYTES {
+        let report = FileReport {
+            path: display,
+            format,
+            status: FileStatus::Skipped,
+            collector_path: None,
+            diagnostics: Vec::new(),
+            source: None,
+            diff: String::new(),
+        };
+        return finish(report, job, None);
+    }
     let text = match source::decode(&bytes) {
         Ok(text) => text,
-        Err(err) => return failed(&display, format, decode_diagnostic(&bytes, &err), None),
+        Err(err) => {
+            return failed(
+                &display,
+                format,
+                decode_diagnostic(&bytes, &err),
+                FileStatus::Error,
+                job,
+            );
+        }
     };
     let name = match input {
         Input::Stdin => "standard input".to_string(),
-        Input::File(path) => path
+        Input::File(path, _) => path
             .file_name()
             .map_or_else(|| display.clone(), |n| n.to_string_lossy().into_owned()),
     };
@@ -233,23 +364,14 @@ fn process(input: &Input, job: &Job) -> Outcome {
         status: FileStatus::Unchanged,
         collector_path: None,
         diagnostics: migration.diagnostics.clone(),
-        source: Some(redacted_input.clone()),
+        source: Some(redacted_input),
         diff: String::new(),
     };
-    let stdin = *input == Input::Stdin;
     match migration.status {
-        Status::Unchanged => {
-            return Outcome {
-                report,
-                stdout: stdin.then(|| bytes.clone()),
-            };
-        }
+        Status::Unchanged => return finish(report, job, stdin.then(|| bytes.clone())),
         Status::Error => {
             report.status = FileStatus::Error;
-            return Outcome {
-                report,
-                stdout: None,
-            };
+            return finish(report, job, None);
         }
         Status::Migrate => {}
     }
@@ -258,7 +380,7 @@ fn process(input: &Input, job: &Job) -> Outcome {
     let collector_path: Option<PathBuf> = match (&migration.collector, input) {
         (None, _) => None,
         (Some(_), _) if job.collector_out.is_some() => job.collector_out.clone(),
-        (Some(_), Input::File(path)) => Some(sibling_collector_path(path)),
+        (Some(_), Input::File(path, _)) => Some(sibling_collector_path(path)),
         (Some(_), Input::Stdin) => None,
     };
     report.collector_path = collector_path.as_ref().map(|p| p.display().to_string());
@@ -277,10 +399,7 @@ fn process(input: &Input, job: &Job) -> Outcome {
                             path.display()
                         ),
                     ));
-                    return Outcome {
-                        report,
-                        stdout: None,
-                    };
+                    return finish(report, job, None);
                 }
             }
         }
@@ -300,29 +419,28 @@ fn process(input: &Input, job: &Job) -> Outcome {
             )
             .with_help("move or delete that file, or choose another with --collector-out, then migrate again"),
         );
-        return Outcome {
-            report,
-            stdout: None,
-        };
+        return finish(report, job, None);
     }
 
     if job.mode == Mode::Preview && !stdin {
+        let color = job.printer.stdout_color && job.format == OutputFormat::Human;
         let redacted_output = Redacted::new(&output, &crate::redact::spans_in(&output, format));
+        let redacted_input = report
+            .source
+            .as_ref()
+            .map(|s| s.text.as_str())
+            .unwrap_or_default();
         report.diff = diff::unified(
             &display,
             &display,
-            Some(&redacted_input.text),
+            Some(redacted_input),
             &redacted_output.text,
-            job.color,
+            color,
         );
         if let (Some(yaml), Some(path)) = (&collector_yaml, &report.collector_path) {
-            report.diff.push_str(&diff::unified(
-                path,
-                path,
-                existing.as_deref(),
-                yaml,
-                job.color,
-            ));
+            report
+                .diff
+                .push_str(&diff::unified(path, path, existing.as_deref(), yaml, color));
         }
     }
     if stdin && collector_yaml.is_some() && job.collector_out.is_none() {
@@ -332,6 +450,16 @@ fn process(input: &Input, job: &Job) -> Outcome {
         ));
     }
     if job.mode == Mode::Write {
+        if let (Input::File(path, _), Some(guard)) = (input, &job.guard)
+            && let Some(why) = guard.refusal(path)
+        {
+            report.status = FileStatus::Error;
+            report.diagnostics.push(
+                Diagnostic::error(Code::DirtyFile, format!("not written: {why}"))
+                    .with_help("commit or stash your changes first (the commit is the undo), or pass --allow-dirty"),
+            );
+            return finish(report, job, None);
+        }
         if let (Some(yaml), Some(path)) = (&collector_yaml, &collector_path)
             && existing.as_deref() != Some(yaml.as_str())
             && let Err(err) = write::write_atomic(path, yaml.as_bytes())
@@ -344,12 +472,9 @@ fn process(input: &Input, job: &Job) -> Outcome {
                     path.display()
                 ),
             ));
-            return Outcome {
-                report,
-                stdout: None,
-            };
+            return finish(report, job, None);
         }
-        if let Input::File(path) = input
+        if let Input::File(path, _) = input
             && let Err(err) = write::write_atomic(path, &text.to_file_bytes(&output))
         {
             report.status = FileStatus::Error;
@@ -360,10 +485,7 @@ fn process(input: &Input, job: &Job) -> Outcome {
                     path.display()
                 ),
             ));
-            return Outcome {
-                report,
-                stdout: None,
-            };
+            return finish(report, job, None);
         }
     }
     report.status = if job.mode == Mode::Write {
@@ -371,10 +493,8 @@ fn process(input: &Input, job: &Job) -> Outcome {
     } else {
         FileStatus::WouldMigrate
     };
-    Outcome {
-        report,
-        stdout: stdin.then(|| text.to_file_bytes(&output)),
-    }
+    let stdout = stdin.then(|| text.to_file_bytes(&output));
+    finish(report, job, stdout)
 }
 
 /// `dir/krakend.json` -> `dir/krakend.otel-collector.yaml`.

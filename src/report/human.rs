@@ -163,8 +163,8 @@ fn snippet(
 }
 
 /// The closing summary, as a small table.
-pub fn summary(files: &[FileReport], mode: &str, color: bool) -> String {
-    let s = Summary::of(files);
+pub fn summary(s: &Summary, mode: &str, color: bool) -> String {
+    let s = *s;
     let bold = |t: &str| {
         if color {
             format!("\u{1b}[1m{t}\u{1b}[0m")
@@ -178,7 +178,7 @@ pub fn summary(files: &[FileReport], mode: &str, color: bool) -> String {
     };
     let mut out = String::new();
     let rows = [
-        ("files", s.files),
+        ("files scanned", s.files),
         (migrated_label, s.migrated),
         ("unchanged", s.unchanged),
         ("skipped", s.skipped),
@@ -188,7 +188,7 @@ pub fn summary(files: &[FileReport], mode: &str, color: bool) -> String {
     ];
     let _ = writeln!(out, "{}", bold("summary"));
     for (label, n) in rows {
-        let _ = writeln!(out, "  {label:<13}{n:>6}");
+        let _ = writeln!(out, "  {label:<14}{n:>7}");
     }
     let hint = match mode {
         "preview" if s.migrated > 0 && s.errors == 0 => "run again with --write to apply",

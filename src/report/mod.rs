@@ -77,28 +77,31 @@ pub struct Summary {
 
 impl Summary {
     pub fn of(files: &[FileReport]) -> Summary {
-        let mut s = Summary {
-            files: files.len(),
-            ..Summary::default()
-        };
-        for f in files {
-            match f.status {
-                FileStatus::Migrated | FileStatus::WouldMigrate => s.migrated += 1,
-                FileStatus::Unchanged => s.unchanged += 1,
-                FileStatus::Skipped => s.skipped += 1,
-                FileStatus::Error => s.errors += 1,
-            }
-            s.warnings += f.count(Severity::Warning);
-            s.manual += f
-                .diagnostics
-                .iter()
-                .filter(|d| {
-                    d.fate
-                        .as_ref()
-                        .is_some_and(|fate| fate.action == crate::diagnostic::Action::Manual)
-                })
-                .count();
+        let mut summary = Summary::default();
+        for file in files {
+            summary.add(file);
         }
-        s
+        summary
+    }
+
+    /// Count one more file.
+    pub fn add(&mut self, file: &FileReport) {
+        self.files += 1;
+        match file.status {
+            FileStatus::Migrated | FileStatus::WouldMigrate => self.migrated += 1,
+            FileStatus::Unchanged => self.unchanged += 1,
+            FileStatus::Skipped => self.skipped += 1,
+            FileStatus::Error => self.errors += 1,
+        }
+        self.warnings += file.count(Severity::Warning);
+        self.manual += file
+            .diagnostics
+            .iter()
+            .filter(|d| {
+                d.fate
+                    .as_ref()
+                    .is_some_and(|fate| fate.action == crate::diagnostic::Action::Manual)
+            })
+            .count();
     }
 }

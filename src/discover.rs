@@ -1,0 +1,278 @@
+//! Finding the configs to migrate under the paths the user gave.
+//!
+//! A file given by name is always taken. A directory is walked recursively
+//! with ripgrep's walker (the `ignore` crate): `.gitignore`, `.ignore` and
+//! git's exclude files are honoured unless `--no-ignore`, hidden files and
+//! folders are skipped, symlinks are followed (a loop is reported, not
+//! fatal), and only files that can hold a KrakenD config are kept (`.json`,
+//! `.yaml`, `.yml`, `.toml`, `.tmpl`), filtered by `--include` and
+//! `--exclude`. Each real file is kept once, however many links lead to it,
+//! so no file is migrated twice in one run.
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+
+use globset::{Glob, GlobSet, GlobSetBuilder};
+
+/// Extensions of the files a walk considers.
+pub const CONFIG_EXTENSIONS: &[&str] = &["json", "yaml", "yml", "toml", "tmpl"];
+
+#[derive(Debug, Clone, Default)]
+pub struct DiscoverOptions {
+    /// Do not honour `.gitignore`, `.ignore` and git's exclude files.
+    pub no_ignore: bool,
+    /// Globs a walked file must match (any of them), if given.
+    pub include: Vec<String>,
+    /// Globs that exclude walked files.
+    pub exclude: Vec<String>,
+}
+
+/// Something the walk could not read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub path: PathBuf,
+    pub message: String,
+    /// A symlink loop is only a warning; an unreadable entry is an error.
+    pub is_error: bool,
+}
+
+#[derive(Debug, Default)]
+pub struct Discovery {
+    /// Files to process, in a stable order (walk order, sorted per folder).
+    pub files: Vec<PathBuf>,
+    pub problems: Vec<Problem>,
+}
+
+/// A compiled `--include` / `--exclude` pattern set. A pattern with a `/`
+/// matches the path below the walked folder; one without matches the file
+/// name anywhere (as ripgrep's `-g` does).
+struct Filter {
+    by_path: GlobSet,
+    by_name: GlobSet,
+    empty: bool,
+}
+
+impl Filter {
+    fn new(patterns: &[String]) -> Result<Filter, String> {
+        let mut by_path = GlobSetBuilder::new();
+        let mut by_name = GlobSetBuilder::new();
+        for pattern in patterns {
+            let glob = Glob::new(pattern).map_err(|e| format!("invalid glob `{pattern}`: {e}"))?;
+            if pattern.contains('/') {
+                by_path.add(glob);
+            } else {
+                by_name.add(glob);
+            }
+        }
+        Ok(Filter {
+            by_path: by_path.build().map_err(|e| e.to_string())?,
+            by_name: by_name.build().map_err(|e| e.to_string())?,
+            empty: patterns.is_empty(),
+        })
+    }
+
+    fn matches(&self, relative: &Path) -> bool {
+        let name_match = relative
+            .file_name()
+            .is_some_and(|name| self.by_name.is_match(name));
+        name_match || self.by_path.is_match(relative)
+    }
+}
+
+/// Whether a path has an extension a walk considers.
+pub fn is_config_file(path: &Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| CONFIG_EXTENSIONS.iter().any(|c| c.eq_ignore_ascii_case(e)))
+}
+
+/// Expand `paths` into the files to process. `-` is left to the caller.
+pub fn discover(paths: &[PathBuf], options: &DiscoverOptions) -> Result<Discovery, String> {
+    let include = Filter::new(&options.include)?;
+    let exclude = Filter::new(&options.exclude)?;
+    let mut discovery = Discovery::default();
+    let mut seen: HashSet<PathBuf> = HashSet::new();
+    let mut keep = |path: PathBuf, discovery: &mut Discovery| {
+        // One real file, one migration, whatever the links leading to it.
+        let identity = std::fs::canonicalize(&path).unwrap_or_else(|_| path.clone());
+        if seen.insert(identity) {
+            discovery.files.push(path);
+        }
+    };
+    for root in paths {
+        if !root.is_dir() {
+            // A file given by name is always taken (its errors, if any,
+            // are reported when it is read).
+            keep(root.clone(), &mut discovery);
+            continue;
+        }
+        let walker = ignore::WalkBuilder::new(root)
+            .hidden(true)
+            .ignore(!options.no_ignore)
+            .git_ignore(!options.no_ignore)
+            .git_global(!options.no_ignore)
+            .git_exclude(!options.no_ignore)
+            .parents(!options.no_ignore)
+            .follow_links(true)
+            .sort_by_file_path(|a, b| a.cmp(b))
+            .build();
+        for entry in walker {
+            let entry = match entry {
+                Ok(entry) => entry,
+                Err(err) => {
+                    discovery.problems.push(problem(root, &err));
+                    continue;
+                }
+            };
+            if !entry.file_type().is_some_and(|t| t.is_file()) || !is_config_file(entry.path()) {
+                continue;
+            }
+            let relative = entry.path().strip_prefix(root).unwrap_or(entry.path());
+            if (!include.empty && !include.matches(relative)) || exclude.matches(relative) {
+                continue;
+            }
+            keep(entry.into_path(), &mut discovery);
+        }
+    }
+    Ok(discovery)
+}
+
+fn problem(root: &Path, err: &ignore::Error) -> Problem {
+    let mut path = root.to_path_buf();
+    let mut is_error = true;
+    let mut current = err;
+    loop {
+        match current {
+            ignore::Error::WithPath { path: p, err } => {
+                path = p.clone();
+                current = err;
+            }
+            ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+                current = err;
+            }
+            ignore::Error::Loop { child, .. } => {
+                path = child.clone();
+                is_error = false;
+                break;
+            }
+            _ => break,
+        }
+    }
+    let message = if is_error {
+        format!("cannot read: {err}")
+    } else {
+        format!("symlink loop, not followed: {err}")
+    };
+    Problem {
+        path,
+        message,
+        is_error,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::fs;
+
+    fn tree() -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        for (path, text) in [
+            ("a/krakend.json", "{}"),
+            ("a/notes.md", "x"),
+            ("b/c/krakend.yaml", "a: 1"),
+            ("b/c/settings/service.json", "{}"),
+            (".hidden/krakend.json", "{}"),
+            ("ignored/krakend.json", "{}"),
+            ("partials/extra.tmpl", "x"),
+        ] {
+            let p = root.join(path);
+            fs::create_dir_all(p.parent().unwrap()).unwrap();
+            fs::write(p, text).unwrap();
+        }
+        fs::write(root.join(".ignore"), "ignored/\n").unwrap();
+        dir
+    }
+
+    fn names(d: &Discovery, root: &Path) -> Vec<String> {
+        d.files
+            .iter()
+            .map(|p| {
+                p.strip_prefix(root)
+                    .unwrap()
+                    .to_string_lossy()
+                    .replace('\\', "/")
+            })
+            .collect()
+    }
+
+    #[test]
+    fn walks_config_files_honouring_ignore_files_and_hiding() {
+        let dir = tree();
+        let d = discover(&[dir.path().to_path_buf()], &DiscoverOptions::default()).unwrap();
+        assert_eq!(
+            names(&d, dir.path()),
+            [
+                "a/krakend.json",
+                "b/c/krakend.yaml",
+                "b/c/settings/service.json",
+                "partials/extra.tmpl"
+            ]
+        );
+        let all = DiscoverOptions {
+            no_ignore: true,
+            ..Default::default()
+        };
+        let d = discover(&[dir.path().to_path_buf()], &all).unwrap();
+        assert!(names(&d, dir.path()).contains(&"ignored/krakend.json".to_string()));
+    }
+
+    #[test]
+    fn include_and_exclude_globs() {
+        let dir = tree();
+        let options = DiscoverOptions {
+            include: vec!["*.json".into()],
+            exclude: vec!["b/**".into()],
+            ..Default::default()
+        };
+        let d = discover(&[dir.path().to_path_buf()], &options).unwrap();
+        assert_eq!(names(&d, dir.path()), ["a/krakend.json"]);
+        assert!(
+            discover(
+                &[],
+                &DiscoverOptions {
+                    include: vec!["[".into()],
+                    ..Default::default()
+                }
+            )
+            .is_err()
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn links_are_followed_once_and_loops_reported() {
+        let dir = tree();
+        std::os::unix::fs::symlink(
+            dir.path().join("a/krakend.json"),
+            dir.path().join("a/link.json"),
+        )
+        .unwrap();
+        std::os::unix::fs::symlink(dir.path(), dir.path().join("b/loop")).unwrap();
+        let d = discover(&[dir.path().to_path_buf()], &DiscoverOptions::default()).unwrap();
+        let found = names(&d, dir.path());
+        assert_eq!(
+            found.iter().filter(|n| n.starts_with("a/")).count(),
+            1,
+            "{found:?}"
+        );
+        assert!(
+            d.problems
+                .iter()
+                .any(|p| !p.is_error && p.message.contains("loop")),
+            "{:?}",
+            d.problems
+        );
+    }
+}
