@@ -114,6 +114,10 @@ codes! {
     TargetVersion = "OC020", "target-version";
     Placeholder = "OC021", "placeholder";
     DirtyFile = "OC022", "uncommitted-changes";
+    Protected = "OC023", "protected-text";
+    EmbeddedConfig = "OC024", "embedded-config";
+    CommentDropped = "OC025", "comment-dropped";
+    TemplatedBlock = "OC026", "templated-block";
     TracesOff = "OC101", "traces-off";
     SamplingRatio = "OC102", "sampling-ratio";
     SamplingAlways = "OC103", "sampling-always";

@@ -24,12 +24,18 @@ pub fn unified(
     if old == Some(new) {
         return String::new();
     }
+    // `a/` + a path as git writes it: no leading `/` or `./`.
+    let clean = |name: &str| {
+        name.trim_start_matches("./")
+            .trim_start_matches('/')
+            .to_string()
+    };
     let a = if old.is_some() {
-        format!("a/{old_name}")
+        format!("a/{}", clean(old_name))
     } else {
         "/dev/null".to_string()
     };
-    let b = format!("b/{new_name}");
+    let b = format!("b/{}", clean(new_name));
     let diff = TextDiff::from_lines(old_text, new);
     if !color {
         return diff

@@ -17,6 +17,7 @@ pub mod diagnostic;
 pub mod diff;
 pub mod discover;
 pub mod edit;
+pub mod flexible;
 pub mod formats;
 pub mod intent;
 pub mod legacy;

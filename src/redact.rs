@@ -118,7 +118,7 @@ pub fn secret_spans(root: &Node) -> Vec<Span> {
 /// Secret spans of a text in `format`; lexical when it does not parse.
 pub fn spans_in(text: &str, format: crate::source::Format) -> Vec<Span> {
     match crate::formats::parse(text, format) {
-        Ok(root) => secret_spans(&root),
+        Ok(parsed) => secret_spans(&parsed.root),
         Err(_) => lexical_secret_spans(text),
     }
 }

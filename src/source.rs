@@ -24,6 +24,10 @@ const BOM: &str = "\u{feff}";
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Format {
     Json,
+    Yaml,
+    Toml,
+    /// A Flexible Configuration template (Go template rendering to JSON).
+    Template,
 }
 
 impl Format {
@@ -31,13 +35,32 @@ impl Format {
     pub fn as_str(self) -> &'static str {
         match self {
             Format::Json => "json",
+            Format::Yaml => "yaml",
+            Format::Toml => "toml",
+            Format::Template => "template",
         }
     }
 
-    /// The format of a path, judged by its extension. Unknown extensions are
-    /// read as JSON, KrakenD's native format (`krakend.json.sample`, stdin).
-    pub fn from_path(_path: &Path) -> Format {
-        Format::Json
+    /// The format of a path, judged by its extension (and, for Flexible
+    /// Configuration, its folder: everything under `partials/` is a
+    /// template). Unknown extensions are read as JSON, KrakenD's native
+    /// format (`krakend.json.sample`, stdin); a `.json` file holding
+    /// template actions is recognised when it is read.
+    pub fn from_path(path: &Path) -> Format {
+        let extension = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase);
+        let in_partials = path
+            .parent()
+            .is_some_and(|p| p.components().any(|c| c.as_os_str() == "partials"));
+        match extension.as_deref() {
+            Some("yaml" | "yml") => Format::Yaml,
+            Some("toml") => Format::Toml,
+            Some("tmpl") => Format::Template,
+            _ if in_partials => Format::Template,
+            _ => Format::Json,
+        }
     }
 }
 

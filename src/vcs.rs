@@ -109,10 +109,10 @@ fn read_repository(root: &Path) -> Repository {
         let (code, path) = entry.split_at(3);
         changed.insert(PathBuf::from(String::from_utf8_lossy(path).into_owned()));
         // A rename or copy is followed by its source path.
-        if code[0] == b'R' || code[0] == b'C' {
-            if let Some(source) = entries.next() {
-                changed.insert(PathBuf::from(String::from_utf8_lossy(source).into_owned()));
-            }
+        if (code[0] == b'R' || code[0] == b'C')
+            && let Some(source) = entries.next()
+        {
+            changed.insert(PathBuf::from(String::from_utf8_lossy(source).into_owned()));
         }
     }
     Repository {

@@ -178,10 +178,29 @@ fn the_collector_oracle_catches_mistakes() {
 // ---------------------------------------------------------------------------
 // The corpus.
 
-/// Byte ranges a migration may change: each legacy member (and an existing
-/// `telemetry/opentelemetry` member) widened to the whitespace and the one
-/// comma around it.
-fn allowed_ranges(text: &str) -> Vec<std::ops::Range<usize>> {
+/// Widen `range` over the whitespace and one comma around it.
+fn widen(text: &str, range: std::ops::Range<usize>) -> std::ops::Range<usize> {
+    let bytes = text.as_bytes();
+    let mut start = range.start;
+    while start > 0 && bytes[start - 1].is_ascii_whitespace() {
+        start -= 1;
+    }
+    if start > 0 && bytes[start - 1] == b',' {
+        start -= 1;
+    }
+    let mut end = range.end;
+    while end < bytes.len() && bytes[end].is_ascii_whitespace() {
+        end += 1;
+    }
+    if end < bytes.len() && bytes[end] == b',' {
+        end += 1;
+    }
+    start..end
+}
+
+/// Byte ranges a migration may change in JSON: each legacy member (and an
+/// existing `telemetry/opentelemetry` member), widened.
+fn allowed_json(text: &str) -> Vec<std::ops::Range<usize>> {
     use jsonc_parser::ast::Value as Ast;
     use jsonc_parser::common::Ranged;
     let Ok(parsed) = jsonc_parser::parse_to_ast(text, &Default::default(), &Default::default())
@@ -196,23 +215,8 @@ fn allowed_ranges(text: &str) -> Vec<std::ops::Range<usize>> {
                 for prop in &object.properties {
                     let key = prop.name.as_str();
                     if LEGACY_KEYS.contains(&key) || key == "telemetry/opentelemetry" {
-                        let range = prop.range();
-                        let bytes = text.as_bytes();
-                        let mut start = range.start;
-                        while start > 0 && bytes[start - 1].is_ascii_whitespace() {
-                            start -= 1;
-                        }
-                        if start > 0 && bytes[start - 1] == b',' {
-                            start -= 1;
-                        }
-                        let mut end = range.end;
-                        while end < bytes.len() && bytes[end].is_ascii_whitespace() {
-                            end += 1;
-                        }
-                        if end < bytes.len() && bytes[end] == b',' {
-                            end += 1;
-                        }
-                        ranges.push(start..end);
+                        let r = prop.range();
+                        ranges.push(widen(text, r.start..r.end));
                     } else {
                         stack.push(&prop.value);
                     }
@@ -225,10 +229,93 @@ fn allowed_ranges(text: &str) -> Vec<std::ops::Range<usize>> {
     ranges
 }
 
+/// Byte ranges a migration may change in a template: each literal legacy
+/// member, found by brace matching (independently of oc2otel's scanner).
+fn allowed_template(text: &str) -> Vec<std::ops::Range<usize>> {
+    let mut ranges = Vec::new();
+    for key in LEGACY_KEYS.iter().chain(["telemetry/opentelemetry"].iter()) {
+        for (start, _) in text.match_indices(&format!("\"{key}\"")) {
+            let Some(open) = text[start..].find('{').map(|i| start + i) else {
+                continue;
+            };
+            let mut depth = 0;
+            let mut end = text.len();
+            let mut in_string = false;
+            let mut escaped = false;
+            for (i, c) in text[open..].char_indices() {
+                if in_string {
+                    match c {
+                        _ if escaped => escaped = false,
+                        '\\' => escaped = true,
+                        '"' => in_string = false,
+                        _ => {}
+                    }
+                    continue;
+                }
+                match c {
+                    '"' => in_string = true,
+                    '{' => depth += 1,
+                    '}' => {
+                        depth -= 1;
+                        if depth == 0 {
+                            end = open + i + 1;
+                            break;
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            ranges.push(widen(text, start..end));
+        }
+    }
+    ranges
+}
+
+/// Byte ranges a migration may change in YAML: a legacy key's line and the
+/// lines indented below it; plus the parent key's line, which may become
+/// `key: {}`.
+fn allowed_yaml(text: &str) -> Vec<std::ops::Range<usize>> {
+    let lines: Vec<(usize, &str)> = text
+        .split_inclusive('\n')
+        .scan(0, |at, line| {
+            let start = *at;
+            *at += line.len();
+            Some((start, line))
+        })
+        .collect();
+    let indent = |l: &str| l.len() - l.trim_start_matches(' ').len();
+    let mut ranges = Vec::new();
+    for (i, (start, line)) in lines.iter().enumerate() {
+        let key = line.trim_start().trim_start_matches("- ");
+        let is_block = LEGACY_KEYS
+            .iter()
+            .chain(["telemetry/opentelemetry"].iter())
+            .any(|k| key.starts_with(&format!("{k}:")) || key.starts_with(&format!("\"{k}\":")));
+        if !is_block {
+            continue;
+        }
+        let own = indent(line);
+        let mut end = start + line.len();
+        for (s, l) in &lines[i + 1..] {
+            let blank = l.trim().is_empty() || l.trim_start().starts_with('#');
+            if !blank && indent(l) <= own {
+                break;
+            }
+            end = s + l.len();
+        }
+        let from = if i > 0 { lines[i - 1].0 } else { *start };
+        ranges.push(from..end);
+    }
+    ranges
+}
+
 /// Every line of `old` that the migration changed must touch an allowed
 /// range: the rest of the file is byte for byte the same.
-fn outside_edits_unchanged(old: &str, new: &str) -> Result<(), String> {
-    let allowed = allowed_ranges(old);
+fn outside_edits_unchanged(
+    old: &str,
+    new: &str,
+    allowed: &[std::ops::Range<usize>],
+) -> Result<(), String> {
     let diff = similar::TextDiff::from_lines(old, new);
     let mut line_starts = vec![0];
     line_starts.extend(old.match_indices('\n').map(|(i, _)| i + 1));
@@ -258,19 +345,70 @@ fn corpus_files(shared: &Path) -> Vec<PathBuf> {
         .map(|e| e.unwrap().path())
         .filter(|p| {
             let name = p.file_name().unwrap().to_string_lossy();
-            name.ends_with(".json") || name.ends_with(".json.sample")
+            name != "MANIFEST.tsv" && name != "README.md"
         })
         .collect();
     files.sort();
     files
 }
 
+/// The new `telemetry/opentelemetry` blocks of a migrated output, read
+/// with parsers independent of oc2otel where there is one.
+fn new_blocks(output: &str, format: Format) -> Result<Vec<Value>, String> {
+    let root: Value = match format {
+        Format::Json => {
+            serde_json::from_str(output).map_err(|e| format!("output does not parse: {e}"))?
+        }
+        Format::Yaml => {
+            yaml_serde::from_str(output).map_err(|e| format!("output does not parse: {e}"))?
+        }
+        Format::Template => {
+            let actions = oc2otel::formats::template::actions(output);
+            let (_, found) = oc2otel::formats::template::scan(output);
+            if found
+                .iter()
+                .any(|f| matches!(f, oc2otel::formats::template::Found::Literal { .. }))
+            {
+                return Err("a literal legacy block is left".into());
+            }
+            return Ok(oc2otel::formats::template::scan_key(
+                output,
+                &actions,
+                "telemetry/opentelemetry",
+            )
+            .map(|n| n.to_json())
+            .collect());
+        }
+        Format::Toml => return Err("no TOML in the corpus".into()),
+    };
+    let service = root.get("extra_config").unwrap_or(&root);
+    for key in LEGACY_KEYS {
+        if service.get(key).is_some() {
+            return Err(format!("{key} is still in the service extra_config"));
+        }
+    }
+    Ok(service
+        .get("telemetry/opentelemetry")
+        .cloned()
+        .into_iter()
+        .collect())
+}
+
 fn check_migration(
     name: &str,
+    format: Format,
     text: &str,
     migration: &Migration,
     validator: &SchemaValidator,
+    options: &Options,
 ) -> Result<&'static str, String> {
+    if migration
+        .diagnostics
+        .iter()
+        .any(|d| d.code.as_str() == "OC901")
+    {
+        return Err(format!("internal error: {:?}", migration.diagnostics));
+    }
     match migration.status {
         Status::Error => {
             if !migration
@@ -280,53 +418,53 @@ fn check_migration(
             {
                 return Err("error status without an error diagnostic".into());
             }
-            if migration
-                .diagnostics
-                .iter()
-                .any(|d| d.code.as_str() == "OC901")
-            {
-                return Err(format!("internal error: {:?}", migration.diagnostics));
-            }
             Ok("refused")
         }
         Status::Unchanged => {
-            if let Ok(root) = serde_json::from_str::<Value>(text) {
-                for key in LEGACY_KEYS {
-                    let service = root.get("extra_config").and_then(|e| e.get(key)).is_some();
-                    if service {
-                        return Err(format!("unchanged although the service block {key} exists"));
-                    }
-                }
+            // Left as it is: then a manual step (or a warning) says why.
+            let said = migration
+                .diagnostics
+                .iter()
+                .any(|d| d.severity >= oc2otel::diagnostic::Severity::Warning);
+            if !said {
+                return Err(format!(
+                    "unchanged without a word: {:?}",
+                    migration.diagnostics
+                ));
             }
-            Ok("unchanged")
+            Ok("manual")
         }
         Status::Migrate => {
             let output = migration.output.as_deref().unwrap();
-            let root: Value =
-                serde_json::from_str(output).map_err(|e| format!("output does not parse: {e}"))?;
-            for key in LEGACY_KEYS {
-                let left = root.get("extra_config").and_then(|e| e.get(key)).is_some()
-                    || root.get(key).is_some();
-                if left {
-                    return Err(format!("{key} is still in the service extra_config"));
-                }
-            }
-            if let Some(block) = new_block(output) {
+            for block in new_blocks(output, migration.format)? {
                 let errors = validator.validate(&block);
                 if !errors.is_empty() {
                     return Err(format!("schema: {errors:?}"));
                 }
             }
-            outside_edits_unchanged(text, output)?;
+            let allowed = match migration.format {
+                Format::Json => allowed_json(text),
+                Format::Yaml => allowed_yaml(text),
+                _ => {
+                    let mut a = allowed_template(text);
+                    a.extend(allowed_yaml(text));
+                    a
+                }
+            };
+            outside_edits_unchanged(text, output, &allowed)?;
             if let Some(collector) = &migration.collector {
-                let problems = common::collector::problems(&collector.to_yaml(), "adot");
+                let problems =
+                    common::collector::problems(&collector.to_yaml(), options.collector.as_str());
                 if !problems.is_empty() {
                     return Err(format!("collector: {problems:?}"));
                 }
             }
-            let again = migrate(output, Format::Json, name, &Options::default(), None);
+            let again = migrate(output, format, name, options, None);
             if again.status != Status::Unchanged {
-                return Err("a second run is not a no-op".into());
+                return Err(format!(
+                    "a second run is not a no-op: {:?}",
+                    again.diagnostics
+                ));
             }
             Ok("migrated")
         }
@@ -340,36 +478,58 @@ fn every_corpus_config_is_migrated_or_refused() {
     };
     let validator =
         SchemaValidator::load(&shared.join("krakend-schema"), KrakendVersion::LATEST).unwrap();
-    let mut counts = std::collections::BTreeMap::new();
+    let mut counts: std::collections::BTreeMap<String, usize> = std::collections::BTreeMap::new();
     let mut failures = Vec::new();
-    for path in corpus_files(&shared) {
-        let bytes = std::fs::read(&path).unwrap();
-        let name = path.file_name().unwrap().to_string_lossy().into_owned();
-        let Ok(source) = source::decode(&bytes) else {
-            *counts.entry("unreadable").or_insert(0) += 1;
-            continue;
-        };
-        if !LEGACY_KEYS.iter().any(|k| source.text.contains(k)) {
-            continue;
-        }
-        let migration = migrate(
-            &source.text,
-            Format::Json,
-            &name,
-            &Options::default(),
-            Some(&validator),
-        );
-        match check_migration(&name, &source.text, &migration, &validator) {
-            Ok(kind) => *counts.entry(kind).or_insert(0) += 1,
-            Err(problem) => failures.push(format!("{name}: {problem}")),
+    for options in flavours() {
+        for path in corpus_files(&shared) {
+            let bytes = std::fs::read(&path).unwrap();
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            let Ok(source) = source::decode(&bytes) else {
+                *counts.entry("unreadable".into()).or_insert(0) += 1;
+                continue;
+            };
+            if !LEGACY_KEYS.iter().any(|k| source.text.contains(k)) {
+                continue;
+            }
+            let format = Format::from_path(&path);
+            let migration = migrate(&source.text, format, &name, &options, Some(&validator));
+            let kind = format!(
+                "{} {}",
+                options.collector.as_str(),
+                migration.format.as_str()
+            );
+            match check_migration(
+                &name,
+                format,
+                &source.text,
+                &migration,
+                &validator,
+                &options,
+            ) {
+                Ok(result) => *counts.entry(format!("{kind} {result}")).or_insert(0) += 1,
+                Err(problem) => failures.push(format!("{name} ({kind}): {problem}")),
+            }
         }
     }
-    eprintln!("corpus: {counts:?}");
+    eprintln!("corpus: {counts:#?}");
     assert!(failures.is_empty(), "{}", failures.join("\n"));
-    assert!(
-        counts.get("migrated").copied().unwrap_or(0) >= 50,
-        "{counts:?}"
-    );
+    let migrated: usize = counts
+        .iter()
+        .filter(|(k, _)| k.ends_with("migrated"))
+        .map(|(_, n)| n)
+        .sum();
+    assert!(migrated >= 120, "{counts:?}");
+    for kind in [
+        "contrib template migrated",
+        "adot json migrated",
+        "adot yaml manual",
+        "adot yaml refused",
+    ] {
+        assert!(
+            counts.contains_key(kind),
+            "nothing counted as {kind}: {counts:?}"
+        );
+    }
 }
 
 #[test]
@@ -398,7 +558,12 @@ fn the_binary_never_panics_on_the_corpus() {
 fn the_minimal_edit_check_can_fail() {
     let old = "{\n  \"a\": 1,\n  \"extra_config\": {\"telemetry/opencensus\": {}}\n}\n";
     let touched = "{\n  \"a\": 2,\n  \"extra_config\": {}\n}\n";
-    assert!(outside_edits_unchanged(old, touched).is_err());
+    assert!(outside_edits_unchanged(old, touched, &allowed_json(old)).is_err());
     let fine = "{\n  \"a\": 1,\n  \"extra_config\": {}\n}\n";
-    assert!(outside_edits_unchanged(old, fine).is_ok());
+    assert!(outside_edits_unchanged(old, fine, &allowed_json(old)).is_ok());
+    let yaml = "a: 1\nextra_config:\n  telemetry/opencensus:\n    x: 1\nb: 2\n";
+    let touched = "a: 1\nextra_config: {}\nb: 3\n";
+    assert!(outside_edits_unchanged(yaml, touched, &allowed_yaml(yaml)).is_err());
+    let fine = "a: 1\nextra_config: {}\nb: 2\n";
+    assert!(outside_edits_unchanged(yaml, fine, &allowed_yaml(yaml)).is_ok());
 }

@@ -21,6 +21,7 @@ use super::printer::Printer;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::diff;
 use crate::discover::{self, DiscoverOptions};
+use crate::flexible::TemplateIndex;
 use crate::migrate::{self, Status};
 use crate::options::{CollectorFlavor, Options};
 use crate::redact::Redacted;
@@ -61,6 +62,7 @@ struct Job {
     format: OutputFormat,
     collector_out: Option<PathBuf>,
     guard: Option<GitGuard>,
+    templates: TemplateIndex,
     printer: Printer,
 }
 
@@ -146,6 +148,7 @@ pub fn run(args: MigrateArgs, printer: &Printer) -> anyhow::Result<ExitStatus> {
         format: args.format,
         collector_out: args.collector_out.clone(),
         guard,
+        templates: TemplateIndex::for_files(&discovery.files),
         printer: *printer,
     };
 
@@ -358,6 +361,7 @@ fn process(input: &Input, job: &Job) -> Outcome {
     };
     let migration = migrate::migrate(&text.text, format, &name, &job.options, job.schema.as_ref());
     let redacted_input = Redacted::new(&text.text, &migration.input_secrets);
+    let format = migration.format;
     let mut report = FileReport {
         path: display.clone(),
         format,
@@ -367,6 +371,14 @@ fn process(input: &Input, job: &Job) -> Outcome {
         source: Some(redacted_input),
         diff: String::new(),
     };
+    if let (Input::File(path, _), Status::Migrate) = (input, migration.status) {
+        let pulls = job.templates.pulls(path);
+        if !pulls.is_empty() {
+            report.diagnostics =
+                pulled_by_template(&text.text, format, &pulls, &migration.diagnostics);
+            return finish(report, job, None);
+        }
+    }
     match migration.status {
         Status::Unchanged => return finish(report, job, stdin.then(|| bytes.clone())),
         Status::Error => {
@@ -495,6 +507,61 @@ fn process(input: &Input, job: &Job) -> Outcome {
     };
     let stdout = stdin.then(|| text.to_file_bytes(&output));
     finish(report, job, stdout)
+}
+
+/// A settings file whose `extra_config` a template inserts: the block is
+/// left as it is and the diagnostics say which action uses it (the secret
+/// warnings stay: the keys need rotating either way).
+fn pulled_by_template(
+    text: &str,
+    format: Format,
+    pulls: &[&crate::flexible::SettingsUse],
+    diagnostics: &[Diagnostic],
+) -> Vec<Diagnostic> {
+    let uses: Vec<String> = pulls
+        .iter()
+        .map(|u| {
+            format!(
+                "`{{{{ {} }}}}` at {}:{}",
+                u.expression,
+                u.template.display(),
+                u.line
+            )
+        })
+        .collect();
+    let blocks = crate::formats::parse(text, format)
+        .map(|parsed| {
+            crate::locate::locate(&parsed.root)
+                .service()
+                .map(|b| (b.pointer(), b.member().key_span.clone()))
+                .collect::<Vec<_>>()
+        })
+        .unwrap_or_default();
+    let index = LineIndex::new(text);
+    let mut out: Vec<Diagnostic> = blocks
+        .into_iter()
+        .map(|(pointer, span)| {
+            let mut d = Diagnostic::warning(
+                Code::TemplatedBlock,
+                format!(
+                    "this settings block is inserted into the config by {}: it is left unchanged",
+                    uses.join(", ")
+                ),
+            )
+            .at(pointer, span)
+            .with_help("migrate the rendered config to see the new block, then write it here by hand (or have the template write it)")
+            .with_fate(crate::diagnostic::Action::Manual, None);
+            d.locate(text, &index);
+            d
+        })
+        .collect();
+    out.extend(
+        diagnostics
+            .iter()
+            .filter(|d| d.code == Code::Secret)
+            .cloned(),
+    );
+    out
 }
 
 /// `dir/krakend.json` -> `dir/krakend.otel-collector.yaml`.

@@ -417,8 +417,8 @@ impl super::Editor for JsonEditor<'_> {
         index: usize,
         new_key: &str,
         value: &serde_json::Value,
-    ) -> Edit {
-        replace_member(self.text, object, index, new_key, value)
+    ) -> Vec<Edit> {
+        vec![replace_member(self.text, object, index, new_key, value)]
     }
 
     fn remove_members(&self, object: &Node, indices: &[usize]) -> Vec<Edit> {

@@ -3,24 +3,40 @@
 //! through [`parse`] and the [`Editor`] trait.
 
 pub mod json;
+pub mod template;
+pub mod toml;
+pub mod yaml;
 
 use crate::edit::Edit;
 use crate::source::Format;
-use crate::tree::Node;
+use crate::tree::{Node, Span};
 
 pub use json::SyntaxError;
+
+/// A parsed document.
+#[derive(Debug, Clone)]
+pub struct Parsed {
+    pub root: Node,
+    /// Byte ranges no edit may touch, with the reason (a YAML anchor that
+    /// an alias elsewhere refers to, a template action).
+    pub protected: Vec<(Span, String)>,
+    /// Where each TOML member is written (TOML only).
+    pub toml_layout: Option<toml::Layout>,
+}
 
 /// Format-specific edits on a parsed document. Every method returns edits
 /// against the original text; nothing is applied here.
 pub trait Editor {
-    /// Replace member `index` of `object` with `new_key: value`.
+    /// Replace member `index` of `object` with `new_key: value` (several
+    /// edits when the member is written in several places, as TOML tables
+    /// can be).
     fn replace_member(
         &self,
         object: &Node,
         index: usize,
         new_key: &str,
         value: &serde_json::Value,
-    ) -> Edit;
+    ) -> Vec<Edit>;
     /// Remove the members at `indices` of `object` (any order, no repeats).
     fn remove_members(&self, object: &Node, indices: &[usize]) -> Vec<Edit>;
     /// Add `key: value` at the end of `object`.
@@ -30,15 +46,34 @@ pub trait Editor {
 }
 
 /// Parse `text` in `format`.
-pub fn parse(text: &str, format: Format) -> Result<Node, SyntaxError> {
+pub fn parse(text: &str, format: Format) -> Result<Parsed, SyntaxError> {
     match format {
-        Format::Json => json::parse(text),
+        Format::Json => json::parse(text).map(|root| Parsed {
+            root,
+            protected: Vec::new(),
+            toml_layout: None,
+        }),
+        Format::Yaml => yaml::parse(text),
+        Format::Toml => toml::parse(text).map(|(mut parsed, layout)| {
+            parsed.toml_layout = Some(layout);
+            parsed
+        }),
+        // Templates are scanned (see `template`), never parsed whole.
+        Format::Template => Err(SyntaxError {
+            message: "a template is not a document".into(),
+            offset: 0,
+        }),
     }
 }
 
-/// The editor for `text` in `format`.
-pub fn editor(text: &str, format: Format) -> Box<dyn Editor + '_> {
-    match format {
-        Format::Json => Box::new(json::JsonEditor { text }),
+/// The editor for `text`, parsed as `parsed`.
+pub fn editor<'a>(text: &'a str, parsed: &'a Parsed, format: Format) -> Box<dyn Editor + 'a> {
+    match (format, &parsed.toml_layout) {
+        (Format::Toml, Some(layout)) => Box::new(toml::TomlEditor { text, layout }),
+        (Format::Yaml, _) => Box::new(yaml::YamlEditor {
+            text,
+            root: &parsed.root,
+        }),
+        _ => Box::new(json::JsonEditor { text }),
     }
 }

@@ -193,26 +193,9 @@ fn write_exporter(out: &mut String, exporter: &CollectorExporter) {
     }
 }
 
-/// A YAML scalar for `s`: plain when that is unambiguous, else a
-/// double-quoted string (YAML accepts JSON escapes there).
+/// A YAML scalar for `s` (quoted unless plain reads back the same).
 pub fn yaml_scalar(s: &str) -> String {
-    let plain_safe = !s.is_empty()
-        && s.chars().next().is_some_and(|c| c.is_ascii_alphanumeric())
-        && s.chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '/' | ':'))
-        && !s.ends_with(':')
-        && !matches!(
-            s.to_ascii_lowercase().as_str(),
-            "true" | "false" | "yes" | "no" | "on" | "off" | "null" | "y" | "n"
-        )
-        && s.parse::<f64>().is_err()
-        && !s.starts_with("0x")
-        && !s.starts_with("0o");
-    if plain_safe {
-        s.to_string()
-    } else {
-        serde_json::to_string(s).expect("a string serialises")
-    }
+    crate::formats::yaml::scalar_text(s)
 }
 
 #[cfg(test)]

@@ -29,6 +29,8 @@ use crate::schema::SchemaValidator;
 use crate::source::{Format, LineIndex};
 use crate::tree::{Node, Span, child_pointer};
 
+mod template;
+
 /// What a migration decided for a file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Status {
@@ -43,6 +45,9 @@ pub enum Status {
 #[derive(Debug, Clone)]
 pub struct Migration {
     pub status: Status,
+    /// The format the file was read as (a `.json` file with template
+    /// actions is a template).
+    pub format: Format,
     /// The migrated text, when `status` is `Migrate`.
     pub output: Option<String>,
     /// The collector config the new block pushes to, if it needs one.
@@ -58,6 +63,7 @@ pub struct Migration {
 
 impl Migration {
     fn finish(
+        format: Format,
         status: Status,
         text: &str,
         mut diagnostics: Vec<Diagnostic>,
@@ -70,6 +76,7 @@ impl Migration {
         diagnostic::sort(&mut diagnostics);
         Migration {
             status,
+            format,
             output: None,
             collector: None,
             diagnostics,
@@ -87,8 +94,15 @@ pub fn migrate(
     options: &Options,
     schema: Option<&SchemaValidator>,
 ) -> Migration {
-    let root = match formats::parse(text, format) {
-        Ok(root) => root,
+    if format == Format::Template {
+        return template::migrate(text, source_name, options, schema);
+    }
+    let parsed = match formats::parse(text, format) {
+        Ok(parsed) => parsed,
+        // Flexible Configuration files often keep a `.json` name.
+        Err(_) if format == Format::Json && text.contains("{{") => {
+            return template::migrate(text, source_name, options, schema);
+        }
         Err(err) => {
             let end = text[err.offset..]
                 .chars()
@@ -104,6 +118,7 @@ pub fn migrate(
             )
             .at("", err.offset..end);
             return Migration::finish(
+                format,
                 Status::Error,
                 text,
                 vec![d],
@@ -111,17 +126,20 @@ pub fn migrate(
             );
         }
     };
-    let input_secrets = redact::secret_spans(&root);
+    let root = &parsed.root;
+    let protected = parsed.protected.clone();
+    let input_secrets = redact::secret_spans(root);
     let mut run = Run {
         text,
         format,
         options,
-        root: &root,
+        root,
+        parsed: &parsed,
         diagnostics: Vec::new(),
         edits: Vec::new(),
         removals: BTreeMap::new(),
     };
-    let located = locate::locate(&root);
+    let located = locate::locate(root);
     for block in located.blocks.iter().filter(|b| b.scope == Scope::Unread) {
         let why = if block.shadowed {
             "a later duplicate of one of its parent keys hides it"
@@ -141,11 +159,18 @@ pub fn migrate(
             .with_fate(crate::diagnostic::Action::Manual, None),
         );
     }
+    run.check_embedded();
     if !located.is_pending() {
-        return Migration::finish(Status::Unchanged, text, run.diagnostics, input_secrets);
+        return Migration::finish(
+            format,
+            Status::Unchanged,
+            text,
+            run.diagnostics,
+            input_secrets,
+        );
     }
     if !run.check_version() {
-        return Migration::finish(Status::Error, text, run.diagnostics, input_secrets);
+        return Migration::finish(format, Status::Error, text, run.diagnostics, input_secrets);
     }
     run.check_schema_url(options.krakend_version);
 
@@ -160,6 +185,8 @@ pub fn migrate(
         collector = CollectorConfig::for_intent(intent, options, source_name);
     }
     run.flush_removals();
+    run.check_protected(&protected);
+    run.report_dropped_comments();
     let Run {
         mut diagnostics,
         edits,
@@ -169,23 +196,24 @@ pub fn migrate(
     // The input tree is no longer needed: free it before the output is
     // parsed for verification, so that only one tree is alive at a time.
     drop(located);
-    drop(root);
+    drop(parsed);
 
     if diagnostics.iter().any(|d| d.severity == Severity::Error) {
-        return Migration::finish(Status::Error, text, diagnostics, input_secrets);
+        return Migration::finish(format, Status::Error, text, diagnostics, input_secrets);
     }
     let output = match edit::apply(text, &edits) {
         Ok(output) => output,
         Err(err) => {
             diagnostics.push(internal(format!("the edits could not be applied: {err}")));
-            return Migration::finish(Status::Error, text, diagnostics, input_secrets);
+            return Migration::finish(format, Status::Error, text, diagnostics, input_secrets);
         }
     };
     if let Err(problems) = verify(&output, format, expected_block.as_ref(), schema) {
         diagnostics.extend(problems);
-        return Migration::finish(Status::Error, text, diagnostics, input_secrets);
+        return Migration::finish(format, Status::Error, text, diagnostics, input_secrets);
     }
-    let mut migration = Migration::finish(Status::Migrate, text, diagnostics, input_secrets);
+    let mut migration =
+        Migration::finish(format, Status::Migrate, text, diagnostics, input_secrets);
     migration.output = Some(output);
     migration.collector = collector;
     migration.intent = intent;
@@ -202,12 +230,14 @@ fn verify(
     expected: Option<&(String, Value)>,
     schema: Option<&SchemaValidator>,
 ) -> Result<(), Vec<Diagnostic>> {
-    let root = formats::parse(output, format).map_err(|e| {
-        vec![internal(format!(
-            "the migrated text does not parse ({})",
-            e.message
-        ))]
-    })?;
+    let root = formats::parse(output, format)
+        .map(|p| p.root)
+        .map_err(|e| {
+            vec![internal(format!(
+                "the migrated text does not parse ({})",
+                e.message
+            ))]
+        })?;
     let mut problems = Vec::new();
     if locate::locate(&root).is_pending() {
         problems.push(internal(
@@ -256,6 +286,7 @@ struct Run<'a> {
     format: Format,
     options: &'a Options,
     root: &'a Node,
+    parsed: &'a formats::Parsed,
     diagnostics: Vec<Diagnostic>,
     edits: Vec<Edit>,
     /// Members to remove, per container (keyed by the container's span so
@@ -265,7 +296,7 @@ struct Run<'a> {
 
 impl<'a> Run<'a> {
     fn editor(&self) -> Box<dyn Editor + 'a> {
-        formats::editor(self.text, self.format)
+        formats::editor(self.text, self.parsed, self.format)
     }
 
     fn remove(&mut self, block: &BlockRef<'a>) {
@@ -282,6 +313,93 @@ impl<'a> Run<'a> {
         for (container, indices) in std::mem::take(&mut self.removals).into_values() {
             self.edits
                 .extend(editor.remove_members(container, &indices));
+        }
+    }
+
+    /// An edit must not rewrite text the format protects (a YAML anchor
+    /// used elsewhere, a template action): that is a manual step.
+    fn check_protected(&mut self, protected: &[(Span, String)]) {
+        let index = LineIndex::new(self.text);
+        for edit in &self.edits {
+            for (span, why) in protected {
+                if span.start < edit.range.end && edit.range.start < span.end {
+                    let (line, _) = index.line_col(self.text, span.start);
+                    self.diagnostics.push(
+                        Diagnostic::error(
+                            Code::Protected,
+                            format!("the text to rewrite overlaps line {line}, which cannot be edited automatically: {why}"),
+                        )
+                        .at("", span.clone())
+                        .with_help("make this part of the file plain (or migrate it by hand), then run oc2otel again")
+                        .with_fate(crate::diagnostic::Action::Manual, None),
+                    );
+                    return;
+                }
+            }
+        }
+    }
+
+    /// Comments inside the text an edit rewrites disappear with it: say so,
+    /// comment by comment (they are the first thing people miss).
+    fn report_dropped_comments(&mut self) {
+        if self.format == Format::Json {
+            return;
+        }
+        let mut found = Vec::new();
+        for edit in &self.edits {
+            found.extend(formats::yaml::comments_in(self.text, edit.range.clone()));
+        }
+        for span in found {
+            let comment = self.text[span.clone()].trim_end();
+            let shown: String = comment.chars().take(60).collect();
+            let more = if shown.len() < comment.len() {
+                "..."
+            } else {
+                ""
+            };
+            self.diagnostics.push(
+                Diagnostic::warning(
+                    Code::CommentDropped,
+                    format!(
+                        "the comment `{shown}{more}` was inside the legacy block and goes with it"
+                    ),
+                )
+                .at("", span)
+                .with_help("re-add it next to the new block if it still matters"),
+            );
+        }
+    }
+
+    /// Legacy blocks inside string values: a whole KrakenD config embedded
+    /// in another file (a Kubernetes ConfigMap, Helm values). oc2otel does
+    /// not rewrite strings; it says where they are.
+    fn check_embedded(&mut self) {
+        let mut stack = vec![(self.root, String::new())];
+        while let Some((node, pointer)) = stack.pop() {
+            match &node.kind {
+                crate::tree::NodeKind::String(s) if embeds_legacy_block(s) => {
+                    self.diagnostics.push(
+                        Diagnostic::warning(
+                            Code::EmbeddedConfig,
+                            "this string holds a KrakenD config with an OpenCensus block (an embedded config, such as a Kubernetes ConfigMap or Helm values): it is not rewritten",
+                        )
+                        .at(pointer, node.span.clone())
+                        .with_help("extract the config into its own file and run oc2otel on it, or migrate the block by hand")
+                        .with_fate(crate::diagnostic::Action::Manual, None),
+                    );
+                }
+                crate::tree::NodeKind::Object(members) => {
+                    for m in members {
+                        stack.push((&m.value, child_pointer(&pointer, &m.key)));
+                    }
+                }
+                crate::tree::NodeKind::Array(items) => {
+                    for (i, item) in items.iter().enumerate() {
+                        stack.push((item, child_pointer(&pointer, &i.to_string())));
+                    }
+                }
+                _ => {}
+            }
         }
     }
 
@@ -524,15 +642,22 @@ impl<'a> Run<'a> {
             return Some((pointer, expected));
         }
         let value = krakend::block(intent, self.options);
-        let edit =
+        let edits =
             self.editor()
                 .replace_member(block.container, block.index, OPENTELEMETRY, &value);
-        self.edits.push(edit);
+        self.edits.extend(edits);
         Some((
             child_pointer(&block.container_pointer, OPENTELEMETRY),
             value,
         ))
     }
+}
+
+/// Whether a string value holds a legacy block as config text.
+fn embeds_legacy_block(s: &str) -> bool {
+    [locate::OPENCENSUS, locate::OPENCENSUS_V1]
+        .iter()
+        .any(|key| s.contains(&format!("\"{key}\"")) || s.contains(&format!("{key}:")))
 }
 
 /// The value at `target` inside `block`, which sits at `base`.
