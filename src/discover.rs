@@ -9,7 +9,7 @@
 //! `--exclude`. Each real file is kept once, however many links lead to it,
 //! so no file is migrated twice in one run.
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
@@ -91,12 +91,21 @@ pub fn discover(paths: &[PathBuf], options: &DiscoverOptions) -> Result<Discover
     let include = Filter::new(&options.include)?;
     let exclude = Filter::new(&options.exclude)?;
     let mut discovery = Discovery::default();
-    let mut seen: HashSet<PathBuf> = HashSet::new();
+    // One real file, one migration, whatever the links leading to it; it
+    // is known by its most direct path (the fewest components).
+    let mut seen: HashMap<PathBuf, usize> = HashMap::new();
     let mut keep = |path: PathBuf, discovery: &mut Discovery| {
-        // One real file, one migration, whatever the links leading to it.
         let identity = std::fs::canonicalize(&path).unwrap_or_else(|_| path.clone());
-        if seen.insert(identity) {
-            discovery.files.push(path);
+        match seen.get(&identity) {
+            Some(&i) => {
+                if path.components().count() < discovery.files[i].components().count() {
+                    discovery.files[i] = path;
+                }
+            }
+            None => {
+                seen.insert(identity, discovery.files.len());
+                discovery.files.push(path);
+            }
         }
     };
     for root in paths {

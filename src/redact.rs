@@ -133,9 +133,61 @@ fn userinfo_range(value: &str) -> Option<std::ops::Range<usize>> {
     (at > start).then_some(start..at)
 }
 
-/// Secret spans found lexically, for text that does not parse: a quoted
-/// credential-like key, a colon, then a quoted value.
+/// Secret spans found lexically, for text that does not parse: a
+/// credential-like key followed by its value, in JSON (`"key": "value"`),
+/// YAML (`key: value`) or TOML (`key = value`) shape.
 pub fn lexical_secret_spans(text: &str) -> Vec<Span> {
+    let mut spans = quoted_secret_spans(text);
+    spans.extend(line_secret_spans(text));
+    spans.sort_by_key(|s| (s.start, s.end));
+    let mut out: Vec<Span> = Vec::new();
+    for span in spans {
+        match out.last_mut() {
+            Some(last) if span.start < last.end => last.end = last.end.max(span.end),
+            _ => out.push(span),
+        }
+    }
+    out
+}
+
+/// `key: value` and `key = value` lines (YAML, TOML): the value up to an
+/// end-of-line comment.
+fn line_secret_spans(text: &str) -> Vec<Span> {
+    let mut spans = Vec::new();
+    let mut at = 0;
+    for line in text.split_inclusive('\n') {
+        let start = at;
+        at += line.len();
+        let body = line.trim_end_matches(['\n', '\r']);
+        let content = body.trim_start().trim_start_matches("- ");
+        let offset = start + (body.len() - content.len());
+        let Some(sep) = content.find([':', '=']) else {
+            continue;
+        };
+        let key = content[..sep].trim().trim_matches(['"', '\'']);
+        let plain_key = key
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'));
+        if key.is_empty() || !plain_key || !is_secret_key(key) {
+            continue;
+        }
+        let after = &content[sep + 1..];
+        let value = after.trim_start();
+        let value_start = offset + sep + 1 + (after.len() - value.len());
+        let value = match value.find(" #") {
+            Some(i) => &value[..i],
+            None => value,
+        };
+        let value = value.trim_end().trim_end_matches(',');
+        if !value.is_empty() && !value.starts_with(['{', '[', '|', '>']) {
+            spans.push(value_start..value_start + value.len());
+        }
+    }
+    spans
+}
+
+/// A quoted credential-like key, a colon, then a quoted value (JSON).
+fn quoted_secret_spans(text: &str) -> Vec<Span> {
     let bytes = text.as_bytes();
     let mut spans = Vec::new();
     let mut i = 0;
@@ -307,6 +359,18 @@ mod tests {
         assert_eq!(&redacted.text[redacted.map(region)..][..4], "\"eu\"");
         let after = text.find("\"headers\"").unwrap();
         assert_eq!(&redacted.text[redacted.map(after)..][..9], "\"headers\"");
+    }
+
+    #[test]
+    fn finds_secrets_in_yaml_and_toml_lines() {
+        let text = "xray:\n  access_key_id: AKIA-CANARY # key\n  region: eu\npassword = \"toml-canary\"\n- token: 'list-canary'\n";
+        let redacted = Redacted::new(text, &lexical_secret_spans(text));
+        assert!(
+            !redacted.text.contains("CANARY") && !redacted.text.contains("canary"),
+            "{}",
+            redacted.text
+        );
+        assert!(redacted.text.contains("region: eu") && redacted.text.contains("# key"));
     }
 
     #[test]

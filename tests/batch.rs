@@ -1,0 +1,414 @@
+//! Whole repositories: the fixture repository `tests/fixtures/repo` (nested
+//! services in JSON, YAML and TOML, environments, an ignored folder,
+//! Flexible Configuration with partials and settings, unrelated files) is
+//! copied to a temporary folder and migrated as users do.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use common::{bin, manifest_dir, snapshot_settings};
+
+/// Copy the fixture repository into a fresh temporary folder.
+fn repo() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    copy_tree(&manifest_dir().join("tests/fixtures/repo"), dir.path());
+    dir
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    for entry in fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            fs::create_dir_all(&target).unwrap();
+            copy_tree(&entry.path(), &target);
+        } else {
+            fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+/// Every file below `root` with its bytes.
+fn tree(root: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut out = BTreeMap::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for entry in fs::read_dir(&dir).unwrap() {
+            let entry = entry.unwrap();
+            let path = entry.path();
+            if path.file_name().is_some_and(|n| n == ".git") {
+                continue;
+            }
+            if entry.file_type().unwrap().is_dir() {
+                stack.push(path);
+            } else {
+                let relative = path
+                    .strip_prefix(root)
+                    .unwrap()
+                    .to_string_lossy()
+                    .replace('\\', "/");
+                out.insert(relative, fs::read(&path).unwrap());
+            }
+        }
+    }
+    out
+}
+
+fn git(dir: &Path, args: &[&str]) {
+    let output = std::process::Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(args)
+        .env("GIT_AUTHOR_NAME", "test")
+        .env("GIT_AUTHOR_EMAIL", "test@example.com")
+        .env("GIT_COMMITTER_NAME", "test")
+        .env("GIT_COMMITTER_EMAIL", "test@example.com")
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+/// A copy of the repository, committed to a fresh git repository.
+fn committed_repo() -> tempfile::TempDir {
+    let dir = repo();
+    git(dir.path(), &["init", "-q"]);
+    git(dir.path(), &["add", "-A"]);
+    git(dir.path(), &["commit", "-q", "-m", "fixture"]);
+    dir
+}
+
+fn run(dir: &Path, args: &[&str]) -> Output {
+    bin().current_dir(dir).args(args).output().unwrap()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// The files a run created or changed, as one readable text.
+fn changes(before: &BTreeMap<String, Vec<u8>>, after: &BTreeMap<String, Vec<u8>>) -> String {
+    let mut out = String::new();
+    for (path, bytes) in after {
+        let label = match before.get(path) {
+            None => "created",
+            Some(old) if old != bytes => "changed",
+            _ => continue,
+        };
+        out.push_str(&format!("===== {label}: {path}\n{}", text(bytes)));
+        if !bytes.ends_with(b"\n") {
+            out.push_str("\n(no newline at end of file)\n");
+        }
+    }
+    for path in before.keys().filter(|p| !after.contains_key(*p)) {
+        out.push_str(&format!("===== deleted: {path}\n"));
+    }
+    out
+}
+
+const CONTRIB: [&str; 2] = ["--collector", "contrib"];
+
+#[test]
+fn preview_and_json_report_of_a_repository() {
+    let dir = repo();
+    let before = tree(dir.path());
+    let preview = run(
+        dir.path(),
+        &["migrate", "--color", "never", CONTRIB[0], CONTRIB[1], "."],
+    );
+    assert_eq!(preview.status.code(), Some(0), "{}", text(&preview.stderr));
+    assert_eq!(tree(dir.path()), before, "a preview wrote something");
+    let json = run(
+        dir.path(),
+        &["migrate", "--format", "json", CONTRIB[0], CONTRIB[1], "."],
+    );
+    let report: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    let statuses: BTreeMap<String, String> = report["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["path"].as_str().unwrap().to_string(),
+                f["status"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert!(
+        !statuses.keys().any(|p| p.contains("generated/")),
+        "an ignored folder was walked"
+    );
+    assert_eq!(
+        statuses["./flexible-settings/settings/service.json"],
+        "unchanged"
+    );
+    assert_eq!(
+        statuses["./flexible/partials/telemetry.tmpl"],
+        "would_migrate"
+    );
+    assert_eq!(
+        statuses["./services/payments/krakend.yaml"],
+        "would_migrate"
+    );
+    assert_eq!(statuses["./services/search/krakend.toml"], "would_migrate");
+    assert_eq!(statuses["./environments/prod/krakend.json"], "skipped");
+    snapshot_settings().bind(|| {
+        insta::assert_snapshot!("batch_preview_stdout", text(&preview.stdout));
+        insta::assert_snapshot!("batch_preview_stderr", text(&preview.stderr));
+        insta::assert_snapshot!("batch_report_json", text(&json.stdout));
+    });
+}
+
+#[test]
+fn write_migrates_the_repository_and_a_second_run_changes_nothing() {
+    let dir = committed_repo();
+    let before = tree(dir.path());
+    let check = run(
+        dir.path(),
+        &["migrate", "--check", CONTRIB[0], CONTRIB[1], "."],
+    );
+    assert_eq!(check.status.code(), Some(1));
+    snapshot_settings().bind(|| insta::assert_snapshot!("batch_check_stdout", text(&check.stdout)));
+
+    let write = run(
+        dir.path(),
+        &[
+            "migrate", "--write", "--color", "never", CONTRIB[0], CONTRIB[1], ".",
+        ],
+    );
+    assert_eq!(write.status.code(), Some(0), "{}", text(&write.stderr));
+    let after = tree(dir.path());
+    snapshot_settings()
+        .bind(|| insta::assert_snapshot!("batch_written_files", changes(&before, &after)));
+    assert!(
+        !after.keys().any(|p| p.contains(".oc2otel-")),
+        "temporary files left behind"
+    );
+
+    // The migrated tree is committed; nothing is pending any more.
+    git(dir.path(), &["add", "-A"]);
+    git(dir.path(), &["commit", "-q", "-m", "migrated"]);
+    let again = run(
+        dir.path(),
+        &["migrate", "--write", CONTRIB[0], CONTRIB[1], "."],
+    );
+    assert_eq!(again.status.code(), Some(0), "{}", text(&again.stderr));
+    assert_eq!(tree(dir.path()), after, "a second --write changed files");
+    let check = run(
+        dir.path(),
+        &["migrate", "--check", CONTRIB[0], CONTRIB[1], "."],
+    );
+    assert_eq!(check.status.code(), Some(0), "{}", text(&check.stderr));
+    assert_eq!(text(&check.stdout), "");
+}
+
+#[test]
+fn uncommitted_files_are_not_written_without_allow_dirty() {
+    let dir = committed_repo();
+    let orders = dir.path().join("services/orders/krakend.json");
+    let edited = format!("{}\n", fs::read_to_string(&orders).unwrap());
+    fs::write(&orders, &edited).unwrap();
+    let untracked = dir.path().join("services/orders/extra.json");
+    fs::copy(&orders, &untracked).unwrap();
+    let staging = dir.path().join("environments/staging/krakend.json");
+    let staging_before = fs::read(&staging).unwrap();
+
+    let output = run(
+        dir.path(),
+        &["migrate", "--write", CONTRIB[0], CONTRIB[1], "."],
+    );
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = text(&output.stderr);
+    assert!(stderr.contains("uncommitted changes"), "{stderr}");
+    assert!(stderr.contains("not committed to git"), "{stderr}");
+    assert!(stderr.contains("--allow-dirty"), "{stderr}");
+    assert_eq!(
+        fs::read_to_string(&orders).unwrap(),
+        edited,
+        "a dirty file was written"
+    );
+    assert!(
+        fs::read_to_string(&untracked)
+            .unwrap()
+            .contains("telemetry/opencensus")
+    );
+    assert!(
+        !dir.path()
+            .join("services/orders/krakend.otel-collector.yaml")
+            .exists()
+    );
+    // Clean files were migrated all the same.
+    assert_ne!(fs::read(&staging).unwrap(), staging_before);
+
+    let output = run(
+        dir.path(),
+        &[
+            "migrate",
+            "--write",
+            "--allow-dirty",
+            CONTRIB[0],
+            CONTRIB[1],
+            ".",
+        ],
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    assert!(
+        fs::read_to_string(&orders)
+            .unwrap()
+            .contains("telemetry/opentelemetry")
+    );
+    assert!(
+        fs::read_to_string(&untracked)
+            .unwrap()
+            .contains("telemetry/opentelemetry")
+    );
+}
+
+#[test]
+fn outside_git_writes_proceed() {
+    let dir = repo();
+    let output = run(
+        dir.path(),
+        &["migrate", "--write", CONTRIB[0], CONTRIB[1], "services"],
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    assert!(
+        dir.path()
+            .join("services/search/krakend.otel-collector.yaml")
+            .exists()
+            == false
+    );
+    assert!(
+        fs::read_to_string(dir.path().join("services/search/krakend.toml"))
+            .unwrap()
+            .contains("telemetry/opentelemetry")
+    );
+    assert!(
+        dir.path()
+            .join("services/orders/krakend.otel-collector.yaml")
+            .exists()
+    );
+}
+
+#[test]
+fn ignore_files_and_globs_choose_the_files() {
+    let dir = committed_repo();
+    fs::write(dir.path().join(".gitignore"), "services/search/\n").unwrap();
+    let walked = |args: &[&str]| -> Vec<String> {
+        let mut all = vec!["migrate", "--check"];
+        all.extend_from_slice(args);
+        let output = run(dir.path(), &all);
+        text(&output.stdout).lines().map(String::from).collect()
+    };
+    let default = walked(&["."]);
+    assert!(!default.iter().any(|p| p.contains("search")), "{default:?}");
+    assert!(
+        !default.iter().any(|p| p.contains("generated")),
+        "{default:?}"
+    );
+    let everything = walked(&["--no-ignore", "."]);
+    assert!(
+        everything.iter().any(|p| p.contains("services/search")),
+        "{everything:?}"
+    );
+    assert!(
+        everything.iter().any(|p| p.contains("generated")),
+        "{everything:?}"
+    );
+    assert_eq!(
+        walked(&["--include", "*.yaml", "."]),
+        ["./services/payments/krakend.yaml"]
+    );
+    let excluded = walked(&["--exclude", "services/**", "--exclude", "*.tmpl", "."]);
+    assert_eq!(excluded, ["./environments/staging/krakend.json"]);
+    // A hidden folder is skipped.
+    fs::create_dir_all(dir.path().join(".old")).unwrap();
+    fs::copy(
+        dir.path().join("services/orders/krakend.json"),
+        dir.path().join(".old/krakend.json"),
+    )
+    .unwrap();
+    assert!(!walked(&["."]).iter().any(|p| p.contains(".old")));
+}
+
+#[test]
+fn a_broken_file_is_reported_and_the_others_are_migrated() {
+    let dir = repo();
+    let broken = dir.path().join("services/broken/krakend.json");
+    fs::create_dir_all(broken.parent().unwrap()).unwrap();
+    fs::write(
+        &broken,
+        "{\"extra_config\": {\"telemetry/opencensus\": {\"sample_rate\": 1,}}}",
+    )
+    .unwrap();
+    let output = run(
+        dir.path(),
+        &["migrate", "--write", CONTRIB[0], CONTRIB[1], "services"],
+    );
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = text(&output.stderr);
+    assert!(
+        stderr.contains("services/broken/krakend.json:1:"),
+        "{stderr}"
+    );
+    assert!(
+        fs::read_to_string(dir.path().join("services/orders/krakend.json"))
+            .unwrap()
+            .contains("opentelemetry")
+    );
+    assert!(fs::read_to_string(&broken).unwrap().contains("opencensus"));
+}
+
+#[cfg(unix)]
+#[test]
+fn a_symlink_loop_is_reported_not_fatal() {
+    let dir = repo();
+    std::os::unix::fs::symlink("..", dir.path().join("services/loop")).unwrap();
+    let output = run(
+        dir.path(),
+        &["migrate", "--check", CONTRIB[0], CONTRIB[1], "services"],
+    );
+    assert_eq!(output.status.code(), Some(1), "{}", text(&output.stderr));
+    assert!(
+        text(&output.stderr).contains("symlink loop"),
+        "{}",
+        text(&output.stderr)
+    );
+    // Each real file once, by its direct path; the link also leads out of
+    // `services` (to the whole repository), and those files are real too.
+    let paths: Vec<PathBuf> = text(&output.stdout).lines().map(PathBuf::from).collect();
+    for direct in [
+        "services/orders/krakend.json",
+        "services/payments/krakend.yaml",
+        "services/search/krakend.toml",
+    ] {
+        assert_eq!(
+            paths.iter().filter(|p| p.ends_with(direct)).count(),
+            1,
+            "{paths:?}"
+        );
+        assert!(paths.contains(&PathBuf::from(direct)), "{paths:?}");
+    }
+}
+
+#[test]
+fn piped_output_has_no_progress_bar() {
+    let dir = repo();
+    let output = run(
+        dir.path(),
+        &["migrate", "--check", CONTRIB[0], CONTRIB[1], "."],
+    );
+    assert!(!text(&output.stderr).contains('\r'));
+    let quiet = run(
+        dir.path(),
+        &["migrate", "-q", "--check", CONTRIB[0], CONTRIB[1], "."],
+    );
+    assert_eq!(text(&quiet.stderr), "");
+}
