@@ -209,11 +209,26 @@ impl FromStr for KrakendVersion {
 }
 
 /// Everything a migration needs besides the file.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Options {
     pub collector: CollectorFlavor,
     pub otlp_endpoint: OtlpEndpoint,
     pub krakend_version: KrakendVersion,
+    /// Re-parse and check the migrated text (see `migrate::verify`). Only
+    /// `--check`, which writes nothing, turns this off to save the second
+    /// parse.
+    pub verify_output: bool,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            collector: CollectorFlavor::default(),
+            otlp_endpoint: OtlpEndpoint::default(),
+            krakend_version: KrakendVersion::default(),
+            verify_output: true,
+        }
+    }
 }
 
 #[cfg(test)]

@@ -142,6 +142,9 @@ pub fn run(args: MigrateArgs, printer: &Printer) -> anyhow::Result<ExitStatus> {
             },
             otlp_endpoint: args.otlp_endpoint.clone(),
             krakend_version: args.krakend_version,
+            // Nothing is written in --check: the output need not be
+            // parsed back (a --write verifies before writing).
+            verify_output: mode != Mode::Check,
         },
         schema,
         mode,

@@ -1,0 +1,258 @@
+//! Benchmark: a whole repository. Builds its own tree of 10,000 files
+//! (2,000 legacy KrakenD configs of about 20 KB, 2,000 already migrated,
+//! 6,000 unrelated files) and prints, side by side in one run:
+//!
+//! - `oc2otel migrate --check` against `rg -l -F telemetry/opencensus`;
+//! - `oc2otel migrate --write --allow-dirty` against `cp -r` of the tree;
+//! - the peak memory of oc2otel, for this tree and for one a quarter of
+//!   its size (it should not grow with the number of files).
+//!
+//! Run with `cargo bench --bench batch`. It asserts nothing.
+
+use std::fmt::Write as _;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+const RUNS: usize = 5;
+
+/// A legacy config of about 20 KB.
+fn legacy_config(i: usize) -> String {
+    let mut out = String::with_capacity(21_000);
+    let _ = write!(
+        out,
+        "{{\n  \"version\": 3,\n  \"name\": \"service-{i}\",\n  \"extra_config\": {{\n    \"telemetry/opencensus\": {{\n      \"sample_rate\": {},\n      \"reporting_period\": 30,\n      \"enabled_layers\": {{\"router\": true, \"backend\": true}},\n      \"exporters\": {{\n        \"xray\": {{\"region\": \"eu-west-1\", \"use_env\": true, \"version\": \"1.{i}\"}},\n        \"prometheus\": {{\"port\": 9091, \"namespace\": \"krakend\"}}\n      }}\n    }}\n  }},\n  \"endpoints\": [\n",
+        10 + i % 90
+    );
+    let endpoints = 36;
+    for e in 0..endpoints {
+        let extra = if e % 6 == 0 {
+            ",\n      \"extra_config\": {\"telemetry/opencensus\": {\"path_aggregation\": \"pattern\"}}"
+        } else {
+            ""
+        };
+        let _ = write!(
+            out,
+            "    {{\n      \"endpoint\": \"/v1/resource-{e}/{{id}}\",\n      \"method\": \"GET\",\n      \"backend\": [\n        {{\n          \"url_pattern\": \"/internal/resource-{e}/{{id}}\",\n          \"host\": [\"http://service-{i}.internal:8080\"],\n          \"allow\": [\"id\", \"name\", \"status\", \"created_at\", \"updated_at\"],\n          \"encoding\": \"json\"\n        }}\n      ]{extra}\n    }}{}\n",
+            if e + 1 < endpoints { "," } else { "" }
+        );
+    }
+    out.push_str("  ]\n}\n");
+    out
+}
+
+fn migrated_config(i: usize) -> String {
+    legacy_config(i)
+        .replace(
+            "\"telemetry/opencensus\": {\n      \"sample_rate\"",
+            "\"telemetry/opentelemetry\": {\n      \"trace_sample_rate\"",
+        )
+        .replace(
+            "\"telemetry/opencensus\": {\"path_aggregation\": \"pattern\"}",
+            "\"qos/ratelimit/router\": {\"max_rate\": 10}",
+        )
+}
+
+/// Build the tree: `total` files, a fifth legacy, a fifth migrated, the
+/// rest unrelated (sources, docs, manifests, package files).
+fn build(root: &Path, total: usize) {
+    let configs = total / 5;
+    for i in 0..total {
+        let dir = root.join(format!("team-{}/svc-{}", i % 20, i / 20));
+        std::fs::create_dir_all(&dir).unwrap();
+        let (name, text) = if i < configs {
+            ("krakend.json".to_string(), legacy_config(i))
+        } else if i < 2 * configs {
+            ("krakend.json".to_string(), migrated_config(i))
+        } else {
+            match i % 4 {
+                0 => (
+                    "main.go".into(),
+                    format!("package main\n\nfunc main() {{ println({i}) }}\n"),
+                ),
+                1 => ("README.md".into(), format!("# Service {i}\n\nDocs.\n")),
+                2 => (
+                    "deployment.yaml".into(),
+                    format!(
+                        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: svc-{i}\nspec:\n  replicas: 2\n"
+                    ),
+                ),
+                _ => (
+                    "package.json".into(),
+                    format!("{{\"name\": \"svc-{i}\", \"version\": \"1.0.{i}\"}}\n"),
+                ),
+            }
+        };
+        // Two files may land in one folder: keep both.
+        let path = if dir.join(&name).exists() {
+            dir.join(format!("other-{name}"))
+        } else {
+            dir.join(name)
+        };
+        std::fs::write(path, text).unwrap();
+    }
+}
+
+struct Figures {
+    median: Duration,
+    peak_rss_kb: i64,
+}
+
+/// Run a command once: wall time, exit status, peak RSS (KiB).
+// The child is reaped by wait4 (which reports its memory), hence the allow.
+#[allow(clippy::zombie_processes)]
+fn run_once(command: &mut Command) -> (Duration, i32, i64) {
+    let start = Instant::now();
+    let child = command
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn");
+    let mut status = 0;
+    // SAFETY: wait4 writes into the two locals; the pid is our child.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    let pid = child.id() as libc::pid_t;
+    let rc = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+    assert_eq!(rc, pid, "wait4 failed");
+    (start.elapsed(), libc::WEXITSTATUS(status), usage.ru_maxrss)
+}
+
+fn measure(mut make: impl FnMut() -> Command, mut before: impl FnMut()) -> Figures {
+    let mut times = Vec::new();
+    let mut peak = 0;
+    for _ in 0..RUNS {
+        before();
+        let (time, _, rss) = run_once(&mut make());
+        times.push(time);
+        peak = peak.max(rss);
+    }
+    times.sort();
+    Figures {
+        median: times[RUNS / 2],
+        peak_rss_kb: peak,
+    }
+}
+
+fn row(label: &str, f: &Figures) {
+    println!(
+        "  {label:<52} median {:>8.1} ms   peak RSS {:>6.1} MB",
+        f.median.as_secs_f64() * 1e3,
+        f.peak_rss_kb as f64 / 1024.0
+    );
+}
+
+fn has(program: &str) -> bool {
+    Command::new(program)
+        .arg("--version")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok()
+}
+
+fn main() {
+    let oc2otel = env!("CARGO_BIN_EXE_oc2otel");
+    let work = tempfile::tempdir().unwrap();
+    let tree = work.path().join("tree");
+    build(&tree, 10_000);
+    let bytes: u64 = walk_size(&tree);
+    println!(
+        "oc2otel batch benchmark: 10,000 files ({:.1} MB; 2,000 legacy configs of ~20 KB, 2,000 migrated, 6,000 unrelated), {RUNS} runs each",
+        bytes as f64 / 1_048_576.0
+    );
+
+    let check = measure(
+        || {
+            let mut c = Command::new(oc2otel);
+            c.args(["migrate", "--check", "-q"]).arg(&tree);
+            c
+        },
+        || {},
+    );
+    row("oc2otel migrate --check", &check);
+    let search = if has("rg") {
+        let f = measure(
+            || {
+                let mut c = Command::new("rg");
+                c.args(["-l", "-F", "telemetry/opencensus"]).arg(&tree);
+                c
+            },
+            || {},
+        );
+        row("rg -l -F telemetry/opencensus", &f);
+        Some(f)
+    } else {
+        println!("  rg is not installed (apt install ripgrep): no comparison for --check");
+        None
+    };
+
+    let copy = work.path().join("copy");
+    let cp = measure(
+        || {
+            let mut c = Command::new("cp");
+            c.arg("-r").arg(&tree).arg(&copy);
+            c
+        },
+        || {
+            let _ = std::fs::remove_dir_all(&copy);
+        },
+    );
+    row("cp -r (the tree)", &cp);
+    let write = measure(
+        || {
+            let mut c = Command::new(oc2otel);
+            c.args(["migrate", "--write", "--allow-dirty", "-q"])
+                .arg(&copy);
+            c
+        },
+        || {
+            let _ = std::fs::remove_dir_all(&copy);
+            let (_, status, _) = run_once(Command::new("cp").arg("-r").arg(&tree).arg(&copy));
+            assert_eq!(status, 0);
+        },
+    );
+    row("oc2otel migrate --write --allow-dirty", &write);
+
+    // Memory against the number of files: a tree a quarter of the size.
+    let small = work.path().join("small");
+    build(&small, 2_500);
+    let small_check = measure(
+        || {
+            let mut c = Command::new(oc2otel);
+            c.args(["migrate", "--check", "-q"]).arg(&small);
+            c
+        },
+        || {},
+    );
+    row("oc2otel migrate --check (2,500 files)", &small_check);
+
+    println!();
+    if let Some(search) = search {
+        println!(
+            "  --check / rg: {:.2}x (goal: at most 3x)",
+            check.median.as_secs_f64() / search.median.as_secs_f64()
+        );
+    }
+    println!(
+        "  --write / cp -r: {:.2}x (goal: at most 3x)",
+        write.median.as_secs_f64() / cp.median.as_secs_f64()
+    );
+    println!(
+        "  peak memory: {:.1} MB for 10,000 files, {:.1} MB for 2,500 (goal: under 100 MB, flat)",
+        check.peak_rss_kb.max(write.peak_rss_kb) as f64 / 1024.0,
+        small_check.peak_rss_kb as f64 / 1024.0
+    );
+}
+
+fn walk_size(dir: &Path) -> u64 {
+    let mut total = 0;
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let entry = entry.unwrap();
+        if entry.file_type().unwrap().is_dir() {
+            total += walk_size(&entry.path());
+        } else {
+            total += entry.metadata().unwrap().len();
+        }
+    }
+    total
+}
