@@ -208,12 +208,36 @@ impl FromStr for KrakendVersion {
     }
 }
 
+/// Where KrakenD's metrics go besides what the legacy block did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum MetricsTarget {
+    /// Only where the legacy exporters sent them.
+    #[default]
+    Legacy,
+    /// Also to CloudWatch, through the collector's `awsemf` exporter.
+    Emf,
+}
+
+impl FromStr for MetricsTarget {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "legacy" => Ok(MetricsTarget::Legacy),
+            "emf" => Ok(MetricsTarget::Emf),
+            _ => Err(format!("`{s}`: expected `legacy` or `emf`")),
+        }
+    }
+}
+
 /// Everything a migration needs besides the file.
 #[derive(Debug, Clone, Default)]
 pub struct Options {
     pub collector: CollectorFlavor,
     pub otlp_endpoint: OtlpEndpoint,
     pub krakend_version: KrakendVersion,
+    /// `--metrics`: an extra destination for KrakenD's metrics.
+    pub metrics: MetricsTarget,
 }
 
 #[cfg(test)]

@@ -12,13 +12,15 @@ use anyhow::{Context as _, bail};
 use rayon::prelude::*;
 
 use super::ExitStatus;
-use super::args::{CollectorArg, MigrateArgs, OutputFormat};
+use super::args::{CollectorArg, DeployArg, MetricsArg, MigrateArgs, OutputFormat};
+use super::deploy;
 use super::printer::Printer;
-use crate::diagnostic::{Code, Diagnostic};
+use crate::diagnostic::{Code, Diagnostic, Severity};
 use crate::diff;
 use crate::migrate::{self, Status};
-use crate::options::{CollectorFlavor, Options};
+use crate::options::{CollectorFlavor, MetricsTarget, Options};
 use crate::redact::Redacted;
+use crate::render::deploy::Platform;
 use crate::report::{self, FileReport, FileStatus, human};
 use crate::schema::SchemaValidator;
 use crate::source::{self, Format, LineIndex};
@@ -39,6 +41,15 @@ impl Mode {
             Mode::Check => "check",
         }
     }
+
+    /// The level of a pending migration in CI reports.
+    fn pending(self) -> Option<Severity> {
+        match self {
+            Mode::Check => Some(Severity::Error),
+            Mode::Preview => Some(Severity::Warning),
+            Mode::Write => None,
+        }
+    }
 }
 
 /// What one run needs to process a file.
@@ -47,6 +58,7 @@ struct Job {
     schema: Option<SchemaValidator>,
     mode: Mode,
     collector_out: Option<PathBuf>,
+    deploy: Option<Platform>,
     color: bool,
 }
 
@@ -106,10 +118,19 @@ pub fn run(args: MigrateArgs, printer: &Printer) -> anyhow::Result<ExitStatus> {
             },
             otlp_endpoint: args.otlp_endpoint.clone(),
             krakend_version: args.krakend_version,
+            metrics: match args.metrics {
+                MetricsArg::Legacy => MetricsTarget::Legacy,
+                MetricsArg::Emf => MetricsTarget::Emf,
+            },
         },
         schema,
         mode,
         collector_out: args.collector_out.clone(),
+        deploy: args.emit_deploy.map(|d| match d {
+            DeployArg::Compose => Platform::Compose,
+            DeployArg::Ecs => Platform::Ecs,
+            DeployArg::K8s => Platform::K8s,
+        }),
         color: printer.stdout_color && args.format == OutputFormat::Human,
     };
 
@@ -121,6 +142,8 @@ pub fn run(args: MigrateArgs, printer: &Printer) -> anyhow::Result<ExitStatus> {
 
     match args.format {
         OutputFormat::Json => printer.out(&report::json::render(&reports))?,
+        OutputFormat::Sarif => printer.out(&report::sarif::render(&reports, mode.pending()))?,
+        OutputFormat::Github => print_github(&reports, mode, printer)?,
         OutputFormat::Human => print_human(&outcomes, &reports, mode, printer)?,
     }
     Ok(exit_status(&reports, mode))
@@ -167,6 +190,21 @@ fn print_human(
             mode.as_str(),
             printer.stderr_color,
         ))?;
+    }
+    Ok(())
+}
+
+/// Annotations on stdout, the summary on stderr (in the step's log).
+fn print_github(reports: &[FileReport], mode: Mode, printer: &Printer) -> anyhow::Result<()> {
+    for report in reports {
+        printer.out(&report::github::annotations(
+            report,
+            mode.pending(),
+            printer.verbosity,
+        ))?;
+    }
+    if printer.verbosity != human::Verbosity::Quiet {
+        printer.err(&human::summary(reports, mode.as_str(), false))?;
     }
     Ok(())
 }
@@ -306,6 +344,31 @@ fn process(input: &Input, job: &Job) -> Outcome {
         };
     }
 
+    let input_path = match input {
+        Input::File(path) => Some(path.as_path()),
+        Input::Stdin => None,
+    };
+    let deploy = match job.deploy.map(|platform| {
+        deploy::plan(
+            platform,
+            input_path,
+            &migration,
+            collector_path.as_deref(),
+            &job.options,
+            &mut report.diagnostics,
+        )
+    }) {
+        Some(Err(())) => {
+            report.status = FileStatus::Error;
+            return Outcome {
+                report,
+                stdout: None,
+            };
+        }
+        Some(Ok(planned)) => planned,
+        None => None,
+    };
+
     if job.mode == Mode::Preview && !stdin {
         let redacted_output = Redacted::new(&output, &crate::redact::spans_in(&output, format));
         report.diff = diff::unified(
@@ -321,6 +384,16 @@ fn process(input: &Input, job: &Job) -> Outcome {
                 path,
                 existing.as_deref(),
                 yaml,
+                job.color,
+            ));
+        }
+        if let Some(d) = &deploy {
+            let path = d.path.display().to_string();
+            report.diff.push_str(&diff::unified(
+                &path,
+                &path,
+                d.existing.as_deref(),
+                &d.text,
                 job.color,
             ));
         }
@@ -342,6 +415,23 @@ fn process(input: &Input, job: &Job) -> Outcome {
                 format!(
                     "cannot write the collector config {}: {err}; the config is left unchanged",
                     path.display()
+                ),
+            ));
+            return Outcome {
+                report,
+                stdout: None,
+            };
+        }
+        if let Some(d) = &deploy
+            && d.existing.as_deref() != Some(d.text.as_str())
+            && let Err(err) = write::write_atomic(&d.path, d.text.as_bytes())
+        {
+            report.status = FileStatus::Error;
+            report.diagnostics.push(Diagnostic::error(
+                Code::Unreadable,
+                format!(
+                    "cannot write the deploy snippet {}: {err}; the config is left unchanged",
+                    d.path.display()
                 ),
             ));
             return Outcome {
