@@ -54,7 +54,10 @@ pub struct Cli {
     pub global: GlobalArgs,
 }
 
+/// Global options come last in every command's help (after the command's
+/// own options), not interleaved with them.
 #[derive(Debug, Args)]
+#[command(next_display_order = 1000)]
 pub struct GlobalArgs {
     /// When to color the output (NO_COLOR is honoured with `auto`).
     #[arg(long, value_enum, global = true, default_value_t = ColorChoice::Auto, value_name = "WHEN")]

@@ -96,7 +96,7 @@ impl CollectorConfig {
                         .to_string()
                 }
                 CollectorExporter::AwsEmf { .. } => {
-                    "awsemf uses the AWS SDK default chain too; its role needs logs:PutLogEvents,\n#   logs:CreateLogGroup, logs:CreateLogStream, logs:DescribeLogStreams and\n#   logs:DescribeLogGroups."
+                    "awsemf uses the AWS SDK default chain (the environment, AWS_PROFILE or an IAM\n#   role); the role needs logs:PutLogEvents, logs:CreateLogGroup,\n#   logs:CreateLogStream, logs:DescribeLogStreams and logs:DescribeLogGroups."
                         .to_string()
                 }
                 CollectorExporter::GoogleCloud { .. } => {
