@@ -545,6 +545,13 @@ impl Sidecar {
         } else {
             out.push_str("# No credentials are stored here.\n");
         }
+        if !self.collector_env.is_empty() {
+            let _ = writeln!(
+                out,
+                "# The collector reads {} from the Secret `{INFLUX_K8S_SECRET}`.",
+                self.collector_env.join(" and ")
+            );
+        }
         let _ = writeln!(
             out,
             "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {config_map}\ndata:\n  {}: |",
