@@ -25,7 +25,8 @@ const ADOT_IMAGE: &str = "public.ecr.aws/aws-observability/aws-otel-collector:v0
 const CONFIG_ARG: &str = "--config=/etc/otel/krakend.otel-collector.yaml";
 
 fn run_in(dir: &Path, args: &[&str]) -> Output {
-    bin().current_dir(dir)
+    bin()
+        .current_dir(dir)
         .args(["--color", "never"])
         .args(args)
         .output()
@@ -55,9 +56,16 @@ fn yaml_documents(text: &str) -> Vec<Value> {
 /// Names that hold credentials.
 fn secretish(name: &str) -> bool {
     let upper = name.to_ascii_uppercase();
-    ["SECRET", "PASSWORD", "TOKEN", "ACCESS_KEY", "USERNAME", "CREDENTIAL"]
-        .iter()
-        .any(|w| upper.contains(w))
+    [
+        "SECRET",
+        "PASSWORD",
+        "TOKEN",
+        "ACCESS_KEY",
+        "USERNAME",
+        "CREDENTIAL",
+    ]
+    .iter()
+    .any(|w| upper.contains(w))
 }
 
 /// Every place a snippet could hold a credential value: `NAME=value`
@@ -174,7 +182,10 @@ fn compose_runs_the_collector_next_to_krakend() {
     assert!(dir.path().join(source).is_file(), "{volume}");
     assert_eq!(target, "/etc/otel/krakend.otel-collector.yaml:ro");
     assert_eq!(collector["expose"], json!(["4317", "13133"]));
-    assert_eq!(collector["healthcheck"]["test"], json!(["CMD", "/healthcheck"]));
+    assert_eq!(
+        collector["healthcheck"]["test"],
+        json!(["CMD", "/healthcheck"])
+    );
     assert_eq!(
         env_list(&collector["environment"]),
         [
@@ -197,7 +208,11 @@ fn compose_runs_the_collector_next_to_krakend() {
         "service_healthy"
     );
     let config_volume = krakend["volumes"][0].as_str().unwrap();
-    assert!(dir.path().join(config_volume.split_once(':').unwrap().0).is_file());
+    assert!(
+        dir.path()
+            .join(config_volume.split_once(':').unwrap().0)
+            .is_file()
+    );
     assert_eq!(
         krakend["command"],
         json!(["run", "-c", "/etc/krakend/krakend.json"])
@@ -207,7 +222,10 @@ fn compose_runs_the_collector_next_to_krakend() {
         serde_json::from_str(&fs::read_to_string(dir.path().join("krakend.json")).unwrap())
             .unwrap();
     let otlp = &migrated["extra_config"]["telemetry/opentelemetry"]["exporters"]["otlp"][0];
-    assert_eq!((otlp["host"].as_str(), otlp["port"].as_u64()), (Some("adot-collector"), Some(4317)));
+    assert_eq!(
+        (otlp["host"].as_str(), otlp["port"].as_u64()),
+        (Some("adot-collector"), Some(4317))
+    );
     snapshot_settings().bind(|| insta::assert_snapshot!("deploy_compose", snippet));
 }
 
@@ -245,7 +263,10 @@ fn ecs_is_a_task_definition_with_the_collector_healthy_first() {
         collector["environment"],
         json!([{"name": "AWS_REGION", "value": "eu-west-1"}])
     );
-    assert_eq!(collector["healthCheck"]["command"], json!(["CMD", "/healthcheck"]));
+    assert_eq!(
+        collector["healthCheck"]["command"],
+        json!(["CMD", "/healthcheck"])
+    );
     assert_eq!(
         krakend["dependsOn"],
         json!([{"containerName": "adot-collector", "condition": "HEALTHY"}])
@@ -323,7 +344,10 @@ fn k8s_is_a_deployment_with_the_sidecar_and_its_config_map() {
 
 #[test]
 fn krakend_gets_otel_propagators_only_where_it_is_honoured() {
-    for (version, expected) in [("2.10", None), ("2.11", Some("tracecontext,baggage,b3multi"))] {
+    for (version, expected) in [
+        ("2.10", None),
+        ("2.11", Some("tracecontext,baggage,b3multi")),
+    ] {
         let (dir, _) = temp_file("krakend.json", fixture(XRAY).as_bytes());
         let out = run_in(
             dir.path(),
@@ -362,7 +386,11 @@ fn the_otlp_endpoint_must_reach_the_snippets_collector() {
         ("compose", &["--otlp-endpoint", "otel:4319"], None),
         // ECS and Kubernetes sidecars share KrakenD's network namespace.
         ("ecs", &[], None),
-        ("k8s", &["--otlp-endpoint", "collector.internal:4317"], Some("--otlp-endpoint localhost:4317")),
+        (
+            "k8s",
+            &["--otlp-endpoint", "collector.internal:4317"],
+            Some("--otlp-endpoint localhost:4317"),
+        ),
     ];
     for (platform, extra, advice) in cases {
         let (dir, _) = temp_file("krakend.json", fixture(XRAY).as_bytes());
@@ -383,22 +411,39 @@ fn the_otlp_endpoint_must_reach_the_snippets_collector() {
     let (dir, _) = temp_file("krakend.json", fixture(XRAY).as_bytes());
     let out = run_in(
         dir.path(),
-        &["migrate", "--write", "--emit-deploy", "compose", "--otlp-endpoint", "otel:4319", "krakend.json"],
+        &[
+            "migrate",
+            "--write",
+            "--emit-deploy",
+            "compose",
+            "--otlp-endpoint",
+            "otel:4319",
+            "krakend.json",
+        ],
     );
     assert_eq!(out.status.code(), Some(0));
     let snippet = fs::read_to_string(dir.path().join("krakend.deploy.compose.yaml")).unwrap();
     let docs = yaml_documents(&snippet);
-    assert_eq!(docs[0]["services"]["otel"]["expose"], json!(["4319", "13133"]));
+    assert_eq!(
+        docs[0]["services"]["otel"]["expose"],
+        json!(["4319", "13133"])
+    );
 }
 
 #[test]
 fn preview_shows_the_snippet_as_a_diff_and_writes_nothing() {
     let (dir, path) = temp_file("krakend.json", fixture(XRAY).as_bytes());
     let before = fs::read(&path).unwrap();
-    let out = run_in(dir.path(), &["migrate", "--emit-deploy", "k8s", "krakend.json"]);
+    let out = run_in(
+        dir.path(),
+        &["migrate", "--emit-deploy", "k8s", "krakend.json"],
+    );
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let stdout = text(&out.stdout);
-    assert!(stdout.contains("--- /dev/null\n+++ b/krakend.deploy.k8s.yaml\n"), "{stdout}");
+    assert!(
+        stdout.contains("--- /dev/null\n+++ b/krakend.deploy.k8s.yaml\n"),
+        "{stdout}"
+    );
     assert!(stdout.contains("+kind: Deployment"));
     assert_eq!(fs::read(&path).unwrap(), before);
     assert_eq!(files_in(dir.path()), ["krakend.json"]);
@@ -412,10 +457,20 @@ fn a_different_snippet_in_the_way_is_never_overwritten() {
     fs::write(&snippet, "services: {}\n").unwrap();
     let out = run_in(
         dir.path(),
-        &["migrate", "--write", "--emit-deploy", "compose", "krakend.json"],
+        &[
+            "migrate",
+            "--write",
+            "--emit-deploy",
+            "compose",
+            "krakend.json",
+        ],
     );
     assert_eq!(out.status.code(), Some(2));
-    assert!(text(&out.stderr).contains("error[OC603]"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("error[OC603]"),
+        "{}",
+        text(&out.stderr)
+    );
     assert_eq!(fs::read(&path).unwrap(), before);
     assert_eq!(fs::read_to_string(&snippet).unwrap(), "services: {}\n");
     assert_eq!(
@@ -425,7 +480,10 @@ fn a_different_snippet_in_the_way_is_never_overwritten() {
 
     // The same contents are no obstacle (a rerun after a partial write).
     let (dir, _) = temp_file("krakend.json", fixture(XRAY).as_bytes());
-    let first = run_in(dir.path(), &["migrate", "--emit-deploy", "compose", "krakend.json"]);
+    let first = run_in(
+        dir.path(),
+        &["migrate", "--emit-deploy", "compose", "krakend.json"],
+    );
     let text_of = |stdout: &str| -> String {
         stdout
             .split("+++ b/krakend.deploy.compose.yaml\n")
@@ -443,7 +501,13 @@ fn a_different_snippet_in_the_way_is_never_overwritten() {
     .unwrap();
     let out = run_in(
         dir.path(),
-        &["migrate", "--write", "--emit-deploy", "compose", "krakend.json"],
+        &[
+            "migrate",
+            "--write",
+            "--emit-deploy",
+            "compose",
+            "krakend.json",
+        ],
     );
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
 }
@@ -451,13 +515,26 @@ fn a_different_snippet_in_the_way_is_never_overwritten() {
 #[test]
 fn no_snippet_without_a_collector_or_a_file() {
     // Jaeger is reached directly: no collector, no sidecar.
-    let (dir, _) = temp_file("krakend.json", fixture("rules/jaeger_agent.json").as_bytes());
+    let (dir, _) = temp_file(
+        "krakend.json",
+        fixture("rules/jaeger_agent.json").as_bytes(),
+    );
     let out = run_in(
         dir.path(),
-        &["migrate", "--write", "--emit-deploy", "compose", "krakend.json"],
+        &[
+            "migrate",
+            "--write",
+            "--emit-deploy",
+            "compose",
+            "krakend.json",
+        ],
     );
     assert_eq!(out.status.code(), Some(0));
-    assert!(text(&out.stderr).contains("no Docker Compose snippet"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("no Docker Compose snippet"),
+        "{}",
+        text(&out.stderr)
+    );
     assert_eq!(files_in(dir.path()), ["krakend.json"]);
 
     let out = common::abin()
@@ -466,7 +543,11 @@ fn no_snippet_without_a_collector_or_a_file() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(0));
-    assert!(text(&out.stderr).contains("not for standard input"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("not for standard input"),
+        "{}",
+        text(&out.stderr)
+    );
 }
 
 #[test]
@@ -475,12 +556,23 @@ fn contrib_snippets_pass_influxdb_credentials_by_reference_only() {
         let (dir, _) = temp_file("krakend.json", fixture(INFLUX).as_bytes());
         let out = run_in(
             dir.path(),
-            &["migrate", "--write", "--collector", "contrib", "--otlp-endpoint", "otel-collector:4317", "--emit-deploy", platform, "krakend.json"],
+            &[
+                "migrate",
+                "--write",
+                "--collector",
+                "contrib",
+                "--otlp-endpoint",
+                "otel-collector:4317",
+                "--emit-deploy",
+                platform,
+                "krakend.json",
+            ],
         );
         assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
         let ext = if platform == "ecs" { "json" } else { "yaml" };
         let snippet =
-            fs::read_to_string(dir.path().join(format!("krakend.deploy.{platform}.{ext}"))).unwrap();
+            fs::read_to_string(dir.path().join(format!("krakend.deploy.{platform}.{ext}")))
+                .unwrap();
         let docs = if platform == "ecs" {
             vec![serde_json::from_str(&snippet).unwrap()]
         } else {
@@ -488,7 +580,10 @@ fn contrib_snippets_pass_influxdb_credentials_by_reference_only() {
         };
         assert_no_credentials(&snippet, &docs);
         assert!(snippet.contains("otel/opentelemetry-collector-contrib:0.156.0"));
-        assert!(!snippet.contains("/healthcheck"), "{platform}: the contrib image has no probe");
+        assert!(
+            !snippet.contains("/healthcheck"),
+            "{platform}: the contrib image has no probe"
+        );
         match platform {
             "compose" => {
                 let collector = &docs[0]["services"]["otel-collector"];
@@ -505,17 +600,25 @@ fn contrib_snippets_pass_influxdb_credentials_by_reference_only() {
                 let collector = &docs[0]["containerDefinitions"][1];
                 let secrets = collector["secrets"].as_array().unwrap();
                 assert_eq!(secrets.len(), 2);
-                assert!(secrets.iter().all(|s| s["valueFrom"]
-                    .as_str()
-                    .unwrap()
-                    .starts_with("arn:aws:secretsmanager:")));
+                assert!(secrets.iter().all(|s| {
+                    s["valueFrom"]
+                        .as_str()
+                        .unwrap()
+                        .starts_with("arn:aws:secretsmanager:")
+                }));
                 assert!(docs[0]["executionRoleArn"].is_string());
-                assert_eq!(docs[0]["containerDefinitions"][0]["dependsOn"][0]["condition"], "START");
+                assert_eq!(
+                    docs[0]["containerDefinitions"][0]["dependsOn"][0]["condition"],
+                    "START"
+                );
             }
             _ => {
                 let collector = &docs[1]["spec"]["template"]["spec"]["containers"][1];
                 let env = collector["env"].as_array().unwrap();
-                assert!(env.iter().all(|e| e["valueFrom"]["secretKeyRef"]["name"] == "influxdb-credentials"));
+                assert!(
+                    env.iter()
+                        .all(|e| e["valueFrom"]["secretKeyRef"]["name"] == "influxdb-credentials")
+                );
                 assert_eq!(env.len(), 2);
             }
         }
@@ -528,14 +631,28 @@ fn a_collector_config_elsewhere_is_mounted_from_where_it_is() {
     fs::create_dir(dir.path().join("otel")).unwrap();
     let out = run_in(
         dir.path(),
-        &["migrate", "--write", "--emit-deploy", "compose", "--collector-out", "otel/adot.yaml", "krakend.json"],
+        &[
+            "migrate",
+            "--write",
+            "--emit-deploy",
+            "compose",
+            "--collector-out",
+            "otel/adot.yaml",
+            "krakend.json",
+        ],
     );
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let snippet = fs::read_to_string(dir.path().join("krakend.deploy.compose.yaml")).unwrap();
     let docs = yaml_documents(&snippet);
     let collector = &docs[0]["services"]["adot-collector"];
-    assert_eq!(collector["command"], json!(["--config=/etc/otel/adot.yaml"]));
+    assert_eq!(
+        collector["command"],
+        json!(["--config=/etc/otel/adot.yaml"])
+    );
     let volume = collector["volumes"][0].as_str().unwrap();
     let source = volume.strip_suffix(":/etc/otel/adot.yaml:ro").unwrap();
-    assert!(Path::new(source).is_absolute() && Path::new(source).is_file(), "{volume}");
+    assert!(
+        Path::new(source).is_absolute() && Path::new(source).is_file(),
+        "{volume}"
+    );
 }

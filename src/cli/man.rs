@@ -34,7 +34,9 @@ pub fn run(args: ManArgs, printer: &Printer) -> anyhow::Result<ExitStatus> {
         },
     };
     let mut page = Vec::new();
-    clap_mangen::Man::new(command).render(&mut page)?;
+    clap_mangen::Man::new(command)
+        .source(format!("oc2otel {}", env!("CARGO_PKG_VERSION")))
+        .render(&mut page)?;
     printer.out_bytes(&page)?;
     Ok(ExitStatus::Success)
 }
