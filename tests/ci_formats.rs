@@ -60,8 +60,17 @@ fn parse_sarif(stdout: &str) -> Sarif {
     sarif
 }
 
-/// (rule id, level, uri, line, column) of every result.
-fn results(sarif: &Sarif) -> Vec<(String, String, Option<String>, Option<i64>, Option<i64>)> {
+/// What a test looks at in one SARIF result.
+#[derive(Debug, Clone, PartialEq)]
+struct Found {
+    rule: String,
+    level: String,
+    uri: Option<String>,
+    line: Option<i64>,
+    column: Option<i64>,
+}
+
+fn results(sarif: &Sarif) -> Vec<Found> {
     let run = &sarif.runs[0];
     run.results
         .iter()
@@ -87,13 +96,13 @@ fn results(sarif: &Sarif) -> Vec<(String, String, Option<String>, Option<i64>, O
                         .to_string()
                 })
                 .unwrap_or_default();
-            (
-                r.rule_id.clone().unwrap(),
+            Found {
+                rule: r.rule_id.clone().unwrap(),
                 level,
                 uri,
-                region.and_then(|g| g.start_line),
-                region.and_then(|g| g.start_column),
-            )
+                line: region.and_then(|g| g.start_line),
+                column: region.and_then(|g| g.start_column),
+            }
         })
         .collect()
 }
@@ -138,8 +147,8 @@ fn sarif_results_point_at_the_fields_concerned() {
     let at = |code: &str| -> Vec<(String, Option<i64>, Option<i64>)> {
         found
             .iter()
-            .filter(|r| r.0 == code)
-            .map(|r| (r.1.clone(), r.3, r.4))
+            .filter(|r| r.rule == code)
+            .map(|r| (r.level.clone(), r.line, r.column))
             .collect()
     };
     let (key_line, key_col) = position(&source, "\"access_key_id\"");
@@ -162,7 +171,11 @@ fn sarif_results_point_at_the_fields_concerned() {
         at("OC701"),
         [("error".to_string(), Some(block_line), Some(block_col))]
     );
-    assert!(found.iter().all(|r| r.2.as_deref() == Some("krakend.json")));
+    assert!(
+        found
+            .iter()
+            .all(|r| r.uri.as_deref() == Some("krakend.json"))
+    );
 }
 
 #[test]
@@ -186,23 +199,23 @@ fn sarif_levels_follow_the_mode_and_errors_are_located() {
     assert_eq!(out.status.code(), Some(2));
     let sarif = parse_sarif(&text(&out.stdout));
     let found = results(&sarif);
-    let pending: Vec<_> = found.iter().filter(|r| r.0 == "OC701").collect();
+    let pending: Vec<_> = found.iter().filter(|r| r.rule == "OC701").collect();
     assert_eq!(pending.len(), 1);
     assert_eq!(
-        pending[0].1, "warning",
+        pending[0].level, "warning",
         "preview: a pending migration is a warning"
     );
     let broken: Vec<_> = found
         .iter()
-        .filter(|r| r.2.as_deref() == Some("broken.json"))
+        .filter(|r| r.uri.as_deref() == Some("broken.json"))
         .collect();
     assert_eq!(broken.len(), 1);
     assert_eq!(
         (
-            broken[0].0.as_str(),
-            broken[0].1.as_str(),
-            broken[0].3,
-            broken[0].4
+            broken[0].rule.as_str(),
+            broken[0].level.as_str(),
+            broken[0].line,
+            broken[0].column
         ),
         ("OC001", "error", Some(3), Some(20))
     );
@@ -221,8 +234,8 @@ fn sarif_levels_follow_the_mode_and_errors_are_located() {
     );
     assert_eq!(out.status.code(), Some(0));
     let found = results(&parse_sarif(&text(&out.stdout)));
-    assert!(!found.iter().any(|r| r.0 == "OC701"));
-    assert!(found.iter().any(|r| r.0 == "OC401"));
+    assert!(!found.iter().any(|r| r.rule == "OC701"));
+    assert!(found.iter().any(|r| r.rule == "OC401"));
 }
 
 #[test]
