@@ -656,3 +656,56 @@ fn a_collector_config_elsewhere_is_mounted_from_where_it_is() {
         "{volume}"
     );
 }
+
+#[test]
+fn without_a_region_compose_asks_the_shell_and_the_others_say_so() {
+    // Prometheus only, with --metrics emf: the collector exports to
+    // CloudWatch, and no legacy field names a region.
+    for (platform, ext) in [("compose", "yaml"), ("ecs", "json"), ("k8s", "yaml")] {
+        let (dir, _) = temp_file(
+            "krakend.json",
+            fixture("rules/emf_prometheus_only.json").as_bytes(),
+        );
+        let out = run_in(
+            dir.path(),
+            &[
+                "migrate",
+                "--write",
+                "--metrics",
+                "emf",
+                "--emit-deploy",
+                platform,
+                "krakend.json",
+            ],
+        );
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+        let stderr = text(&out.stderr);
+        assert!(stderr.contains("warning[OC503]"), "{stderr}");
+        let snippet =
+            fs::read_to_string(dir.path().join(format!("krakend.deploy.{platform}.{ext}")))
+                .unwrap();
+        match platform {
+            "compose" => {
+                let docs = yaml_documents(&snippet);
+                let env = env_list(&docs[0]["services"]["adot-collector"]["environment"]);
+                assert!(env[0].starts_with("AWS_REGION=${AWS_REGION:?"), "{env:?}");
+            }
+            "ecs" => {
+                let task: Value = serde_json::from_str(&snippet).unwrap();
+                assert_eq!(
+                    task["containerDefinitions"][1]["environment"],
+                    json!([{"name": "AWS_REGION", "value": "<region>"}])
+                );
+                assert!(stderr.contains("fill in <account-id>, <task-role>, <krakend-image>, <config-bucket>, <region>"), "{stderr}");
+            }
+            _ => {
+                let docs = yaml_documents(&snippet);
+                let collector = &docs[2]["spec"]["template"]["spec"]["containers"][1];
+                assert_eq!(
+                    collector["env"],
+                    json!([{"name": "AWS_REGION", "value": "<region>"}])
+                );
+            }
+        }
+    }
+}
