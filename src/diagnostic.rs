@@ -142,6 +142,13 @@ codes! {
     ExportersExtraConfig = "OC292", "exporters-extra-config";
     PathAggregation = "OC301", "path-aggregation";
     Secret = "OC401", "secret";
+    CloudwatchMetrics = "OC501", "cloudwatch-metrics";
+    MetricsTemporality = "OC502", "metrics-temporality";
+    CloudwatchRegion = "OC503", "cloudwatch-region";
+    DeploySnippet = "OC601", "deploy-snippet";
+    DeployEndpoint = "OC602", "deploy-endpoint";
+    DeployFileExists = "OC603", "deploy-file-exists";
+    MigrationPending = "OC701", "migration-pending";
     Internal = "OC901", "internal-error";
 }
 

@@ -70,6 +70,10 @@ pub enum CollectorExporter {
     AwsXray {
         region: Option<String>,
     },
+    /// CloudWatch metrics in Embedded Metric Format (`--metrics emf`).
+    AwsEmf {
+        region: Option<String>,
+    },
     Zipkin {
         endpoint: String,
     },
@@ -92,6 +96,7 @@ impl CollectorExporter {
     pub fn id(&self) -> &'static str {
         match self {
             CollectorExporter::AwsXray { .. } => "awsxray",
+            CollectorExporter::AwsEmf { .. } => "awsemf",
             CollectorExporter::Zipkin { .. } => "zipkin",
             CollectorExporter::GoogleCloud { .. } => "googlecloud",
             CollectorExporter::Influxdb { .. } => "influxdb",
@@ -100,7 +105,10 @@ impl CollectorExporter {
 
     /// Whether the ADOT distribution ships this exporter.
     pub fn in_adot(&self) -> bool {
-        matches!(self, CollectorExporter::AwsXray { .. })
+        matches!(
+            self,
+            CollectorExporter::AwsXray { .. } | CollectorExporter::AwsEmf { .. }
+        )
     }
 }
 
@@ -124,9 +132,10 @@ pub enum Route {
 pub struct Destination {
     pub route: Route,
     pub signals: Signals,
-    /// The legacy exporter key (`xray`, `jaeger`, ...).
+    /// The legacy exporter key (`xray`, `jaeger`, ...), or the option
+    /// that added the destination (`--metrics emf`).
     pub legacy: &'static str,
-    /// JSON pointer of the legacy exporter.
+    /// JSON pointer of the legacy exporter (of the block, for an option).
     pub pointer: String,
 }
 

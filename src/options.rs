@@ -208,6 +208,28 @@ impl FromStr for KrakendVersion {
     }
 }
 
+/// Where KrakenD's metrics go besides what the legacy block did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum MetricsTarget {
+    /// Only where the legacy exporters sent them.
+    #[default]
+    Legacy,
+    /// Also to CloudWatch, through the collector's `awsemf` exporter.
+    Emf,
+}
+
+impl FromStr for MetricsTarget {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "legacy" => Ok(MetricsTarget::Legacy),
+            "emf" => Ok(MetricsTarget::Emf),
+            _ => Err(format!("`{s}`: expected `legacy` or `emf`")),
+        }
+    }
+}
+
 /// Everything a migration needs besides the file.
 #[derive(Debug, Clone)]
 pub struct Options {
@@ -218,6 +240,8 @@ pub struct Options {
     /// `--check`, which writes nothing, turns this off to save the second
     /// parse.
     pub verify_output: bool,
+    /// `--metrics`: an extra destination for KrakenD's metrics.
+    pub metrics: MetricsTarget,
 }
 
 impl Default for Options {
@@ -227,6 +251,7 @@ impl Default for Options {
             otlp_endpoint: OtlpEndpoint::default(),
             krakend_version: KrakendVersion::default(),
             verify_output: true,
+            metrics: MetricsTarget::default(),
         }
     }
 }

@@ -35,6 +35,10 @@ Examples:
       Target an otelcol-contrib collector reachable at otel-collector:4317.
   oc2otel migrate --write --collector-out adot.yaml - < krakend.json > new.json
       Filter stdin to stdout and write the collector config to adot.yaml.
+  oc2otel migrate --write --metrics emf --emit-deploy ecs krakend.json
+      Also send metrics to CloudWatch, and write krakend.deploy.ecs.json.
+  oc2otel migrate --check --format sarif krakend.json > oc2otel.sarif
+      Code scanning: a SARIF log of every diagnostic and pending migration.
 
 Exit status: 0 done or nothing to do, 1 --check found pending migrations,
 2 an error in any file (bad input, I/O, refused migration) or bad usage.";
@@ -55,7 +59,10 @@ pub struct Cli {
     pub global: GlobalArgs,
 }
 
+/// Global options come last in every command's help (after the command's
+/// own options), not interleaved with them.
 #[derive(Debug, Args)]
+#[command(next_display_order = 1000)]
 pub struct GlobalArgs {
     /// When to color the output (NO_COLOR is honoured with `auto`).
     #[arg(long, value_enum, global = true, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
@@ -73,6 +80,28 @@ pub enum Command {
     /// Migrate KrakenD configs: preview (default), --write or --check.
     #[command(after_help = MIGRATE_EXAMPLES)]
     Migrate(MigrateArgs),
+    /// Print a shell completion script (e.g. `oc2otel completions bash`).
+    Completions(CompletionsArgs),
+    /// Print the man page (roff) of oc2otel or of one of its commands.
+    #[command(hide = true)]
+    Man(ManArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// The command whose page to print (`migrate`); the main page if absent.
+    #[arg(value_name = "COMMAND")]
+    pub command: Option<String>,
+    /// Write every page (oc2otel.1, oc2otel-migrate.1, ...) into DIR instead.
+    #[arg(long, value_name = "DIR", conflicts_with = "command")]
+    pub out_dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -88,6 +117,28 @@ pub enum OutputFormat {
     Human,
     /// One JSON document on stdout (see the README for its shape).
     Json,
+    /// One SARIF 2.1.0 log on stdout, for code scanning.
+    Sarif,
+    /// GitHub Actions annotations (workflow commands) on stdout.
+    Github,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum MetricsArg {
+    /// Metrics go where the legacy exporters sent them, nowhere else.
+    Legacy,
+    /// Also to CloudWatch, through the collector's awsemf exporter.
+    Emf,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DeployArg {
+    /// Docker Compose services: <stem>.deploy.compose.yaml.
+    Compose,
+    /// An Amazon ECS task definition: <stem>.deploy.ecs.json.
+    Ecs,
+    /// Kubernetes objects (a Deployment with the sidecar): <stem>.deploy.k8s.yaml.
+    K8s,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -127,6 +178,14 @@ pub struct MigrateArgs {
     /// Write the collector config here instead of next to the config (one input only).
     #[arg(long, value_name = "FILE")]
     pub collector_out: Option<PathBuf>,
+
+    /// Also send KrakenD's metrics to CloudWatch (`emf`: the collector's awsemf exporter).
+    #[arg(long, value_enum, value_name = "TARGET", default_value_t = MetricsArg::Legacy)]
+    pub metrics: MetricsArg,
+
+    /// Write a sidecar snippet for the collector next to each config.
+    #[arg(long, value_enum, value_name = "PLATFORM")]
+    pub emit_deploy: Option<DeployArg>,
 
     /// KrakenD version the result must run on (2.6 or later).
     #[arg(long, value_name = "X.Y", default_value = "2.13", value_parser = parse_version)]

@@ -16,15 +16,17 @@ use anyhow::{Context as _, bail};
 use rayon::prelude::*;
 
 use super::ExitStatus;
-use super::args::{CollectorArg, MigrateArgs, OutputFormat};
+use super::args::{CollectorArg, DeployArg, MetricsArg, MigrateArgs, OutputFormat};
+use super::deploy;
 use super::printer::Printer;
-use crate::diagnostic::{Code, Diagnostic};
+use crate::diagnostic::{Code, Diagnostic, Severity};
 use crate::diff;
 use crate::discover::{self, DiscoverOptions};
 use crate::flexible::TemplateIndex;
 use crate::migrate::{self, Status};
-use crate::options::{CollectorFlavor, Options};
+use crate::options::{CollectorFlavor, MetricsTarget, Options};
 use crate::redact::Redacted;
+use crate::render::deploy::Platform;
 use crate::report::{self, FileReport, FileStatus, Summary, human};
 use crate::schema::SchemaValidator;
 use crate::source::{self, Format, LineIndex};
@@ -52,6 +54,15 @@ impl Mode {
             Mode::Check => "check",
         }
     }
+
+    /// The level of a pending migration in CI reports.
+    fn pending(self) -> Option<Severity> {
+        match self {
+            Mode::Check => Some(Severity::Error),
+            Mode::Preview => Some(Severity::Warning),
+            Mode::Write => None,
+        }
+    }
 }
 
 /// What one run needs to process a file.
@@ -61,6 +72,7 @@ struct Job {
     mode: Mode,
     format: OutputFormat,
     collector_out: Option<PathBuf>,
+    deploy: Option<Platform>,
     guard: Option<GitGuard>,
     templates: TemplateIndex,
     printer: Printer,
@@ -145,11 +157,20 @@ pub fn run(args: MigrateArgs, printer: &Printer) -> anyhow::Result<ExitStatus> {
             // Nothing is written in --check: the output need not be
             // parsed back (a --write verifies before writing).
             verify_output: mode != Mode::Check,
+            metrics: match args.metrics {
+                MetricsArg::Legacy => MetricsTarget::Legacy,
+                MetricsArg::Emf => MetricsTarget::Emf,
+            },
         },
         schema,
         mode,
         format: args.format,
         collector_out: args.collector_out.clone(),
+        deploy: args.emit_deploy.map(|d| match d {
+            DeployArg::Compose => Platform::Compose,
+            DeployArg::Ecs => Platform::Ecs,
+            DeployArg::K8s => Platform::K8s,
+        }),
         guard,
         templates: TemplateIndex::for_files(&discovery.files),
         printer: *printer,
@@ -158,6 +179,9 @@ pub fn run(args: MigrateArgs, printer: &Printer) -> anyhow::Result<ExitStatus> {
     let progress = progress_bar(inputs.len(), args.format, printer);
     let mut summary = Summary::default();
     let mut json = report::json::Stream::default();
+    // A SARIF log is one document: its results (small, no source text) are
+    // kept until the end.
+    let mut sarif = Vec::new();
     if args.format == OutputFormat::Json {
         printer.out(&json.begin())?;
     }
@@ -165,6 +189,14 @@ pub fn run(args: MigrateArgs, printer: &Printer) -> anyhow::Result<ExitStatus> {
         summary.add(&outcome.report);
         match args.format {
             OutputFormat::Json => printer.out(&json.file(&outcome.report))?,
+            OutputFormat::Sarif => {
+                sarif.extend(report::sarif::results(&outcome.report, mode.pending()))
+            }
+            OutputFormat::Github => printer.out(&report::github::annotations(
+                &outcome.report,
+                mode.pending(),
+                printer.verbosity,
+            ))?,
             OutputFormat::Human => progress.suspend(|| print_human(&outcome, mode, printer))?,
         }
         Ok(())
@@ -205,10 +237,15 @@ pub fn run(args: MigrateArgs, printer: &Printer) -> anyhow::Result<ExitStatus> {
     progress.finish_and_clear();
     match args.format {
         OutputFormat::Json => printer.out(&json.end(&summary))?,
-        OutputFormat::Human if printer.verbosity != human::Verbosity::Quiet => printer.err(
-            &human::summary(&summary, mode.as_str(), printer.stderr_color),
-        )?,
-        OutputFormat::Human => {}
+        OutputFormat::Sarif => printer.out(&report::sarif::log(sarif))?,
+        // The summary goes to stderr, into the step's log.
+        OutputFormat::Human | OutputFormat::Github
+            if printer.verbosity != human::Verbosity::Quiet =>
+        {
+            let color = args.format == OutputFormat::Human && printer.stderr_color;
+            printer.err(&human::summary(&summary, mode.as_str(), color))?
+        }
+        OutputFormat::Human | OutputFormat::Github => {}
     }
     Ok(if summary.errors > 0 {
         ExitStatus::Error
@@ -264,7 +301,7 @@ fn finish(mut report: FileReport, job: &Job, stdout: Option<Vec<u8>>) -> Outcome
         OutputFormat::Human => {
             human::diagnostics(&report, job.printer.verbosity, job.printer.stderr_color)
         }
-        OutputFormat::Json => String::new(),
+        OutputFormat::Json | OutputFormat::Sarif | OutputFormat::Github => String::new(),
     };
     report.source = None;
     Outcome {
@@ -437,6 +474,28 @@ fn process(input: &Input, job: &Job) -> Outcome {
         return finish(report, job, None);
     }
 
+    let input_path = match input {
+        Input::File(path, _) => Some(path.as_path()),
+        Input::Stdin => None,
+    };
+    let deploy = match job.deploy.map(|platform| {
+        deploy::plan(
+            platform,
+            input_path,
+            &migration,
+            collector_path.as_deref(),
+            &job.options,
+            &mut report.diagnostics,
+        )
+    }) {
+        Some(Err(())) => {
+            report.status = FileStatus::Error;
+            return finish(report, job, None);
+        }
+        Some(Ok(planned)) => planned,
+        None => None,
+    };
+
     if job.mode == Mode::Preview && !stdin {
         let color = job.printer.stdout_color && job.format == OutputFormat::Human;
         let redacted_output = Redacted::new(&output, &crate::redact::spans_in(&output, format));
@@ -456,6 +515,16 @@ fn process(input: &Input, job: &Job) -> Outcome {
             report
                 .diff
                 .push_str(&diff::unified(path, path, existing.as_deref(), yaml, color));
+        }
+        if let Some(d) = &deploy {
+            let path = d.path.display().to_string();
+            report.diff.push_str(&diff::unified(
+                &path,
+                &path,
+                d.existing.as_deref(),
+                &d.text,
+                color,
+            ));
         }
     }
     if stdin && collector_yaml.is_some() && job.collector_out.is_none() {
@@ -485,6 +554,20 @@ fn process(input: &Input, job: &Job) -> Outcome {
                 format!(
                     "cannot write the collector config {}: {err}; the config is left unchanged",
                     path.display()
+                ),
+            ));
+            return finish(report, job, None);
+        }
+        if let Some(d) = &deploy
+            && d.existing.as_deref() != Some(d.text.as_str())
+            && let Err(err) = write::write_atomic(&d.path, d.text.as_bytes())
+        {
+            report.status = FileStatus::Error;
+            report.diagnostics.push(Diagnostic::error(
+                Code::Unreadable,
+                format!(
+                    "cannot write the deploy snippet {}: {err}; the config is left unchanged",
+                    d.path.display()
                 ),
             ));
             return finish(report, job, None);

@@ -2,6 +2,9 @@
 //! an exit status. `main` stays a one-liner so tests can call [`run`].
 
 pub mod args;
+mod completions;
+mod deploy;
+mod man;
 mod migrate;
 mod printer;
 
@@ -59,6 +62,8 @@ pub fn run(cli: Cli) -> ExitStatus {
     let printer = Printer::new(cli.global.color, verbosity);
     let result = match cli.command {
         args::Command::Migrate(args) => migrate::run(args, &printer),
+        args::Command::Completions(args) => completions::run(args, &printer),
+        args::Command::Man(args) => man::run(args, &printer),
     };
     match result {
         Ok(status) => status,

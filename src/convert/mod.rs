@@ -7,10 +7,11 @@
 //! how "every legacy field is accounted for" stays true as rules change.
 
 pub mod address;
+pub mod cloudwatch;
 pub mod endpoint;
 mod exporters;
 mod layers;
-mod propagation;
+pub mod propagation;
 mod reporting_period;
 mod sampling;
 mod service;
@@ -281,6 +282,7 @@ pub fn convert(settings: &Settings, cx: &mut Context) -> Option<Intent> {
         destinations,
         comments: Vec::new(),
     };
+    cloudwatch::route(&mut intent, cx);
     intent.sampling = sampling::convert(settings, &intent, cx);
     intent.metric_period = reporting_period::convert(settings, &intent, cx);
     intent.layers = layers::convert(settings, cx);
@@ -293,6 +295,7 @@ pub fn convert(settings: &Settings, cx: &mut Context) -> Option<Intent> {
 
 /// When nothing is exported, every remaining field goes with the block.
 fn settle_without_exporters(cx: &mut Context) {
+    cloudwatch::ignored(cx);
     let block = cx.block_pointer.clone();
     cx.drop_rest_under(
         &block,

@@ -11,11 +11,16 @@ use crate::intent::Intent;
 
 pub const PROPAGATORS: &str = "tracecontext,baggage,b3multi";
 
-pub fn advise(intent: &Intent, cx: &mut Context) {
-    // With no trace recorded (or no layer that propagates) there is no
-    // trace context for callers and backends to lose.
+/// Whether OpenCensus' B3 propagation mattered: with no trace recorded (or
+/// no layer that propagates) there is no trace context for callers and
+/// backends to lose.
+pub fn applies(intent: &Intent) -> bool {
     let traced = intent.carries_traces() && intent.sampling != crate::intent::Sampling::Off;
-    if !traced || !(intent.layers.router || intent.layers.backend) {
+    traced && (intent.layers.router || intent.layers.backend)
+}
+
+pub fn advise(intent: &Intent, cx: &mut Context) {
+    if !applies(intent) {
         return;
     }
     let version = cx.options.krakend_version;

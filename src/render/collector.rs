@@ -19,6 +19,16 @@ pub const INFLUX_PASSWORD_ENV: &str = "INFLUXDB_PASSWORD";
 /// The collector's health endpoint (ADOT's `/healthcheck` probes 13133).
 pub const HEALTH_CHECK_PORT: u16 = 13133;
 
+/// CloudWatch namespace of `--metrics emf` (ADOT's suggested KrakenD
+/// config): one fixed name keeps dashboards and alarms portable.
+pub const EMF_NAMESPACE: &str = "KrakenD";
+/// Log group of the EMF records: fixed, so that an IAM policy can name it.
+pub const EMF_LOG_GROUP: &str = "/aws/krakend/metrics";
+/// Batch timeout before `awsemf`, as in ADOT's canonical configs:
+/// CloudWatch keeps standard-resolution metrics per minute, so holding a
+/// minute of KrakenD's pushes loses no resolution and cuts the calls.
+pub const EMF_BATCH_SECONDS: i64 = 60;
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct CollectorConfig {
     pub flavor: CollectorFlavor,
@@ -85,6 +95,10 @@ impl CollectorConfig {
                     "awsxray uses the AWS SDK default chain: AWS_ACCESS_KEY_ID and\n#   AWS_SECRET_ACCESS_KEY in the environment, AWS_PROFILE, or an IAM role (ECS task\n#   role, EKS IRSA or Pod Identity, EC2 instance profile)."
                         .to_string()
                 }
+                CollectorExporter::AwsEmf { .. } => {
+                    "awsemf uses the AWS SDK default chain (the environment, AWS_PROFILE or an IAM\n#   role); the role needs logs:PutLogEvents, logs:CreateLogGroup,\n#   logs:CreateLogStream, logs:DescribeLogStreams and logs:DescribeLogGroups."
+                        .to_string()
+                }
                 CollectorExporter::GoogleCloud { .. } => {
                     "googlecloud uses Application Default Credentials\n#   (GOOGLE_APPLICATION_CREDENTIALS or the workload's identity).".to_string()
                 }
@@ -105,7 +119,13 @@ impl CollectorConfig {
                 "  batch/traces:\n    timeout: 1s\n    send_batch_size: 50 # X-Ray takes at most 50 segments per call\n",
             );
         }
-        if !metrics.is_empty() {
+        if metrics == ["awsemf"] {
+            let _ = writeln!(
+                out,
+                "  batch/metrics:\n    timeout: {EMF_BATCH_SECONDS}s # CloudWatch keeps one data point per minute"
+            );
+        } else if !metrics.is_empty() {
+            // A legacy backend in the pipeline keeps the cadence it had.
             let _ = writeln!(
                 out,
                 "  batch/metrics:\n    timeout: {}s",
@@ -144,6 +164,21 @@ fn write_exporter(out: &mut String, exporter: &CollectorExporter) {
         CollectorExporter::AwsXray { region: None } => {
             out.push_str(
                 "  awsxray: {} # no region in the legacy config: set AWS_REGION for the collector\n",
+            );
+        }
+        CollectorExporter::AwsEmf { region } => {
+            out.push_str("  awsemf:\n");
+            match region {
+                Some(region) => {
+                    let _ = writeln!(out, "    region: {}", yaml_scalar(region));
+                }
+                None => out.push_str(
+                    "    # no region in the legacy config: set AWS_REGION for the collector\n",
+                ),
+            }
+            let _ = writeln!(
+                out,
+                "    namespace: {EMF_NAMESPACE}\n    log_group_name: {EMF_LOG_GROUP}\n    dimension_rollup_option: NoDimensionRollup # one dimension set per metric, no rollups"
             );
         }
         CollectorExporter::Zipkin { endpoint } => {

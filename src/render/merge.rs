@@ -197,6 +197,37 @@ pub fn merge(
                 )
                 .at(pointer.to_string(), found.span.clone()),
             );
+            // Not added twice, but the existing one may hold back a signal
+            // the migrated one carried (e.g. metrics for `--metrics emf`).
+            let withheld: Vec<&str> = [
+                ("metrics", entry.metrics, "disable_metrics"),
+                ("traces", entry.traces, "disable_traces"),
+            ]
+            .into_iter()
+            .filter(|(_, needed, key)| *needed && flag(Some(found), key))
+            .map(|(signal, _, _)| signal)
+            .collect();
+            if !withheld.is_empty() {
+                merge.diagnostics.push(
+                    Diagnostic::warning(
+                        Code::ExistingOpenTelemetry,
+                        format!(
+                            "the existing exporter `{name}` does not send {}, which the migrated `{}` exporter carried: they no longer reach their destination",
+                            withheld.join(" or "),
+                            entry.name()
+                        ),
+                    )
+                    .at(pointer.to_string(), found.span.clone())
+                    .with_help(format!(
+                        "remove `{}` from the existing exporter `{name}`",
+                        withheld
+                            .iter()
+                            .map(|s| format!("disable_{s}"))
+                            .collect::<Vec<_>>()
+                            .join("` and `")
+                    )),
+                );
+            }
             continue;
         }
         let base = entry.name().to_string();

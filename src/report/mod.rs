@@ -1,8 +1,12 @@
-//! Reports: what happened to each file, for people ([`human`]) and for
-//! machines ([`json`]). Both render the same [`FileReport`]s.
+//! Reports: what happened to each file, for people ([`human`]), for
+//! machines ([`json`]) and for CI ([`sarif`], [`github`], both built on
+//! [`ci`]). All render the same [`FileReport`]s.
 
+pub mod ci;
+pub mod github;
 pub mod human;
 pub mod json;
+pub mod sarif;
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::redact::Redacted;

@@ -142,6 +142,78 @@ fn kind(id: &str) -> &str {
     id.split('/').next().unwrap_or(id)
 }
 
+/// The signals each exporter type accepts: the collector refuses to build
+/// a pipeline that hands an exporter another signal.
+fn supports(kind: &str, signal: &str) -> bool {
+    match kind {
+        "awsxray" | "zipkin" => signal == "traces",
+        "awsemf" | "prometheus" => signal == "metrics",
+        _ => true,
+    }
+}
+
+/// The nested objects of `awsemf` (contrib v0.156 `config.go`,
+/// `metric_declaration.go`, `resourcetotelemetry`), and its enumerated
+/// `dimension_rollup_option`.
+fn awsemf_nested(id: &str, body: &Value, problems: &mut Vec<String>) {
+    if let Some(option) = body.get("dimension_rollup_option") {
+        let valid = [
+            "ZeroAndSingleDimensionRollup",
+            "SingleDimensionRollupOnly",
+            "NoDimensionRollup",
+        ];
+        if !option.as_str().is_some_and(|o| valid.contains(&o)) {
+            problems.push(format!(
+                "{id}.dimension_rollup_option: {option} is not one of {valid:?}"
+            ));
+        }
+    }
+    for declaration in body["metric_declarations"].as_array().into_iter().flatten() {
+        subset(
+            &format!("{id}.metric_declarations[]"),
+            declaration,
+            &["dimensions", "metric_name_selectors", "label_matchers"],
+            problems,
+        );
+        if declaration["metric_name_selectors"]
+            .as_array()
+            .is_none_or(|s| s.is_empty())
+        {
+            problems.push(format!(
+                "{id}.metric_declarations[] without metric_name_selectors is dropped"
+            ));
+        }
+        for matcher in declaration["label_matchers"]
+            .as_array()
+            .into_iter()
+            .flatten()
+        {
+            subset(
+                &format!("{id}.label_matchers[]"),
+                matcher,
+                &["label_names", "separator", "regex"],
+                problems,
+            );
+        }
+    }
+    for descriptor in body["metric_descriptors"].as_array().into_iter().flatten() {
+        subset(
+            &format!("{id}.metric_descriptors[]"),
+            descriptor,
+            &["metric_name", "unit", "overwrite"],
+            problems,
+        );
+    }
+    if let Some(conversion) = body.get("resource_to_telemetry_conversion") {
+        subset(
+            &format!("{id}.resource_to_telemetry_conversion"),
+            conversion,
+            &["enabled", "exclude_service_attributes"],
+            problems,
+        );
+    }
+}
+
 /// Every problem the real collector would report for `yaml`, plus
 /// oc2otel's own promises (explicit endpoints, no credentials).
 pub fn problems(yaml: &str, flavor: &str) -> Vec<String> {
@@ -249,6 +321,14 @@ pub fn problems(yaml: &str, flavor: &str) -> Vec<String> {
             }
         }
     }
+    for (id, body) in config["exporters"]
+        .as_object()
+        .into_iter()
+        .flatten()
+        .filter(|(id, _)| kind(id) == "awsemf")
+    {
+        awsemf_nested(id, body, &mut problems);
+    }
     if let Some(v1) = config["exporters"]["influxdb"].get("v1_compatibility") {
         subset(
             "influxdb.v1_compatibility",
@@ -302,6 +382,11 @@ pub fn problems(yaml: &str, flavor: &str) -> Vec<String> {
             }
             let mut seen = std::collections::HashSet::new();
             for id in list {
+                if part == "exporters" && !supports(kind(id), signal) {
+                    problems.push(format!(
+                        "pipeline {name}: failed to create \"{id}\" exporter for data type \"{signal}\": telemetry type is not supported"
+                    ));
+                }
                 if config[section].get(id).is_none() {
                     problems.push(format!(
                         "pipeline {name} references {part} `{id}`, which is not configured"
@@ -363,6 +448,56 @@ pub fn xray_problems(yaml: &str) -> Vec<String> {
         .is_some_and(|e| e.iter().any(|x| x == "health_check"))
     {
         problems.push("no health_check extension in service.extensions".into());
+    }
+    problems
+}
+
+/// What `--metrics emf` promises (adot-collector.md part (b)): awsemf only
+/// in metrics pipelines, after a batch processor, with KrakenD's namespace,
+/// log group and no dimension rollups.
+pub fn emf_problems(yaml: &str) -> Vec<String> {
+    let config: Value = yaml_serde::from_str(yaml).unwrap();
+    let mut problems = Vec::new();
+    let emf = &config["exporters"]["awsemf"];
+    if emf.is_null() {
+        return vec!["no awsemf exporter".into()];
+    }
+    for (key, want) in [
+        ("namespace", "KrakenD"),
+        ("log_group_name", "/aws/krakend/metrics"),
+        ("dimension_rollup_option", "NoDimensionRollup"),
+    ] {
+        if emf[key] != want {
+            problems.push(format!("awsemf.{key} is {}, not {want}", emf[key]));
+        }
+    }
+    let pipelines = config["service"]["pipelines"]
+        .as_object()
+        .cloned()
+        .unwrap_or_default();
+    let mut used = false;
+    for (name, pipeline) in &pipelines {
+        let has = pipeline["exporters"]
+            .as_array()
+            .is_some_and(|e| e.iter().any(|x| x == "awsemf"));
+        if !has {
+            continue;
+        }
+        used = true;
+        if !name.starts_with("metrics") {
+            problems.push(format!("awsemf in the {name} pipeline"));
+        }
+        let batched = pipeline["processors"].as_array().is_some_and(|p| {
+            p.iter()
+                .filter_map(Value::as_str)
+                .any(|id| kind(id) == "batch")
+        });
+        if !batched {
+            problems.push(format!("the {name} pipeline does not batch before awsemf"));
+        }
+    }
+    if !used {
+        problems.push("awsemf is in no pipeline".into());
     }
     problems
 }

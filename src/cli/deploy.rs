@@ -1,0 +1,216 @@
+//! `migrate --emit-deploy`: where a config's sidecar snippet goes, whether
+//! it may go there, and what the report says about it. The snippet itself
+//! is rendered by [`crate::render::deploy`].
+//!
+//! The snippet is a file next to the config, `<stem>.deploy.<platform>.<ext>`,
+//! handled like the collector config: previewed as a diff, written (before
+//! the config) with `--write`, and never written over a different file.
+
+use std::path::{Path, PathBuf};
+
+use crate::diagnostic::{Code, Diagnostic};
+use crate::migrate::Migration;
+use crate::options::Options;
+use crate::render::deploy::{Platform, Sidecar};
+use crate::source;
+
+/// A snippet to preview or write.
+#[derive(Debug, Clone)]
+pub struct Planned {
+    pub path: PathBuf,
+    pub text: String,
+    /// The file's current contents, if it exists with these contents or is
+    /// about to be created (`None`).
+    pub existing: Option<String>,
+}
+
+/// `dir/krakend.json` -> `dir/krakend.deploy.compose.yaml`.
+pub fn sibling_path(config: &Path, platform: Platform) -> PathBuf {
+    let stem = config
+        .file_stem()
+        .map_or_else(|| "krakend".into(), |s| s.to_string_lossy().into_owned());
+    config.with_file_name(format!("{stem}.{}", platform.file_suffix()))
+}
+
+/// Plan the snippet of one migrated config. `config` is `None` for
+/// standard input. Diagnostics go to `diagnostics`; `Err` means a different
+/// file is in the way, and the config must be left unchanged.
+pub fn plan(
+    platform: Platform,
+    config: Option<&Path>,
+    migration: &Migration,
+    collector_path: Option<&Path>,
+    options: &Options,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Result<Option<Planned>, ()> {
+    let name = platform.display_name();
+    let (Some(intent), Some(collector)) = (&migration.intent, &migration.collector) else {
+        diagnostics.push(Diagnostic::info(
+            Code::DeploySnippet,
+            format!("no {name} snippet: this config sends nothing through a collector, so there is no sidecar to run"),
+        ));
+        return Ok(None);
+    };
+    let (Some(config), Some(collector_path)) = (config, collector_path) else {
+        diagnostics.push(Diagnostic::info(
+            Code::DeploySnippet,
+            format!("no {name} snippet: it is written only next to a config file, not for standard input"),
+        ));
+        return Ok(None);
+    };
+    let file_name = |p: &Path| {
+        p.file_name().map_or_else(
+            || p.display().to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        )
+    };
+    let config_name = file_name(config);
+    let collector_name = file_name(collector_path);
+    let path = sibling_path(config, platform);
+    let sidecar = Sidecar::new(
+        platform,
+        intent,
+        collector,
+        options,
+        &config_name,
+        &collector_name,
+        &collector_source(&path, collector_path, &collector_name),
+    );
+    let snippet = sidecar.render();
+
+    let existing = if path.exists() {
+        match std::fs::File::open(&path).and_then(source::read_bounded) {
+            Ok(bytes) => Some(String::from_utf8_lossy(&bytes).into_owned()),
+            Err(err) => {
+                diagnostics.push(Diagnostic::error(
+                    Code::DeployFileExists,
+                    format!(
+                        "cannot read the existing {} to compare it: {err}",
+                        path.display()
+                    ),
+                ));
+                return Err(());
+            }
+        }
+    } else {
+        None
+    };
+    if existing.as_ref().is_some_and(|e| *e != snippet.text) {
+        diagnostics.push(
+            Diagnostic::error(
+                Code::DeployFileExists,
+                format!(
+                    "{} already exists with other contents: it is not overwritten, and the config is left unchanged",
+                    path.display()
+                ),
+            )
+            .with_help("move or delete that file, then migrate again"),
+        );
+        return Err(());
+    }
+
+    let mut help = Vec::new();
+    if !snippet.placeholders.is_empty() {
+        help.push(format!("fill in {}", snippet.placeholders.join(", ")));
+    }
+    if !snippet.iam_actions.is_empty() {
+        let role = match platform {
+            Platform::Compose => "the collector's credentials need",
+            Platform::Ecs => "the task role needs",
+            Platform::K8s => "the service account's IAM role needs",
+        };
+        help.push(format!("{role} {}", snippet.iam_actions.join(", ")));
+    }
+    match platform {
+        Platform::Ecs => help.push(format!(
+            "upload the collector config: aws s3 cp {collector_name} s3://<config-bucket>/{collector_name}"
+        )),
+        Platform::K8s => help.push(format!(
+            "create KrakenD's ConfigMap: kubectl create configmap krakend-config --from-file={config_name}"
+        )),
+        Platform::Compose => {}
+    }
+    let mut d = Diagnostic::info(
+        Code::DeploySnippet,
+        format!(
+            "{name} snippet for the collector sidecar: {}",
+            path.display()
+        ),
+    );
+    if !help.is_empty() {
+        d = d.with_help(help.join("; "));
+    }
+    diagnostics.push(d);
+    if let Some(problem) = snippet.endpoint_problem {
+        diagnostics.push(Diagnostic::warning(Code::DeployEndpoint, problem));
+    }
+    Ok(Some(Planned {
+        path,
+        text: snippet.text,
+        existing,
+    }))
+}
+
+/// How a Compose file next to the config names the collector config: by
+/// its file name when the two sit side by side (the default), else by an
+/// absolute path (`--collector-out` elsewhere).
+fn collector_source(snippet: &Path, collector: &Path, collector_name: &str) -> String {
+    let dir = |p: &Path| {
+        p.parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
+    };
+    let (a, b) = (dir(snippet), dir(collector));
+    let same = a == b
+        || matches!(
+            (std::fs::canonicalize(&a), std::fs::canonicalize(&b)),
+            (Ok(x), Ok(y)) if x == y
+        );
+    if same {
+        format!("./{collector_name}")
+    } else {
+        std::fs::canonicalize(&b)
+            .map(|d| d.join(collector_name))
+            .unwrap_or_else(|_| collector.to_path_buf())
+            .display()
+            .to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn snippet_names_follow_the_config() {
+        assert_eq!(
+            sibling_path(Path::new("conf/prod.json"), Platform::Compose),
+            Path::new("conf/prod.deploy.compose.yaml")
+        );
+        assert_eq!(
+            sibling_path(Path::new("krakend.json"), Platform::Ecs),
+            Path::new("krakend.deploy.ecs.json")
+        );
+        assert_eq!(
+            sibling_path(Path::new("krakend.json"), Platform::K8s),
+            Path::new("krakend.deploy.k8s.yaml")
+        );
+    }
+
+    #[test]
+    fn the_collector_config_is_found_beside_the_snippet() {
+        assert_eq!(
+            collector_source(
+                Path::new("conf/k.deploy.compose.yaml"),
+                Path::new("conf/k.otel-collector.yaml"),
+                "k.otel-collector.yaml"
+            ),
+            "./k.otel-collector.yaml"
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let elsewhere = dir.path().join("adot.yaml");
+        let source = collector_source(Path::new("k.deploy.compose.yaml"), &elsewhere, "adot.yaml");
+        assert!(Path::new(&source).is_absolute(), "{source}");
+        assert!(source.ends_with("adot.yaml"));
+    }
+}

@@ -1,0 +1,386 @@
+//! The SARIF 2.1.0 log of `--format sarif`, for code scanning (GitHub,
+//! GitLab, Azure DevOps and other SARIF consumers).
+//!
+//! One run; the tool's rules are the diagnostic codes (id, kebab-case
+//! name, a one-line description, a documentation link); each finding of
+//! [`super::ci`] is a result with its level, message and place (the path
+//! as given, relative paths under `%SRCROOT%`, and the 1-based line and
+//! column; columns count Unicode code points, as oc2otel's do).
+//!
+//! The log is written from a few typed structs rather than with the
+//! `serde-sarif` crate: that crate generates its types from the SARIF
+//! schema at build time (syn, schemafy), a heavy build for the dozen
+//! fields used here. The tests parse every log back with `serde-sarif`'s
+//! types and compare the round trip, so a misnamed field fails them.
+
+use serde::Serialize;
+
+use super::FileReport;
+use super::ci::{self, Finding};
+use crate::diagnostic::{Code, Severity};
+
+const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
+const KRAKEND_OTEL_DOCS: &str = "https://www.krakend.io/docs/telemetry/opentelemetry/";
+const ADOT_XRAY_DOCS: &str = "https://aws-otel.github.io/docs/getting-started/x-ray";
+const ADOT_CLOUDWATCH_DOCS: &str =
+    "https://aws-otel.github.io/docs/getting-started/cloudwatch-metrics";
+const ADOT_COLLECTOR_DOCS: &str = "https://aws-otel.github.io/docs/getting-started/collector";
+
+#[derive(Serialize)]
+struct Log {
+    #[serde(rename = "$schema")]
+    schema: &'static str,
+    version: &'static str,
+    runs: [Run; 1],
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Run {
+    tool: Tool,
+    column_kind: &'static str,
+    results: Vec<SarifResult>,
+}
+
+#[derive(Serialize)]
+struct Tool {
+    driver: Driver,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Driver {
+    name: &'static str,
+    version: &'static str,
+    semantic_version: &'static str,
+    rules: Vec<Rule>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Rule {
+    id: &'static str,
+    name: &'static str,
+    short_description: Text,
+    help_uri: &'static str,
+    help: Text,
+}
+
+#[derive(Serialize)]
+struct Text {
+    text: String,
+}
+
+/// One SARIF result, owned so that results can be gathered file by file
+/// and the log written at the end.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SarifResult {
+    rule_id: &'static str,
+    rule_index: usize,
+    level: &'static str,
+    message: Message,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    locations: Vec<Location>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+struct Message {
+    text: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Location {
+    physical_location: PhysicalLocation,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct PhysicalLocation {
+    artifact_location: ArtifactLocation,
+    region: Region,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ArtifactLocation {
+    uri: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    uri_base_id: Option<&'static str>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Region {
+    start_line: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    start_column: Option<usize>,
+}
+
+/// The results of one file. `pending` is the level of the pending-
+/// migration result (`--check`: error; preview: warning; `--write`: none).
+pub fn results(file: &FileReport, pending: Option<Severity>) -> Vec<SarifResult> {
+    let artifact = artifact(&file.path);
+    ci::findings(file, pending)
+        .into_iter()
+        .map(|f| result(f, artifact.as_ref()))
+        .collect()
+}
+
+/// The whole log for `results` (with a final newline).
+pub fn log(results: Vec<SarifResult>) -> String {
+    let log = Log {
+        schema: SCHEMA,
+        version: "2.1.0",
+        runs: [Run {
+            tool: Tool {
+                driver: Driver {
+                    name: "oc2otel",
+                    version: env!("CARGO_PKG_VERSION"),
+                    semantic_version: env!("CARGO_PKG_VERSION"),
+                    rules: Code::ALL.iter().map(|&c| rule(c)).collect(),
+                },
+            },
+            column_kind: "unicodeCodePoints",
+            results,
+        }],
+    };
+    let mut out = serde_json::to_string_pretty(&log).expect("a SARIF log serialises");
+    out.push('\n');
+    out
+}
+
+/// The log of a whole run.
+pub fn render(files: &[FileReport], pending: Option<Severity>) -> String {
+    log(files.iter().flat_map(|f| results(f, pending)).collect())
+}
+
+fn result(finding: Finding<'_>, artifact: Option<&ArtifactLocation>) -> SarifResult {
+    let mut text = finding.message.into_owned();
+    if let Some(help) = finding.help {
+        text.push_str("\nhelp: ");
+        text.push_str(&help);
+    }
+    SarifResult {
+        rule_id: finding.code.as_str(),
+        rule_index: rule_index(finding.code),
+        level: match finding.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info => "note",
+        },
+        message: Message { text },
+        // Code scanning wants a line: a finding about the whole file is
+        // put on line 1, without a column.
+        locations: artifact
+            .map(|a| Location {
+                physical_location: PhysicalLocation {
+                    artifact_location: a.clone(),
+                    region: Region {
+                        start_line: finding.line.unwrap_or(1),
+                        start_column: finding.line.and(finding.column),
+                    },
+                },
+            })
+            .into_iter()
+            .collect(),
+    }
+}
+
+fn rule_index(code: Code) -> usize {
+    Code::ALL
+        .iter()
+        .position(|&c| c == code)
+        .expect("every code is in Code::ALL")
+}
+
+/// Where a report's path is, as a SARIF artifact; `None` for standard
+/// input, which is no file a code-scanning tool could show.
+fn artifact(path: &str) -> Option<ArtifactLocation> {
+    if path == "-" {
+        return None;
+    }
+    let path = path.replace('\\', "/");
+    let relative = path.strip_prefix("./").unwrap_or(&path);
+    Some(if relative.starts_with('/') {
+        ArtifactLocation {
+            uri: format!("file://{}", encode(relative)),
+            uri_base_id: None,
+        }
+    } else {
+        ArtifactLocation {
+            uri: encode(relative),
+            uri_base_id: Some("%SRCROOT%"),
+        }
+    })
+}
+
+/// Percent-encode what a URI path may not hold as is.
+fn encode(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for byte in path.bytes() {
+        if byte.is_ascii_alphanumeric() || b"-._~/!$&'()*+,;=:@".contains(&byte) {
+            out.push(byte as char);
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+
+fn rule(code: Code) -> Rule {
+    Rule {
+        id: code.as_str(),
+        name: code.name(),
+        short_description: Text {
+            text: description(code).to_string(),
+        },
+        help_uri: help_uri(code),
+        help: Text {
+            text: format!(
+                "{} See oc2otel's docs/mapping.md (diagnostic codes) for what happens to each legacy field and why.",
+                description(code)
+            ),
+        },
+    }
+}
+
+fn help_uri(code: Code) -> &'static str {
+    use Code::*;
+    match code {
+        Xray | XrayRegion | XrayVersion | XrayBehaviour | XrayCredentials => ADOT_XRAY_DOCS,
+        CloudwatchMetrics | MetricsTemporality | CloudwatchRegion => ADOT_CLOUDWATCH_DOCS,
+        DeploySnippet | DeployEndpoint | DeployFileExists => ADOT_COLLECTOR_DOCS,
+        _ => KRAKEND_OTEL_DOCS,
+    }
+}
+
+/// One line per code. The match has no wildcard, so a new code does not
+/// compile until it is described here.
+pub fn description(code: Code) -> &'static str {
+    use Code::*;
+    match code {
+        InvalidSyntax => "The file does not parse; nothing in it can be migrated.",
+        Unreadable => "A file could not be read or written.",
+        NotText => "The file is empty, binary, not UTF-8 or too large to be a config.",
+        InvalidValue => {
+            "A legacy value KrakenD would have rejected, or an address oc2otel cannot read."
+        }
+        OutOfRange => "A number beyond what KrakenD accepts.",
+        DuplicateKey => "A repeated key: KrakenD reads only the last one.",
+        CaseInsensitiveKey => {
+            "A key that matches a legacy field only case-insensitively, as Go's decoder allows."
+        }
+        KrakendV1 => "A KrakenD 1 config: upgrade it to KrakenD 2 first.",
+        OldSchema => "$schema names a KrakenD version without the OpenTelemetry module.",
+        ExistingOpenTelemetry => {
+            "The config already has telemetry/opentelemetry: the migrated exporters are appended to it, or the merge is refused."
+        }
+        BothNamespaces => "Both legacy keys are present; only one of them ever ran.",
+        NoExporters => "The legacy block exported nothing; it is removed.",
+        UnknownKey => "A key KrakenD ignored; it is dropped.",
+        NeedsContrib => "The exporter needs the otelcol-contrib collector (--collector contrib).",
+        CollectorFileExists => {
+            "A different collector config is in the way; nothing is overwritten."
+        }
+        SchemaViolation => "The new block breaks KrakenD's schema: a bug in oc2otel.",
+        MisplacedBlock => "A legacy block where KrakenD never read it; left unchanged.",
+        DirtyFile => "A file with uncommitted changes is not written without --allow-dirty.",
+        Protected => {
+            "The edit would change text other configs share (a YAML anchor) or a template action; left unchanged."
+        }
+        EmbeddedConfig => {
+            "A legacy block inside a string (a ConfigMap, Helm values): migrate that text where it lives."
+        }
+        CommentDropped => "A comment inside the replaced legacy block is not carried over.",
+        TemplatedBlock => {
+            "A legacy block a Flexible Configuration template writes or inserts: migrate it by hand."
+        }
+        CommentKey => "A comment key carried into the new block.",
+        V1Namespace => "The KrakenD 1 key is replaced by telemetry/opentelemetry.",
+        TargetVersion => "A setting the target KrakenD version does not support.",
+        Placeholder => "A host that is a template placeholder, copied as written.",
+        TracesOff => "The legacy block recorded no traces, so traces stay off.",
+        SamplingRatio => {
+            "sample_rate becomes trace_sample_rate; OpenTelemetry samples parent-based."
+        }
+        SamplingAlways => "Every trace is recorded, as before.",
+        ReportingPeriod => "reporting_period becomes metric_reporting_period, or is dropped.",
+        Layers => "enabled_layers becomes the OpenTelemetry layer switches.",
+        B3Propagation => {
+            "OpenCensus propagated B3 headers; OpenTelemetry uses W3C traceparent unless OTEL_PROPAGATORS says otherwise."
+        }
+        ServiceName => "The service name, taken from the legacy exporters.",
+        Xray => "The X-Ray exporter becomes OTLP to the collector and its awsxray exporter.",
+        XrayRegion => "The X-Ray region moves to the collector, or is missing.",
+        XrayVersion => "The X-Ray version becomes service_version.",
+        XrayBehaviour => "X-Ray segment names, annotations and trace IDs change shape.",
+        XrayCredentials => {
+            "Static X-Ray credentials are never copied; the collector uses the AWS SDK chain."
+        }
+        Jaeger => "Jaeger becomes an OTLP exporter to the Jaeger host.",
+        Zipkin => "Zipkin goes through the collector's zipkin exporter (otelcol-contrib).",
+        Prometheus => {
+            "Prometheus becomes KrakenD's OpenTelemetry Prometheus exporter; metric names change."
+        }
+        Datadog => "Datadog becomes OTLP to the Datadog Agent.",
+        Stackdriver => {
+            "Stackdriver becomes the collector's googlecloud exporter (otelcol-contrib)."
+        }
+        Influxdb => "InfluxDB becomes the collector's influxdb exporter (otelcol-contrib).",
+        Ocagent => "The OpenCensus agent exporter becomes OTLP; the target must accept OTLP.",
+        Logger => "The logger exporter was never registered by KrakenD; it is dropped.",
+        UnknownExporter => "An exporter KrakenD ignored; it is dropped.",
+        ExportersExtraConfig => "exporters.extra_config was never read; it is dropped.",
+        PathAggregation => "Endpoint and backend legacy blocks are removed.",
+        Secret => "A credential stored in the config: never copied or printed; rotate it.",
+        CloudwatchMetrics => {
+            "--metrics emf: KrakenD's metrics also go to CloudWatch through the collector's awsemf exporter."
+        }
+        MetricsTemporality => {
+            "CloudWatch needs delta temporality from KrakenD: OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE=delta."
+        }
+        CloudwatchRegion => "No AWS region for the awsemf exporter.",
+        DeploySnippet => "The sidecar deployment snippet (--emit-deploy), and what to fill in.",
+        DeployEndpoint => {
+            "KrakenD's OTLP endpoint would miss the sidecar of the deployment snippet."
+        }
+        DeployFileExists => "A different deployment snippet is in the way; nothing is overwritten.",
+        MigrationPending => {
+            "The config still uses KrakenD's deprecated OpenCensus telemetry module."
+        }
+        Internal => "A bug in oc2otel; the file is left unchanged.",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_become_uris() {
+        let a = artifact("./conf/krakend.json").unwrap();
+        assert_eq!(
+            (a.uri.as_str(), a.uri_base_id),
+            ("conf/krakend.json", Some("%SRCROOT%"))
+        );
+        let a = artifact("conf\\my krakend#1.json").unwrap();
+        assert_eq!(a.uri, "conf/my%20krakend%231.json");
+        let a = artifact("/srv/krakend.json").unwrap();
+        assert_eq!(
+            (a.uri.as_str(), a.uri_base_id),
+            ("file:///srv/krakend.json", None)
+        );
+        assert!(artifact("-").is_none());
+        assert_eq!(encode("é"), "%C3%A9");
+    }
+
+    #[test]
+    fn every_code_is_a_rule_with_a_description() {
+        for &code in Code::ALL {
+            assert!(description(code).ends_with('.'), "{}", code.as_str());
+            assert_eq!(Code::ALL[rule_index(code)], code);
+        }
+    }
+}
