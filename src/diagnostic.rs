@@ -113,6 +113,7 @@ codes! {
     V1Namespace = "OC019", "v1-namespace";
     TargetVersion = "OC020", "target-version";
     Placeholder = "OC021", "placeholder";
+    EndpointConflict = "OC022", "endpoint-conflict";
     TracesOff = "OC101", "traces-off";
     SamplingRatio = "OC102", "sampling-ratio";
     SamplingAlways = "OC103", "sampling-always";

@@ -11,6 +11,7 @@
 //! and [`migrate`] runs the whole pipeline and verifies the result. The
 //! command line ([`cli`]) adds files, diffs, reports and writes.
 
+pub mod behaviour;
 pub mod cli;
 pub mod convert;
 pub mod diagnostic;

@@ -14,6 +14,7 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
+use crate::behaviour;
 use crate::convert::{self, Context};
 use crate::diagnostic::{self, Code, Diagnostic, Severity};
 use crate::edit::{self, Edit};
@@ -166,6 +167,9 @@ pub fn migrate(
         ..
     } = run;
     let intent = intent.map(|(intent, _)| intent);
+    // The legacy behaviour, for the semantic check of the output. A block
+    // that does not decode has already failed the migration.
+    let legacy_behaviour = behaviour::legacy::from_located(&located).ok().flatten();
     // The input tree is no longer needed: free it before the output is
     // parsed for verification, so that only one tree is alive at a time.
     drop(located);
@@ -181,10 +185,24 @@ pub fn migrate(
             return Migration::finish(Status::Error, text, diagnostics, input_secrets);
         }
     };
-    if let Err(problems) = verify(&output, format, expected_block.as_ref(), schema) {
-        diagnostics.extend(problems);
-        return Migration::finish(Status::Error, text, diagnostics, input_secrets);
+    let output_root = match verify(&output, format, expected_block.as_ref(), schema) {
+        Ok(root) => root,
+        Err(problems) => {
+            diagnostics.extend(problems);
+            return Migration::finish(Status::Error, text, diagnostics, input_secrets);
+        }
+    };
+    // The output must behave as the legacy block did, or say why not.
+    if let Some(legacy) = &legacy_behaviour {
+        let yaml = collector.as_ref().map(CollectorConfig::to_yaml);
+        let problems =
+            behaviour::check::run(legacy, &output_root, yaml.as_deref(), options, &diagnostics);
+        if !problems.is_empty() {
+            diagnostics.extend(problems);
+            return Migration::finish(Status::Error, text, diagnostics, input_secrets);
+        }
     }
+    drop(output_root);
     let mut migration = Migration::finish(Status::Migrate, text, diagnostics, input_secrets);
     migration.output = Some(output);
     migration.collector = collector;
@@ -195,13 +213,13 @@ pub fn migrate(
 /// Check the output of a migration: it parses, holds no legacy block the
 /// tool should have migrated, the new block reads back exactly as rendered
 /// and, with a schema, is valid for the target KrakenD version. Any
-/// problem is a bug in oc2otel.
+/// problem is a bug in oc2otel. Returns the parsed output.
 fn verify(
     output: &str,
     format: Format,
     expected: Option<&(String, Value)>,
     schema: Option<&SchemaValidator>,
-) -> Result<(), Vec<Diagnostic>> {
+) -> Result<Node, Vec<Diagnostic>> {
     let root = formats::parse(output, format).map_err(|e| {
         vec![internal(format!(
             "the migrated text does not parse ({})",
@@ -239,7 +257,7 @@ fn verify(
         }
     }
     if problems.is_empty() {
-        Ok(())
+        Ok(root)
     } else {
         Err(problems)
     }

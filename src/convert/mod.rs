@@ -7,6 +7,7 @@
 //! how "every legacy field is accounted for" stays true as rules change.
 
 pub mod address;
+mod collision;
 pub mod endpoint;
 mod exporters;
 mod layers;
@@ -259,6 +260,7 @@ pub fn convert(settings: &Settings, cx: &mut Context) -> Option<Intent> {
         return None;
     };
     let destinations = exporters::convert(exporters, cx);
+    collision::check(&destinations, cx);
     if destinations.is_empty() {
         cx.push(
             Diagnostic::warning(

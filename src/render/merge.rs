@@ -187,17 +187,53 @@ pub fn merge(
                 .get("name")
                 .and_then(|m| m.value.as_str())
                 .unwrap_or("(unnamed)");
+            // It covers the migrated exporter only for the signals it
+            // does not disable.
+            let missing_traces = entry.traces && flag(Some(found), "disable_traces");
+            let missing_metrics = entry.metrics && flag(Some(found), "disable_metrics");
+            if !missing_traces && !missing_metrics {
+                merge.diagnostics.push(
+                    Diagnostic::info(
+                        Code::ExistingOpenTelemetry,
+                        format!(
+                            "the existing exporter `{name}` already sends to the place the migrated `{}` exporter would: not added twice",
+                            entry.name()
+                        ),
+                    )
+                    .at(pointer.to_string(), found.span.clone()),
+                );
+                continue;
+            }
+            if entry.family == "prometheus" {
+                // A second Prometheus exporter cannot listen on that port.
+                merge.diagnostics.push(refuse(format!(
+                    "the existing Prometheus exporter `{name}` listens on the port the legacy block served metrics on, but has `disable_metrics: true`: enable its metrics or give it another port"
+                )));
+                continue;
+            }
+            let missing = match (missing_traces, missing_metrics) {
+                (true, true) => "traces and metrics",
+                (true, false) => "traces",
+                _ => "metrics",
+            };
             merge.diagnostics.push(
                 Diagnostic::info(
                     Code::ExistingOpenTelemetry,
                     format!(
-                        "the existing exporter `{name}` already sends to the place the migrated `{}` exporter would: not added twice",
+                        "the existing exporter `{name}` sends to the place the migrated `{}` exporter would, but not {missing}: the migrated exporter is added for them",
                         entry.name()
                     ),
                 )
                 .at(pointer.to_string(), found.span.clone()),
             );
-            continue;
+            if !missing_traces && entry.traces {
+                entry.traces = false;
+                entry.value.insert("disable_traces".into(), json!(true));
+            }
+            if !missing_metrics && entry.metrics {
+                entry.metrics = false;
+                entry.value.insert("disable_metrics".into(), json!(true));
+            }
         }
         let base = entry.name().to_string();
         let mut name = base.clone();
