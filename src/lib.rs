@@ -16,6 +16,7 @@ pub mod cli;
 pub mod convert;
 pub mod diagnostic;
 pub mod diff;
+pub mod docs;
 pub mod edit;
 pub mod formats;
 pub mod intent;

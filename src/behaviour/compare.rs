@@ -120,8 +120,8 @@ pub fn compare(legacy: &Behaviour, new: &Behaviour) -> Vec<Finding> {
             problem.clone(),
         ));
     }
-    routes(legacy, new, &mut out);
     sampling(legacy, new, &mut out);
+    routes(legacy, new, &mut out);
     layers(legacy, new, &mut out);
     service(legacy, new, &mut out);
     if let Some(old) = legacy.propagation
@@ -269,7 +269,7 @@ fn sampling(legacy: &Behaviour, new: &Behaviour, out: &mut Vec<Finding>) {
             "sampling",
             a.to_string(),
             b.to_string(),
-            format!("sampling: the legacy config traced {a}, the new one traces {b}{hint}"),
+            format!("sampling: the legacy config recorded {a}, the new one records {b}{hint}"),
         ));
     } else if let (
         Sampling::Ratio {
@@ -438,8 +438,8 @@ mod tests {
         a.sampling = Sampling::Off;
         a.service_version = None;
         let found = compare(&a, &base(Module::Opentelemetry));
-        assert_eq!(kinds(&found), [Kind::RouteAdded, Kind::Sampling]);
-        assert!(found[1].message.contains("absent"), "{}", found[1].message);
+        assert_eq!(kinds(&found), [Kind::Sampling, Kind::RouteAdded]);
+        assert!(found[0].message.contains("absent"), "{}", found[0].message);
     }
 
     #[test]
@@ -485,7 +485,7 @@ mod tests {
         let found = compare(&a, &b);
         assert_eq!(
             kinds(&found),
-            [Kind::Period, Kind::ReceiverPort, Kind::ParentBased]
+            [Kind::ParentBased, Kind::Period, Kind::ReceiverPort]
         );
         assert!(found.iter().filter(|f| f.inherent).count() == 2);
     }

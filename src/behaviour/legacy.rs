@@ -339,7 +339,7 @@ fn finish(mut out: Behaviour) -> Behaviour {
     }
     // The router layer read, and the backend layer wrote, B3 headers.
     if out.carries(Signal::Traces) && (out.layers.router.traces || out.layers.backend.traces) {
-        out.propagation = Some("B3 (X-B3-TraceId, X-B3-SpanId, X-B3-Sampled)");
+        out.propagation = Some("B3 (X-B3-* headers)");
     }
     // A service name only matters where its exporter's data still goes.
     let routes = &out.routes;

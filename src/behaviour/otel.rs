@@ -259,8 +259,7 @@ pub fn of_block(
             _ => Sampling::Always,
         };
         if out.layers.router.traces || out.layers.backend.traces {
-            out.propagation =
-                Some("W3C traceparent and baggage (unless OTEL_PROPAGATORS says otherwise)");
+            out.propagation = Some("W3C traceparent");
         }
     }
     out.normalise();

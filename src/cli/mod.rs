@@ -2,8 +2,11 @@
 //! an exit status. `main` stays a one-liner so tests can call [`run`].
 
 pub mod args;
+mod explain;
+mod input;
 mod migrate;
 mod printer;
+mod verify;
 
 use std::process::ExitCode;
 
@@ -59,6 +62,8 @@ pub fn run(cli: Cli) -> ExitStatus {
     let printer = Printer::new(cli.global.color, verbosity);
     let result = match cli.command {
         args::Command::Migrate(args) => migrate::run(args, &printer),
+        args::Command::Explain(args) => explain::run(args, &printer),
+        args::Command::Verify(args) => verify::run(args, &printer),
     };
     match result {
         Ok(status) => status,

@@ -1,8 +1,13 @@
 //! Reports: what happened to each file, for people ([`human`]) and for
-//! machines ([`json`]). Both render the same [`FileReport`]s.
+//! machines ([`json`]). Both render the same [`FileReport`]s. `explain`
+//! and `verify` have their own reports ([`explain`], [`verify`]), laid out
+//! with [`text`].
 
+pub mod explain;
 pub mod human;
 pub mod json;
+pub mod text;
+pub mod verify;
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::redact::Redacted;
