@@ -167,9 +167,8 @@ pub fn migrate(
         ..
     } = run;
     let intent = intent.map(|(intent, _)| intent);
-    // The legacy behaviour, for the semantic check of the output. A block
-    // that does not decode has already failed the migration.
-    let legacy_behaviour = behaviour::legacy::from_located(&located).ok().flatten();
+    // What the input did, for the semantic check of the output.
+    let baseline = behaviour::check::Baseline::of(&root, &located, collector.as_ref(), options);
     // The input tree is no longer needed: free it before the output is
     // parsed for verification, so that only one tree is alive at a time.
     drop(located);
@@ -193,16 +192,12 @@ pub fn migrate(
         }
     };
     // The output must behave as the legacy block did, or say why not.
-    if let Some(legacy) = &legacy_behaviour {
-        let yaml = collector.as_ref().map(CollectorConfig::to_yaml);
-        let problems =
-            behaviour::check::run(legacy, &output_root, yaml.as_deref(), options, &diagnostics);
-        if !problems.is_empty() {
-            diagnostics.extend(problems);
-            return Migration::finish(Status::Error, text, diagnostics, input_secrets);
-        }
-    }
+    let problems = baseline.check(&output_root, collector.as_ref(), options, &diagnostics);
     drop(output_root);
+    if !problems.is_empty() {
+        diagnostics.extend(problems);
+        return Migration::finish(Status::Error, text, diagnostics, input_secrets);
+    }
     let mut migration = Migration::finish(Status::Migrate, text, diagnostics, input_secrets);
     migration.output = Some(output);
     migration.collector = collector;
@@ -516,15 +511,22 @@ impl<'a> Run<'a> {
             }
             let editor = self.editor();
             let mut expected = existing.value.to_json();
+            // Separate appends to an empty array would each write its only
+            // element: its values are written in one edit instead.
+            let mut into_empty: BTreeMap<String, Vec<Value>> = BTreeMap::new();
             for insertion in plan.insertions {
                 match insertion {
                     merge::Insertion::Element { array, value } => {
                         let node = self.root.pointer(&array)?;
-                        self.edits.push(editor.append_element(node, &value));
                         if let Some(list) = pointer_in(&mut expected, &pointer, &array)
                             .and_then(Value::as_array_mut)
                         {
-                            list.push(value);
+                            list.push(value.clone());
+                        }
+                        if node.elements().is_some_and(<[Node]>::is_empty) {
+                            into_empty.entry(array).or_default().push(value);
+                        } else {
+                            self.edits.push(editor.append_element(node, &value));
                         }
                     }
                     merge::Insertion::Member { object, key, value } => {
@@ -537,6 +539,14 @@ impl<'a> Run<'a> {
                         }
                     }
                 }
+            }
+            for (array, values) in into_empty {
+                let (parent, _) = array.rsplit_once('/')?;
+                let key = convert::pointer_key(&array);
+                let object = self.root.pointer(parent)?;
+                let index = object.members()?.iter().rposition(|m| m.key == key)?;
+                self.edits
+                    .push(editor.replace_member(object, index, &key, &Value::Array(values)));
             }
             self.remove(block);
             return Some((pointer, expected));

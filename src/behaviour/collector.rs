@@ -104,12 +104,12 @@ fn strings(value: Option<&Value>) -> Vec<String> {
         .unwrap_or_default()
 }
 
+/// A non-blank string setting, as written (the collector does not trim).
 fn str_at<'v>(value: &'v Value, pointer: &str) -> Option<&'v str> {
     value
         .pointer(pointer)
         .and_then(Value::as_str)
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
+        .filter(|s| !s.trim().is_empty())
 }
 
 /// An endpoint of a collector exporter, without credentials.

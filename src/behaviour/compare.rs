@@ -87,6 +87,9 @@ pub struct Finding {
     pub new: String,
     /// A sentence for people.
     pub message: String,
+    /// For a route only one side has: its signal and destination.
+    #[serde(skip)]
+    pub route: Option<(Signal, Destination)>,
 }
 
 impl Finding {
@@ -104,7 +107,13 @@ impl Finding {
             legacy: legacy.into(),
             new: new.into(),
             message: message.into(),
+            route: None,
         }
+    }
+
+    fn of_route(mut self, route: &Route) -> Finding {
+        self.route = Some((route.signal, route.destination.clone()));
+        self
     }
 }
 
@@ -223,33 +232,39 @@ fn routes(legacy: &Behaviour, new: &Behaviour, out: &mut Vec<Finding>) {
                     ),
                 ));
             }
-            None => out.push(Finding::new(
-                Kind::RouteMissing,
-                l.describe(),
-                l.via.clone(),
-                "-",
-                format!(
-                    "{} no longer reach {} (legacy: {})",
-                    l.signal.as_str(),
-                    l.destination,
-                    l.via
-                ),
-            )),
+            None => out.push(
+                Finding::new(
+                    Kind::RouteMissing,
+                    l.describe(),
+                    l.via.clone(),
+                    "-",
+                    format!(
+                        "{} no longer reach {} (legacy: {})",
+                        l.signal.as_str(),
+                        l.destination,
+                        l.via
+                    ),
+                )
+                .of_route(l),
+            ),
         }
     }
     for n in added {
-        out.push(Finding::new(
-            Kind::RouteAdded,
-            n.describe(),
-            "-",
-            n.via.clone(),
-            format!(
-                "{} now also go to {} ({}), where the legacy config sent none",
-                n.signal.as_str(),
-                n.destination,
-                n.via
-            ),
-        ));
+        out.push(
+            Finding::new(
+                Kind::RouteAdded,
+                n.describe(),
+                "-",
+                n.via.clone(),
+                format!(
+                    "{} now also go to {} ({}), where the legacy config sent none",
+                    n.signal.as_str(),
+                    n.destination,
+                    n.via
+                ),
+            )
+            .of_route(n),
+        );
     }
 }
 
