@@ -113,7 +113,6 @@ codes! {
     V1Namespace = "OC019", "v1-namespace";
     TargetVersion = "OC020", "target-version";
     Placeholder = "OC021", "placeholder";
-    EndpointConflict = "OC022", "endpoint-conflict";
     TracesOff = "OC101", "traces-off";
     SamplingRatio = "OC102", "sampling-ratio";
     SamplingAlways = "OC103", "sampling-always";
@@ -136,6 +135,7 @@ codes! {
     Logger = "OC281", "logger";
     UnknownExporter = "OC291", "unknown-exporter";
     ExportersExtraConfig = "OC292", "exporters-extra-config";
+    EndpointConflict = "OC293", "endpoint-conflict";
     PathAggregation = "OC301", "path-aggregation";
     Secret = "OC401", "secret";
     Internal = "OC901", "internal-error";
