@@ -30,8 +30,10 @@ pub enum Explanation {
     /// kept as it is and governs every exporter in it; or one of these
     /// diagnostics.
     ExistingBlock(&'static [(Code, Severity)]),
-    /// A route the existing `telemetry/opentelemetry` block already had.
-    ExistingRoute,
+    /// A route the existing `telemetry/opentelemetry` block already had;
+    /// or one of these diagnostics (one that announces a destination the
+    /// migration adds on purpose belongs here).
+    ExistingRouteOr(&'static [(Code, Severity)]),
     /// Documented in `docs/mapping.md`, no diagnostic needed.
     Documented,
     /// Nothing: the migration must never do this.
@@ -48,7 +50,7 @@ pub fn explanation(kind: Kind) -> Explanation {
         // Telemetry that no longer arrives, or arrives elsewhere: never.
         Kind::RouteMissing | Kind::RouteChanged => Never,
         // An existing block's own exporters reach their own places.
-        Kind::RouteAdded => ExistingRoute,
+        Kind::RouteAdded => ExistingRouteOr(&[]),
         // An existing block's sampler, layers and period govern every
         // exporter in it. The merge refuses when they would change what the
         // appended exporters do; a place one of its own exporters already
@@ -99,12 +101,15 @@ pub fn unexplained(
             Explanation::ExistingBlock(codes) => {
                 existing.is_none() && !diagnosed(codes, diagnostics)
             }
-            Explanation::ExistingRoute => !existing.is_some_and(|e| {
-                f.route.as_ref().is_some_and(|(signal, destination)| {
-                    e.routes_of(*signal)
-                        .any(|r| r.destination.same_place(destination))
-                })
-            }),
+            Explanation::ExistingRouteOr(codes) => {
+                let existing_route = existing.is_some_and(|e| {
+                    f.route.as_ref().is_some_and(|(signal, destination)| {
+                        e.routes_of(*signal)
+                            .any(|r| r.destination.same_place(destination))
+                    })
+                });
+                !existing_route && !diagnosed(codes, diagnostics)
+            }
         })
         .collect()
 }
