@@ -207,29 +207,30 @@ fn check(args: &VerifyArgs, printer: &Printer) -> Result<(String, bool), BadInpu
             block.pointer()
         ));
     }
+    // Whether an OTLP exporter of NEW sends to the collector endpoint.
+    let feeds_collector = match otel::read(&new_root, args.krakend_version) {
+        otel::Read::Block(block) => block.otlp.iter().any(|e| {
+            e.host.eq_ignore_ascii_case(&args.otlp_endpoint.host)
+                && e.port == Some(args.otlp_endpoint.port)
+        }),
+        _ => false,
+    };
     let mut hints = Vec::new();
-    if let Some(path) = &collector_path
-        && !new.routes.iter().any(|r| r.via.contains("-> collector"))
-        && new.problems.iter().all(|p| !p.contains("collector"))
-    {
-        hints.push(format!(
+    match &collector_path {
+        Some(path) if !feeds_collector => hints.push(format!(
             "no OTLP exporter of NEW sends to {}, so {} was not used; pass --otlp-endpoint with the host and port NEW's KrakenD reaches the collector at",
             args.otlp_endpoint,
             path.display()
-        ));
-    }
-    if collector_path.is_none() && args.collector.is_none() && args.new.as_os_str() != "-" {
-        let expected = sibling_collector(&args.new);
-        if new
-            .problems
-            .iter()
-            .any(|p| p.contains("no collector config"))
-        {
-            hints.push(format!(
+        )),
+        None if feeds_collector => hints.push(if args.new.as_os_str() == "-" {
+            "pass the collector config with --collector FILE".to_string()
+        } else {
+            format!(
                 "{} does not exist: pass the collector config with --collector FILE",
-                expected.display()
-            ));
-        }
+                sibling_collector(&args.new).display()
+            )
+        }),
+        _ => {}
     }
     let findings = compare::compare(&legacy_side.behaviour, &new);
     let new_block = otel::find(&new_root).map(|(_, pointer)| pointer);
