@@ -3,17 +3,18 @@
 //! that a table stays readable in an 80-column terminal.
 
 /// Wrap `text` to lines of at most `width` characters, breaking at spaces
-/// (but not right after a `label:`); a word longer than the width is
+/// (but not right after a `label:` nor before a `%`); a word longer than the width is
 /// broken after `/`, `.`, `,` or `_` when possible, else anywhere.
 pub fn wrap(text: &str, width: usize) -> Vec<String> {
     let width = width.max(8);
     let mut lines = Vec::new();
     let mut line = String::new();
-    // `label: value` stays together where it can (`env: OTEL_...`).
+    // `label: value` stays together where it can (`env: OTEL_...`), and
+    // so does a number with its unit (`20 %`).
     let mut words: Vec<String> = Vec::new();
     for word in text.split_whitespace() {
         match words.last_mut() {
-            Some(last) if last.ends_with(':') && !last.contains(' ') => {
+            Some(last) if (last.ends_with(':') && !last.contains(' ')) || word == "%" => {
                 last.push(' ');
                 last.push_str(word);
             }
@@ -119,6 +120,7 @@ mod tests {
             ["telemetry/", "opentelemetry.", "exporters.otlp[adot]"]
         );
         assert_eq!(wrap("", 10), [""]);
+        assert_eq!(wrap("sampled 20 % of", 10), ["sampled", "20 % of"]);
         assert_eq!(
             wrap("env: OTEL_PROPAGATORS=a,b,c", 20),
             ["env: OTEL_", "PROPAGATORS=a,b,c"]
