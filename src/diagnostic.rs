@@ -140,6 +140,7 @@ codes! {
     Logger = "OC281", "logger";
     UnknownExporter = "OC291", "unknown-exporter";
     ExportersExtraConfig = "OC292", "exporters-extra-config";
+    EndpointConflict = "OC293", "endpoint-conflict";
     PathAggregation = "OC301", "path-aggregation";
     Secret = "OC401", "secret";
     CloudwatchMetrics = "OC501", "cloudwatch-metrics";

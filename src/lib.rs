@@ -11,11 +11,13 @@
 //! and [`migrate`] runs the whole pipeline and verifies the result. The
 //! command line ([`cli`]) adds files, diffs, reports and writes.
 
+pub mod behaviour;
 pub mod cli;
 pub mod convert;
 pub mod diagnostic;
 pub mod diff;
 pub mod discover;
+pub mod docs;
 pub mod edit;
 pub mod flexible;
 pub mod formats;

@@ -146,6 +146,12 @@ fn man_pages_render_the_options() {
     pages.sort();
     assert_eq!(
         pages,
-        ["oc2otel-completions.1", "oc2otel-migrate.1", "oc2otel.1"]
+        [
+            "oc2otel-completions.1",
+            "oc2otel-explain.1",
+            "oc2otel-migrate.1",
+            "oc2otel-verify.1",
+            "oc2otel.1"
+        ]
     );
 }

@@ -17,7 +17,9 @@ Examples:
   oc2otel migrate --write krakend.json        apply it, and write krakend.otel-collector.yaml
   oc2otel migrate --check krakend.json        exit 1 while a migration is pending (for CI)
   oc2otel migrate - < krakend.json            print the migrated config on stdout
-  oc2otel migrate --format json krakend.json  machine-readable report";
+  oc2otel migrate --format json krakend.json  machine-readable report
+  oc2otel explain krakend.json                what happens to each legacy field, and why
+  oc2otel verify old.json new.json            check that a migration kept the behaviour";
 
 const MIGRATE_EXAMPLES: &str = "\
 Examples:
@@ -80,6 +82,12 @@ pub enum Command {
     /// Migrate KrakenD configs: preview (default), --write or --check.
     #[command(after_help = MIGRATE_EXAMPLES)]
     Migrate(MigrateArgs),
+    /// Explain what happens to every legacy field, and why (writes nothing).
+    #[command(after_help = EXPLAIN_EXAMPLES)]
+    Explain(ExplainArgs),
+    /// Check that a migrated config does what the legacy one did.
+    #[command(after_help = VERIFY_EXAMPLES)]
+    Verify(VerifyArgs),
     /// Print a shell completion script (e.g. `oc2otel completions bash`).
     Completions(CompletionsArgs),
     /// Print the man page (roff) of oc2otel or of one of its commands.
@@ -102,6 +110,90 @@ pub struct ManArgs {
     /// Write every page (oc2otel.1, oc2otel-migrate.1, ...) into DIR instead.
     #[arg(long, value_name = "DIR", conflicts_with = "command")]
     pub out_dir: Option<PathBuf>,
+}
+
+const EXPLAIN_EXAMPLES: &str = "\
+Examples:
+  oc2otel explain krakend.json
+      A table per legacy block: field, action, where it went, why, and the page to read.
+  oc2otel explain --format json krakend.json
+      The same as one JSON document.
+  oc2otel explain --collector contrib --krakend-version 2.10 krakend.json
+      The fates for another collector and KrakenD version (they change some of them).
+
+Exit status: 0 explained, 2 a file could not be read or migrated (its errors are
+listed, with the fates computed before the refusal) or bad usage.";
+
+const VERIFY_EXAMPLES: &str = "\
+Examples:
+  oc2otel verify krakend.json.orig krakend.json
+      Compare the effective telemetry of the legacy config with the migrated one
+      (the collector config is krakend.otel-collector.yaml next to it, if present).
+  oc2otel verify --collector adot.yaml --otlp-endpoint adot:4317 old.json new.json
+      A hand migration whose collector config is adot.yaml, reached at adot:4317.
+  oc2otel verify --format json old.json new.json
+      Both behaviours and the differences as one JSON document.
+
+Exit status: 0 same behaviour (notes list inherent changes), 1 differences
+(listed), 2 bad input or usage.";
+
+/// The formats of `explain` and `verify` (`migrate` has its own).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    /// Tables for people.
+    Human,
+    /// One JSON document on stdout (shape in docs/cli.md).
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// Config files to explain; `-` reads standard input.
+    #[arg(value_name = "PATH", required = true)]
+    pub paths: Vec<PathBuf>,
+
+    /// Report format.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Human)]
+    pub format: ReportFormat,
+
+    /// Collector distribution the migration would target.
+    #[arg(long, value_enum, default_value_t = CollectorArg::Adot)]
+    pub collector: CollectorArg,
+
+    /// Where KrakenD would reach the collector over OTLP/gRPC.
+    #[arg(long, value_name = "HOST[:PORT]", default_value = "localhost:4317", value_parser = parse_endpoint)]
+    pub otlp_endpoint: OtlpEndpoint,
+
+    /// KrakenD version the result would run on (2.6 or later).
+    #[arg(long, value_name = "X.Y", default_value = "2.13", value_parser = parse_version)]
+    pub krakend_version: KrakendVersion,
+}
+
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// The config with the OpenCensus block (before the migration).
+    #[arg(value_name = "LEGACY")]
+    pub legacy: PathBuf,
+
+    /// The migrated config (after).
+    #[arg(value_name = "NEW")]
+    pub new: PathBuf,
+
+    /// The collector config NEW sends to [default: <NEW stem>.otel-collector.yaml next to NEW, if it exists].
+    #[arg(long, value_name = "FILE")]
+    pub collector: Option<PathBuf>,
+
+    /// Where NEW's KrakenD reaches that collector: the OTLP exporter sending there is followed through it.
+    #[arg(long, value_name = "HOST[:PORT]", default_value = "localhost:4317", value_parser = parse_endpoint)]
+    pub otlp_endpoint: OtlpEndpoint,
+
+    /// KrakenD version NEW runs on (decides whether `service_version` and per-exporter periods apply).
+    #[arg(long, value_name = "X.Y", default_value = "2.13", value_parser = parse_version)]
+    pub krakend_version: KrakendVersion,
+
+    /// Report format.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Human)]
+    pub format: ReportFormat,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -4,9 +4,12 @@
 pub mod args;
 mod completions;
 mod deploy;
+mod explain;
+mod input;
 mod man;
 mod migrate;
 mod printer;
+mod verify;
 
 use std::process::ExitCode;
 
@@ -64,6 +67,8 @@ pub fn run(cli: Cli) -> ExitStatus {
         args::Command::Migrate(args) => migrate::run(args, &printer),
         args::Command::Completions(args) => completions::run(args, &printer),
         args::Command::Man(args) => man::run(args, &printer),
+        args::Command::Explain(args) => explain::run(args, &printer),
+        args::Command::Verify(args) => verify::run(args, &printer),
     };
     match result {
         Ok(status) => status,

@@ -8,6 +8,7 @@
 
 pub mod address;
 pub mod cloudwatch;
+mod collision;
 pub mod endpoint;
 mod exporters;
 mod layers;
@@ -283,6 +284,9 @@ pub fn convert(settings: &Settings, cx: &mut Context) -> Option<Intent> {
         comments: Vec::new(),
     };
     cloudwatch::route(&mut intent, cx);
+    // After every route is known: `--metrics emf` also sends to the
+    // collector.
+    collision::check(&intent.destinations, cx);
     intent.sampling = sampling::convert(settings, &intent, cx);
     intent.metric_period = reporting_period::convert(settings, &intent, cx);
     intent.layers = layers::convert(settings, cx);

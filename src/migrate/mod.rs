@@ -14,6 +14,7 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
+use crate::behaviour;
 use crate::convert::{self, Context};
 use crate::diagnostic::{self, Code, Diagnostic, Severity};
 use crate::edit::{self, Edit};
@@ -193,6 +194,10 @@ pub fn migrate(
         ..
     } = run;
     let intent = intent.map(|(intent, _)| intent);
+    // What the input did, for the semantic check of the output.
+    let baseline = options
+        .verify_output
+        .then(|| behaviour::check::Baseline::of(root, &located, collector.as_ref(), options));
     // The input tree is no longer needed: free it before the output is
     // parsed for verification, so that only one tree is alive at a time.
     drop(located);
@@ -208,11 +213,21 @@ pub fn migrate(
             return Migration::finish(format, Status::Error, text, diagnostics, input_secrets);
         }
     };
-    if options.verify_output
-        && let Err(problems) = verify(&output, format, expected_block.as_ref(), schema)
-    {
-        diagnostics.extend(problems);
-        return Migration::finish(format, Status::Error, text, diagnostics, input_secrets);
+    if let Some(baseline) = baseline {
+        let output_root = match verify(&output, format, expected_block.as_ref(), schema) {
+            Ok(root) => root,
+            Err(problems) => {
+                diagnostics.extend(problems);
+                return Migration::finish(format, Status::Error, text, diagnostics, input_secrets);
+            }
+        };
+        // The output must behave as the legacy block did, or say why not.
+        let problems = baseline.check(&output_root, collector.as_ref(), options, &diagnostics);
+        drop(output_root);
+        if !problems.is_empty() {
+            diagnostics.extend(problems);
+            return Migration::finish(format, Status::Error, text, diagnostics, input_secrets);
+        }
     }
     let mut migration =
         Migration::finish(format, Status::Migrate, text, diagnostics, input_secrets);
@@ -225,13 +240,13 @@ pub fn migrate(
 /// Check the output of a migration: it parses, holds no legacy block the
 /// tool should have migrated, the new block reads back exactly as rendered
 /// and, with a schema, is valid for the target KrakenD version. Any
-/// problem is a bug in oc2otel.
+/// problem is a bug in oc2otel. Returns the parsed output.
 fn verify(
     output: &str,
     format: Format,
     expected: Option<&(String, Value)>,
     schema: Option<&SchemaValidator>,
-) -> Result<(), Vec<Diagnostic>> {
+) -> Result<Node, Vec<Diagnostic>> {
     let root = formats::parse(output, format)
         .map(|p| p.root)
         .map_err(|e| {
@@ -271,7 +286,7 @@ fn verify(
         }
     }
     if problems.is_empty() {
-        Ok(())
+        Ok(root)
     } else {
         Err(problems)
     }
@@ -638,15 +653,22 @@ impl<'a> Run<'a> {
             }
             let editor = self.editor();
             let mut expected = existing.value.to_json();
+            // Separate appends to an empty array would each write its only
+            // element: its values are written in one edit instead.
+            let mut into_empty: BTreeMap<String, Vec<Value>> = BTreeMap::new();
             for insertion in plan.insertions {
                 match insertion {
                     merge::Insertion::Element { array, value } => {
                         let node = self.root.pointer(&array)?;
-                        self.edits.push(editor.append_element(node, &value));
                         if let Some(list) = pointer_in(&mut expected, &pointer, &array)
                             .and_then(Value::as_array_mut)
                         {
-                            list.push(value);
+                            list.push(value.clone());
+                        }
+                        if node.elements().is_some_and(<[Node]>::is_empty) {
+                            into_empty.entry(array).or_default().push(value);
+                        } else {
+                            self.edits.push(editor.append_element(node, &value));
                         }
                     }
                     merge::Insertion::Member { object, key, value } => {
@@ -659,6 +681,18 @@ impl<'a> Run<'a> {
                         }
                     }
                 }
+            }
+            for (array, values) in into_empty {
+                let (parent, _) = array.rsplit_once('/')?;
+                let key = convert::pointer_key(&array);
+                let object = self.root.pointer(parent)?;
+                let index = object.members()?.iter().rposition(|m| m.key == key)?;
+                self.edits.extend(editor.replace_member(
+                    object,
+                    index,
+                    &key,
+                    &Value::Array(values),
+                ));
             }
             self.remove(block);
             return Some((pointer, expected));

@@ -187,48 +187,53 @@ pub fn merge(
                 .get("name")
                 .and_then(|m| m.value.as_str())
                 .unwrap_or("(unnamed)");
+            // It covers the migrated exporter only for the signals it
+            // does not disable.
+            let missing_traces = entry.traces && flag(Some(found), "disable_traces");
+            let missing_metrics = entry.metrics && flag(Some(found), "disable_metrics");
+            if !missing_traces && !missing_metrics {
+                merge.diagnostics.push(
+                    Diagnostic::info(
+                        Code::ExistingOpenTelemetry,
+                        format!(
+                            "the existing exporter `{name}` already sends to the place the migrated `{}` exporter would: not added twice",
+                            entry.name()
+                        ),
+                    )
+                    .at(pointer.to_string(), found.span.clone()),
+                );
+                continue;
+            }
+            if entry.family == "prometheus" {
+                // A second Prometheus exporter cannot listen on that port.
+                merge.diagnostics.push(refuse(format!(
+                    "the existing Prometheus exporter `{name}` listens on the port the legacy block served metrics on, but has `disable_metrics: true`: enable its metrics or give it another port"
+                )));
+                continue;
+            }
+            let missing = match (missing_traces, missing_metrics) {
+                (true, true) => "traces and metrics",
+                (true, false) => "traces",
+                _ => "metrics",
+            };
             merge.diagnostics.push(
                 Diagnostic::info(
                     Code::ExistingOpenTelemetry,
                     format!(
-                        "the existing exporter `{name}` already sends to the place the migrated `{}` exporter would: not added twice",
+                        "the existing exporter `{name}` sends to the place the migrated `{}` exporter would, but not {missing}: the migrated exporter is added for them",
                         entry.name()
                     ),
                 )
                 .at(pointer.to_string(), found.span.clone()),
             );
-            // Not added twice, but the existing one may hold back a signal
-            // the migrated one carried (e.g. metrics for `--metrics emf`).
-            let withheld: Vec<&str> = [
-                ("metrics", entry.metrics, "disable_metrics"),
-                ("traces", entry.traces, "disable_traces"),
-            ]
-            .into_iter()
-            .filter(|(_, needed, key)| *needed && flag(Some(found), key))
-            .map(|(signal, _, _)| signal)
-            .collect();
-            if !withheld.is_empty() {
-                merge.diagnostics.push(
-                    Diagnostic::warning(
-                        Code::ExistingOpenTelemetry,
-                        format!(
-                            "the existing exporter `{name}` does not send {}, which the migrated `{}` exporter carried: they no longer reach their destination",
-                            withheld.join(" or "),
-                            entry.name()
-                        ),
-                    )
-                    .at(pointer.to_string(), found.span.clone())
-                    .with_help(format!(
-                        "remove `{}` from the existing exporter `{name}`",
-                        withheld
-                            .iter()
-                            .map(|s| format!("disable_{s}"))
-                            .collect::<Vec<_>>()
-                            .join("` and `")
-                    )),
-                );
+            if !missing_traces && entry.traces {
+                entry.traces = false;
+                entry.value.insert("disable_traces".into(), json!(true));
             }
-            continue;
+            if !missing_metrics && entry.metrics {
+                entry.metrics = false;
+                entry.value.insert("disable_metrics".into(), json!(true));
+            }
         }
         let base = entry.name().to_string();
         let mut name = base.clone();

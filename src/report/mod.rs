@@ -1,12 +1,17 @@
 //! Reports: what happened to each file, for people ([`human`]), for
 //! machines ([`json`]) and for CI ([`sarif`], [`github`], both built on
-//! [`ci`]). All render the same [`FileReport`]s.
+//! [`ci`]). All render the same [`FileReport`]s. `explain` and `verify`
+//! have their own reports ([`explain`], [`verify`]), laid out with
+//! [`text`].
 
 pub mod ci;
+pub mod explain;
 pub mod github;
 pub mod human;
 pub mod json;
 pub mod sarif;
+pub mod text;
+pub mod verify;
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::redact::Redacted;

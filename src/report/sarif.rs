@@ -20,11 +20,6 @@ use super::ci::{self, Finding};
 use crate::diagnostic::{Code, Severity};
 
 const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
-const KRAKEND_OTEL_DOCS: &str = "https://www.krakend.io/docs/telemetry/opentelemetry/";
-const ADOT_XRAY_DOCS: &str = "https://aws-otel.github.io/docs/getting-started/x-ray";
-const ADOT_CLOUDWATCH_DOCS: &str =
-    "https://aws-otel.github.io/docs/getting-started/cloudwatch-metrics";
-const ADOT_COLLECTOR_DOCS: &str = "https://aws-otel.github.io/docs/getting-started/collector";
 
 #[derive(Serialize)]
 struct Log {
@@ -236,23 +231,13 @@ fn rule(code: Code) -> Rule {
         short_description: Text {
             text: description(code).to_string(),
         },
-        help_uri: help_uri(code),
+        help_uri: code.docs_url(),
         help: Text {
             text: format!(
                 "{} See oc2otel's docs/mapping.md (diagnostic codes) for what happens to each legacy field and why.",
                 description(code)
             ),
         },
-    }
-}
-
-fn help_uri(code: Code) -> &'static str {
-    use Code::*;
-    match code {
-        Xray | XrayRegion | XrayVersion | XrayBehaviour | XrayCredentials => ADOT_XRAY_DOCS,
-        CloudwatchMetrics | MetricsTemporality | CloudwatchRegion => ADOT_CLOUDWATCH_DOCS,
-        DeploySnippet | DeployEndpoint | DeployFileExists => ADOT_COLLECTOR_DOCS,
-        _ => KRAKEND_OTEL_DOCS,
     }
 }
 
@@ -286,6 +271,9 @@ pub fn description(code: Code) -> &'static str {
         }
         SchemaViolation => "The new block breaks KrakenD's schema: a bug in oc2otel.",
         MisplacedBlock => "A legacy block where KrakenD never read it; left unchanged.",
+        EndpointConflict => {
+            "A direct exporter would send to the collector's own OTLP endpoint; choose another --otlp-endpoint."
+        }
         DirtyFile => "A file with uncommitted changes is not written without --allow-dirty.",
         Protected => {
             "The edit would change text other configs share (a YAML anchor) or a template action; left unchanged."
