@@ -21,7 +21,7 @@ use crate::options::{CollectorFlavor, Options};
 use crate::redact::Redacted;
 use crate::report::{self, FileReport, FileStatus, human};
 use crate::schema::SchemaValidator;
-use crate::source::{self, Format, LineIndex};
+use crate::source::{self, Format};
 use crate::write;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -190,7 +190,7 @@ fn failed(path: &str, format: Format, diagnostic: Diagnostic, source: Option<Red
 fn process(input: &Input, job: &Job) -> Outcome {
     let (display, format, bytes) = match input {
         Input::Stdin => {
-            let bytes = source::read_bounded(std::io::stdin().lock());
+            let bytes = source::read_bounded(std::io::stdin().lock()).map_err(Into::into);
             ("-".to_string(), Format::Json, bytes)
         }
         Input::File(path) => {
@@ -204,15 +204,17 @@ fn process(input: &Input, job: &Job) -> Outcome {
                 .with_help("pass the files themselves, e.g. `oc2otel migrate config/*.json`");
                 return failed(&display, format, d, None);
             }
-            let bytes = std::fs::File::open(path).and_then(source::read_bounded);
-            (display, format, bytes)
+            (display, format, source::read_file(path))
         }
     };
     let bytes = match bytes {
         Ok(bytes) => bytes,
         Err(err) => {
-            let d = Diagnostic::error(Code::Unreadable, format!("cannot read the file: {err}"));
-            return failed(&display, format, d, None);
+            let code = match err {
+                source::ReadError::TooLarge { .. } => Code::NotText,
+                _ => Code::Unreadable,
+            };
+            return failed(&display, format, Diagnostic::error(code, err.to_string()), None);
         }
     };
     let text = match source::decode(&bytes) {
@@ -266,7 +268,7 @@ fn process(input: &Input, job: &Job) -> Outcome {
     // Never overwrite a collector config that says something else.
     let existing = match &collector_path {
         Some(path) if path.exists() => {
-            match std::fs::File::open(path).and_then(source::read_bounded) {
+            match source::read_file(path) {
                 Ok(bytes) => Some(String::from_utf8_lossy(&bytes).into_owned()),
                 Err(err) => {
                     report.status = FileStatus::Error;
@@ -388,10 +390,7 @@ pub fn sibling_collector_path(path: &Path) -> PathBuf {
 /// A located error for bytes that are not a text config.
 fn decode_diagnostic(bytes: &[u8], err: &source::DecodeError) -> Diagnostic {
     let mut d = Diagnostic::error(Code::NotText, err.to_string());
-    if let Some(offset) = err.offset() {
-        let prefix = String::from_utf8_lossy(&bytes[..offset.min(bytes.len())]);
-        let index = LineIndex::new(&prefix);
-        let (line, column) = index.line_col(&prefix, prefix.len());
+    if let Some((line, column)) = err.line_col(bytes) {
         d.line = Some(line);
         d.column = Some(column);
     }
