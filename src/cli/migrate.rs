@@ -204,6 +204,11 @@ fn process(input: &Input, job: &Job) -> Outcome {
                 .with_help("pass the files themselves, e.g. `oc2otel migrate config/*.json`");
                 return failed(&display, format, d, None);
             }
+            if job.mode == Mode::Write {
+                // Temporary files of killed runs go, whether or not this
+                // file needs a write (src/write.rs says which are stale).
+                write::sweep_stale_temp_files(&write::parent_dir(path));
+            }
             (display, format, source::read_file(path))
         }
     };
@@ -214,7 +219,12 @@ fn process(input: &Input, job: &Job) -> Outcome {
                 source::ReadError::TooLarge { .. } => Code::NotText,
                 _ => Code::Unreadable,
             };
-            return failed(&display, format, Diagnostic::error(code, err.to_string()), None);
+            return failed(
+                &display,
+                format,
+                Diagnostic::error(code, err.to_string()),
+                None,
+            );
         }
     };
     let text = match source::decode(&bytes) {
@@ -267,25 +277,23 @@ fn process(input: &Input, job: &Job) -> Outcome {
 
     // Never overwrite a collector config that says something else.
     let existing = match &collector_path {
-        Some(path) if path.exists() => {
-            match source::read_file(path) {
-                Ok(bytes) => Some(String::from_utf8_lossy(&bytes).into_owned()),
-                Err(err) => {
-                    report.status = FileStatus::Error;
-                    report.diagnostics.push(Diagnostic::error(
-                        Code::CollectorFileExists,
-                        format!(
-                            "cannot read the existing collector config {}: {err}",
-                            path.display()
-                        ),
-                    ));
-                    return Outcome {
-                        report,
-                        stdout: None,
-                    };
-                }
+        Some(path) if path.exists() => match source::read_file(path) {
+            Ok(bytes) => Some(String::from_utf8_lossy(&bytes).into_owned()),
+            Err(err) => {
+                report.status = FileStatus::Error;
+                report.diagnostics.push(Diagnostic::error(
+                    Code::CollectorFileExists,
+                    format!(
+                        "cannot read the existing collector config {}: {err}",
+                        path.display()
+                    ),
+                ));
+                return Outcome {
+                    report,
+                    stdout: None,
+                };
             }
-        }
+        },
         _ => None,
     };
     if let (Some(existing), Some(yaml), Some(path)) = (&existing, &collector_yaml, &collector_path)
@@ -335,8 +343,8 @@ fn process(input: &Input, job: &Job) -> Outcome {
     }
     if job.mode == Mode::Write {
         if let (Some(yaml), Some(path)) = (&collector_yaml, &collector_path)
-            && existing.as_deref() != Some(yaml.as_str())
-            && let Err(err) = write::write_atomic(path, yaml.as_bytes())
+            && existing.is_none()
+            && let Err(err) = write::create(path, yaml.as_bytes())
         {
             report.status = FileStatus::Error;
             report.diagnostics.push(Diagnostic::error(
@@ -352,7 +360,7 @@ fn process(input: &Input, job: &Job) -> Outcome {
             };
         }
         if let Input::File(path) = input
-            && let Err(err) = write::write_atomic(path, &text.to_file_bytes(&output))
+            && let Err(err) = write::replace(path, &bytes, &text.to_file_bytes(&output))
         {
             report.status = FileStatus::Error;
             report.diagnostics.push(Diagnostic::error(
