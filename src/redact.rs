@@ -399,7 +399,7 @@ fn hide_container(text: &str, tokens: &mut std::iter::Peekable<Tokens<'_>>, span
 /// escapes, its unescaped value is checked and the whole literal hidden.
 fn url_spans(text: &str, token: &Token, spans: &mut Vec<Span>) {
     let raw = &text[token.span.clone()];
-    if !raw.contains('@') && !raw.contains('?') {
+    if !raw.contains(['@', '?', '=', ':']) {
         return;
     }
     let (inner_start, inner) = match token.kind {
@@ -754,6 +754,10 @@ mod tests {
             (
                 r#"{"url": "http://h/x?api_key=CANARYI&region=eu",,}"#,
                 &["CANARYI"],
+            ),
+            (
+                r#"{"tags": ["env:prod", "apikey=CANARYK"],,}"#,
+                &["CANARYK"],
             ),
             ("{\"password\": \"CANARYJ\r\n", &["CANARYJ"]),
         ];
