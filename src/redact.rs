@@ -184,7 +184,13 @@ pub fn rotate_warnings(block: &Node, pointer: &str, warned: &[Diagnostic]) -> Ve
         .into_iter()
         .filter(|(at, _, _)| !is_warned(at))
         .map(|(at, span, what)| {
-            let name = at.rsplit('/').next().map(unescape_token).unwrap_or_default();
+            // `tags[1]` for an element, the key for a member.
+            let mut tokens = at.rsplit('/').map(unescape_token);
+            let last = tokens.next().unwrap_or_default();
+            let name = match (last.parse::<usize>(), tokens.next()) {
+                (Ok(i), Some(parent)) => format!("{parent}[{i}]"),
+                _ => last,
+            };
             let message = match what {
                 "URL credential" => format!(
                     "`{name}` contains credentials (in a URL, or a `key=value` string): they are not copied anywhere; rotate them, since they have been stored in plain text"
@@ -246,29 +252,11 @@ pub fn is_secret_query_name(name: &str) -> bool {
 /// value of a `name=value` or `name: value` pair whose name is a
 /// credential (`apikey=...` in a tag list, `Authorization: Bearer ...`).
 pub fn string_secret_ranges(value: &str) -> Vec<Range<usize>> {
-    let mut ranges = Vec::new();
     if let Some(pair) = pair_value_range(value) {
         return vec![pair];
     }
-    if let Some(userinfo) = userinfo_range(value) {
-        ranges.push(userinfo);
-    }
-    if let Some(question) = value.find('?') {
-        let query_end = value[question..]
-            .find('#')
-            .map_or(value.len(), |i| question + i);
-        let mut start = question + 1;
-        for param in value[question + 1..query_end].split(['&', ';']) {
-            if let Some((name, secret)) = param.split_once('=')
-                && !secret.is_empty()
-                && is_secret_query_name(name)
-            {
-                let at = start + name.len() + 1;
-                ranges.push(at..at + secret.len());
-            }
-            start += param.len() + 1;
-        }
-    }
+    let mut ranges = Vec::new();
+    credential_scan(value, &mut ranges);
     ranges
 }
 
@@ -286,29 +274,6 @@ fn pair_value_range(value: &str) -> Option<Range<usize>> {
     let rest = &value[separator + 1..];
     let start = separator + 1 + (rest.len() - rest.trim_start().len());
     (start < value.len()).then_some(start..value.len())
-}
-
-/// The `user:password` part of `scheme://user:password@host/...`, or of
-/// `user:password@host:port` (a password is required without a scheme, so
-/// that an e-mail address is not taken for one).
-fn userinfo_range(value: &str) -> Option<Range<usize>> {
-    let (start, needs_password) = match value.find("://") {
-        Some(i) => (i + 3, false),
-        None => (0, true),
-    };
-    let authority_end = value[start..]
-        .find(['/', '?', '#'])
-        .map_or(value.len(), |i| start + i);
-    let authority = &value[start..authority_end];
-    if needs_password && authority.contains(char::is_whitespace) {
-        return None;
-    }
-    let at = authority.rfind('@')? + start;
-    let userinfo = start..at;
-    if userinfo.is_empty() || needs_password && !value[userinfo.clone()].contains(':') {
-        return None;
-    }
-    Some(userinfo)
 }
 
 /// Secret spans found lexically, for text that does not parse (its error
@@ -329,11 +294,34 @@ fn userinfo_range(value: &str) -> Option<Range<usize>> {
 /// token of lookahead and no stack, so neither size nor nesting matters.
 pub fn lexical_secret_spans(text: &str) -> Vec<Span> {
     let mut spans = Vec::new();
+    scan(text, 0, true, &mut spans);
+    credential_scan(text, &mut spans);
+    merge(spans)
+}
+
+/// The token rules over `text`, which starts at `base` in the whole text.
+/// A string in single quotes or without its closing quote is what a stray
+/// quote makes of the rest of a line, so (at the top level only, which
+/// keeps the pass linear) its content is scanned again as text.
+fn scan(text: &str, base: usize, top: bool, spans: &mut Vec<Span>) {
     let mut tokens = Tokens::new(text).peekable();
+    let at = |span: &Span| base + span.start..base + span.end;
     while let Some(token) = tokens.next() {
         if token.kind == TokenKind::Punct {
             continue;
         }
+        let raw = &text[token.span.clone()];
+        if top && token.kind == TokenKind::String && (!token.terminated || raw.starts_with('\'')) {
+            let close = usize::from(token.terminated);
+            scan(
+                &raw[1..raw.len() - close],
+                base + token.span.start + 1,
+                false,
+                spans,
+            );
+        }
+        // Credentials inside the token itself, whatever its role.
+        url_spans(text, base, &token, spans);
         let key = token.content(text);
         let secret_key = is_secret_key(&key) || key.eq_ignore_ascii_case("headers");
         if secret_key {
@@ -342,10 +330,10 @@ pub fn lexical_secret_spans(text: &str) -> Vec<Span> {
                     tokens.next();
                     match tokens.next() {
                         Some(value) if value.kind != TokenKind::Punct => {
-                            spans.push(value.span.clone());
+                            spans.push(at(&value.span));
                         }
                         Some(open) if open.opens(text) => {
-                            hide_container(text, &mut tokens, &mut spans);
+                            hide_container(text, base, &mut tokens, spans);
                         }
                         _ => {}
                     }
@@ -357,7 +345,7 @@ pub fn lexical_secret_spans(text: &str) -> Vec<Span> {
                 {
                     let end = line_end(text, token.span.end);
                     if end > token.span.end {
-                        spans.push(token.span.end..end);
+                        spans.push(base + token.span.end..base + end);
                     }
                     // Skip the tokens now hidden.
                     while tokens.peek().is_some_and(|t| t.span.start < end) {
@@ -368,15 +356,84 @@ pub fn lexical_secret_spans(text: &str) -> Vec<Span> {
                 _ => {}
             }
         }
-        url_spans(text, &token, &mut spans);
     }
-    merge(spans)
+}
+
+/// Credentials in URLs and URL-like text, in one pass over `text`; the
+/// same scan serves string values (of parsed files) and raw text (of
+/// files that do not parse, where a stray quote may have cut a URL into
+/// words), so a file never shows more once it breaks.
+///
+/// * On `@`: the segment before it (since a quote, a space, `,{[(`, an
+///   earlier `@` or a `://`) is user info if it holds a `:`
+///   (`user:password@`, with or without a scheme, even with a raw `/` in
+///   the password), or if it directly follows `://` and holds no `/`
+///   (`https://user@host`, but not `http://host/npm/@scope`).
+/// * After `?`, `&` or `;`: the value of a parameter whose name is a
+///   credential (`token=`, InfluxDB's `p=`), up to `&`, `;`, `#`, a space
+///   or a quote.
+fn credential_scan(text: &str, out: &mut Vec<Range<usize>>) {
+    let bytes = text.as_bytes();
+    let is_break =
+        |b: u8| b.is_ascii_whitespace() || matches!(b, b'"' | b'\'' | b',' | b'{' | b'[' | b'(');
+    let (mut segment, mut colon, mut slash, mut after_scheme) = (0, false, false, false);
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if is_break(b) {
+            (segment, colon, slash, after_scheme) = (i + 1, false, false, false);
+        } else if bytes[i..].starts_with(b"://") {
+            i += 3;
+            (segment, colon, slash, after_scheme) = (i, false, false, true);
+            continue;
+        } else if b == b':' {
+            colon = true;
+        } else if b == b'/' {
+            slash = true;
+        } else if b == b'@' {
+            if i > segment && (colon || after_scheme && !slash) {
+                out.push(segment..i);
+            }
+            (segment, colon, slash, after_scheme) = (i + 1, false, false, false);
+        } else if matches!(b, b'?' | b'&' | b';') {
+            let name_start = i + 1;
+            let mut j = name_start;
+            while j < bytes.len()
+                && !is_break(bytes[j])
+                && !matches!(bytes[j], b'=' | b'&' | b';' | b'#')
+            {
+                j += 1;
+            }
+            if j < bytes.len() && bytes[j] == b'=' && is_secret_query_name(&text[name_start..j]) {
+                let value_start = j + 1;
+                let mut end = value_start;
+                while end < bytes.len()
+                    && !bytes[end].is_ascii_whitespace()
+                    && !matches!(bytes[end], b'"' | b'\'' | b'&' | b';' | b'#')
+                {
+                    end += 1;
+                }
+                if end > value_start {
+                    out.push(value_start..end);
+                }
+            }
+        }
+        i += 1;
+    }
 }
 
 /// Hide every value inside a container whose opening bracket was just
-/// read, up to its closing bracket; keys (a token followed by `:`) stay.
-fn hide_container(text: &str, tokens: &mut std::iter::Peekable<Tokens<'_>>, spans: &mut Vec<Span>) {
+/// read, up to its closing bracket. Keys (a token followed by `:` or `=`)
+/// stay readable, unless the token follows a separator itself: then it is
+/// a value, whatever damage comes after it.
+fn hide_container(
+    text: &str,
+    base: usize,
+    tokens: &mut std::iter::Peekable<Tokens<'_>>,
+    spans: &mut Vec<Span>,
+) {
     let mut depth = 1usize;
+    let mut after_separator = false;
     while let Some(token) = tokens.next() {
         if token.kind == TokenKind::Punct {
             if token.opens(text) {
@@ -387,17 +444,19 @@ fn hide_container(text: &str, tokens: &mut std::iter::Peekable<Tokens<'_>>, span
                     return;
                 }
             }
+            after_separator = token.is_separator(text);
             continue;
         }
-        if !tokens.peek().is_some_and(|next| next.is_separator(text)) {
-            spans.push(token.span.clone());
+        if after_separator || !tokens.peek().is_some_and(|next| next.is_separator(text)) {
+            spans.push(base + token.span.start..base + token.span.end);
         }
+        after_separator = false;
     }
 }
 
 /// Credentials inside a URL-like token. When a string literal holds
 /// escapes, its unescaped value is checked and the whole literal hidden.
-fn url_spans(text: &str, token: &Token, spans: &mut Vec<Span>) {
+fn url_spans(text: &str, base: usize, token: &Token, spans: &mut Vec<Span>) {
     let raw = &text[token.span.clone()];
     if !raw.contains(['@', '?', '=', ':']) {
         return;
@@ -408,12 +467,12 @@ fn url_spans(text: &str, token: &Token, spans: &mut Vec<Span>) {
             let inner = &raw[1..raw.len() - close];
             let value = token.content(text);
             if value != inner && !string_secret_ranges(&value).is_empty() {
-                spans.push(token.span.clone());
+                spans.push(base + token.span.start..base + token.span.end);
                 return;
             }
-            (token.span.start + 1, inner)
+            (base + token.span.start + 1, inner)
         }
-        _ => (token.span.start, raw),
+        _ => (base + token.span.start, raw),
     };
     spans.extend(
         string_secret_ranges(inner)
@@ -471,10 +530,12 @@ impl Token {
         if self.kind != TokenKind::String {
             return raw.into();
         }
-        if self.terminated && raw.starts_with('"') && raw.contains('\\') {
-            if let Ok(value) = serde_json::from_str::<String>(raw) {
-                return value.into();
-            }
+        if self.terminated
+            && raw.starts_with('"')
+            && raw.contains('\\')
+            && let Ok(value) = serde_json::from_str::<String>(raw)
+        {
+            return value.into();
         }
         let close = usize::from(self.terminated);
         raw[1..raw.len() - close].into()
@@ -705,6 +766,9 @@ mod tests {
         }
         assert_eq!(hidden("http://u:pw@h:1/p"), ["u:pw"]);
         assert_eq!(hidden("https://user@h/p"), ["user"]);
+        // Found by a property test: a raw `/` in the password.
+        assert_eq!(hidden("http://u:SEK/RET+1@influx:8086/x"), ["u:SEK/RET+1"]);
+        assert!(hidden("http://h/npm/@scope/pkg").is_empty());
         assert_eq!(hidden("agent-user:pw@agent:55678"), ["agent-user:pw"]);
         assert_eq!(hidden("apikey=K1"), ["K1"]);
         assert_eq!(hidden("Authorization: Bearer T1"), ["Bearer T1"]);
@@ -758,6 +822,20 @@ mod tests {
             (
                 r#"{"tags": ["env:prod", "apikey=CANARYK"],,}"#,
                 &["CANARYK"],
+            ),
+            // Found by a property test: junk after a header value.
+            ("{\"headers\": {\"a\": \"CANARYL\"\n = }}", &["CANARYL"]),
+            // Found by a property test: a stray `'` swallows the line.
+            (
+                "{\"x\": {\n : '[ \"password\": \"CANARYO\"\n}}",
+                &["CANARYO"],
+            ),
+            // Found by a property test: junk after a `key=value` string.
+            ("[\"token=CANARYP\"0\n]", &["CANARYP"]),
+            // A stray quote cuts a URL into words.
+            (
+                "\"  \"address\": \"http://u:CANARYM@h:1/?p=CANARYN\",",
+                &["CANARYM", "CANARYN"],
             ),
             ("{\"password\": \"CANARYJ\r\n", &["CANARYJ"]),
         ];

@@ -73,8 +73,8 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
 /// changed, removed or replaced the file since, nothing is written and the
 /// error says so.
 pub fn replace(path: &Path, expected: &[u8], bytes: &[u8]) -> io::Result<()> {
-    let target = resolve_target(path).map_err(|e| vanished_or(e))?;
-    let existing = fs::metadata(&target).map_err(|e| vanished_or(e))?;
+    let target = resolve_target(path).map_err(vanished_or)?;
+    let existing = fs::metadata(&target).map_err(vanished_or)?;
     let temp = prepare(&target, bytes, Some(&existing))?;
     // As late as possible: only the rename itself comes after this check.
     if let Err(err) = check_unchanged(&target, expected) {

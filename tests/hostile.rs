@@ -577,7 +577,7 @@ fn unreadable_files_are_errors_and_the_others_are_migrated() {
     let stderr = text(&output.stderr);
     for (name, why) in &expected {
         assert!(
-            stderr.contains(&format!("{why}")) && stderr.contains(&format!("--> {name}\n")),
+            stderr.contains(why) && stderr.contains(&format!("--> {name}\n")),
             "{name}: {stderr}"
         );
     }
