@@ -421,6 +421,7 @@ fn nesting_100000_levels_deep_does_not_overflow_the_stack() {
     }
 }
 
+#[cfg(unix)]
 /// Run to the end and return (exit code, peak RSS in KiB). The child is
 /// reaped by wait4, which also reports its memory, hence the allow.
 #[allow(clippy::zombie_processes)]
@@ -439,6 +440,7 @@ fn run_measured(command: &mut std::process::Command) -> (i32, i64) {
     (libc::WEXITSTATUS(status), usage.ru_maxrss)
 }
 
+#[cfg(unix)]
 #[test]
 fn a_100_mb_file_is_refused_in_bounded_memory() {
     let dir = tempfile::tempdir().unwrap();
