@@ -287,11 +287,17 @@ fn pair_value_range(value: &str) -> Option<Range<usize>> {
 /// * the rest of the line after a credential-like key that is followed by
 ///   another word or string on the same line but no `:`, which is how a
 ///   missing or extra quote shows (`"pass: "x"`, `"a": "b, "password": "x"`);
-/// * the credentials inside URL-like tokens.
+/// * credentials inside any token (`"apikey=..."`, URLs), and, over the
+///   raw text, the credentials of URL-like text, by the scanner that
+///   [`secret_spans`] uses for strings (a stray quote may have cut a URL
+///   into words);
+/// * a string in single quotes or without its closing quote is what a
+///   stray quote makes of the rest of a line: its content is scanned again.
 ///
 /// For text that does parse this hides at least what [`secret_spans`]
-/// hides (the fuzz target `redact` checks it). Runs in one pass with one
-/// token of lookahead and no stack, so neither size nor nesting matters.
+/// hides (the fuzz target `redact` and a property test check it). Linear
+/// in the text (one token of lookahead, each byte seen a bounded number of
+/// times) and without a stack, so neither size nor nesting matters.
 pub fn lexical_secret_spans(text: &str) -> Vec<Span> {
     let mut spans = Vec::new();
     scan(text, 0, true, &mut spans);
@@ -398,9 +404,11 @@ fn credential_scan(text: &str, out: &mut Vec<Range<usize>>) {
         } else if matches!(b, b'?' | b'&' | b';') {
             let name_start = i + 1;
             let mut j = name_start;
+            // The name ends at the next `?`, `&` or `;` too, so that each
+            // byte is looked at a bounded number of times (`?a?a?a...`).
             while j < bytes.len()
                 && !is_break(bytes[j])
-                && !matches!(bytes[j], b'=' | b'&' | b';' | b'#')
+                && !matches!(bytes[j], b'=' | b'?' | b'&' | b';' | b'#')
             {
                 j += 1;
             }
@@ -416,6 +424,9 @@ fn credential_scan(text: &str, out: &mut Vec<Range<usize>>) {
                 if end > value_start {
                     out.push(value_start..end);
                 }
+                // Go on after the hidden value (`?p=?p=?p=...` stays linear).
+                i = end;
+                continue;
             }
         }
         i += 1;

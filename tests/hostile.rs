@@ -498,6 +498,61 @@ fn a_100_mb_file_is_refused_in_bounded_memory() {
     );
 }
 
+/// Texts built to make a scan quadratic, 512 KB each, valid JSON (one
+/// huge string, scanned for URL credentials) or not (the lexical secret
+/// scan): a linear scan takes well under a second even in a debug build,
+/// a quadratic one (10^11 steps) minutes to hours.
+#[test]
+fn pathological_text_is_scanned_in_linear_time() {
+    let size = 512 * 1024;
+    let patterns = [
+        "?a",
+        "?p=",
+        "&",
+        "a@",
+        ":@",
+        "\"password\": [",
+        "'",
+        "\"token\" x\n",
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    let mut names = Vec::new();
+    for (i, pattern) in patterns.iter().enumerate() {
+        let body = pattern.repeat(size / pattern.len());
+        let valid = format!(
+            "{{\"version\": 3, \"s\": {}}}",
+            serde_json::to_string(&body).unwrap()
+        );
+        let broken = format!("{{\"version\": 3,, {body}");
+        for (kind, text) in [("valid", valid), ("broken", broken)] {
+            let name = format!("{kind}{i}.json");
+            fs::write(dir.path().join(&name), text).unwrap();
+            names.push(name);
+        }
+    }
+    let start = Instant::now();
+    let mut child = bin()
+        .current_dir(dir.path())
+        .args(["migrate", "-v"])
+        .args(&names)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    while child.try_wait().unwrap().is_none() {
+        if start.elapsed() > Duration::from_secs(60) {
+            child.kill().unwrap();
+            panic!(
+                "scanning {} files of 512 KB took over a minute",
+                names.len()
+            );
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    // The broken ones are errors; the valid ones have nothing to migrate.
+    assert_eq!(child.wait().unwrap().code(), Some(2));
+}
+
 #[test]
 fn an_address_with_multibyte_characters_does_not_panic() {
     // Regression: found by the fuzz target `migrate` (a panic slicing a
