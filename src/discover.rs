@@ -125,6 +125,7 @@ pub fn discover(paths: &[PathBuf], options: &DiscoverOptions) -> Result<Discover
             .follow_links(true)
             .sort_by_file_path(|a, b| a.cmp(b))
             .build();
+        let found_before = discovery.files.len();
         for entry in walker {
             let entry = match entry {
                 Ok(entry) => entry,
@@ -141,6 +142,15 @@ pub fn discover(paths: &[PathBuf], options: &DiscoverOptions) -> Result<Discover
                 continue;
             }
             keep(entry.into_path(), &mut discovery);
+        }
+        // A folder named on purpose that yields nothing is worth a word: a
+        // typo, or configs hidden by an ignore file or a glob.
+        if discovery.files.len() == found_before {
+            discovery.problems.push(Problem {
+                path: root.clone(),
+                message: "no config file found in this folder (looked for .json, .yaml, .yml, .toml and .tmpl files, skipping hidden and ignored ones)".into(),
+                is_error: false,
+            });
         }
     }
     Ok(discovery)

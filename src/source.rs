@@ -112,6 +112,24 @@ impl DecodeError {
             _ => None,
         }
     }
+
+    /// The 1-based line and column of the problem in `bytes` (the bytes
+    /// that failed to decode): where the bad byte is, or, for an empty or
+    /// blank file, where a value was expected. `None` for a file too large
+    /// to have been read. Columns count characters, and a BOM is not one,
+    /// as in an editor.
+    pub fn line_col(&self, bytes: &[u8]) -> Option<(usize, usize)> {
+        let offset = match self {
+            DecodeError::Empty => 0,
+            DecodeError::OnlyWhitespace => bytes.len(),
+            DecodeError::InvalidUtf8 { offset, .. } | DecodeError::Binary { offset } => *offset,
+            DecodeError::TooLarge { .. } => return None,
+        };
+        let prefix = &bytes[..offset.min(bytes.len())];
+        let prefix = prefix.strip_prefix(BOM.as_bytes()).unwrap_or(prefix);
+        let prefix = String::from_utf8_lossy(prefix);
+        Some(LineIndex::new(&prefix).line_col(&prefix, prefix.len()))
+    }
 }
 
 /// Decode raw bytes into text, refusing what cannot be a configuration.
@@ -159,9 +177,104 @@ pub fn decode(bytes: &[u8]) -> Result<SourceText, DecodeError> {
 /// Read at most `MAX_FILE_BYTES + 1` bytes from a reader, so an endless or
 /// huge stream is refused instead of filling memory.
 pub fn read_bounded(reader: impl Read) -> std::io::Result<Vec<u8>> {
-    let mut bytes = Vec::new();
+    read_bounded_sized(reader, 0)
+}
+
+/// [`read_bounded`] with the expected size, so the buffer is allocated
+/// once instead of doubling past the size of the file.
+fn read_bounded_sized(reader: impl Read, expected: u64) -> std::io::Result<Vec<u8>> {
+    let capacity = expected.min(MAX_FILE_BYTES) as usize + 1;
+    let mut bytes = Vec::with_capacity(capacity);
     reader.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes)?;
     Ok(bytes)
+}
+
+/// Why a file could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum ReadError {
+    #[error("cannot read the file: {0}")]
+    Io(#[from] std::io::Error),
+    /// A directory, a FIFO, a socket or a device: opening some of them
+    /// blocks (a FIFO waits for a writer) or has side effects, and none
+    /// of them is a config that can be replaced atomically.
+    #[error("it is {0}, not a regular file; oc2otel reads and writes only regular files")]
+    NotAFile(&'static str),
+    #[error(
+        "the file is {size} bytes, larger than the {limit}-byte limit; KrakenD configs are far smaller, so it was not read",
+        limit = MAX_FILE_BYTES
+    )]
+    TooLarge { size: u64 },
+}
+
+/// Read a config file, refusing what is not a regular file and what is
+/// larger than [`MAX_FILE_BYTES`] before reading any of it.
+///
+/// The type is checked twice: on the path before opening (so a device is
+/// never opened), and on the open handle (the path may have been replaced
+/// in between). The open is non-blocking, so a FIFO swapped in between
+/// the two checks is refused instead of waiting forever for a writer.
+/// Symbolic links are followed: a symlinked config is read through its
+/// link, as KrakenD reads it.
+pub fn read_file(path: &Path) -> Result<Vec<u8>, ReadError> {
+    let before = std::fs::metadata(path)?;
+    check_regular(&before)?;
+    let file = open_nonblocking(path)?;
+    let meta = file.metadata()?;
+    check_regular(&meta)?;
+    Ok(read_bounded_sized(file, meta.len())?)
+}
+
+fn check_regular(meta: &std::fs::Metadata) -> Result<(), ReadError> {
+    let kind = meta.file_type();
+    if !kind.is_file() {
+        return Err(ReadError::NotAFile(file_kind(&kind)));
+    }
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(ReadError::TooLarge { size: meta.len() });
+    }
+    Ok(())
+}
+
+/// What a non-regular file is, for messages.
+fn file_kind(kind: &std::fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if kind.is_fifo() {
+            return "a named pipe (FIFO)";
+        }
+        if kind.is_socket() {
+            return "a socket";
+        }
+        if kind.is_char_device() {
+            return "a character device";
+        }
+        if kind.is_block_device() {
+            return "a block device";
+        }
+    }
+    if kind.is_dir() {
+        "a directory"
+    } else {
+        "not a regular file"
+    }
+}
+
+#[cfg(unix)]
+fn open_nonblocking(path: &Path) -> std::io::Result<std::fs::File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    // O_NONBLOCK only changes how FIFOs and devices open; reads of a
+    // regular file are unaffected. O_NOCTTY: a terminal swapped in never
+    // becomes our controlling terminal.
+    std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY)
+        .open(path)
+}
+
+#[cfg(not(unix))]
+fn open_nonblocking(path: &Path) -> std::io::Result<std::fs::File> {
+    std::fs::File::open(path)
 }
 
 /// 1-based line and column of byte offsets in a text. Columns count
@@ -239,6 +352,56 @@ mod tests {
                 byte: 0xff
             })
         );
+    }
+
+    #[test]
+    fn decode_errors_are_located() {
+        let at = |bytes: &[u8]| decode(bytes).unwrap_err().line_col(bytes);
+        assert_eq!(at(b""), Some((1, 1)));
+        assert_eq!(at(b"  \n\t"), Some((2, 2)));
+        // The BOM is not a column.
+        assert_eq!(at(b"\xef\xbb\xbf{\"a\":\x00}"), Some((1, 6)));
+        assert_eq!(at(b"{\n\"\xc3\xa9\xff\"}"), Some((2, 3)));
+    }
+
+    #[test]
+    fn read_file_refuses_what_is_not_a_regular_file_or_too_large() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("k.json");
+        std::fs::write(&path, "{}").unwrap();
+        assert_eq!(read_file(&path).unwrap(), b"{}");
+        assert!(matches!(
+            read_file(dir.path()),
+            Err(ReadError::NotAFile("a directory"))
+        ));
+        assert!(matches!(
+            read_file(&dir.path().join("missing.json")),
+            Err(ReadError::Io(e)) if e.kind() == std::io::ErrorKind::NotFound
+        ));
+        // A sparse file: its size is known without writing 40 MB.
+        let big = dir.path().join("big.json");
+        std::fs::File::create(&big)
+            .unwrap()
+            .set_len(MAX_FILE_BYTES + 1)
+            .unwrap();
+        assert!(matches!(
+            read_file(&big),
+            Err(ReadError::TooLarge { size }) if size == MAX_FILE_BYTES + 1
+        ));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn read_file_refuses_a_fifo_without_blocking() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("fifo.json");
+        let c = std::ffi::CString::new(fifo.as_os_str().as_encoded_bytes()).unwrap();
+        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+        // Without a writer, a blocking open would never return.
+        assert!(matches!(
+            read_file(&fifo),
+            Err(ReadError::NotAFile("a named pipe (FIFO)"))
+        ));
     }
 
     #[test]

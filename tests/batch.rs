@@ -366,6 +366,42 @@ fn a_broken_file_is_reported_and_the_others_are_migrated() {
     assert!(fs::read_to_string(&broken).unwrap().contains("opencensus"));
 }
 
+#[test]
+fn large_data_files_and_empty_folders_are_warnings_not_failures() {
+    let dir = repo();
+    // A data dump far larger than any config, found by the walk (sparse:
+    // only its size matters, it is refused before it is read).
+    let dump = dir.path().join("services/orders/fixtures.json");
+    fs::File::create(&dump)
+        .unwrap()
+        .set_len(40 * 1024 * 1024)
+        .unwrap();
+    fs::create_dir_all(dir.path().join("empty")).unwrap();
+    let output = run(
+        dir.path(),
+        &[
+            "migrate", "--check", CONTRIB[0], CONTRIB[1], "services", "empty",
+        ],
+    );
+    let stderr = text(&output.stderr);
+    // Pending migrations, not errors.
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("not scanned") && stderr.contains("fixtures.json"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("no config file found in this folder"),
+        "{stderr}"
+    );
+    // Named on the command line, the same file is an error.
+    let output = run(
+        dir.path(),
+        &["migrate", "--check", "services/orders/fixtures.json"],
+    );
+    assert_eq!(output.status.code(), Some(2), "{}", text(&output.stderr));
+}
+
 #[cfg(unix)]
 #[test]
 fn a_symlink_loop_is_reported_not_fatal() {

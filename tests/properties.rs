@@ -247,3 +247,134 @@ proptest! {
         }
     }
 }
+
+// ---------------------------------------------------------------------------
+// Secrets: generated configs with credentials in every place they hide.
+
+/// A secret value: a recognisable prefix, then random characters, so that
+/// it cannot appear in output by chance.
+fn secret() -> impl Strategy<Value = String> {
+    "[A-Za-z0-9+/]{10,20}".prop_map(|s| format!("SEKRET{s}"))
+}
+
+/// A legacy block with secrets in each place oc2otel knows: X-Ray keys,
+/// the InfluxDB password, ocagent headers, user info and query parameters
+/// in URLs, unknown keys and generic maps. Returns the block and its
+/// secrets.
+fn secret_block() -> impl Strategy<Value = (Value, Vec<String>)> {
+    prop::collection::vec(secret(), 9).prop_map(|mut s| {
+        // In URLs, a raw `/` would end the host part: the address would
+        // not parse and the migration would stop (a unit test of
+        // `redact` covers how such a URL is hidden).
+        s[2] = s[2].replace('/', "_");
+        s[3] = s[3].replace('/', "_");
+        let block = json!({
+            "sample_rate": 50,
+            "exporters": {
+                "xray": {"region": "eu-west-1", "access_key_id": s[0], "secret_access_key": s[1]},
+                "influxdb": {"address": format!("http://u:{}@influx:8086/?p={}", s[2], s[3]), "db": "k", "password": s[4]},
+                "ocagent": {"address": "agent:55678", "headers": {"authorization": format!("Bearer {}", s[5])}},
+                "datadog": {"trace_address": "dd:8126", "global_tags": {"api_key": s[6]}, "tags": [format!("token={}", s[7])]},
+                "stackdriver": {"project_id": "p", "default_labels": {"password": s[8]}}
+            }
+        });
+        (block, s)
+    })
+}
+
+fn with_block(block: &Value, style: &Style) -> String {
+    render(
+        &json!({"version": 3, "extra_config": {"telemetry/opencensus": block}}),
+        style,
+    )
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(128))]
+
+    /// No secret reaches a message, a help text, the redacted source the
+    /// reports are cut from, the collector config or the migrated config.
+    #[test]
+    fn secrets_never_travel((block, secrets) in secret_block(), style in style()) {
+        let text = with_block(&block, &style);
+        let options = Options {
+            collector: oc2otel::options::CollectorFlavor::Contrib,
+            ..Options::default()
+        };
+        let migration = migrate(&text, Format::Json, "k.json", &options, None);
+        prop_assert_eq!(migration.status, Status::Migrate, "{:?}", migration.diagnostics);
+        let redacted = oc2otel::redact::Redacted::new(&text, &migration.input_secrets);
+        let output = migration.output.clone().unwrap();
+        let collector = migration.collector.as_ref().unwrap().to_yaml();
+        for s in &secrets {
+            prop_assert!(!redacted.text.contains(s.as_str()), "{} shown in the source", s);
+            prop_assert!(!output.contains(s.as_str()), "{} kept in the output", s);
+            prop_assert!(!collector.contains(s.as_str()), "{} in the collector", s);
+            for d in &migration.diagnostics {
+                prop_assert!(!d.message.contains(s.as_str()), "{} in {:?}", s, d);
+                prop_assert!(!d.help.as_deref().unwrap_or("").contains(s.as_str()), "{} in {:?}", s, d);
+            }
+        }
+        // Each is named by a rotate warning.
+        let warnings = migration
+            .diagnostics
+            .iter()
+            .filter(|d| d.code == oc2otel::diagnostic::Code::Secret && d.message.contains("rotate"))
+            .count();
+        prop_assert!(warnings >= 9, "{} rotate warnings", warnings);
+    }
+
+    /// Broken anywhere (a cut, junk inserted), a file still does not show
+    /// a secret whose `"key": "value"` pair survived the damage: the
+    /// lexical scan that redacts unparseable text finds it.
+    #[test]
+    fn damaged_files_do_not_show_secrets(
+        (block, secrets) in secret_block(),
+        cut in 0usize..2000,
+        junk in "[\\{\\}\\[\\]\":,'=/a-z0-9 ]{1,4}",
+    ) {
+        let text = with_block(&block, &Style { indent: "  ", newline: "\n", final_newline: true });
+        let mut cut = cut.min(text.len());
+        while !text.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        let damaged = format!("{}{}{}", &text[..cut], junk, &text[cut..]);
+        let spans = oc2otel::redact::spans_in(&damaged, Format::Json);
+        let redacted = oc2otel::redact::Redacted::new(&damaged, &spans);
+        for s in &secrets {
+            let intact = [
+                format!("\"access_key_id\": \"{s}\""),
+                format!("\"secret_access_key\": \"{s}\""),
+                format!("\"password\": \"{s}\""),
+                format!("\"authorization\": \"Bearer {s}\""),
+                format!("\"api_key\": \"{s}\""),
+                format!("\"token={s}\""),
+                format!("u:{s}@influx"),
+                format!("?p={s}\""),
+            ];
+            if intact.iter().any(|pair| damaged.contains(pair.as_str())) {
+                prop_assert!(
+                    !redacted.text.contains(s.as_str()),
+                    "{} shown in {:?}", s, redacted.text
+                );
+            }
+        }
+    }
+
+    /// For text that parses, the lexical scan hides at least what the
+    /// structural one does (a file must not show more once it breaks).
+    #[test]
+    fn the_lexical_scan_covers_the_structural_one((block, _) in secret_block(), (config, _v1) in config(), style in style()) {
+        let mut config = config;
+        config["extra_config"]["telemetry/opencensus"] = block;
+        let text = render(&config, &style);
+        let root = oc2otel::formats::parse(&text, Format::Json).unwrap().root;
+        let lexical = oc2otel::redact::lexical_secret_spans(&text);
+        for s in oc2otel::redact::secret_spans(&root) {
+            prop_assert!(
+                lexical.iter().any(|l| l.start <= s.start && s.end <= l.end),
+                "{:?} not covered", &text[s]
+            );
+        }
+    }
+}

@@ -114,7 +114,7 @@ fn str_at<'v>(value: &'v Value, pointer: &str) -> Option<&'v str> {
 
 /// An endpoint of a collector exporter, without credentials.
 fn clean_endpoint(raw: &str) -> String {
-    address::parse(raw).map_or_else(|| raw.to_string(), |a| a.without_userinfo())
+    address::parse(raw).map_or_else(|| raw.to_string(), |a| a.without_credentials())
 }
 
 /// The destination a collector exporter delivers to.

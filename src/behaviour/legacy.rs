@@ -92,7 +92,7 @@ fn host_of(raw: &str) -> Option<(String, Option<u16>)> {
 
 /// An address with the user info removed (it is a credential).
 fn endpoint_of(raw: &str) -> Option<String> {
-    address::parse(raw).map(|a| a.without_userinfo())
+    address::parse(raw).map(|a| a.without_credentials())
 }
 
 /// The behaviour of decoded settings.

@@ -340,7 +340,7 @@ fn mentions_legacy(bytes: &[u8]) -> bool {
 fn process(input: &Input, job: &Job) -> Outcome {
     let (display, format, bytes) = match input {
         Input::Stdin => {
-            let bytes = source::read_bounded(std::io::stdin().lock());
+            let bytes = source::read_bounded(std::io::stdin().lock()).map_err(Into::into);
             ("-".to_string(), Format::Json, bytes)
         }
         Input::File(path, _) => {
@@ -353,23 +353,43 @@ fn process(input: &Input, job: &Job) -> Outcome {
                 );
                 return failed(&display, format, d, FileStatus::Error, job);
             }
-            let bytes = std::fs::File::open(path).and_then(source::read_bounded);
-            (display, format, bytes)
+            if job.mode == Mode::Write {
+                // Temporary files of killed runs go, whether or not this
+                // file needs a write (src/write.rs says which are stale).
+                write::sweep_stale_temp_files(&write::parent_dir(path));
+            }
+            (display, format, source::read_file(path))
         }
     };
-    let bytes = match bytes {
-        Ok(bytes) => bytes,
-        Err(err) => {
-            let d = Diagnostic::error(Code::Unreadable, format!("cannot read the file: {err}"));
-            return failed(&display, format, d, FileStatus::Error, job);
-        }
-    };
-    let stdin = *input == Input::Stdin;
     // A file found by a walk that never mentions a legacy key is skipped
     // unparsed; a file the user named is always read in full, so that its
     // problems are reported.
     let walked = matches!(input, Input::File(_, false));
-    if walked && !mentions_legacy(&bytes) && bytes.len() as u64 <= source::MAX_FILE_BYTES {
+    let bytes = match bytes {
+        Ok(bytes) => bytes,
+        // A walk meets data files (fixtures, dumps) far larger than any
+        // config: said, but not a failure of the run.
+        Err(err @ source::ReadError::TooLarge { .. }) if walked => {
+            let d = Diagnostic::warning(Code::NotText, format!("not scanned: {err}"))
+                .with_help("name the file on the command line if it really is a KrakenD config");
+            return failed(&display, format, d, FileStatus::Skipped, job);
+        }
+        Err(err) => {
+            let code = match err {
+                source::ReadError::TooLarge { .. } => Code::NotText,
+                _ => Code::Unreadable,
+            };
+            return failed(
+                &display,
+                format,
+                Diagnostic::error(code, err.to_string()),
+                FileStatus::Error,
+                job,
+            );
+        }
+    };
+    let stdin = *input == Input::Stdin;
+    if walked && !mentions_legacy(&bytes) {
         let report = FileReport {
             path: display,
             format,
@@ -439,22 +459,20 @@ fn process(input: &Input, job: &Job) -> Outcome {
 
     // Never overwrite a collector config that says something else.
     let existing = match &collector_path {
-        Some(path) if path.exists() => {
-            match std::fs::File::open(path).and_then(source::read_bounded) {
-                Ok(bytes) => Some(String::from_utf8_lossy(&bytes).into_owned()),
-                Err(err) => {
-                    report.status = FileStatus::Error;
-                    report.diagnostics.push(Diagnostic::error(
-                        Code::CollectorFileExists,
-                        format!(
-                            "cannot read the existing collector config {}: {err}",
-                            path.display()
-                        ),
-                    ));
-                    return finish(report, job, None);
-                }
+        Some(path) if path.exists() => match source::read_file(path) {
+            Ok(bytes) => Some(String::from_utf8_lossy(&bytes).into_owned()),
+            Err(err) => {
+                report.status = FileStatus::Error;
+                report.diagnostics.push(Diagnostic::error(
+                    Code::CollectorFileExists,
+                    format!(
+                        "cannot read the existing collector config {}: {err}",
+                        path.display()
+                    ),
+                ));
+                return finish(report, job, None);
             }
-        }
+        },
         _ => None,
     };
     if let (Some(existing), Some(yaml), Some(path)) = (&existing, &collector_yaml, &collector_path)
@@ -545,8 +563,8 @@ fn process(input: &Input, job: &Job) -> Outcome {
             return finish(report, job, None);
         }
         if let (Some(yaml), Some(path)) = (&collector_yaml, &collector_path)
-            && existing.as_deref() != Some(yaml.as_str())
-            && let Err(err) = write::write_atomic(path, yaml.as_bytes())
+            && existing.is_none()
+            && let Err(err) = write::create(path, yaml.as_bytes())
         {
             report.status = FileStatus::Error;
             report.diagnostics.push(Diagnostic::error(
@@ -559,8 +577,8 @@ fn process(input: &Input, job: &Job) -> Outcome {
             return finish(report, job, None);
         }
         if let Some(d) = &deploy
-            && d.existing.as_deref() != Some(d.text.as_str())
-            && let Err(err) = write::write_atomic(&d.path, d.text.as_bytes())
+            && d.existing.is_none()
+            && let Err(err) = write::create(&d.path, d.text.as_bytes())
         {
             report.status = FileStatus::Error;
             report.diagnostics.push(Diagnostic::error(
@@ -573,7 +591,7 @@ fn process(input: &Input, job: &Job) -> Outcome {
             return finish(report, job, None);
         }
         if let Input::File(path, _) = input
-            && let Err(err) = write::write_atomic(path, &text.to_file_bytes(&output))
+            && let Err(err) = write::replace(path, &bytes, &text.to_file_bytes(&output))
         {
             report.status = FileStatus::Error;
             report.diagnostics.push(Diagnostic::error(
@@ -661,10 +679,7 @@ pub fn sibling_collector_path(path: &Path) -> PathBuf {
 /// A located error for bytes that are not a text config.
 fn decode_diagnostic(bytes: &[u8], err: &source::DecodeError) -> Diagnostic {
     let mut d = Diagnostic::error(Code::NotText, err.to_string());
-    if let Some(offset) = err.offset() {
-        let prefix = String::from_utf8_lossy(&bytes[..offset.min(bytes.len())]);
-        let index = LineIndex::new(&prefix);
-        let (line, column) = index.line_col(&prefix, prefix.len());
+    if let Some((line, column)) = err.line_col(bytes) {
         d.line = Some(line);
         d.column = Some(column);
     }

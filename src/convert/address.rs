@@ -18,8 +18,55 @@ pub struct Address {
 }
 
 impl Address {
-    /// The address without user info, for the collector config.
-    pub fn without_userinfo(&self) -> String {
+    /// The names of query parameters that carry credentials
+    /// (`?token=...`, InfluxDB's `?p=...`): never copied.
+    pub fn secret_query_params(&self) -> Vec<&str> {
+        let query = self.query();
+        query
+            .split(['&', ';'])
+            .filter_map(|param| param.split_once('='))
+            .filter(|(name, value)| !value.is_empty() && crate::redact::is_secret_query_name(name))
+            .map(|(name, _)| name)
+            .collect()
+    }
+
+    /// The query string (without `?` and fragment), or `""`.
+    fn query(&self) -> &str {
+        let Some(start) = self.rest.find('?') else {
+            return "";
+        };
+        let query = &self.rest[start + 1..];
+        &query[..query.find('#').unwrap_or(query.len())]
+    }
+
+    /// Path, query and fragment with the secret query parameters removed.
+    fn rest_without_secrets(&self) -> String {
+        let Some(start) = self.rest.find('?') else {
+            return self.rest.clone();
+        };
+        let query = self.query();
+        let fragment = &self.rest[start + 1 + query.len()..];
+        let kept: Vec<&str> = query
+            .split('&')
+            .flat_map(|p| p.split(';'))
+            .filter(|param| {
+                !param.split_once('=').is_some_and(|(name, value)| {
+                    !value.is_empty() && crate::redact::is_secret_query_name(name)
+                })
+            })
+            .collect();
+        let mut out = self.rest[..start].to_string();
+        if kept.iter().any(|p| !p.is_empty()) {
+            out.push('?');
+            out.push_str(&kept.join("&"));
+        }
+        out.push_str(fragment);
+        out
+    }
+
+    /// The address without credentials (user info, secret query
+    /// parameters), for the collector config.
+    pub fn without_credentials(&self) -> String {
         let mut out = String::new();
         if let Some(scheme) = &self.scheme {
             out.push_str(scheme);
@@ -36,7 +83,7 @@ impl Address {
             out.push(':');
             out.push_str(&port.to_string());
         }
-        out.push_str(&self.rest);
+        out.push_str(&self.rest_without_secrets());
         out
     }
 
@@ -97,7 +144,10 @@ fn find_authority_end(s: &str) -> usize {
     let bytes = s.as_bytes();
     let mut i = 0;
     while i < bytes.len() {
-        if s[i..].starts_with("${") || s[i..].starts_with("{{") {
+        // Compare bytes: `i` walks bytes and may sit inside a multi-byte
+        // character, where slicing the `str` would panic. It is on a
+        // character boundary whenever it is at an ASCII `$` or `{`.
+        if bytes[i..].starts_with(b"${") || bytes[i..].starts_with(b"{{") {
             let close = if bytes[i] == b'$' { "}" } else { "}}" };
             match s[i..].find(close) {
                 Some(end) => {
@@ -133,7 +183,15 @@ mod tests {
         );
         let a = parse("https://user:secret@influx.example.com:8086").unwrap();
         assert!(a.had_userinfo);
-        assert_eq!(a.without_userinfo(), "https://influx.example.com:8086");
+        assert_eq!(a.without_credentials(), "https://influx.example.com:8086");
+        let a = parse("http://influx:8086/write?u=me&p=PW&db=k#x").unwrap();
+        assert_eq!(a.secret_query_params(), ["p"]);
+        assert_eq!(
+            a.without_credentials(),
+            "http://influx:8086/write?u=me&db=k#x"
+        );
+        let a = parse("http://zipkin:9411/api/v2/spans?token=T").unwrap();
+        assert_eq!(a.without_credentials(), "http://zipkin:9411/api/v2/spans");
         let a = parse("[::1]:55678").unwrap();
         assert_eq!((a.host.as_str(), a.port), ("::1", Some(55678)));
         let a = parse("${JAEGER_HOST}").unwrap();
@@ -143,5 +201,10 @@ mod tests {
         assert!(parse("").is_none());
         assert!(parse("http://").is_none());
         assert!(parse("host:notaport").is_none());
+        // Found by the fuzz target `migrate`: a multi-byte character in
+        // the authority used to panic.
+        let a = parse("ja\u{660}eclient:1/x").unwrap();
+        assert_eq!((a.host.as_str(), a.port), ("ja\u{660}eclient", Some(1)));
+        assert!(parse("h\u{e9}${X}\u{e9}:2").is_some());
     }
 }

@@ -101,8 +101,16 @@ fn check_rfc8259(text: &str) -> Result<(), SyntaxError> {
     let result =
         <serde::de::IgnoredAny as serde::Deserialize>::deserialize(&mut de).and_then(|_| de.end());
     result.map_err(|err| {
-        let offset = offset_of(text, err.line(), err.column());
+        let mut offset = offset_of(text, err.line(), err.column());
         let message = err.to_string();
+        // serde_json reports the column of the last character it consumed;
+        // for a control character that is the one before it. Point at the
+        // control character itself.
+        if message.starts_with("control character")
+            && let Some(i) = text[offset..].find(|c: char| c < ' ')
+        {
+            offset += i;
+        }
         let message = message
             .rsplit_once(" at line ")
             .map_or(message.as_str(), |(head, _)| head)

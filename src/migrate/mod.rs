@@ -177,6 +177,11 @@ pub fn migrate(
 
     let intent = run.service_blocks(&located);
     run.scoped_blocks(&located);
+    for block in located.blocks.iter().filter(|b| b.scope != Scope::Unread) {
+        let found =
+            redact::rotate_warnings(&block.member().value, &block.pointer(), &run.diagnostics);
+        run.diagnostics.extend(found);
+    }
     let mut collector = None;
     let mut expected_block: Option<(String, Value)> = None;
     if let Some((intent, block)) = &intent

@@ -132,7 +132,15 @@ fn render_full(
                 .line_start(line)
                 .annotation(AnnotationKind::Primary.span(span)),
         ),
-        None => title.element(annotate_snippets::Origin::path(path.to_string())),
+        None => {
+            // No source to show (the file could not be decoded), but the
+            // place is known: print it as `--> path:line:column`.
+            let mut origin = annotate_snippets::Origin::path(path.to_string());
+            if let (Some(line), Some(column)) = (d.line, d.column) {
+                origin = origin.line(line).char_column(column);
+            }
+            title.element(origin)
+        }
     };
     if let Some(help) = &d.help {
         group = group.element(Level::HELP.message(help.clone()));

@@ -51,7 +51,7 @@ pub fn convert(exporter: &Spanned<Influxdb>, cx: &mut Context) -> Option<Destina
     let username = non_empty(&influx.username).is_some();
     let password = non_empty(&influx.password).is_some();
     let component = CollectorExporter::Influxdb {
-        endpoint: address.without_userinfo(),
+        endpoint: address.without_credentials(),
         db: db.clone(),
         timeout: timeout.clone(),
         username,

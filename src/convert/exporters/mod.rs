@@ -165,6 +165,19 @@ fn address_warnings(address: &Address, field: &Spanned<String>, cx: &mut Context
             .with_help("give the credentials to the component that needs them through its environment"),
         );
     }
+    for param in address.secret_query_params() {
+        cx.push(
+            Diagnostic::warning(
+                Code::Secret,
+                format!(
+                    "`{}` carries a credential in its query (`{param}=`): it is not copied; rotate it, since it has been stored in plain text",
+                    field.key
+                ),
+            )
+            .at(field.pointer.clone(), field.value_span.clone())
+            .with_help("give the credential to the component that needs it through its environment or its own settings"),
+        );
+    }
     if address.is_placeholder() {
         cx.push(
             Diagnostic::warning(

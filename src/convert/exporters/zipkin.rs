@@ -30,7 +30,7 @@ pub fn convert(exporter: &Spanned<Zipkin>, cx: &mut Context) -> Option<Destinati
         return None;
     };
     let component = CollectorExporter::Zipkin {
-        endpoint: address.without_userinfo(),
+        endpoint: address.without_credentials(),
     };
     require_contrib(exporter, &component, cx);
     cx.push(

@@ -1,0 +1,68 @@
+//! Bytes -> decode -> migrate -> re-parse -> migrate again.
+//!
+//! Whatever the input, oc2otel must not panic; an error must be an error
+//! diagnostic; a migration's output must be JSON that KrakenD's parser
+//! accepts, hold no legacy block, and migrate to nothing the second time;
+//! every diagnostic span must point inside the input, and map onto the
+//! redacted copy that reports are cut from.
+
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use oc2otel::diagnostic::Severity;
+use oc2otel::migrate::{Status, migrate};
+use oc2otel::options::Options;
+use oc2otel::redact::Redacted;
+use oc2otel::source::{Format, decode};
+
+fuzz_target!(|data: &[u8]| {
+    let Ok(source) = decode(data) else {
+        return;
+    };
+    let text = source.text.as_str();
+    let options = Options::default();
+    let first = migrate(text, Format::Json, "fuzz.json", &options, None);
+
+    let redacted = Redacted::new(text, &first.input_secrets);
+    for d in &first.diagnostics {
+        if let Some(span) = &d.span {
+            assert!(span.start <= span.end && span.end <= text.len(), "{d:?}");
+            let mapped = redacted.map_span(span);
+            assert!(mapped.end <= redacted.text.len(), "{d:?}");
+            assert!(d.line.is_some() && d.column.is_some(), "unlocated: {d:?}");
+        }
+    }
+
+    match first.status {
+        Status::Error => {
+            assert!(first.output.is_none());
+            assert!(
+                first.diagnostics.iter().any(|d| d.severity == Severity::Error),
+                "an error without an error diagnostic"
+            );
+        }
+        Status::Unchanged => assert!(first.output.is_none()),
+        Status::Migrate => {
+            let output = first.output.as_deref().expect("a migration has an output");
+            serde_json::from_str::<serde_json::Value>(output).expect("the output is JSON");
+            let root = oc2otel::formats::parse(output, Format::Json)
+                .expect("the output parses strictly")
+                .root;
+            assert!(
+                !oc2otel::locate::locate(&root).is_pending(),
+                "a legacy block is left"
+            );
+            let second = migrate(output, Format::Json, "fuzz.json", &options, None);
+            assert_eq!(
+                second.status,
+                Status::Unchanged,
+                "a second run is not a no-op: {:?}",
+                second.diagnostics
+            );
+            if let Some(collector) = &first.collector {
+                let yaml = collector.to_yaml();
+                assert!(!yaml.is_empty());
+            }
+        }
+    }
+});

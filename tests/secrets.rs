@@ -1,0 +1,345 @@
+//! Secrets never travel (SPEC section 2, guarantee 3), at the command
+//! line: a canary value in every place a credential can hide must appear
+//! in no output stream of any mode, in no collector file, and (inside a
+//! legacy block) not in the migrated config either; canaries outside the
+//! legacy blocks stay in the file, untouched, and are still never printed.
+//! Each legacy secret is named by a rotate warning with its JSON pointer.
+
+mod common;
+
+use std::fs;
+use std::path::Path;
+use std::process::Output;
+
+use common::{abin, bin, temp_file};
+
+/// Canaries inside the legacy block: they go away with it.
+const LEGACY: &[&str] = &[
+    "CANARYINFLUXUSERINFO",
+    "CANARYINFLUXQUERYP",
+    "CANARYINFLUXPASSWORD",
+    "CANARYZIPKINUSERINFO",
+    "CANARYZIPKINTOKEN",
+    "CANARYJAEGERUSERINFO",
+    "CANARYJAEGERAPIKEY",
+    "CANARYAGENTUSERINFO",
+    "CANARYXRAYKEYID",
+    "CANARYXRAYSECRET",
+    "CANARYLABELAPIKEY",
+    "CANARYOCAGENTUSERINFO",
+    "CANARYHEADERCUSTOM",
+    "CANARYHEADERAUTH",
+    "CANARYDDUSERINFO",
+    "CANARYDDGLOBALTOKEN",
+    "CANARYDDTAGAPIKEY",
+    "CANARYNEWRELICKEY",
+];
+
+/// Canaries elsewhere in the config: kept in the file, never printed.
+const KEPT: &[&str] = &[
+    "CANARYJWKUSERINFO",
+    "CANARYSHAREDSECRET",
+    "CANARYBACKENDUSERINFO",
+    "CANARYCLIENTSECRET",
+    "987654321987",
+];
+
+const CONFIG: &str = r#"{
+  "version": 3,
+  "extra_config": {
+    "auth/validator": {"jwk_url": "https://jwk:CANARYJWKUSERINFO@idp/keys", "shared_secret": "CANARYSHAREDSECRET"},
+    "telemetry/opencensus": {
+      "sample_rate": 100,
+      "reporting_period": 30,
+      "exporters": {
+        "influxdb": {"address": "http://influx:CANARYINFLUXUSERINFO@influx:8086/?u=writer&p=CANARYINFLUXQUERYP", "db": "krakend", "username": "writer", "password": "CANARYINFLUXPASSWORD"},
+        "zipkin": {"collector_url": "http://z:CANARYZIPKINUSERINFO@zipkin:9411/api/v2/spans?token=CANARYZIPKINTOKEN", "service_name": "krakend"},
+        "jaeger": {"endpoint": "http://j:CANARYJAEGERUSERINFO@jaeger:14268/api/traces?api_key=CANARYJAEGERAPIKEY", "agent_endpoint": "a:CANARYAGENTUSERINFO@jaeger:6831", "service_name": "krakend"},
+        "xray": {"region": "eu-west-1", "access_key_id": "CANARYXRAYKEYID", "secret_access_key": "CANARYXRAYSECRET"},
+        "stackdriver": {"project_id": "gcp", "default_labels": {"api_key": "CANARYLABELAPIKEY"}},
+        "ocagent": {"address": "o:CANARYOCAGENTUSERINFO@agent:55678", "headers": {"x-custom": "CANARYHEADERCUSTOM", "authorization": "Bearer CANARYHEADERAUTH"}},
+        "datadog": {"trace_address": "d:CANARYDDUSERINFO@dd:8126", "global_tags": {"token": "CANARYDDGLOBALTOKEN"}, "tags": ["env:prod", "apikey=CANARYDDTAGAPIKEY"]},
+        "extra_config": {"newrelic": {"api_key": "CANARYNEWRELICKEY"}}
+      }
+    }
+  },
+  "endpoints": [{"endpoint": "/x", "backend": [{"host": ["http://b:CANARYBACKENDUSERINFO@b:80"], "extra_config": {"telemetry/opencensus": {"path_aggregation": "pattern"}, "auth/client-credentials": {"client_secret": "CANARYCLIENTSECRET", "pin": {"password": 987654321987}}}}]}]
+}
+"#;
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn assert_not_in(what: &str, haystack: &str, canaries: &[&str]) {
+    for canary in canaries {
+        assert!(!haystack.contains(canary), "{canary} leaked into {what}");
+    }
+}
+
+fn assert_streams_clean(mode: &str, output: &Output) {
+    let all: Vec<&str> = LEGACY.iter().chain(KEPT).copied().collect();
+    assert_not_in(&format!("stdout of {mode}"), &text(&output.stdout), &all);
+    assert_not_in(&format!("stderr of {mode}"), &text(&output.stderr), &all);
+}
+
+fn run(dir: &Path, args: &[&str]) -> Output {
+    bin().current_dir(dir).args(args).output().unwrap()
+}
+
+#[test]
+fn canaries_appear_in_no_output_of_any_mode_nor_in_any_file_written() {
+    let (dir, path) = temp_file("krakend.json", CONFIG.as_bytes());
+    let contrib = ["--collector", "contrib"];
+    for mode in [
+        &[][..],
+        &["-v"],
+        &["--color", "always", "-v"],
+        &["--check"],
+        &["--check", "-v"],
+        &["--format", "json"],
+        &["--check", "--format", "json"],
+    ] {
+        let mut args = vec!["migrate"];
+        args.extend_from_slice(&contrib);
+        args.extend_from_slice(mode);
+        args.push("krakend.json");
+        let output = run(dir.path(), &args);
+        assert!(
+            matches!(output.status.code(), Some(0 | 1)),
+            "{mode:?}: {}",
+            text(&output.stderr)
+        );
+        assert_streams_clean(&format!("{mode:?}"), &output);
+    }
+    assert_eq!(fs::read_to_string(&path).unwrap(), CONFIG);
+
+    // The preview shows where the secrets were, marked.
+    let preview = run(
+        dir.path(),
+        &["migrate", "--collector", "contrib", "krakend.json"],
+    );
+    let diff = text(&preview.stdout);
+    assert!(
+        diff.contains(r#""secret_access_key": "<redacted>"}"#),
+        "{diff}"
+    );
+    assert!(
+        diff.contains("http://<redacted>@zipkin:9411/api/v2/spans?token=<redacted>"),
+        "{diff}"
+    );
+
+    let write = run(
+        dir.path(),
+        &[
+            "migrate",
+            "--collector",
+            "contrib",
+            "--write",
+            "--format",
+            "json",
+            "krakend.json",
+        ],
+    );
+    assert_eq!(write.status.code(), Some(0), "{}", text(&write.stderr));
+    assert_streams_clean("--write", &write);
+    let migrated = fs::read_to_string(&path).unwrap();
+    assert_not_in("the migrated config", &migrated, LEGACY);
+    // Nothing lost: the secrets outside the legacy blocks are still there.
+    for canary in KEPT {
+        assert!(
+            migrated.contains(canary),
+            "{canary} was removed from the config"
+        );
+    }
+    let collector = fs::read_to_string(dir.path().join("krakend.otel-collector.yaml")).unwrap();
+    assert_not_in("the collector file", &collector, LEGACY);
+    assert_not_in("the collector file", &collector, KEPT);
+    // Query parameters that are not credentials are kept.
+    assert!(
+        collector.contains("endpoint: \"http://influx:8086/?u=writer\""),
+        "{collector}"
+    );
+    assert!(
+        collector.contains("endpoint: http://zipkin:9411/api/v2/spans\n"),
+        "{collector}"
+    );
+
+    // A rotate warning per legacy secret, by pointer.
+    let report: serde_json::Value = serde_json::from_slice(&write.stdout).unwrap();
+    let warned: Vec<&str> = report["files"][0]["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["code"] == "OC401" && d["severity"] == "warning")
+        .inspect(|d| assert!(d["message"].as_str().unwrap().contains("rotate"), "{d}"))
+        .map(|d| d["pointer"].as_str().unwrap())
+        .collect();
+    let block = "/extra_config/telemetry~1opencensus/exporters";
+    for field in [
+        "influxdb/address",
+        "influxdb/password",
+        "zipkin/collector_url",
+        "jaeger/endpoint",
+        "jaeger/agent_endpoint",
+        "xray/access_key_id",
+        "xray/secret_access_key",
+        "stackdriver/default_labels/api_key",
+        "ocagent/address",
+        "ocagent/headers/x-custom",
+        "ocagent/headers/authorization",
+        "datadog/trace_address",
+        "datadog/global_tags/token",
+        "datadog/tags/1",
+        "extra_config/newrelic/api_key",
+    ] {
+        let pointer = format!("{block}/{field}");
+        assert!(
+            warned.contains(&pointer.as_str()),
+            "no warning for {pointer}: {warned:?}"
+        );
+    }
+    // Secrets outside the legacy blocks are not the migration's business.
+    assert!(warned.iter().all(|p| p.starts_with(block)), "{warned:?}");
+
+    // A second run (nothing to migrate) prints nothing secret either.
+    let again = run(dir.path(), &["migrate", "-v", "--write", "krakend.json"]);
+    assert_eq!(again.status.code(), Some(0));
+    assert_streams_clean("a second --write", &again);
+}
+
+#[test]
+fn standard_input_prints_the_config_without_the_legacy_secrets() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = abin()
+        .current_dir(dir.path())
+        .args([
+            "migrate",
+            "--collector",
+            "contrib",
+            "--write",
+            "--collector-out",
+            "c.yaml",
+            "-",
+        ])
+        .write_stdin(CONFIG)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    // stdout is the migrated config itself: what was outside the legacy
+    // block is part of it.
+    let stdout = text(&output.stdout);
+    assert_not_in("stdout", &stdout, LEGACY);
+    assert!(KEPT.iter().all(|c| stdout.contains(c)));
+    let all: Vec<&str> = LEGACY.iter().chain(KEPT).copied().collect();
+    assert_not_in("stderr", &text(&output.stderr), &all);
+    assert_not_in(
+        "c.yaml",
+        &fs::read_to_string(dir.path().join("c.yaml")).unwrap(),
+        &all,
+    );
+}
+
+/// Files that do not parse are redacted lexically: the error's snippet
+/// shows the broken line with its secret replaced.
+#[test]
+fn secrets_in_files_that_do_not_parse_are_not_shown() {
+    let cases: &[(&str, &str)] = &[
+        (
+            "trailing_comma.json",
+            r#"{"exporters": {"ocagent": {"headers": {"x-api": "CANARY01"},}}}"#,
+        ),
+        ("url.json", r#"{"u": "http://user:CANARY02@host/x",}"#),
+        ("bare.json", r#"{"password": 12345678CANARY03}"#),
+        ("unterminated.json", r#"{"password": "CANARY04"#),
+        ("next_line.json", "{\"api_key\":\n\"CANARY05\" \"x\": 1}"),
+        ("single_quotes.json", r#"{'password': 'CANARY06',}"#),
+        ("array.json", r#"{"secret_access_key": ["CANARY07"], }"#),
+        ("escaped_key.json", r#"{"pass\u0077ord": "CANARY08",}"#),
+        (
+            "comment.json",
+            "{\n  \"a\": 1, // password: CANARY09\n  \"b\": 2\n}",
+        ),
+        (
+            "shifted_quote.json",
+            r#"{"a": "b, "password": "CANARY10", "c": 1}"#,
+        ),
+        ("query.json", r#"{"url": "http://h/x?token=CANARY11",,}"#),
+        ("tag.json", r#"{"tags": ["apikey=CANARY12"],,}"#),
+        ("crlf.json", "{\r\n\"password\": \"CANARY13\r\n}"),
+    ];
+    for (name, contents) in cases {
+        let (dir, path) = temp_file(name, contents.as_bytes());
+        for mode in [
+            &["-v"][..],
+            &["--write"],
+            &["--format", "json"],
+            &["--check"],
+        ] {
+            let mut args = vec!["migrate", "--color", "never"];
+            args.extend_from_slice(mode);
+            args.push(name);
+            let output = run(dir.path(), &args);
+            assert_eq!(output.status.code(), Some(2), "{name}");
+            let all = text(&output.stdout) + &text(&output.stderr);
+            assert!(
+                !all.contains("CANARY"),
+                "{name} {mode:?} shows a secret:\n{all}"
+            );
+            assert!(all.contains(&format!("{name}:")) || all.contains(&format!("\"{name}\"")));
+        }
+        assert_eq!(fs::read_to_string(&path).unwrap(), *contents);
+    }
+}
+
+/// A diagnostic on the line of a secret shows the line redacted: a type
+/// error next to a key, a secret of the wrong type itself.
+#[test]
+fn snippets_of_errors_next_to_secrets_are_redacted() {
+    for (name, block) in [
+        (
+            "same_line.json",
+            r#"{"sample_rate": "x", "exporters": {"xray": {"region": "eu-west-1", "secret_access_key": "CANARY20"}}}"#,
+        ),
+        (
+            "number_password.json",
+            r#"{"exporters": {"influxdb": {"address": "http://i:8086", "password": 987600001234}}}"#,
+        ),
+        (
+            "headers_array.json",
+            r#"{"exporters": {"ocagent": {"address": "a:1", "headers": ["Bearer CANARY21"]}}}"#,
+        ),
+    ] {
+        let config =
+            format!("{{\"version\": 3, \"extra_config\": {{\"telemetry/opencensus\": {block}}}}}");
+        let (dir, path) = temp_file(name, config.as_bytes());
+        for format in ["human", "json"] {
+            let output = run(
+                dir.path(),
+                &[
+                    "migrate",
+                    "-v",
+                    "--collector",
+                    "contrib",
+                    "--format",
+                    format,
+                    name,
+                ],
+            );
+            assert_eq!(
+                output.status.code(),
+                Some(2),
+                "{name}: {}",
+                text(&output.stderr)
+            );
+            let all = text(&output.stdout) + &text(&output.stderr);
+            for canary in ["CANARY20", "CANARY21", "987600001234"] {
+                assert!(!all.contains(canary), "{name} shows {canary}:\n{all}");
+            }
+            if format == "human" {
+                assert!(all.contains("<redacted>"), "{all}");
+            }
+        }
+        assert_eq!(fs::read_to_string(&path).unwrap(), config);
+    }
+}
