@@ -94,9 +94,8 @@ pub fn discover(paths: &[PathBuf], options: &DiscoverOptions) -> Result<Discover
     // One real file, one migration, whatever the links leading to it; it
     // is known by its most direct path (the fewest components).
     let mut seen: HashMap<PathBuf, usize> = HashMap::new();
-    let mut keep = |path: PathBuf, discovery: &mut Discovery| {
-        let identity = std::fs::canonicalize(&path).unwrap_or_else(|_| path.clone());
-        match seen.get(&identity) {
+    let mut keep =
+        |path: PathBuf, identity: PathBuf, discovery: &mut Discovery| match seen.get(&identity) {
             Some(&i) => {
                 if path.components().count() < discovery.files[i].components().count() {
                     discovery.files[i] = path;
@@ -106,46 +105,39 @@ pub fn discover(paths: &[PathBuf], options: &DiscoverOptions) -> Result<Discover
                 seen.insert(identity, discovery.files.len());
                 discovery.files.push(path);
             }
-        }
-    };
+        };
     for root in paths {
         if !root.is_dir() {
             // A file given by name is always taken (its errors, if any,
             // are reported when it is read).
-            keep(root.clone(), &mut discovery);
+            let identity = std::fs::canonicalize(root).unwrap_or_else(|_| root.clone());
+            keep(root.clone(), identity, &mut discovery);
             continue;
         }
-        let walker = ignore::WalkBuilder::new(root)
-            .hidden(true)
-            .ignore(!options.no_ignore)
-            .git_ignore(!options.no_ignore)
-            .git_global(!options.no_ignore)
-            .git_exclude(!options.no_ignore)
-            .parents(!options.no_ignore)
-            .follow_links(true)
-            .sort_by_file_path(|a, b| a.cmp(b))
-            .build();
-        let found_before = discovery.files.len();
-        for entry in walker {
-            let entry = match entry {
-                Ok(entry) => entry,
-                Err(err) => {
-                    discovery.problems.push(problem(root, &err));
-                    continue;
-                }
+        let walk = walk(root, options, &include, &exclude);
+        // A file's real path, without asking the file system for each one:
+        // below the real root, only links change where a path leads.
+        let real_root = std::fs::canonicalize(root).unwrap_or_else(|_| root.clone());
+        let found = walk.files.len();
+        for file in walk.files {
+            let through_link = file.is_link
+                || walk
+                    .linked_dirs
+                    .iter()
+                    .any(|dir| file.path.starts_with(dir));
+            let identity = if through_link {
+                std::fs::canonicalize(&file.path).unwrap_or_else(|_| file.path.clone())
+            } else {
+                file.path
+                    .strip_prefix(root)
+                    .map_or_else(|_| file.path.clone(), |rest| real_root.join(rest))
             };
-            if !entry.file_type().is_some_and(|t| t.is_file()) || !is_config_file(entry.path()) {
-                continue;
-            }
-            let relative = entry.path().strip_prefix(root).unwrap_or(entry.path());
-            if (!include.empty && !include.matches(relative)) || exclude.matches(relative) {
-                continue;
-            }
-            keep(entry.into_path(), &mut discovery);
+            keep(file.path, identity, &mut discovery);
         }
+        discovery.problems.extend(walk.problems);
         // A folder named on purpose that yields nothing is worth a word: a
         // typo, or configs hidden by an ignore file or a glob.
-        if discovery.files.len() == found_before {
+        if found == 0 {
             discovery.problems.push(Problem {
                 path: root.clone(),
                 message: "no config file found in this folder (looked for .json, .yaml, .yml, .toml and .tmpl files, skipping hidden and ignored ones)".into(),
@@ -154,6 +146,77 @@ pub fn discover(paths: &[PathBuf], options: &DiscoverOptions) -> Result<Discover
         }
     }
     Ok(discovery)
+}
+
+struct WalkedFile {
+    path: PathBuf,
+    /// The entry itself is a symbolic link.
+    is_link: bool,
+}
+
+/// What one folder's walk found, sorted by path.
+#[derive(Default)]
+struct Walk {
+    files: Vec<WalkedFile>,
+    /// Folders reached through a symbolic link: what lies below them is
+    /// not where its path says.
+    linked_dirs: Vec<PathBuf>,
+    problems: Vec<Problem>,
+}
+
+/// Walk `root` on every core, as ripgrep does. The result is sorted by
+/// path, which is the order of a walk that visits each folder's entries
+/// by name, so runs are reproducible whatever the threads did.
+fn walk(root: &Path, options: &DiscoverOptions, include: &Filter, exclude: &Filter) -> Walk {
+    let result = std::sync::Mutex::new(Walk::default());
+    ignore::WalkBuilder::new(root)
+        .hidden(true)
+        .ignore(!options.no_ignore)
+        .git_ignore(!options.no_ignore)
+        .git_global(!options.no_ignore)
+        .git_exclude(!options.no_ignore)
+        .parents(!options.no_ignore)
+        .follow_links(true)
+        .build_parallel()
+        .run(|| {
+            Box::new(|entry| {
+                let mut found = Walk::default();
+                match entry {
+                    Err(err) => found.problems.push(problem(root, &err)),
+                    Ok(entry) => {
+                        let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
+                        if is_dir && entry.path_is_symlink() {
+                            found.linked_dirs.push(entry.path().to_path_buf());
+                        }
+                        let relative = entry.path().strip_prefix(root).unwrap_or(entry.path());
+                        let wanted = entry.file_type().is_some_and(|t| t.is_file())
+                            && is_config_file(entry.path())
+                            && (include.empty || include.matches(relative))
+                            && !exclude.matches(relative);
+                        if wanted {
+                            found.files.push(WalkedFile {
+                                is_link: entry.path_is_symlink(),
+                                path: entry.into_path(),
+                            });
+                        }
+                    }
+                }
+                if !(found.files.is_empty()
+                    && found.linked_dirs.is_empty()
+                    && found.problems.is_empty())
+                    && let Ok(mut all) = result.lock()
+                {
+                    all.files.append(&mut found.files);
+                    all.linked_dirs.append(&mut found.linked_dirs);
+                    all.problems.append(&mut found.problems);
+                }
+                ignore::WalkState::Continue
+            })
+        });
+    let mut walk = result.into_inner().unwrap_or_else(|e| e.into_inner());
+    walk.files.sort_by(|a, b| a.path.cmp(&b.path));
+    walk.problems.sort_by(|a, b| a.path.cmp(&b.path));
+    walk
 }
 
 fn problem(root: &Path, err: &ignore::Error) -> Problem {

@@ -177,7 +177,10 @@ pub fn decode(bytes: &[u8]) -> Result<SourceText, DecodeError> {
 /// Read at most `MAX_FILE_BYTES + 1` bytes from a reader, so an endless or
 /// huge stream is refused instead of filling memory.
 pub fn read_bounded(reader: impl Read) -> std::io::Result<Vec<u8>> {
-    read_bounded_sized(reader, 0)
+    // The size of a stream is unknown: reserve the limit at once. Pages
+    // that are never written are never backed by memory, while a doubling
+    // buffer would copy (and, with some allocators, keep) every step.
+    read_bounded_sized(reader, MAX_FILE_BYTES)
 }
 
 /// [`read_bounded`] with the expected size, so the buffer is allocated
@@ -287,12 +290,7 @@ pub struct LineIndex {
 impl LineIndex {
     pub fn new(text: &str) -> LineIndex {
         let mut line_starts = vec![0];
-        line_starts.extend(
-            text.bytes()
-                .enumerate()
-                .filter(|&(_, b)| b == b'\n')
-                .map(|(i, _)| i + 1),
-        );
+        line_starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1));
         LineIndex { line_starts }
     }
 

@@ -154,8 +154,9 @@ pub fn run(args: MigrateArgs, printer: &Printer) -> anyhow::Result<ExitStatus> {
             },
             otlp_endpoint: args.otlp_endpoint.clone(),
             krakend_version: args.krakend_version,
-            // Nothing is written in --check: the output need not be
-            // parsed back (a --write verifies before writing).
+            // --check writes nothing and answers "is anything pending?":
+            // it skips re-reading its own output, the self-check that
+            // guards a write (preview and --write run it).
             verify_output: mode != Mode::Check,
             metrics: match args.metrics {
                 MetricsArg::Legacy => MetricsTarget::Legacy,
@@ -346,13 +347,6 @@ fn process(input: &Input, job: &Job) -> Outcome {
         Input::File(path, _) => {
             let display = path.display().to_string();
             let format = Format::from_path(path);
-            if path.is_dir() {
-                let d = Diagnostic::error(
-                    Code::Unreadable,
-                    "is a directory; give the config files to migrate",
-                );
-                return failed(&display, format, d, FileStatus::Error, job);
-            }
             if job.mode == Mode::Write {
                 // Temporary files of killed runs go, whether or not this
                 // file needs a write (src/write.rs says which are stale).
