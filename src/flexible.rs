@@ -12,6 +12,7 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
+use crate::diagnostic::{Code, Diagnostic};
 use crate::formats::template;
 use crate::source::LineIndex;
 
@@ -122,6 +123,61 @@ impl TemplateIndex {
             })
             .unwrap_or_default()
     }
+}
+
+/// A settings file whose `extra_config` a template inserts: the block is
+/// left as it is and the diagnostics say which action uses it (the secret
+/// warnings stay: the keys need rotating either way).
+pub fn pulled_block_diagnostics(
+    text: &str,
+    format: crate::source::Format,
+    pulls: &[&SettingsUse],
+    diagnostics: &[Diagnostic],
+) -> Vec<Diagnostic> {
+    let uses: Vec<String> = pulls
+        .iter()
+        .map(|u| {
+            format!(
+                "`{{{{ {} }}}}` at {}:{}",
+                u.expression,
+                u.template.display(),
+                u.line
+            )
+        })
+        .collect();
+    let blocks = crate::formats::parse(text, format)
+        .map(|parsed| {
+            crate::locate::locate(&parsed.root)
+                .service()
+                .map(|b| (b.pointer(), b.member().key_span.clone()))
+                .collect::<Vec<_>>()
+        })
+        .unwrap_or_default();
+    let index = LineIndex::new(text);
+    let mut out: Vec<Diagnostic> = blocks
+        .into_iter()
+        .map(|(pointer, span)| {
+            let mut d = Diagnostic::warning(
+                Code::TemplatedBlock,
+                format!(
+                    "this settings block is inserted into the config by {}: it is left unchanged",
+                    uses.join(", ")
+                ),
+            )
+            .at(pointer, span)
+            .with_help("migrate the rendered config to see the new block, then write it here by hand (or have the template write it)")
+            .with_fate(crate::diagnostic::Action::Manual, None);
+            d.locate(text, &index);
+            d
+        })
+        .collect();
+    out.extend(
+        diagnostics
+            .iter()
+            .filter(|d| d.code == Code::Secret)
+            .cloned(),
+    );
+    out
 }
 
 #[cfg(test)]

@@ -309,8 +309,44 @@ fn unreadable_inputs_and_files_without_legacy_blocks() {
 }
 
 #[test]
-fn explain_needs_a_path() {
-    let output = bin().arg("explain").output().unwrap();
-    assert_eq!(output.status.code(), Some(2));
-    assert!(text(&output.stderr).contains("PATH"));
+fn a_folder_is_walked_and_explained_by_its_legacy_blocks() {
+    // The fixture repository of the batch tests, as it is (explain writes
+    // nothing), from inside it: the default PATH is `.`.
+    let repo = manifest_dir().join("tests/fixtures/repo");
+    let output = bin()
+        .current_dir(&repo)
+        .args(["explain", "--format", "json", "--collector", "contrib"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    let report = json(&output);
+    let paths: Vec<&str> = report["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["path"].as_str().unwrap())
+        .collect();
+    // Every file with a legacy block, in path order; not the ignored
+    // `generated/`, not the files that only mention OpenCensus
+    // (`unrelated/package.json`) or never do.
+    assert_eq!(
+        paths,
+        [
+            "./environments/staging/krakend.json",
+            "./flexible/partials/telemetry.tmpl",
+            "./flexible-settings/settings/service.json",
+            "./services/orders/krakend.json",
+            "./services/payments/krakend.yaml",
+            "./services/search/krakend.toml",
+        ]
+    );
+    // Settings a template pulls in are a manual step, as `migrate` says.
+    let settings = &report["files"][2]["fields"];
+    assert_eq!(settings.as_array().unwrap().len(), 1, "{settings}");
+    assert_eq!(settings[0]["action"], "manual");
+    assert_eq!(settings[0]["code"], "OC026");
+    // The YAML and TOML configs are explained field by field.
+    for file in [4, 5] {
+        assert!(report["files"][file]["fields"].as_array().unwrap().len() >= 4);
+    }
 }

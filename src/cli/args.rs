@@ -148,8 +148,8 @@ pub enum ReportFormat {
 
 #[derive(Debug, Args)]
 pub struct ExplainArgs {
-    /// Config files to explain; `-` reads standard input.
-    #[arg(value_name = "PATH", required = true)]
+    /// Config files or folders to explain (folders are walked as `migrate` walks them); `-` reads standard input.
+    #[arg(value_name = "PATH", default_value = ".")]
     pub paths: Vec<PathBuf>,
 
     /// Report format.
@@ -167,6 +167,14 @@ pub struct ExplainArgs {
     /// KrakenD version the result would run on (2.6 or later).
     #[arg(long, value_name = "X.Y", default_value = "2.13", value_parser = parse_version)]
     pub krakend_version: KrakendVersion,
+
+    /// Where the migration would also send KrakenD's metrics (`emf`: CloudWatch).
+    #[arg(long, value_enum, value_name = "TARGET", default_value_t = MetricsArg::Legacy)]
+    pub metrics: MetricsArg,
+
+    /// Walk folders without honouring `.gitignore`, `.ignore` and git's exclude files.
+    #[arg(long)]
+    pub no_ignore: bool,
 }
 
 #[derive(Debug, Args)]

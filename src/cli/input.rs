@@ -4,10 +4,10 @@
 
 use std::path::Path;
 
-use crate::cli::args::CollectorArg;
+use crate::cli::args::{CollectorArg, MetricsArg};
 use crate::diagnostic::{Code, Diagnostic};
-use crate::options::CollectorFlavor;
-use crate::source::{self, Format, LineIndex, SourceText};
+use crate::options::{CollectorFlavor, MetricsTarget};
+use crate::source::{self, Format, SourceText};
 
 /// A read input.
 pub struct Input {
@@ -24,28 +24,21 @@ pub struct Input {
 pub fn read(path: &Path) -> Result<Input, Box<Diagnostic>> {
     let stdin = path.as_os_str() == "-";
     let display = path.display().to_string();
-    if !stdin && path.is_dir() {
-        return Err(Box::new(Diagnostic::error(
-            Code::Unreadable,
-            "is a directory; give the config files themselves",
-        )));
-    }
     let bytes = if stdin {
-        source::read_bounded(std::io::stdin().lock())
+        source::read_bounded(std::io::stdin().lock()).map_err(source::ReadError::from)
     } else {
-        std::fs::File::open(path).and_then(source::read_bounded)
+        source::read_file(path)
     }
     .map_err(|err| {
-        Box::new(Diagnostic::error(
-            Code::Unreadable,
-            format!("cannot read the file: {err}"),
-        ))
+        let code = match err {
+            source::ReadError::TooLarge { .. } => Code::NotText,
+            _ => Code::Unreadable,
+        };
+        Box::new(Diagnostic::error(code, err.to_string()))
     })?;
     let text = source::decode(&bytes).map_err(|err| {
         let mut d = Diagnostic::error(Code::NotText, err.to_string());
-        if let Some(offset) = err.offset() {
-            let prefix = String::from_utf8_lossy(&bytes[..offset.min(bytes.len())]);
-            let (line, column) = LineIndex::new(&prefix).line_col(&prefix, prefix.len());
+        if let Some((line, column)) = err.line_col(&bytes) {
             d.line = Some(line);
             d.column = Some(column);
         }
@@ -70,5 +63,13 @@ pub fn flavor(arg: CollectorArg) -> CollectorFlavor {
     match arg {
         CollectorArg::Adot => CollectorFlavor::Adot,
         CollectorArg::Contrib => CollectorFlavor::Contrib,
+    }
+}
+
+/// The metrics target of a `--metrics` argument.
+pub fn metrics(arg: MetricsArg) -> MetricsTarget {
+    match arg {
+        MetricsArg::Legacy => MetricsTarget::Legacy,
+        MetricsArg::Emf => MetricsTarget::Emf,
     }
 }

@@ -16,7 +16,7 @@ use anyhow::{Context as _, bail};
 use rayon::prelude::*;
 
 use super::ExitStatus;
-use super::args::{CollectorArg, DeployArg, MetricsArg, MigrateArgs, OutputFormat};
+use super::args::{DeployArg, MigrateArgs, OutputFormat};
 use super::deploy;
 use super::printer::Printer;
 use crate::diagnostic::{Code, Diagnostic, Severity};
@@ -24,12 +24,12 @@ use crate::diff;
 use crate::discover::{self, DiscoverOptions};
 use crate::flexible::TemplateIndex;
 use crate::migrate::{self, Status};
-use crate::options::{CollectorFlavor, MetricsTarget, Options};
+use crate::options::Options;
 use crate::redact::Redacted;
 use crate::render::deploy::Platform;
 use crate::report::{self, FileReport, FileStatus, Summary, human};
 use crate::schema::SchemaValidator;
-use crate::source::{self, Format, LineIndex};
+use crate::source::{self, Format};
 use crate::vcs::GitGuard;
 use crate::write;
 
@@ -148,20 +148,14 @@ pub fn run(args: MigrateArgs, printer: &Printer) -> anyhow::Result<ExitStatus> {
         (mode == Mode::Write && !args.allow_dirty).then(|| GitGuard::snapshot(&discovery.files));
     let job = Job {
         options: Options {
-            collector: match args.collector {
-                CollectorArg::Adot => CollectorFlavor::Adot,
-                CollectorArg::Contrib => CollectorFlavor::Contrib,
-            },
+            collector: super::input::flavor(args.collector),
             otlp_endpoint: args.otlp_endpoint.clone(),
             krakend_version: args.krakend_version,
             // --check writes nothing and answers "is anything pending?":
             // it skips re-reading its own output, the self-check that
             // guards a write (preview and --write run it).
             verify_output: mode != Mode::Check,
-            metrics: match args.metrics {
-                MetricsArg::Legacy => MetricsTarget::Legacy,
-                MetricsArg::Emf => MetricsTarget::Emf,
-            },
+            metrics: super::input::metrics(args.metrics),
         },
         schema,
         mode,
@@ -428,8 +422,12 @@ fn process(input: &Input, job: &Job) -> Outcome {
     if let (Input::File(path, _), Status::Migrate) = (input, migration.status) {
         let pulls = job.templates.pulls(path);
         if !pulls.is_empty() {
-            report.diagnostics =
-                pulled_by_template(&text.text, format, &pulls, &migration.diagnostics);
+            report.diagnostics = crate::flexible::pulled_block_diagnostics(
+                &text.text,
+                format,
+                &pulls,
+                &migration.diagnostics,
+            );
             return finish(report, job, None);
         }
     }
@@ -605,61 +603,6 @@ fn process(input: &Input, job: &Job) -> Outcome {
     };
     let stdout = stdin.then(|| text.to_file_bytes(&output));
     finish(report, job, stdout)
-}
-
-/// A settings file whose `extra_config` a template inserts: the block is
-/// left as it is and the diagnostics say which action uses it (the secret
-/// warnings stay: the keys need rotating either way).
-fn pulled_by_template(
-    text: &str,
-    format: Format,
-    pulls: &[&crate::flexible::SettingsUse],
-    diagnostics: &[Diagnostic],
-) -> Vec<Diagnostic> {
-    let uses: Vec<String> = pulls
-        .iter()
-        .map(|u| {
-            format!(
-                "`{{{{ {} }}}}` at {}:{}",
-                u.expression,
-                u.template.display(),
-                u.line
-            )
-        })
-        .collect();
-    let blocks = crate::formats::parse(text, format)
-        .map(|parsed| {
-            crate::locate::locate(&parsed.root)
-                .service()
-                .map(|b| (b.pointer(), b.member().key_span.clone()))
-                .collect::<Vec<_>>()
-        })
-        .unwrap_or_default();
-    let index = LineIndex::new(text);
-    let mut out: Vec<Diagnostic> = blocks
-        .into_iter()
-        .map(|(pointer, span)| {
-            let mut d = Diagnostic::warning(
-                Code::TemplatedBlock,
-                format!(
-                    "this settings block is inserted into the config by {}: it is left unchanged",
-                    uses.join(", ")
-                ),
-            )
-            .at(pointer, span)
-            .with_help("migrate the rendered config to see the new block, then write it here by hand (or have the template write it)")
-            .with_fate(crate::diagnostic::Action::Manual, None);
-            d.locate(text, &index);
-            d
-        })
-        .collect();
-    out.extend(
-        diagnostics
-            .iter()
-            .filter(|d| d.code == Code::Secret)
-            .cloned(),
-    );
-    out
 }
 
 /// `dir/krakend.json` -> `dir/krakend.otel-collector.yaml`.
