@@ -5,13 +5,30 @@
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(dirname "$here")"
+SHARED_CORPUS=""
 for target in migrate redact; do
     mkdir -p "$here/corpus/$target"
     cp "$root"/tests/fixtures/rules/*.json "$here/corpus/$target/"
     cp "$root"/examples/*/*.json "$here/corpus/$target/"
     if [ -d "$root/../shared/corpus" ]; then
+        SHARED_CORPUS="$root/../shared/corpus"
         find "$root/../shared/corpus" -type f -name '*.json*' -size -256k \
             -exec cp {} "$here/corpus/$target/" \;
     fi
 done
+# `formats`: the first byte picks the format (0 JSON, 1 YAML, 2 TOML,
+# 3 template).
+mkdir -p "$here/corpus/formats"
+seed() { # prefix file
+    printf '%s' "$1" | cat - "$2" > "$here/corpus/formats/$1-$(basename "$(dirname "$2")")-$(basename "$2")"
+}
+for f in "$root"/tests/fixtures/rules/*.json "$root"/examples/*/*.json; do seed 0 "$f"; done
+while IFS= read -r -d '' f; do
+    case "$f" in
+        *.json) seed 0 "$f" ;;
+        *.yaml | *.yml) seed 1 "$f" ;;
+        *.toml) seed 2 "$f" ;;
+        *.tmpl) seed 3 "$f" ;;
+    esac
+done < <(find "$root/tests/fixtures/repo" ${SHARED_CORPUS:+"$SHARED_CORPUS"} -type f -size -256k -print0)
 echo "seeded: $(ls "$here/corpus/migrate" | wc -l) files per target"

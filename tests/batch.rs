@@ -367,6 +367,65 @@ fn a_broken_file_is_reported_and_the_others_are_migrated() {
 }
 
 #[test]
+fn templates_with_repeated_or_broken_legacy_blocks() {
+    let dir = tempfile::tempdir().unwrap();
+    // Two equal keys side by side: KrakenD keeps the last, so the first
+    // goes and only the second is migrated (no duplicate new key).
+    let repeated = dir.path().join("repeated.tmpl");
+    fs::write(
+        &repeated,
+        "{\n  \"port\": {{ .port }},\n  \"extra_config\": {\n    \"telemetry/opencensus\": {\"exporters\": {\"prometheus\": {\"port\": 9091}}},\n    \"telemetry/opencensus\": {\"exporters\": {\"prometheus\": {\"port\": 9092}}}\n  }\n}\n",
+    )
+    .unwrap();
+    // Alternatives between actions: each branch is migrated.
+    let branches = dir.path().join("branches.tmpl");
+    fs::write(
+        &branches,
+        "{\n  \"extra_config\": {\n    {{ if .prod }}\n    \"telemetry/opencensus\": {\"exporters\": {\"prometheus\": {\"port\": 9091}}}\n    {{ else }}\n    \"telemetry/opencensus\": {\"exporters\": {\"prometheus\": {\"port\": 9092}}}\n    {{ end }}\n  }\n}\n",
+    )
+    .unwrap();
+    // A literal block that is not JSON: an error at its place, untouched.
+    let broken = dir.path().join("broken.tmpl");
+    let broken_text = "{\n  \"port\": {{ .port }},\n  \"extra_config\": {\n    \"telemetry/opencensus\": {\"sample_rate\": 10, \"reporting\"}\n  }\n}\n";
+    fs::write(&broken, broken_text).unwrap();
+
+    let output = run(dir.path(), &["migrate", "--write", "--color", "never", "."]);
+    let stderr = text(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("error[OC001]") && stderr.contains("broken.tmpl:4:5"),
+        "{stderr}"
+    );
+    assert_eq!(fs::read_to_string(&broken).unwrap(), broken_text);
+
+    let repeated = fs::read_to_string(&repeated).unwrap();
+    assert_eq!(
+        repeated.matches("telemetry/opentelemetry").count(),
+        1,
+        "{repeated}"
+    );
+    assert!(
+        repeated.contains("9092") && !repeated.contains("9091"),
+        "{repeated}"
+    );
+    assert!(!repeated.contains("opencensus"), "{repeated}");
+    assert!(stderr.contains("warning[OC006]"), "{stderr}");
+
+    let branches = fs::read_to_string(&branches).unwrap();
+    assert_eq!(
+        branches.matches("telemetry/opentelemetry").count(),
+        2,
+        "{branches}"
+    );
+    assert!(branches.contains("{{ if .prod }}") && branches.contains("{{ else }}"));
+
+    // Nothing left to do but the broken file.
+    let output = run(dir.path(), &["migrate", "--check", "."]);
+    assert_eq!(text(&output.stdout), "");
+    assert_eq!(output.status.code(), Some(2));
+}
+
+#[test]
 fn large_data_files_and_empty_folders_are_warnings_not_failures() {
     let dir = repo();
     // A data dump far larger than any config, found by the walk (sparse:

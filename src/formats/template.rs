@@ -39,6 +39,34 @@ pub enum Found {
         key_span: Span,
         action: Action,
     },
+    /// `"key":` followed by literal text that is not a JSON object or
+    /// array (or never closes): KrakenD could not read the rendered
+    /// config either, and oc2otel cannot tell what was meant.
+    Broken {
+        namespace: Namespace,
+        key_span: Span,
+        /// Where the problem is, and what it is.
+        at: usize,
+        message: String,
+    },
+}
+
+impl Found {
+    pub fn namespace(&self) -> Namespace {
+        match self {
+            Found::Literal { namespace, .. }
+            | Found::Templated { namespace, .. }
+            | Found::Broken { namespace, .. } => *namespace,
+        }
+    }
+
+    pub fn key_span(&self) -> &Span {
+        match self {
+            Found::Literal { key_span, .. }
+            | Found::Templated { key_span, .. }
+            | Found::Broken { key_span, .. } => key_span,
+        }
+    }
 }
 
 /// Every `{{ ... }}` action, in order. An unclosed `{{` runs to the end.
@@ -123,6 +151,8 @@ enum After {
     Literal(Span, Node),
     /// A value an action writes or changes.
     Templated(Action),
+    /// Literal text that is not a JSON object or array.
+    Broken { at: usize, message: String },
 }
 
 /// Every occurrence of `"key":` outside the actions, with its value.
@@ -153,10 +183,24 @@ fn members<'t>(
                 return Some((key_span, After::Templated(action.clone())));
             }
             if !text[value_start..].starts_with(['{', '[']) {
-                continue;
+                let message = "a legacy block must be a JSON object".to_string();
+                return Some((
+                    key_span,
+                    After::Broken {
+                        at: value_start,
+                        message,
+                    },
+                ));
             }
             let Some(end) = value_end(text, value_start) else {
-                continue;
+                let message = "this value is never closed".to_string();
+                return Some((
+                    key_span,
+                    After::Broken {
+                        at: value_start,
+                        message,
+                    },
+                ));
             };
             if let Some(action) = actions
                 .iter()
@@ -164,10 +208,19 @@ fn members<'t>(
             {
                 return Some((key_span, After::Templated(action.clone())));
             }
-            if let Ok(mut value) = json::parse(&text[value_start..end]) {
-                shift(&mut value, value_start);
-                return Some((key_span, After::Literal(key_start..end, value)));
-            }
+            return Some(match json::parse(&text[value_start..end]) {
+                Ok(mut value) => {
+                    shift(&mut value, value_start);
+                    (key_span, After::Literal(key_start..end, value))
+                }
+                Err(err) => (
+                    key_span,
+                    After::Broken {
+                        at: value_start + err.offset,
+                        message: err.message,
+                    },
+                ),
+            });
         }
     })
 }
@@ -180,7 +233,7 @@ pub fn scan_key<'t>(
 ) -> impl Iterator<Item = Node> + 't {
     members(text, actions, key).filter_map(|(_, after)| match after {
         After::Literal(_, value) => Some(value),
-        After::Templated(_) => None,
+        After::Templated(_) | After::Broken { .. } => None,
     })
 }
 
@@ -202,30 +255,73 @@ pub fn scan(text: &str) -> (Vec<Action>, Vec<Found>) {
                     key_span,
                     action,
                 },
+                After::Broken { at, message } => Found::Broken {
+                    namespace,
+                    key_span,
+                    at,
+                    message,
+                },
             });
         }
     }
-    found.sort_by_key(|f| match f {
-        Found::Literal { key_span, .. } | Found::Templated { key_span, .. } => key_span.start,
-    });
+    found.sort_by_key(|f| f.key_span().start);
     // A legacy key inside another block's value is that block's business
     // (an unknown key there), not a block of its own.
     let outer: Vec<Span> = found
         .iter()
         .filter_map(|f| match f {
             Found::Literal { span, .. } => Some(span.clone()),
-            Found::Templated { .. } => None,
+            Found::Templated { .. } | Found::Broken { .. } => None,
         })
         .collect();
     found.retain(|f| {
-        let key = match f {
-            Found::Literal { key_span, .. } | Found::Templated { key_span, .. } => key_span,
-        };
+        let key = f.key_span();
         !outer
             .iter()
             .any(|o| o.start < key.start && key.end <= o.end)
     });
     (actions, found)
+}
+
+/// Whether the member ending at `end` and the key starting at `next` are
+/// members of one object with nothing a template decides between them
+/// (no action, no bracket closing the object): KrakenD then reads only the
+/// second of two equal keys. Between `{{ if }}` and `{{ else }}` branches
+/// both may be meant, so an action in between says no.
+pub fn plain_siblings(text: &str, actions: &[Action], end: usize, next: usize) -> bool {
+    if next < end
+        || actions
+            .iter()
+            .any(|a| a.span.start < next && end < a.span.end)
+    {
+        return false;
+    }
+    let mut depth = 0i64;
+    let mut in_string = false;
+    let mut escaped = false;
+    for &b in &text.as_bytes()[end..next] {
+        if in_string {
+            match b {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'{' | b'[' => depth += 1,
+            b'}' | b']' => {
+                depth -= 1;
+                if depth < 0 {
+                    return false;
+                }
+            }
+            _ => {}
+        }
+    }
+    depth == 0 && !in_string
 }
 
 /// What surrounds a member in the text, for removing it without leaving a
@@ -327,5 +423,47 @@ mod tests {
         let actions = actions(text);
         let span = text.find("\"telemetry").unwrap()..text.len() - 2;
         assert_eq!(removal_range(text, &actions, &span), None);
+    }
+
+    #[test]
+    fn a_literal_block_that_is_not_json_is_found_broken() {
+        for (text, message) in [
+            (
+                "{\"telemetry/opencensus\": {\"sample_rate\": 10, \"x\",}, \"p\": {{ .p }}}",
+                "expected",
+            ),
+            (
+                "{\"telemetry/opencensus\": null, \"p\": {{ .p }}}",
+                "object",
+            ),
+            ("{\"telemetry/opencensus\": {\"a\": [1, 2}", "never closed"),
+        ] {
+            let (_, found) = scan(text);
+            match &found[..] {
+                [Found::Broken { message: m, at, .. }] => {
+                    assert!(m.contains(message), "{text}: {m}");
+                    assert!(*at < text.len());
+                }
+                other => panic!("{text}: {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn equal_keys_are_plain_siblings_only_without_an_action_between() {
+        let plain = "{\"k\": {\"a\": \"}\"}, \"k\": {}}";
+        let end = plain.find(", ").unwrap();
+        let next = plain.rfind("\"k\"").unwrap();
+        assert!(plain_siblings(plain, &actions(plain), end, next));
+        // Alternatives: both may be meant.
+        let branches = "{ {{ if .a }}\"k\": {}{{ else }}\"k\": {}{{ end }} }";
+        let end = branches.find("{}").unwrap() + 2;
+        let next = branches.rfind("\"k\"").unwrap();
+        assert!(!plain_siblings(branches, &actions(branches), end, next));
+        // Different objects.
+        let nested = "{\"x\": {\"k\": {}}, \"k\": {}}";
+        let end = nested.find("{}").unwrap() + 2;
+        let next = nested.rfind("\"k\"").unwrap();
+        assert!(!plain_siblings(nested, &actions(nested), end, next));
     }
 }

@@ -93,8 +93,68 @@ pub fn migrate(
     let mut expected: Vec<Value> = Vec::new();
     let mut collectors: Vec<CollectorConfig> = Vec::new();
     let mut intents = Vec::new();
-    for block in &found {
+    // Two equal keys side by side in one object: KrakenD reads only the
+    // second, so the first never ran (as in a JSON config).
+    let shadowed: Vec<bool> = found
+        .iter()
+        .enumerate()
+        .map(|(i, block)| match block {
+            Found::Literal { span, .. } => found[i + 1..].iter().any(|later| {
+                later.namespace() == block.namespace()
+                    && template::plain_siblings(text, &actions, span.end, later.key_span().start)
+            }),
+            _ => false,
+        })
+        .collect();
+    for (block, shadowed) in found.iter().zip(shadowed) {
         match block {
+            Found::Broken {
+                namespace,
+                key_span,
+                at,
+                message,
+            } => {
+                let (line, column) = crate::source::LineIndex::new(text).line_col(text, *at);
+                diagnostics.push(
+                    Diagnostic::error(
+                        Code::InvalidSyntax,
+                        format!(
+                            "`{}` is followed by text that is not a JSON object ({message}, at {line}:{column}): KrakenD could not read the rendered config, and oc2otel cannot tell what was meant",
+                            namespace.key()
+                        ),
+                    )
+                    .at(format!("/{}", escape_token(namespace.key())), key_span.clone())
+                    .with_help("fix the block (or the template around it), then migrate again"),
+                );
+            }
+            Found::Literal {
+                namespace,
+                key_span,
+                span,
+                ..
+            } if shadowed => {
+                let pointer = format!("/{}", escape_token(namespace.key()));
+                diagnostics.push(
+                    Diagnostic::warning(
+                        Code::DuplicateKey,
+                        format!(
+                            "duplicate `{}`: KrakenD reads only the last one, so this one never ran; removed",
+                            namespace.key()
+                        ),
+                    )
+                    .at(pointer.clone(), key_span.clone())
+                    .with_fate(Action::Dropped, None),
+                );
+                remove(
+                    text,
+                    &actions,
+                    span,
+                    key_span,
+                    &pointer,
+                    &mut edits,
+                    &mut diagnostics,
+                );
+            }
             Found::Templated {
                 namespace,
                 key_span,

@@ -1,0 +1,70 @@
+//! The first byte picks a format (JSON, YAML, TOML, template); the rest
+//! is decoded and migrated twice.
+//!
+//! Whatever the input, oc2otel must not panic; an error must come with an
+//! error diagnostic; every diagnostic span must point inside the input;
+//! a migrated JSON, YAML or TOML text must parse in its own format and
+//! hold no legacy block; and migrating the output again must change
+//! nothing (for every format, templates included).
+
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use oc2otel::diagnostic::Severity;
+use oc2otel::migrate::{Status, migrate};
+use oc2otel::options::Options;
+use oc2otel::source::{Format, decode};
+
+fuzz_target!(|data: &[u8]| {
+    let Some((&selector, rest)) = data.split_first() else {
+        return;
+    };
+    let (format, name) = match selector % 4 {
+        0 => (Format::Json, "fuzz.json"),
+        1 => (Format::Yaml, "fuzz.yaml"),
+        2 => (Format::Toml, "fuzz.toml"),
+        _ => (Format::Template, "fuzz.tmpl"),
+    };
+    let Ok(source) = decode(rest) else {
+        return;
+    };
+    let text = source.text.as_str();
+    let options = Options::default();
+    let first = migrate(text, format, name, &options, None);
+    for d in &first.diagnostics {
+        if let Some(span) = &d.span {
+            assert!(span.start <= span.end && span.end <= text.len(), "{d:?}");
+        }
+    }
+    match first.status {
+        Status::Error => {
+            assert!(first.output.is_none());
+            assert!(
+                first.diagnostics.iter().any(|d| d.severity == Severity::Error),
+                "an error without an error diagnostic"
+            );
+        }
+        Status::Unchanged => assert!(first.output.is_none()),
+        Status::Migrate => {
+            let output = first.output.as_deref().expect("a migration has an output");
+            // A YAML file may have become JSON-compatible text or the
+            // reverse only through a bug: each output is read in the
+            // format the migration reports.
+            if first.format != Format::Template {
+                let parsed = oc2otel::formats::parse(output, first.format)
+                    .expect("the output parses in its own format");
+                assert!(
+                    !oc2otel::locate::locate(&parsed.root).is_pending(),
+                    "a legacy block is left"
+                );
+            }
+            let second = migrate(output, first.format, name, &options, None);
+            assert_eq!(
+                second.status,
+                Status::Unchanged,
+                "a second run is not a no-op: {:?}",
+                second.diagnostics
+            );
+        }
+    }
+});
