@@ -247,7 +247,7 @@ pub fn parse(text: &str) -> Result<Parsed, SyntaxError> {
                         start,
                     ));
                 }
-                let flow = matches!(text.as_bytes().get(start), Some(b'{' | b'['));
+                let flow = opens_flow(text, start);
                 // A block sequence is reported at its first item, or at its
                 // dash: make it start at the dash either way.
                 let start = if matches!(event, Event::SequenceStart(..)) && !flow {
@@ -557,7 +557,22 @@ fn next_line_start(text: &str, pos: usize) -> usize {
 }
 
 fn is_flow(text: &str, node: &Node) -> bool {
-    matches!(text.as_bytes().get(node.span.start), Some(b'{' | b'['))
+    opens_flow(text, node.span.start)
+}
+
+/// Whether the node written at `pos` is a flow collection: `{` or `[`,
+/// possibly after an anchor and a tag (`&base !!map {`).
+fn opens_flow(text: &str, mut pos: usize) -> bool {
+    let bytes = text.as_bytes();
+    while matches!(bytes.get(pos), Some(b'&' | b'!')) {
+        while bytes.get(pos).is_some_and(|b| !b.is_ascii_whitespace()) {
+            pos += 1;
+        }
+        while matches!(bytes.get(pos), Some(b' ' | b'\t')) {
+            pos += 1;
+        }
+    }
+    matches!(bytes.get(pos), Some(b'{' | b'['))
 }
 
 fn newline(text: &str) -> &'static str {
@@ -622,7 +637,12 @@ impl Editor for YamlEditor<'_> {
             let layout = layout_of(self.text, self.root);
             let key_col = column(self.text, member.key_span.start);
             let child_col = match member.value.members().and_then(|m| m.first()) {
-                Some(first) if !is_flow(self.text, &member.value) => {
+                // An alias (`key: *anchor`) resolves to a mapping written
+                // elsewhere: its columns say nothing about this place.
+                Some(first)
+                    if !is_flow(self.text, &member.value)
+                        && member.span.contains(&first.key_span.start) =>
+                {
                     column(self.text, first.key_span.start)
                 }
                 _ => key_col + layout.unit,
@@ -794,6 +814,24 @@ mod tests {
                 .unwrap()
                 .to_json(),
             value
+        );
+    }
+
+    #[test]
+    fn an_alias_is_replaced_in_the_layout_of_its_own_place() {
+        let text = "base: &oc {sample_rate: 1}\nextra_config:\n  telemetry/opencensus: *oc\n";
+        let node = root(text);
+        let extra = node.pointer("/extra_config").unwrap();
+        let editor = YamlEditor { text, root: &node };
+        let value = json!({"trace_sample_rate": 1, "exporters": {"otlp": [{"name": "adot"}]}});
+        let out = apply(
+            text,
+            &editor.replace_member(extra, 0, "telemetry/opentelemetry", &value),
+        )
+        .unwrap();
+        assert_eq!(
+            out,
+            "base: &oc {sample_rate: 1}\nextra_config:\n  telemetry/opentelemetry:\n    trace_sample_rate: 1\n    exporters:\n      otlp:\n        - name: adot\n"
         );
     }
 
