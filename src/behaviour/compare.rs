@@ -199,7 +199,7 @@ fn routes(legacy: &Behaviour, new: &Behaviour, out: &mut Vec<Finding>) {
                     format!("receiver {host}"),
                     old.clone(),
                     now.clone(),
-                    format!("{host}: the legacy exporter used {old} with its own protocol; telemetry now travels over OTLP to {now}, which the receiver must accept"),
+                    format!("{}: the legacy exporter used {old} with its own protocol; telemetry now travels over OTLP to {now}, which the receiver must accept", crate::convert::address::bracketed(host)),
                 ));
             }
             _ => {}

@@ -257,21 +257,13 @@ impl fmt::Display for Destination {
             Destination::Receiver {
                 host,
                 port: Some(p),
-            } => write!(f, "{}:{p}", bracket(host)),
+            } => write!(f, "{}:{p}", crate::convert::address::bracketed(host)),
             Destination::Receiver { host, port: None } => write!(f, "{host}"),
             Destination::Other { component, detail } if detail.is_empty() => {
                 write!(f, "{component}")
             }
             Destination::Other { component, detail } => write!(f, "{component} ({detail})"),
         }
-    }
-}
-
-fn bracket(host: &str) -> String {
-    if host.contains(':') {
-        format!("[{host}]")
-    } else {
-        host.to_string()
     }
 }
 

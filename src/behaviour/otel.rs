@@ -558,6 +558,8 @@ impl Go {
             .trim_start_matches("https://")
             .trim_start_matches("http://")
             .trim_end_matches('/')
+            .trim_start_matches('[')
+            .trim_end_matches(']')
             .to_ascii_lowercase();
         let host = if host.is_empty() {
             "localhost".to_string()

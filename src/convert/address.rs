@@ -17,6 +17,16 @@ pub struct Address {
     pub rest: String,
 }
 
+/// `host` as it goes in front of `:port`: an IPv6 literal in brackets
+/// (KrakenD joins host and port as they are, and so do people reading them).
+pub fn bracketed(host: &str) -> String {
+    if host.contains(':') && !host.starts_with('[') {
+        format!("[{host}]")
+    } else {
+        host.to_string()
+    }
+}
+
 impl Address {
     /// The names of query parameters that carry credentials
     /// (`?token=...`, InfluxDB's `?p=...`): never copied.

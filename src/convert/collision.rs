@@ -41,8 +41,9 @@ pub fn check(destinations: &[Destination], cx: &mut Context) {
             Diagnostic::error(
                 Code::EndpointConflict,
                 format!(
-                    "`{}` and the collector (--otlp-endpoint {collector}) would both receive OTLP on {host}:{port}, where only one of them can listen: the other's telemetry would be lost",
-                    d.legacy
+                    "`{}` and the collector (--otlp-endpoint {collector}) would both receive OTLP on {}:{port}, where only one of them can listen: the other's telemetry would be lost",
+                    d.legacy,
+                    crate::convert::address::bracketed(host)
                 ),
             )
             .at(d.pointer.clone(), span)

@@ -86,7 +86,12 @@ pub fn exporters(intent: &Intent, options: &Options) -> Vec<ExporterEntry> {
 fn otlp(name: &str, host: &str, port: u16) -> Map<String, Value> {
     let mut value = Map::new();
     value.insert("name".into(), json!(name));
-    value.insert("host".into(), json!(host));
+    // KrakenD dials the string `host:port`: an IPv6 literal needs its
+    // brackets there, or the address has too many colons to split.
+    value.insert(
+        "host".into(),
+        json!(crate::convert::address::bracketed(host)),
+    );
     value.insert("port".into(), json!(port));
     value.insert("use_http".into(), json!(false));
     value

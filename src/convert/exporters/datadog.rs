@@ -37,7 +37,7 @@ pub fn convert(exporter: &Spanned<Datadog>, cx: &mut Context) -> Option<Destinat
     let port = 4317;
     let message = format!(
         "`datadog` becomes the OTLP exporter `datadog` (metrics and traces) to the Datadog Agent at {}:{port}",
-        address.host
+        address::bracketed(&address.host)
     );
     let diagnostic = match trace {
         Some(field) => {

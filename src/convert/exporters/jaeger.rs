@@ -54,7 +54,7 @@ pub fn convert(exporter: &Spanned<Jaeger>, cx: &mut Context) -> Option<Destinati
             format!(
                 "`{}` becomes the OTLP exporter `jaeger` (traces only) to {}:{port}: Jaeger's Thrift ports ({}) are not OTLP ports",
                 field.key,
-                address.host,
+                address::bracketed(&address.host),
                 address.port.map_or_else(|| "14268, 6831".to_string(), |p| p.to_string())
             ),
         )

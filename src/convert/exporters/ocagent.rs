@@ -46,7 +46,7 @@ pub fn convert(exporter: &Spanned<Ocagent>, cx: &mut Context) -> Option<Destinat
             Code::Ocagent,
             format!(
                 "`address` becomes the OTLP exporter `ocagent` (metrics and traces) to {}:{port}: the receiving side must accept OTLP, since the OpenCensus protocol{} is gone from current collectors",
-                address.host,
+                address::bracketed(&address.host),
                 address.port.map(|p| format!(" (port {p})")).unwrap_or_default()
             ),
         )
