@@ -11,21 +11,8 @@ mod common;
 
 use oc2otel::migrate::{Status, migrate};
 use oc2otel::options::{CollectorFlavor, MetricsTarget, Options};
-use oc2otel::schema::SchemaValidator;
 use oc2otel::source::Format;
 use serde_json::Value;
-
-const VERSIONS: &[&str] = &["2.6", "2.7", "2.8", "2.9", "2.10", "2.11", "2.12", "2.13"];
-
-fn fixtures() -> Vec<std::path::PathBuf> {
-    let mut paths: Vec<_> = std::fs::read_dir(common::manifest_dir().join("tests/fixtures/rules"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "json"))
-        .collect();
-    paths.sort();
-    paths
-}
 
 fn emf(collector: CollectorFlavor) -> Options {
     Options {
@@ -35,17 +22,10 @@ fn emf(collector: CollectorFlavor) -> Options {
     }
 }
 
-fn new_block(output: &str) -> Option<Value> {
-    let root: Value = serde_json::from_str(output).ok()?;
-    root.pointer("/extra_config/telemetry~1opentelemetry")
-        .or_else(|| root.pointer("/telemetry~1opentelemetry"))
-        .cloned()
-}
-
 #[test]
 fn every_fixture_routes_metrics_to_cloudwatch_with_valid_configs() {
     let mut checked = 0;
-    for fixture in fixtures() {
+    for fixture in common::rules::fixtures() {
         let text = std::fs::read_to_string(&fixture).unwrap();
         for flavor in [CollectorFlavor::Adot, CollectorFlavor::Contrib] {
             let options = emf(flavor);
@@ -87,7 +67,7 @@ fn every_fixture_routes_metrics_to_cloudwatch_with_valid_configs() {
             );
 
             let output = migration.output.as_deref().unwrap();
-            let block = new_block(output).unwrap();
+            let block = common::rules::new_block(output).unwrap();
             let exporter = block["exporters"]["otlp"]
                 .as_array()
                 .into_iter()
@@ -127,28 +107,10 @@ fn every_new_block_with_emf_validates_against_every_krakend_schema() {
     let Some(dir) = common::schema_dir() else {
         return;
     };
-    let mut checked = 0;
-    for version in VERSIONS {
-        let validator = SchemaValidator::load(&dir, version.parse().unwrap()).unwrap();
-        for fixture in fixtures() {
-            let text = std::fs::read_to_string(&fixture).unwrap();
-            for flavor in [CollectorFlavor::Adot, CollectorFlavor::Contrib] {
-                let mut options = emf(flavor);
-                options.krakend_version = version.parse().unwrap();
-                let migration = migrate(&text, Format::Json, "krakend.json", &options, None);
-                let Some(block) = migration.output.as_deref().and_then(new_block) else {
-                    continue;
-                };
-                let errors = validator.validate(&block);
-                assert!(
-                    errors.is_empty(),
-                    "{} for KrakenD {version}: {errors:?}\n{block:#}",
-                    fixture.display()
-                );
-                checked += 1;
-            }
-        }
-    }
+    let checked = common::rules::assert_new_blocks_validate(
+        &dir,
+        &[emf(CollectorFlavor::Adot), emf(CollectorFlavor::Contrib)],
+    );
     assert!(checked > 300, "only {checked} blocks were checked");
 }
 
@@ -184,7 +146,7 @@ fn the_cloudwatch_batch_follows_who_shares_the_pipeline() {
 
 #[test]
 fn without_the_option_nothing_goes_to_cloudwatch() {
-    for fixture in fixtures() {
+    for fixture in common::rules::fixtures() {
         let text = std::fs::read_to_string(&fixture).unwrap();
         let m = migrate(&text, Format::Json, "k.json", &Options::default(), None);
         if let Some(collector) = &m.collector {

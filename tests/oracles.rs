@@ -13,31 +13,10 @@ use oc2otel::schema::SchemaValidator;
 use oc2otel::source::{self, Format};
 use serde_json::Value;
 
-const VERSIONS: &[&str] = &["2.6", "2.7", "2.8", "2.9", "2.10", "2.11", "2.12", "2.13"];
 const LEGACY_KEYS: [&str; 2] = [
     "telemetry/opencensus",
     "github_com/devopsfaith/krakend-opencensus",
 ];
-
-/// The `telemetry/opentelemetry` block of a migrated config, wherever the
-/// service `extra_config` is.
-fn new_block(output: &str) -> Option<Value> {
-    let root: Value = serde_json::from_str(output).ok()?;
-    root.pointer("/extra_config/telemetry~1opentelemetry")
-        .or_else(|| root.pointer("/telemetry~1opentelemetry"))
-        .cloned()
-}
-
-fn rule_fixtures() -> Vec<PathBuf> {
-    let mut paths: Vec<PathBuf> =
-        std::fs::read_dir(common::manifest_dir().join("tests/fixtures/rules"))
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .filter(|p| p.extension().is_some_and(|e| e == "json"))
-            .collect();
-    paths.sort();
-    paths
-}
 
 /// Both collector flavours where a fixture allows it.
 fn flavours() -> [Options; 2] {
@@ -55,36 +34,7 @@ fn every_new_block_validates_against_every_krakend_schema() {
     let Some(dir) = common::schema_dir() else {
         return;
     };
-    let validators: Vec<(String, SchemaValidator)> = VERSIONS
-        .iter()
-        .map(|v| {
-            (
-                v.to_string(),
-                SchemaValidator::load(&dir, v.parse().unwrap()).unwrap(),
-            )
-        })
-        .collect();
-    let mut checked = 0;
-    for fixture in rule_fixtures() {
-        let text = std::fs::read_to_string(&fixture).unwrap();
-        for version in VERSIONS {
-            for mut options in flavours() {
-                options.krakend_version = version.parse().unwrap();
-                let migration = migrate(&text, Format::Json, "krakend.json", &options, None);
-                let Some(block) = migration.output.as_deref().and_then(new_block) else {
-                    continue;
-                };
-                let (_, validator) = validators.iter().find(|(v, _)| v == version).unwrap();
-                let errors = validator.validate(&block);
-                assert!(
-                    errors.is_empty(),
-                    "{} for KrakenD {version}: {errors:?}\n{block:#}",
-                    fixture.display()
-                );
-                checked += 1;
-            }
-        }
-    }
+    let checked = common::rules::assert_new_blocks_validate(&dir, &flavours());
     assert!(checked > 100, "only {checked} blocks were checked");
 }
 
@@ -138,7 +88,7 @@ fn the_cli_validates_with_schema_dir() {
 #[test]
 fn every_collector_config_passes_the_strict_key_oracle() {
     let mut checked = 0;
-    for fixture in rule_fixtures() {
+    for fixture in common::rules::fixtures() {
         let text = std::fs::read_to_string(&fixture).unwrap();
         for options in flavours() {
             let migration = migrate(&text, Format::Json, "krakend.json", &options, None);

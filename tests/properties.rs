@@ -4,6 +4,8 @@
 //! block are unchanged, the new block is written in the file's indentation
 //! and line terminator, the output parses, and a second run changes nothing.
 
+mod common;
+
 use oc2otel::migrate::{Status, migrate};
 use oc2otel::options::Options;
 use oc2otel::source::Format;
@@ -69,28 +71,7 @@ fn legacy_block() -> impl Strategy<Value = Value> {
         prop::collection::vec(exporter, 1..4),
     )
         .prop_map(|(sample_rate, period, layers, exporters)| {
-            let mut block = Map::new();
-            if let Some(s) = sample_rate {
-                block.insert("sample_rate".into(), json!(s));
-            }
-            if let Some(p) = period {
-                block.insert("reporting_period".into(), json!(p));
-            }
-            if let Some((router, pipe, backend)) = layers {
-                let mut l = Map::new();
-                for (k, v) in [("router", router), ("pipe", pipe), ("backend", backend)] {
-                    if let Some(v) = v {
-                        l.insert(k.into(), json!(v));
-                    }
-                }
-                block.insert("enabled_layers".into(), Value::Object(l));
-            }
-            let mut e = Map::new();
-            for (name, value) in exporters {
-                e.insert(name.into(), value);
-            }
-            block.insert("exporters".into(), Value::Object(e));
-            Value::Object(block)
+            common::legacy::block(sample_rate, period, layers, exporters)
         })
 }
 

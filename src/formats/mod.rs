@@ -45,6 +45,12 @@ pub trait Editor {
     fn append_element(&self, array: &Node, value: &serde_json::Value) -> Edit;
 }
 
+/// The line terminator new lines are written with: CRLF when the file
+/// uses it anywhere, else LF.
+fn newline(text: &str) -> &'static str {
+    if text.contains("\r\n") { "\r\n" } else { "\n" }
+}
+
 /// Parse `text` in `format`.
 pub fn parse(text: &str, format: Format) -> Result<Parsed, SyntaxError> {
     match format {

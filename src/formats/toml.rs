@@ -392,10 +392,6 @@ fn sections(
     }
 }
 
-fn newline(text: &str) -> &'static str {
-    if text.contains("\r\n") { "\r\n" } else { "\n" }
-}
-
 /// The TOML implementation of [`Editor`].
 pub struct TomlEditor<'a> {
     pub text: &'a str,
@@ -423,7 +419,7 @@ impl Editor for TomlEditor<'_> {
         let members = object.members().expect("replace_member on a table");
         let member = &members[index];
         let (style, extents) = self.member_info(member);
-        let nl = newline(self.text);
+        let nl = super::newline(self.text);
         match style {
             Style::Header { header } => {
                 // The header's path up to the legacy key, then the new key.
@@ -482,7 +478,7 @@ impl Editor for TomlEditor<'_> {
     }
 
     fn append_member(&self, object: &Node, key: &str, value: &Value) -> Edit {
-        let nl = newline(self.text);
+        let nl = super::newline(self.text);
         let line = format!("{} = {}", key_text(key), inline_value(value));
         match object.members().and_then(|m| m.last()) {
             Some(last) => {
@@ -509,7 +505,7 @@ impl Editor for TomlEditor<'_> {
                 Edit::insertion(last.span.end, format!(", {}", inline_value(value)))
             }
             Some(last) => {
-                let nl = newline(self.text);
+                let nl = super::newline(self.text);
                 let header_end = self.text[last.span.start..]
                     .find(']')
                     .map_or(last.span.start, |i| last.span.start + i);

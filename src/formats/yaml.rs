@@ -575,10 +575,6 @@ fn opens_flow(text: &str, mut pos: usize) -> bool {
     matches!(bytes.get(pos), Some(b'{' | b'['))
 }
 
-fn newline(text: &str) -> &'static str {
-    if text.contains("\r\n") { "\r\n" } else { "\n" }
-}
-
 /// The YAML implementation of [`Editor`].
 pub struct YamlEditor<'a> {
     pub text: &'a str,
@@ -600,9 +596,8 @@ impl YamlEditor<'_> {
     }
 
     /// `key:` followed by the block for `value`, its lines at `indent`.
-    fn block_member(&self, key_text: &str, value: &Value, indent: usize) -> String {
-        let layout = layout_of(self.text, self.root);
-        let nl = newline(self.text);
+    fn block_member(&self, key_text: &str, value: &Value, indent: usize, layout: Layout) -> String {
+        let nl = super::newline(self.text);
         let mut lines = Vec::new();
         match value {
             Value::Object(map) if !map.is_empty() => mapping_lines(map, indent, layout, &mut lines),
@@ -647,7 +642,7 @@ impl Editor for YamlEditor<'_> {
                 }
                 _ => key_col + layout.unit,
             };
-            self.block_member(&key_text, value, child_col.max(key_col + 1))
+            self.block_member(&key_text, value, child_col.max(key_col + 1), layout)
         };
         vec![Edit::replacement(member.span.clone(), content)]
     }
@@ -708,11 +703,15 @@ impl Editor for YamlEditor<'_> {
         let last = members.last().expect("not empty");
         let key_col = column(self.text, last.key_span.start);
         let layout = layout_of(self.text, self.root);
-        let block = self.block_member(&scalar_text(key), value, key_col + layout.unit);
+        let block = self.block_member(&scalar_text(key), value, key_col + layout.unit, layout);
         let at = line_end(self.text, last.span.end);
         Edit::insertion(
             at,
-            format!("{}{}{block}", newline(self.text), " ".repeat(key_col)),
+            format!(
+                "{}{}{block}",
+                super::newline(self.text),
+                " ".repeat(key_col)
+            ),
         )
     }
 
@@ -735,7 +734,7 @@ impl Editor for YamlEditor<'_> {
         sequence_lines(std::slice::from_ref(value), dash, layout, &mut lines);
         let last = elements.last().expect("not empty");
         let at = line_end(self.text, last.span.end);
-        let nl = newline(self.text);
+        let nl = super::newline(self.text);
         Edit::insertion(at, format!("{nl}{}", lines.join(nl)))
     }
 }

@@ -5,6 +5,8 @@
 #![allow(dead_code)]
 
 pub mod collector;
+pub mod legacy;
+pub mod rules;
 
 use std::path::{Path, PathBuf};
 
