@@ -9,14 +9,12 @@
 //! namespace with no interface works the same as one with the network.
 //! Those two skip with a notice where the tool is missing.
 
-mod common;
-
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::{bin, fixture};
+use crate::common::{bin, fixture};
 
 /// A legacy config whose values look like things to fetch, run or expand.
 const BAIT: &str = r#"{
@@ -50,7 +48,7 @@ fn migrate_args(dir: &Path) -> Vec<String> {
         "--collector".into(),
         "contrib".into(),
     ];
-    if let Some(schemas) = common::schema_dir() {
+    if let Some(schemas) = crate::common::schema_dir() {
         args.push("--schema-dir".into());
         args.push(schemas.display().to_string());
     }
@@ -66,7 +64,7 @@ fn bait_dir() -> tempfile::TempDir {
 
 #[test]
 fn no_network_client_is_in_the_dependency_graph() {
-    let lock = fs::read_to_string(common::manifest_dir().join("Cargo.lock")).unwrap();
+    let lock = fs::read_to_string(crate::common::manifest_dir().join("Cargo.lock")).unwrap();
     let packages: Vec<&str> = lock
         .lines()
         .filter_map(|l| l.strip_prefix("name = \""))

@@ -5,13 +5,11 @@
 //! legacy blocks stay in the file, untouched, and are still never printed.
 //! Each legacy secret is named by a rotate warning with its JSON pointer.
 
-mod common;
-
 use std::fs;
 use std::path::Path;
 use std::process::Output;
 
-use common::{abin, bin, temp_file};
+use crate::common::{abin, bin, temp_file};
 
 /// Canaries inside the legacy block: they go away with it.
 const LEGACY: &[&str] = &[

@@ -9,8 +9,6 @@
 //! an internal error (OC901). So the property is simply: no OC901, ever
 //! (and no secret in the output).
 
-mod common;
-
 use oc2otel::diagnostic::Code;
 use oc2otel::migrate::migrate;
 use oc2otel::options::{CollectorFlavor, KrakendVersion, MetricsTarget, Options, OtlpEndpoint};
@@ -158,7 +156,7 @@ fn legacy_block() -> impl Strategy<Value = Value> {
         prop::collection::vec(exporter(), 0..5),
     )
         .prop_map(|(sample_rate, period, layers, exporters)| {
-            common::legacy::block(sample_rate, period, layers, exporters)
+            crate::common::legacy::block(sample_rate, period, layers, exporters)
         })
 }
 

@@ -3,8 +3,6 @@
 //! configurations of the public corpus (`../shared`). Without `../shared`
 //! these tests print a notice and pass, unless OC2OTEL_REQUIRE_SHARED=1.
 
-mod common;
-
 use std::path::{Path, PathBuf};
 
 use oc2otel::migrate::{Migration, Status, migrate};
@@ -31,16 +29,16 @@ fn flavours() -> [Options; 2] {
 
 #[test]
 fn every_new_block_validates_against_every_krakend_schema() {
-    let Some(dir) = common::schema_dir() else {
+    let Some(dir) = crate::common::schema_dir() else {
         return;
     };
-    let checked = common::rules::assert_new_blocks_validate(&dir, &flavours());
+    let checked = crate::common::rules::assert_new_blocks_validate(&dir, &flavours());
     assert!(checked > 100, "only {checked} blocks were checked");
 }
 
 #[test]
 fn the_schema_oracle_rejects_a_wrong_block() {
-    let Some(dir) = common::schema_dir() else {
+    let Some(dir) = crate::common::schema_dir() else {
         return;
     };
     let validator = SchemaValidator::load(&dir, KrakendVersion::LATEST).unwrap();
@@ -58,12 +56,12 @@ fn the_schema_oracle_rejects_a_wrong_block() {
 
 #[test]
 fn the_cli_validates_with_schema_dir() {
-    let Some(dir) = common::schema_dir() else {
+    let Some(dir) = crate::common::schema_dir() else {
         return;
     };
     for version in ["2.13", "2.6", "2.10"] {
-        let output = common::bin()
-            .current_dir(common::manifest_dir())
+        let output = crate::common::bin()
+            .current_dir(crate::common::manifest_dir())
             .args([
                 "migrate",
                 "--check",
@@ -88,7 +86,7 @@ fn the_cli_validates_with_schema_dir() {
 #[test]
 fn every_collector_config_passes_the_strict_key_oracle() {
     let mut checked = 0;
-    for fixture in common::rules::fixtures() {
+    for fixture in crate::common::rules::fixtures() {
         let text = std::fs::read_to_string(&fixture).unwrap();
         for options in flavours() {
             let migration = migrate(&text, Format::Json, "krakend.json", &options, None);
@@ -97,8 +95,8 @@ fn every_collector_config_passes_the_strict_key_oracle() {
             };
             let yaml = collector.to_yaml();
             let flavour = options.collector.as_str();
-            let mut problems = common::collector::problems(&yaml, flavour);
-            problems.extend(common::collector::xray_problems(&yaml));
+            let mut problems = crate::common::collector::problems(&yaml, flavour);
+            problems.extend(crate::common::collector::xray_problems(&yaml));
             assert!(
                 problems.is_empty(),
                 "{}: {problems:?}\n{yaml}",
@@ -116,7 +114,7 @@ fn every_collector_config_passes_the_strict_key_oracle() {
 #[test]
 fn the_collector_oracle_catches_mistakes() {
     let bad = "exporters:\n  awsxray:\n    access_key_id: AKIA\n    region: x\nreceivers:\n  otlp:\n    protocols:\n      grpc:\nservice:\n  pipelines:\n    traces:\n      receivers: [otlp]\n      processors: [batch]\n      exporters: [awsxray, zipkin]\n";
-    let problems = common::collector::problems(bad, "adot");
+    let problems = crate::common::collector::problems(bad, "adot");
     for expected in ["access_key_id", "explicit endpoint", "`batch`", "`zipkin`"] {
         assert!(
             problems.iter().any(|p| p.contains(expected)),
@@ -403,8 +401,10 @@ fn check_migration(
             };
             outside_edits_unchanged(text, output, &allowed)?;
             if let Some(collector) = &migration.collector {
-                let problems =
-                    common::collector::problems(&collector.to_yaml(), options.collector.as_str());
+                let problems = crate::common::collector::problems(
+                    &collector.to_yaml(),
+                    options.collector.as_str(),
+                );
                 if !problems.is_empty() {
                     return Err(format!("collector: {problems:?}"));
                 }
@@ -423,7 +423,7 @@ fn check_migration(
 
 #[test]
 fn every_corpus_config_is_migrated_or_refused() {
-    let Some(shared) = common::shared_dir() else {
+    let Some(shared) = crate::common::shared_dir() else {
         return;
     };
     let validator =
@@ -484,12 +484,12 @@ fn every_corpus_config_is_migrated_or_refused() {
 
 #[test]
 fn the_binary_never_panics_on_the_corpus() {
-    let Some(shared) = common::shared_dir() else {
+    let Some(shared) = crate::common::shared_dir() else {
         return;
     };
     let files = corpus_files(&shared);
     for format in ["human", "json"] {
-        let output = common::bin()
+        let output = crate::common::bin()
             .args(["migrate", "--color", "never", "--format", format])
             .args(&files)
             .output()

@@ -3,14 +3,12 @@
 //! Flexible Configuration with partials and settings, unrelated files) is
 //! copied to a temporary folder and migrated as users do.
 
-mod common;
-
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-use common::{bin, manifest_dir, snapshot_settings};
+use crate::common::{bin, manifest_dir, snapshot_settings};
 
 /// Copy the fixture repository into a fresh temporary folder.
 fn repo() -> tempfile::TempDir {

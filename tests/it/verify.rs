@@ -11,12 +11,10 @@
 //! migration with one mistake each; `collector*.yaml`, hand-written ADOT
 //! configs.
 
-mod common;
-
 use std::fs;
 use std::process::Output;
 
-use common::{bin, fixture, manifest_dir, snapshot_settings, temp_file};
+use crate::common::{bin, fixture, manifest_dir, snapshot_settings, temp_file};
 use insta_cmd::assert_cmd_snapshot;
 use oc2otel::migrate::{Status, migrate};
 use oc2otel::options::Options;

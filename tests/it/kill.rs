@@ -10,15 +10,13 @@
 
 #![cfg(unix)]
 
-mod common;
-
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::Instant;
 
-use common::{bin, fixture};
+use crate::common::{bin, fixture};
 use oc2otel::migrate::{Status, migrate};
 use oc2otel::options::Options;
 use oc2otel::source::Format;

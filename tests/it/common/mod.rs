@@ -51,11 +51,27 @@ pub fn shared_dir() -> Option<PathBuf> {
             dir.display()
         );
     }
-    eprintln!(
-        "notice: {} not found; skipping the tests that use the shared reference data",
+    notice(&format!(
+        "{} not found: the tests that use the shared reference data (schemas, corpus) \
+         are skipped; put the shared folder next to the repository, or set \
+         OC2OTEL_REQUIRE_SHARED=1 to make this a failure",
         dir.display()
-    );
+    ));
     None
+}
+
+/// Print a notice that a person running `cargo test` sees: written to the
+/// real standard error, past libtest's output capture (which only takes
+/// `print!`/`eprint!`), and once per distinct text per run.
+pub fn notice(text: &str) {
+    use std::io::Write;
+    static SHOWN: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+    let mut shown = SHOWN.lock().unwrap_or_else(|e| e.into_inner());
+    if shown.iter().any(|t| t == text) {
+        return;
+    }
+    shown.push(text.to_owned());
+    let _ = writeln!(std::io::stderr().lock(), "\nnotice: {text}");
 }
 
 pub fn schema_dir() -> Option<PathBuf> {

@@ -8,8 +8,6 @@
 //! have: no secret canary in any output, every legacy field of a migrated
 //! block accounted for, and a second run that changes nothing.
 
-mod common;
-
 use std::fmt::Write;
 use std::path::Path;
 
@@ -107,34 +105,38 @@ pub fn describe(text: &str, options: &Options, name: &str) -> String {
 
 #[test]
 fn rules() {
-    common::snapshot_settings().bind(|| {
-        insta::glob!("fixtures/rules/*.json", |path| {
-            let text = std::fs::read_to_string(path).unwrap();
-            let options = options_for(path);
-            let name = path.file_name().unwrap().to_string_lossy().into_owned();
-            let description = describe(&text, &options, &name);
-            assert!(
-                !description.to_lowercase().contains("canary"),
-                "a secret canary leaked into the report of {name}"
-            );
-            assert!(
-                !description.contains("OC901"),
-                "internal error in {name}:\n{description}"
-            );
-            // A second run over the result changes nothing.
-            let first = migrate(&text, Format::Json, &name, &options, None);
-            if let Some(output) = &first.output {
-                let second = migrate(output, Format::Json, &name, &options, None);
-                assert_eq!(second.status, Status::Unchanged, "second run of {name}");
+    crate::common::snapshot_settings().bind(|| {
+        insta::glob!(
+            concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/rules"),
+            "*.json",
+            |path| {
+                let text = std::fs::read_to_string(path).unwrap();
+                let options = options_for(path);
+                let name = path.file_name().unwrap().to_string_lossy().into_owned();
+                let description = describe(&text, &options, &name);
                 assert!(
-                    !output.to_lowercase().contains("canary"),
-                    "secret copied in {name}"
+                    !description.to_lowercase().contains("canary"),
+                    "a secret canary leaked into the report of {name}"
                 );
+                assert!(
+                    !description.contains("OC901"),
+                    "internal error in {name}:\n{description}"
+                );
+                // A second run over the result changes nothing.
+                let first = migrate(&text, Format::Json, &name, &options, None);
+                if let Some(output) = &first.output {
+                    let second = migrate(output, Format::Json, &name, &options, None);
+                    assert_eq!(second.status, Status::Unchanged, "second run of {name}");
+                    assert!(
+                        !output.to_lowercase().contains("canary"),
+                        "secret copied in {name}"
+                    );
+                }
+                if let Some(collector) = &first.collector {
+                    assert!(!collector.to_yaml().to_lowercase().contains("canary"));
+                }
+                insta::assert_snapshot!(description);
             }
-            if let Some(collector) = &first.collector {
-                assert!(!collector.to_yaml().to_lowercase().contains("canary"));
-            }
-            insta::assert_snapshot!(description);
-        });
+        );
     });
 }

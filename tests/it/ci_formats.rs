@@ -4,13 +4,11 @@
 //! columns of the fields concerned; the GitHub annotations are escaped
 //! workflow commands at the same places.
 
-mod common;
-
 use std::fs;
 use std::path::Path;
 use std::process::Output;
 
-use common::{bin, fixture, snapshot_settings, temp_file};
+use crate::common::{bin, fixture, snapshot_settings, temp_file};
 use serde_json::Value;
 use serde_sarif::sarif::{ResultLevel, Sarif};
 

@@ -2,11 +2,9 @@
 //! definition runs the real command line, completion scripts and man pages
 //! are generated from the real clap definition.
 
-mod common;
-
 use std::fs;
 
-use common::{bin, fixture, temp_file};
+use crate::common::{bin, fixture, temp_file};
 use serde_json::Value;
 
 fn text(bytes: &[u8]) -> String {
@@ -16,7 +14,7 @@ fn text(bytes: &[u8]) -> String {
 #[test]
 fn the_pre_commit_hook_fails_while_a_config_needs_migrating() {
     let hooks: Value = yaml_serde::from_str(
-        &fs::read_to_string(common::manifest_dir().join(".pre-commit-hooks.yaml")).unwrap(),
+        &fs::read_to_string(crate::common::manifest_dir().join(".pre-commit-hooks.yaml")).unwrap(),
     )
     .unwrap();
     let hook = hooks

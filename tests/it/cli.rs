@@ -1,13 +1,11 @@
 //! The command line as users drive it: exit codes, what each mode prints
 //! and writes, standard input, bad input, and secrets.
 
-mod common;
-
 use std::fs;
 use std::path::Path;
 use std::process::Output;
 
-use common::{abin, bin, fixture, snapshot_settings, temp_file};
+use crate::common::{abin, bin, fixture, snapshot_settings, temp_file};
 use insta_cmd::assert_cmd_snapshot;
 use predicates::prelude::*;
 

@@ -5,13 +5,11 @@
 //! `--check`, which write nothing), and a temporary file that a running
 //! oc2otel holds never touched. The kill test is in `tests/kill.rs`.
 
-mod common;
-
 use std::fs;
 use std::path::Path;
 use std::process::Output;
 
-use common::{bin, fixture, temp_file};
+use crate::common::{bin, fixture, temp_file};
 
 const XRAY: &str = "rules/xray_docs.json";
 

@@ -5,14 +5,12 @@
 //! keys, a BOM), inputs built to exhaust the stack or memory, and files
 //! that vanish or change while a run is going on.
 
-mod common;
-
 use std::fs;
 use std::path::Path;
 use std::process::{Output, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{bin, fixture, temp_file};
+use crate::common::{bin, fixture, temp_file};
 
 const XRAY: &str = "rules/xray_docs.json";
 
@@ -421,12 +419,56 @@ fn nesting_100000_levels_deep_does_not_overflow_the_stack() {
     }
 }
 
+/// The variable that turns `measure_launcher` on, holding the arguments
+/// of the oc2otel run to measure (a JSON array).
 #[cfg(unix)]
-/// Run to the end and return (exit code, peak RSS in KiB). The child is
-/// reaped by wait4, which also reports its memory, hence the allow.
+const MEASURE_ARGS: &str = "OC2OTEL_TEST_MEASURE_ARGS";
+
+/// Run oc2otel with `args` (in `cwd`, reading `stdin`) to the end and
+/// return (exit code, peak RSS in KiB).
+///
+/// Linux charges a child with its parent's high-water RSS when it execs
+/// after a fork or vfork, and this test binary runs every integration test
+/// at once, so its own peak would hide the child's. The run is therefore
+/// started from a fresh, small copy of this binary (`measure_launcher`).
+#[cfg(unix)]
+fn run_measured(args: &[&str], cwd: Option<&Path>, stdin: Option<fs::File>) -> (i32, i64) {
+    let mut launcher = std::process::Command::new(std::env::current_exe().unwrap());
+    launcher
+        .args(["--ignored", "--exact", "hostile::measure_launcher"])
+        .args(["--nocapture", "--test-threads=1", "--quiet"])
+        .env(MEASURE_ARGS, serde_json::to_string(args).unwrap())
+        .stdin(stdin.map_or_else(Stdio::null, Stdio::from));
+    if let Some(cwd) = cwd {
+        launcher.current_dir(cwd);
+    }
+    let output = launcher.output().unwrap();
+    let stdout = text(&output.stdout);
+    let line = stdout
+        .lines()
+        .find_map(|line| line.strip_prefix("measured: "))
+        .unwrap_or_else(|| {
+            panic!(
+                "launcher printed no figure: {stdout}{}",
+                text(&output.stderr)
+            )
+        });
+    let (code, rss) = line.split_once(' ').unwrap();
+    (code.parse().unwrap(), rss.parse().unwrap())
+}
+
+/// Not a test: `run_measured` starts this in a fresh process, which runs
+/// the oc2otel command given in its environment and prints its exit code
+/// and peak RSS, as reported by wait4. The child is reaped by wait4,
+/// hence the allow.
+#[cfg(unix)]
+#[test]
+#[ignore = "helper of run_measured, started by it in a fresh process"]
 #[allow(clippy::zombie_processes)]
-fn run_measured(command: &mut std::process::Command) -> (i32, i64) {
-    let child = command
+fn measure_launcher() {
+    let args: Vec<String> = serde_json::from_str(&std::env::var(MEASURE_ARGS).unwrap()).unwrap();
+    let child = bin()
+        .args(&args)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
@@ -437,7 +479,11 @@ fn run_measured(command: &mut std::process::Command) -> (i32, i64) {
     let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
     let rc = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
     assert_eq!(rc, pid, "wait4 failed");
-    (libc::WEXITSTATUS(status), usage.ru_maxrss)
+    println!(
+        "measured: {} {}",
+        libc::WEXITSTATUS(status),
+        usage.ru_maxrss
+    );
 }
 
 #[cfg(unix)]
@@ -480,7 +526,7 @@ fn a_100_mb_file_is_refused_in_bounded_memory() {
 
     // Refused from its size, before reading: the peak memory stays far
     // below the file (and below the read limit itself).
-    let (code, rss_kb) = run_measured(bin().current_dir(dir.path()).args(["migrate", "huge.json"]));
+    let (code, rss_kb) = run_measured(&["migrate", "huge.json"], Some(dir.path()), None);
     assert_eq!(code, 2);
     assert!(
         rss_kb < 24 * 1024,
@@ -490,7 +536,7 @@ fn a_100_mb_file_is_refused_in_bounded_memory() {
     // Standard input has no size: reading stops at the limit, and the
     // memory stays bounded by it, not by the input.
     let stdin = fs::File::open(&path).unwrap();
-    let (code, rss_kb) = run_measured(bin().args(["migrate", "-"]).stdin(stdin));
+    let (code, rss_kb) = run_measured(&["migrate", "-"], None, Some(stdin));
     assert_eq!(code, 2);
     assert!(
         rss_kb < 90 * 1024,

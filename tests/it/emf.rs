@@ -7,8 +7,6 @@
 //! `tests/fixtures/rules/emf_*.json` (in `tests/rules.rs`) show the whole
 //! output for the interesting cases.
 
-mod common;
-
 use oc2otel::migrate::{Status, migrate};
 use oc2otel::options::{CollectorFlavor, MetricsTarget, Options};
 use oc2otel::source::Format;
@@ -25,7 +23,7 @@ fn emf(collector: CollectorFlavor) -> Options {
 #[test]
 fn every_fixture_routes_metrics_to_cloudwatch_with_valid_configs() {
     let mut checked = 0;
-    for fixture in common::rules::fixtures() {
+    for fixture in crate::common::rules::fixtures() {
         let text = std::fs::read_to_string(&fixture).unwrap();
         for flavor in [CollectorFlavor::Adot, CollectorFlavor::Contrib] {
             let options = emf(flavor);
@@ -51,9 +49,9 @@ fn every_fixture_routes_metrics_to_cloudwatch_with_valid_configs() {
                 continue;
             };
             let yaml = collector.to_yaml();
-            let mut problems = common::collector::problems(&yaml, flavor.as_str());
-            problems.extend(common::collector::emf_problems(&yaml));
-            problems.extend(common::collector::xray_problems(&yaml));
+            let mut problems = crate::common::collector::problems(&yaml, flavor.as_str());
+            problems.extend(crate::common::collector::emf_problems(&yaml));
+            problems.extend(crate::common::collector::xray_problems(&yaml));
             assert!(problems.is_empty(), "{name}: {problems:?}\n{yaml}");
 
             let codes: Vec<&str> = migration
@@ -67,7 +65,7 @@ fn every_fixture_routes_metrics_to_cloudwatch_with_valid_configs() {
             );
 
             let output = migration.output.as_deref().unwrap();
-            let block = common::rules::new_block(output).unwrap();
+            let block = crate::common::rules::new_block(output).unwrap();
             let exporter = block["exporters"]["otlp"]
                 .as_array()
                 .into_iter()
@@ -104,10 +102,10 @@ fn every_fixture_routes_metrics_to_cloudwatch_with_valid_configs() {
 
 #[test]
 fn every_new_block_with_emf_validates_against_every_krakend_schema() {
-    let Some(dir) = common::schema_dir() else {
+    let Some(dir) = crate::common::schema_dir() else {
         return;
     };
-    let checked = common::rules::assert_new_blocks_validate(
+    let checked = crate::common::rules::assert_new_blocks_validate(
         &dir,
         &[emf(CollectorFlavor::Adot), emf(CollectorFlavor::Contrib)],
     );
@@ -117,7 +115,7 @@ fn every_new_block_with_emf_validates_against_every_krakend_schema() {
 #[test]
 fn the_cloudwatch_batch_follows_who_shares_the_pipeline() {
     // awsemf alone: a minute, as in ADOT's canonical configs.
-    let xray = common::fixture("rules/emf_xray.json");
+    let xray = crate::common::fixture("rules/emf_xray.json");
     let m = migrate(
         &xray,
         Format::Json,
@@ -128,7 +126,7 @@ fn the_cloudwatch_batch_follows_who_shares_the_pipeline() {
     let config: Value = yaml_serde::from_str(&m.collector.unwrap().to_yaml()).unwrap();
     assert_eq!(config["processors"]["batch/metrics"]["timeout"], "60s");
     // With InfluxDB in the same pipeline, the legacy 5 s cadence wins.
-    let influx = common::fixture("rules/emf_contrib_influxdb.json");
+    let influx = crate::common::fixture("rules/emf_contrib_influxdb.json");
     let m = migrate(
         &influx,
         Format::Json,
@@ -146,7 +144,7 @@ fn the_cloudwatch_batch_follows_who_shares_the_pipeline() {
 
 #[test]
 fn without_the_option_nothing_goes_to_cloudwatch() {
-    for fixture in common::rules::fixtures() {
+    for fixture in crate::common::rules::fixtures() {
         let text = std::fs::read_to_string(&fixture).unwrap();
         let m = migrate(&text, Format::Json, "k.json", &Options::default(), None);
         if let Some(collector) = &m.collector {
@@ -169,8 +167,8 @@ fn without_the_option_nothing_goes_to_cloudwatch() {
 #[test]
 fn the_emf_oracle_catches_mistakes() {
     let bad = "receivers:\n  otlp:\n    protocols:\n      grpc:\n        endpoint: 0.0.0.0:4317\nexporters:\n  awsemf:\n    namespace: Other\n    dimension_rollup_option: None\n    metric_declarations:\n      - dimensions: [[a]]\nservice:\n  pipelines:\n    traces:\n      receivers: [otlp]\n      exporters: [awsemf]\n";
-    let mut problems = common::collector::problems(bad, "adot");
-    problems.extend(common::collector::emf_problems(bad));
+    let mut problems = crate::common::collector::problems(bad, "adot");
+    problems.extend(crate::common::collector::emf_problems(bad));
     for expected in [
         "telemetry type is not supported",
         "dimension_rollup_option",

@@ -4,13 +4,11 @@
 //! the collector need, and never a credential value; it is previewed as a
 //! diff, written with `--write`, and never written over a different file.
 
-mod common;
-
 use std::fs;
 use std::path::Path;
 use std::process::Output;
 
-use common::{bin, fixture, snapshot_settings, temp_file};
+use crate::common::{bin, fixture, snapshot_settings, temp_file};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -537,7 +535,7 @@ fn no_snippet_without_a_collector_or_a_file() {
     );
     assert_eq!(files_in(dir.path()), ["krakend.json"]);
 
-    let out = common::abin()
+    let out = crate::common::abin()
         .args(["migrate", "--color", "never", "--emit-deploy", "ecs", "-"])
         .write_stdin(fixture(XRAY))
         .output()

@@ -4,8 +4,6 @@
 //! block are unchanged, the new block is written in the file's indentation
 //! and line terminator, the output parses, and a second run changes nothing.
 
-mod common;
-
 use oc2otel::migrate::{Status, migrate};
 use oc2otel::options::Options;
 use oc2otel::source::Format;
@@ -71,7 +69,7 @@ fn legacy_block() -> impl Strategy<Value = Value> {
         prop::collection::vec(exporter, 1..4),
     )
         .prop_map(|(sample_rate, period, layers, exporters)| {
-            common::legacy::block(sample_rate, period, layers, exporters)
+            crate::common::legacy::block(sample_rate, period, layers, exporters)
         })
 }
 

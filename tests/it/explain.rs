@@ -3,13 +3,11 @@
 //! refuses; options that change the fates; nothing written, nothing secret
 //! printed.
 
-mod common;
-
 use std::collections::BTreeSet;
 use std::fs;
 use std::process::Output;
 
-use common::{bin, fixture, manifest_dir, snapshot_settings, temp_file};
+use crate::common::{bin, fixture, manifest_dir, snapshot_settings, temp_file};
 use insta_cmd::assert_cmd_snapshot;
 use serde_json::Value;
 

@@ -1,0 +1,22 @@
+//! All integration tests, compiled as one test binary (as ripgrep and cargo
+//! do): one link step instead of one per file, and shared helpers in `common`.
+
+mod common;
+
+mod batch;
+mod ci_formats;
+mod cli;
+mod deploy;
+mod emf;
+mod explain;
+mod hostile;
+mod integrations;
+mod kill;
+mod offline;
+mod oracles;
+mod properties;
+mod rules;
+mod secrets;
+mod semantics;
+mod verify;
+mod writes;
