@@ -3,34 +3,21 @@
 //! (`telemetry/opentelemetry`), and writes the collector config the new
 //! block pushes to.
 //!
-//! The data flow follows the module list: [`source`] reads a file,
-//! [`formats`] parses it into a located [`tree`], [`locate`] finds the
-//! legacy blocks, [`legacy`] decodes them as KrakenD did, [`convert`] turns
-//! them into an [`intent`], [`render`] writes the new block and the
-//! collector config, [`edit`] splices the changes into the original text,
-//! and [`migrate`] runs the whole pipeline and verifies the result. The
-//! command line ([`cli`]) adds files, diffs, reports and writes.
+//! The crate is built in layers, each importing only the ones before it:
+//!
+//! - [`syntax`]: text, formats (JSON, YAML, TOML, templates), located
+//!   trees and byte-range edits; knows nothing of KrakenD;
+//! - [`model`]: KrakenD's telemetry settings as its Go code reads them,
+//!   where it reads them, diagnostics, secrets;
+//! - [`migration`]: one text in, the migrated text, the collector config
+//!   and the diagnostics out, with the behaviour self-check;
+//! - [`workspace`]: files and folders, git, Flexible Configuration, writes;
+//! - [`report`]: what a run prints, in every output format;
+//! - [`cli`]: arguments in, library operations called, exit status out.
 
-pub mod behaviour;
 pub mod cli;
-pub mod convert;
-pub mod diagnostic;
-pub mod diff;
-pub mod discover;
-pub mod docs;
-pub mod edit;
-pub mod flexible;
-pub mod formats;
-pub mod intent;
-pub mod legacy;
-pub mod locate;
-pub mod migrate;
-pub mod options;
-pub mod redact;
-pub mod render;
+pub mod migration;
+pub mod model;
 pub mod report;
-pub mod schema;
-pub mod source;
-pub mod tree;
-pub mod vcs;
-pub mod write;
+pub mod syntax;
+pub mod workspace;

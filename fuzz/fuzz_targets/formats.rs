@@ -10,10 +10,10 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use oc2otel::diagnostic::Severity;
-use oc2otel::migrate::{Status, migrate};
-use oc2otel::options::Options;
-use oc2otel::source::{Format, decode};
+use oc2otel::model::diagnostic::Severity;
+use oc2otel::migration::{Status, migrate};
+use oc2otel::migration::options::Options;
+use oc2otel::syntax::source::{Format, decode};
 
 fuzz_target!(|data: &[u8]| {
     let Some((&selector, rest)) = data.split_first() else {
@@ -51,10 +51,10 @@ fuzz_target!(|data: &[u8]| {
             // reverse only through a bug: each output is read in the
             // format the migration reports.
             if first.format != Format::Template {
-                let parsed = oc2otel::formats::parse(output, first.format)
+                let parsed = oc2otel::syntax::parse(output, first.format)
                     .expect("the output parses in its own format");
                 assert!(
-                    !oc2otel::locate::locate(&parsed.root).is_pending(),
+                    !oc2otel::model::locate::locate(&parsed.root).is_pending(),
                     "a legacy block is left"
                 );
             }

@@ -10,11 +10,11 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use oc2otel::diagnostic::Severity;
-use oc2otel::migrate::{Status, migrate};
-use oc2otel::options::Options;
-use oc2otel::redact::Redacted;
-use oc2otel::source::{Format, decode};
+use oc2otel::model::diagnostic::Severity;
+use oc2otel::migration::{Status, migrate};
+use oc2otel::migration::options::Options;
+use oc2otel::model::redact::Redacted;
+use oc2otel::syntax::source::{Format, decode};
 
 fuzz_target!(|data: &[u8]| {
     let Ok(source) = decode(data) else {
@@ -49,11 +49,11 @@ fuzz_target!(|data: &[u8]| {
             // Configuration template: migrated as one, and not JSON.
             if first.format == Format::Json {
                 serde_json::from_str::<serde_json::Value>(output).expect("the output is JSON");
-                let root = oc2otel::formats::parse(output, Format::Json)
+                let root = oc2otel::syntax::parse(output, Format::Json)
                     .expect("the output parses strictly")
                     .root;
                 assert!(
-                    !oc2otel::locate::locate(&root).is_pending(),
+                    !oc2otel::model::locate::locate(&root).is_pending(),
                     "a legacy block is left"
                 );
             }

@@ -8,7 +8,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use oc2otel::redact::{Redacted, lexical_secret_spans, secret_spans};
+use oc2otel::model::redact::{Redacted, lexical_secret_spans, secret_spans};
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {
@@ -24,7 +24,7 @@ fuzz_target!(|data: &[u8]| {
     let redacted = Redacted::new(text, &lexical);
     assert!(redacted.map(text.len()) == redacted.text.len());
 
-    if let Ok(parsed) = oc2otel::formats::parse(text, oc2otel::source::Format::Json) {
+    if let Ok(parsed) = oc2otel::syntax::parse(text, oc2otel::syntax::source::Format::Json) {
         for secret in secret_spans(&parsed.root) {
             assert!(
                 lexical

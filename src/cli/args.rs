@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::options::{KrakendVersion, OtlpEndpoint};
+use crate::migration::options::{KrakendVersion, OtlpEndpoint};
 
 const ABOUT: &str = "Migrate KrakenD configs from OpenCensus (telemetry/opencensus) to OpenTelemetry, \
 and write the ADOT collector config the new block sends to.";

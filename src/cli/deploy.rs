@@ -1,6 +1,6 @@
 //! `migrate --emit-deploy`: where a config's sidecar snippet goes, whether
 //! it may go there, and what the report says about it. The snippet itself
-//! is rendered by [`crate::render::deploy`].
+//! is rendered by [`crate::migration::render::deploy`].
 //!
 //! The snippet is a file next to the config, `<stem>.deploy.<platform>.<ext>`,
 //! handled like the collector config: previewed as a diff, written (before
@@ -8,11 +8,11 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::diagnostic::{Code, Diagnostic};
-use crate::migrate::Migration;
-use crate::options::Options;
-use crate::render::deploy::{Platform, Sidecar};
-use crate::source;
+use crate::migration::Migration;
+use crate::migration::options::Options;
+use crate::migration::render::deploy::{Platform, Sidecar};
+use crate::model::diagnostic::{Code, Diagnostic};
+use crate::syntax::source;
 
 /// A snippet to preview or write.
 #[derive(Debug, Clone)]

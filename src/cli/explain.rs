@@ -18,13 +18,13 @@ use super::ExitStatus;
 use super::args::{ExplainArgs, ReportFormat};
 use super::input;
 use super::printer::Printer;
-use crate::diagnostic::{Code, Diagnostic};
-use crate::discover::{self, DiscoverOptions};
-use crate::flexible::{self, TemplateIndex};
-use crate::migrate::{self, Status};
-use crate::options::Options;
+use crate::migration::options::Options;
+use crate::migration::{self, Status};
+use crate::model::diagnostic::{Code, Diagnostic};
 use crate::report::explain::{self, Explained};
 use crate::report::text;
+use crate::workspace::discover::{self, DiscoverOptions};
+use crate::workspace::flexible::{self, TemplateIndex};
 
 pub fn run(args: ExplainArgs, printer: &Printer) -> anyhow::Result<ExitStatus> {
     let stdin = args.paths.iter().filter(|p| p.as_os_str() == "-").count();
@@ -106,9 +106,9 @@ fn explain_one(
 ) -> Option<Explained> {
     let display = path.display().to_string();
     if !named {
-        match crate::source::read_file(path) {
+        match crate::syntax::source::read_file(path) {
             Ok(bytes) if memchr::memmem::find(&bytes, b"opencensus").is_none() => return None,
-            Err(crate::source::ReadError::TooLarge { .. }) => return None,
+            Err(crate::syntax::source::ReadError::TooLarge { .. }) => return None,
             _ => {}
         }
     }
@@ -122,7 +122,7 @@ fn explain_one(
             });
         }
     };
-    let migration = migrate::migrate(&input.text.text, input.format, &input.name, options, None);
+    let migration = migration::migrate(&input.text.text, input.format, &input.name, options, None);
     if !named && migration.status == Status::Unchanged && migration.diagnostics.is_empty() {
         return None;
     }

@@ -5,9 +5,9 @@
 use std::path::Path;
 
 use crate::cli::args::{CollectorArg, MetricsArg};
-use crate::diagnostic::{Code, Diagnostic};
-use crate::options::{CollectorFlavor, MetricsTarget};
-use crate::source::{self, Format, SourceText};
+use crate::migration::options::{CollectorFlavor, MetricsTarget};
+use crate::model::diagnostic::{Code, Diagnostic};
+use crate::syntax::source::{self, Format, SourceText};
 
 /// A read input.
 pub struct Input {

@@ -19,19 +19,19 @@ use super::ExitStatus;
 use super::args::{DeployArg, MigrateArgs, OutputFormat};
 use super::deploy;
 use super::printer::Printer;
-use crate::diagnostic::{Code, Diagnostic, Severity};
-use crate::diff;
-use crate::discover::{self, DiscoverOptions};
-use crate::flexible::TemplateIndex;
-use crate::migrate::{self, Status};
-use crate::options::Options;
-use crate::redact::Redacted;
-use crate::render::deploy::Platform;
+use crate::migration::options::Options;
+use crate::migration::render::deploy::Platform;
+use crate::migration::schema::SchemaValidator;
+use crate::migration::{self, Status};
+use crate::model::diagnostic::{Code, Diagnostic, Severity};
+use crate::model::redact::Redacted;
 use crate::report::{self, FileReport, FileStatus, Summary, human};
-use crate::schema::SchemaValidator;
-use crate::source::{self, Format};
-use crate::vcs::GitGuard;
-use crate::write;
+use crate::syntax::diff;
+use crate::syntax::source::{self, Format};
+use crate::workspace::discover::{self, DiscoverOptions};
+use crate::workspace::flexible::TemplateIndex;
+use crate::workspace::vcs::GitGuard;
+use crate::workspace::write;
 
 /// How many files are processed between two flushes of the output.
 const CHUNK: usize = 64;
@@ -407,7 +407,8 @@ fn process(input: &Input, job: &Job) -> Outcome {
             .file_name()
             .map_or_else(|| display.clone(), |n| n.to_string_lossy().into_owned()),
     };
-    let migration = migrate::migrate(&text.text, format, &name, &job.options, job.schema.as_ref());
+    let migration =
+        migration::migrate(&text.text, format, &name, &job.options, job.schema.as_ref());
     let redacted_input = Redacted::new(&text.text, &migration.input_secrets);
     let format = migration.format;
     let mut report = FileReport {
@@ -422,7 +423,7 @@ fn process(input: &Input, job: &Job) -> Outcome {
     if let (Input::File(path, _), Status::Migrate) = (input, migration.status) {
         let pulls = job.templates.pulls(path);
         if !pulls.is_empty() {
-            report.diagnostics = crate::flexible::pulled_block_diagnostics(
+            report.diagnostics = crate::workspace::flexible::pulled_block_diagnostics(
                 &text.text,
                 format,
                 &pulls,
@@ -508,7 +509,8 @@ fn process(input: &Input, job: &Job) -> Outcome {
 
     if job.mode == Mode::Preview && !stdin {
         let color = job.printer.stdout_color && job.format == OutputFormat::Human;
-        let redacted_output = Redacted::new(&output, &crate::redact::spans_in(&output, format));
+        let redacted_output =
+            Redacted::new(&output, &crate::model::redact::spans_in(&output, format));
         let redacted_input = report
             .source
             .as_ref()

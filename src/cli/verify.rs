@@ -14,16 +14,16 @@ use super::ExitStatus;
 use super::args::{ReportFormat, VerifyArgs};
 use super::input;
 use super::printer::Printer;
-use crate::behaviour::collector::Collector;
-use crate::behaviour::{compare, legacy, otel};
-use crate::diagnostic::{Code, Diagnostic};
-use crate::formats;
-use crate::locate;
-use crate::redact::{self, Redacted};
+use crate::migration::behaviour::collector::Collector;
+use crate::migration::behaviour::{compare, legacy, otel};
+use crate::model::diagnostic::{Code, Diagnostic};
+use crate::model::locate;
+use crate::model::redact::{self, Redacted};
 use crate::report::verify::{self, Report, Side};
 use crate::report::{FileReport, FileStatus, human, text};
-use crate::source::LineIndex;
-use crate::tree::Node;
+use crate::syntax;
+use crate::syntax::source::LineIndex;
+use crate::syntax::tree::Node;
 
 /// An input that stops the check: its path, the diagnostics and, for
 /// snippets, the redacted text.
@@ -56,7 +56,7 @@ fn sibling_collector(new: &Path) -> PathBuf {
 fn parse(path: &Path) -> Result<(input::Input, Node), BadInput> {
     let input = input::read(path).map_err(|d| BadInput::whole(path, *d))?;
     let text = &input.text.text;
-    match formats::parse(text, input.format) {
+    match syntax::parse(text, input.format) {
         Ok(parsed) => Ok((input, parsed.root)),
         Err(err) => {
             let end = text[err.offset..]
@@ -96,7 +96,7 @@ pub fn run(args: VerifyArgs, printer: &Printer) -> anyhow::Result<ExitStatus> {
         Err(bad) => {
             let report = FileReport {
                 path: bad.path,
-                format: crate::source::Format::Json,
+                format: crate::syntax::source::Format::Json,
                 status: FileStatus::Error,
                 collector_path: None,
                 diagnostics: bad.diagnostics,

@@ -11,7 +11,7 @@
 use std::borrow::Cow;
 
 use super::{FileReport, FileStatus};
-use crate::diagnostic::{Code, Severity};
+use crate::model::diagnostic::{Code, Severity};
 
 /// One thing a CI report shows.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -70,8 +70,8 @@ pub fn findings(file: &FileReport, pending: Option<Severity>) -> Vec<Finding<'_>
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::diagnostic::Diagnostic;
-    use crate::source::Format;
+    use crate::model::diagnostic::Diagnostic;
+    use crate::syntax::source::Format;
 
     fn report(status: FileStatus, diagnostics: Vec<Diagnostic>) -> FileReport {
         FileReport {

@@ -11,10 +11,10 @@ use std::fmt::Write;
 use serde::Serialize;
 
 use super::text::{columns, wrap};
-use crate::diagnostic::{Action, Diagnostic, Severity};
-use crate::docs;
-use crate::locate::{OPENCENSUS, OPENCENSUS_V1};
-use crate::tree::escape_token;
+use crate::model::diagnostic::{Action, Diagnostic, Severity};
+use crate::model::docs;
+use crate::model::locate::{OPENCENSUS, OPENCENSUS_V1};
+use crate::syntax::tree::escape_token;
 
 /// What `explain` found in one input.
 #[derive(Debug, Clone)]

@@ -13,7 +13,7 @@ use std::fmt::Write;
 use super::FileReport;
 use super::ci;
 use super::human::Verbosity;
-use crate::diagnostic::Severity;
+use crate::model::diagnostic::Severity;
 
 /// The workflow commands for one file.
 pub fn annotations(file: &FileReport, pending: Option<Severity>, verbosity: Verbosity) -> String {

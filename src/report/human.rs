@@ -10,8 +10,8 @@ use std::fmt::Write;
 use annotate_snippets::{AnnotationKind, Level, Renderer, Snippet};
 
 use super::{FileReport, FileStatus, Summary};
-use crate::diagnostic::{Diagnostic, Severity};
-use crate::redact::Redacted;
+use crate::model::diagnostic::{Diagnostic, Severity};
+use crate::model::redact::Redacted;
 
 /// How much to show.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -103,9 +103,9 @@ impl Stream {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::diagnostic::{Code, Diagnostic as Diag};
+    use crate::model::diagnostic::{Code, Diagnostic as Diag};
     use crate::report::FileStatus;
-    use crate::source::Format;
+    use crate::syntax::source::Format;
 
     fn report(path: &str) -> FileReport {
         FileReport {

@@ -13,9 +13,9 @@ pub mod sarif;
 pub mod text;
 pub mod verify;
 
-use crate::diagnostic::{Diagnostic, Severity};
-use crate::redact::Redacted;
-use crate::source::Format;
+use crate::model::diagnostic::{Diagnostic, Severity};
+use crate::model::redact::Redacted;
+use crate::syntax::source::Format;
 
 /// The status of a file in a report.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -109,7 +109,7 @@ impl Summary {
             .filter(|d| {
                 d.fate
                     .as_ref()
-                    .is_some_and(|fate| fate.action == crate::diagnostic::Action::Manual)
+                    .is_some_and(|fate| fate.action == crate::model::diagnostic::Action::Manual)
             })
             .count();
     }

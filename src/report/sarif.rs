@@ -17,7 +17,7 @@ use serde::Serialize;
 
 use super::FileReport;
 use super::ci::{self, Finding};
-use crate::diagnostic::{Code, Severity};
+use crate::model::diagnostic::{Code, Severity};
 
 const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 

@@ -8,8 +8,8 @@ use std::fmt::Write;
 use serde::Serialize;
 
 use super::text::{columns, wrap};
-use crate::behaviour::compare::Finding;
-use crate::behaviour::{Behaviour, Route, Signal};
+use crate::migration::behaviour::compare::Finding;
+use crate::migration::behaviour::{Behaviour, Route, Signal};
 
 /// One side of the comparison.
 #[derive(Debug, Clone, Serialize)]
@@ -103,7 +103,7 @@ pub fn human(report: &Report, width: usize, color: bool, quiet: bool) -> String 
             None => "yes".to_string(),
             Some(why) => format!("no: {why}"),
         };
-        let layer = |b: &Behaviour, s: crate::behaviour::LayerSignals| {
+        let layer = |b: &Behaviour, s: crate::migration::behaviour::LayerSignals| {
             if b.active() {
                 s.to_string()
             } else {

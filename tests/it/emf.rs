@@ -7,9 +7,9 @@
 //! `tests/fixtures/rules/emf_*.json` (in `tests/rules.rs`) show the whole
 //! output for the interesting cases.
 
-use oc2otel::migrate::{Status, migrate};
-use oc2otel::options::{CollectorFlavor, MetricsTarget, Options};
-use oc2otel::source::Format;
+use oc2otel::migration::options::{CollectorFlavor, MetricsTarget, Options};
+use oc2otel::migration::{Status, migrate};
+use oc2otel::syntax::source::Format;
 use serde_json::Value;
 
 fn emf(collector: CollectorFlavor) -> Options {

@@ -717,9 +717,9 @@ fn files_that_vanish_or_change_mid_run() {
         fs::write(d.join(name), &original).unwrap();
     }
     let migrated = {
-        let m = oc2otel::migrate::migrate(
+        let m = oc2otel::migration::migrate(
             &original,
-            oc2otel::source::Format::Json,
+            oc2otel::syntax::source::Format::Json,
             "k.json",
             &Default::default(),
             None,
@@ -790,7 +790,7 @@ fn files_that_vanish_or_change_mid_run() {
     }
     let leftovers: Vec<String> = files_in(&d)
         .into_iter()
-        .filter(|n| oc2otel::write::is_temp_name(n))
+        .filter(|n| oc2otel::workspace::write::is_temp_name(n))
         .collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");
 }

@@ -17,9 +17,9 @@ use std::process::Stdio;
 use std::time::Instant;
 
 use crate::common::{bin, fixture};
-use oc2otel::migrate::{Status, migrate};
-use oc2otel::options::Options;
-use oc2otel::source::Format;
+use oc2otel::migration::options::Options;
+use oc2otel::migration::{Status, migrate};
+use oc2otel::syntax::source::Format;
 
 const FILES: usize = 200;
 const RUNS: usize = 8;
@@ -104,7 +104,7 @@ fn temp_files(dir: &Path) -> Vec<PathBuf> {
         .filter(|p| {
             p.file_name()
                 .and_then(|n| n.to_str())
-                .is_some_and(oc2otel::write::is_temp_name)
+                .is_some_and(oc2otel::workspace::write::is_temp_name)
         })
         .collect()
 }
@@ -143,7 +143,7 @@ fn check_after_kill(dir: &Path, cases: &[Case], run: usize) -> usize {
         assert!(
             name.ends_with(".json")
                 || name.ends_with(".otel-collector.yaml")
-                || oc2otel::write::is_temp_name(&name),
+                || oc2otel::workspace::write::is_temp_name(&name),
             "run {run}: unexpected file {name}"
         );
     }

@@ -5,10 +5,10 @@
 
 use std::path::{Path, PathBuf};
 
-use oc2otel::migrate::{Migration, Status, migrate};
-use oc2otel::options::{CollectorFlavor, KrakendVersion, Options};
-use oc2otel::schema::SchemaValidator;
-use oc2otel::source::{self, Format};
+use oc2otel::migration::options::{CollectorFlavor, KrakendVersion, Options};
+use oc2otel::migration::schema::SchemaValidator;
+use oc2otel::migration::{Migration, Status, migrate};
+use oc2otel::syntax::source::{self, Format};
 use serde_json::Value;
 
 const LEGACY_KEYS: [&str; 2] = [
@@ -311,15 +311,15 @@ fn new_blocks(output: &str, format: Format) -> Result<Vec<Value>, String> {
             yaml_serde::from_str(output).map_err(|e| format!("output does not parse: {e}"))?
         }
         Format::Template => {
-            let actions = oc2otel::formats::template::actions(output);
-            let (_, found) = oc2otel::formats::template::scan(output);
+            let actions = oc2otel::syntax::template::actions(output);
+            let (_, found) = oc2otel::syntax::template::scan(output);
             if found
                 .iter()
-                .any(|f| matches!(f, oc2otel::formats::template::Found::Literal { .. }))
+                .any(|f| matches!(f, oc2otel::syntax::template::Found::Literal { .. }))
             {
                 return Err("a literal legacy block is left".into());
             }
-            return Ok(oc2otel::formats::template::scan_key(
+            return Ok(oc2otel::syntax::template::scan_key(
                 output,
                 &actions,
                 "telemetry/opentelemetry",
@@ -362,7 +362,7 @@ fn check_migration(
             if !migration
                 .diagnostics
                 .iter()
-                .any(|d| d.severity == oc2otel::diagnostic::Severity::Error)
+                .any(|d| d.severity == oc2otel::model::diagnostic::Severity::Error)
             {
                 return Err("error status without an error diagnostic".into());
             }
@@ -373,7 +373,7 @@ fn check_migration(
             let said = migration
                 .diagnostics
                 .iter()
-                .any(|d| d.severity >= oc2otel::diagnostic::Severity::Warning);
+                .any(|d| d.severity >= oc2otel::model::diagnostic::Severity::Warning);
             if !said {
                 return Err(format!(
                     "unchanged without a word: {:?}",

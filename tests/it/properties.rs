@@ -4,9 +4,9 @@
 //! block are unchanged, the new block is written in the file's indentation
 //! and line terminator, the output parses, and a second run changes nothing.
 
-use oc2otel::migrate::{Status, migrate};
-use oc2otel::options::Options;
-use oc2otel::source::Format;
+use oc2otel::migration::options::Options;
+use oc2otel::migration::{Status, migrate};
+use oc2otel::syntax::source::Format;
 use proptest::prelude::*;
 use serde_json::{Map, Value, json};
 
@@ -277,12 +277,12 @@ proptest! {
     fn secrets_never_travel((block, secrets) in secret_block(), style in style()) {
         let text = with_block(&block, &style);
         let options = Options {
-            collector: oc2otel::options::CollectorFlavor::Contrib,
+            collector: oc2otel::migration::options::CollectorFlavor::Contrib,
             ..Options::default()
         };
         let migration = migrate(&text, Format::Json, "k.json", &options, None);
         prop_assert_eq!(migration.status, Status::Migrate, "{:?}", migration.diagnostics);
-        let redacted = oc2otel::redact::Redacted::new(&text, &migration.input_secrets);
+        let redacted = oc2otel::model::redact::Redacted::new(&text, &migration.input_secrets);
         let output = migration.output.clone().unwrap();
         let collector = migration.collector.as_ref().unwrap().to_yaml();
         for s in &secrets {
@@ -298,7 +298,7 @@ proptest! {
         let warnings = migration
             .diagnostics
             .iter()
-            .filter(|d| d.code == oc2otel::diagnostic::Code::Secret && d.message.contains("rotate"))
+            .filter(|d| d.code == oc2otel::model::diagnostic::Code::Secret && d.message.contains("rotate"))
             .count();
         prop_assert!(warnings >= 9, "{} rotate warnings", warnings);
     }
@@ -318,8 +318,8 @@ proptest! {
             cut -= 1;
         }
         let damaged = format!("{}{}{}", &text[..cut], junk, &text[cut..]);
-        let spans = oc2otel::redact::spans_in(&damaged, Format::Json);
-        let redacted = oc2otel::redact::Redacted::new(&damaged, &spans);
+        let spans = oc2otel::model::redact::spans_in(&damaged, Format::Json);
+        let redacted = oc2otel::model::redact::Redacted::new(&damaged, &spans);
         for s in &secrets {
             let intact = [
                 format!("\"access_key_id\": \"{s}\""),
@@ -347,9 +347,9 @@ proptest! {
         let mut config = config;
         config["extra_config"]["telemetry/opencensus"] = block;
         let text = render(&config, &style);
-        let root = oc2otel::formats::parse(&text, Format::Json).unwrap().root;
-        let lexical = oc2otel::redact::lexical_secret_spans(&text);
-        for s in oc2otel::redact::secret_spans(&root) {
+        let root = oc2otel::syntax::parse(&text, Format::Json).unwrap().root;
+        let lexical = oc2otel::model::redact::lexical_secret_spans(&text);
+        for s in oc2otel::model::redact::secret_spans(&root) {
             prop_assert!(
                 lexical.iter().any(|l| l.start <= s.start && s.end <= l.end),
                 "{:?} not covered", &text[s]

@@ -11,11 +11,11 @@
 use std::fmt::Write;
 use std::path::Path;
 
-use oc2otel::diff;
-use oc2otel::migrate::{Status, migrate};
-use oc2otel::options::{CollectorFlavor, Options};
-use oc2otel::redact::Redacted;
-use oc2otel::source::Format;
+use oc2otel::migration::options::{CollectorFlavor, Options};
+use oc2otel::migration::{Status, migrate};
+use oc2otel::model::redact::Redacted;
+use oc2otel::syntax::diff;
+use oc2otel::syntax::source::Format;
 
 fn options_for(fixture: &Path) -> Options {
     let mut options = Options::default();
@@ -52,7 +52,10 @@ pub fn describe(text: &str, options: &Options, name: &str) -> String {
     let _ = writeln!(out, "status: {status}");
     if let Some(output) = &migration.output {
         let old = Redacted::new(text, &migration.input_secrets);
-        let new = Redacted::new(output, &oc2otel::redact::spans_in(output, Format::Json));
+        let new = Redacted::new(
+            output,
+            &oc2otel::model::redact::spans_in(output, Format::Json),
+        );
         let _ = writeln!(out, "--- config diff ---");
         out.push_str(&diff::unified(
             name,

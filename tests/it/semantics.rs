@@ -5,14 +5,16 @@
 //! every collector flavour, collector endpoint and target version.
 //!
 //! The migration checks its own output against the legacy behaviour
-//! (`oc2otel::behaviour::check`): a difference no diagnostic explains is
+//! (`oc2otel::migration::behaviour::check`): a difference no diagnostic explains is
 //! an internal error (OC901). So the property is simply: no OC901, ever
 //! (and no secret in the output).
 
-use oc2otel::diagnostic::Code;
-use oc2otel::migrate::migrate;
-use oc2otel::options::{CollectorFlavor, KrakendVersion, MetricsTarget, Options, OtlpEndpoint};
-use oc2otel::source::Format;
+use oc2otel::migration::migrate;
+use oc2otel::migration::options::{
+    CollectorFlavor, KrakendVersion, MetricsTarget, Options, OtlpEndpoint,
+};
+use oc2otel::model::diagnostic::Code;
+use oc2otel::syntax::source::Format;
 use proptest::prelude::*;
 use serde_json::{Map, Value, json};
 

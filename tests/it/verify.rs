@@ -16,9 +16,9 @@ use std::process::Output;
 
 use crate::common::{bin, fixture, manifest_dir, snapshot_settings, temp_file};
 use insta_cmd::assert_cmd_snapshot;
-use oc2otel::migrate::{Status, migrate};
-use oc2otel::options::Options;
-use oc2otel::source::Format;
+use oc2otel::migration::options::Options;
+use oc2otel::migration::{Status, migrate};
+use oc2otel::syntax::source::Format;
 use serde_json::Value;
 
 fn dir() -> std::path::PathBuf {

@@ -25,7 +25,7 @@ fn temp_files(dir: &Path) -> Vec<String> {
     let mut names: Vec<String> = fs::read_dir(dir)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|n| oc2otel::write::is_temp_name(n))
+        .filter(|n| oc2otel::workspace::write::is_temp_name(n))
         .collect();
     names.sort();
     names

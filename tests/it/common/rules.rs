@@ -3,10 +3,10 @@
 
 use std::path::{Path, PathBuf};
 
-use oc2otel::migrate::migrate;
-use oc2otel::options::Options;
-use oc2otel::schema::SchemaValidator;
-use oc2otel::source::Format;
+use oc2otel::migration::migrate;
+use oc2otel::migration::options::Options;
+use oc2otel::migration::schema::SchemaValidator;
+use oc2otel::syntax::source::Format;
 use serde_json::Value;
 
 /// Every KrakenD version with an OpenTelemetry module.

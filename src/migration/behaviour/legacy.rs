@@ -1,0 +1,421 @@
+//! The behaviour of an OpenCensus block, with OpenCensus' semantics.
+//!
+//! The block is decoded as KrakenD decoded it ([`crate::model::legacy::decode`]);
+//! everything after that is read here again, on purpose without the
+//! conversion rules of [`crate::migration::convert`], so that a mistake in a rule
+//! shows up as a difference instead of being repeated on both sides.
+//!
+//! OpenCensus facts used (see `docs/mapping.md`): `sample_rate` <= 0 or
+//! absent records nothing, >= 100 everything, otherwise that percentage
+//! (without honouring an unsampled caller); `reporting_period` <= 0 or
+//! absent is 10 s; with `enabled_layers` present every layer not written
+//! is off; the pipe layer only traces; xray, jaeger and zipkin carry
+//! traces, prometheus and influxdb metrics, datadog, stackdriver and
+//! ocagent both, logger nothing; an exporter KrakenD could not create
+//! (no address) exports nothing.
+
+use crate::migration::convert::address;
+use crate::model::diagnostic::{Diagnostic, Severity};
+use crate::model::legacy::decode::Spanned;
+use crate::model::legacy::{self, Settings};
+use crate::model::locate::{self, Located, Namespace};
+use crate::syntax::tree::{Node, Span};
+
+use super::{
+    Behaviour, Destination, LayerSignals, Layers, Module, Route, Sampling, ServiceName,
+    ServiceVersion, Signal,
+};
+
+/// OpenCensus reports metrics every 10 s when the period is absent or <= 0.
+pub const DEFAULT_PERIOD: i64 = 10;
+
+/// The service version X-Ray segments carried when `xray.version` was empty.
+pub const DEFAULT_XRAY_VERSION: &str = "KrakenD-opencensus";
+
+/// The effective legacy block of a document and its behaviour.
+#[derive(Debug, Clone)]
+pub struct LegacySide {
+    pub behaviour: Behaviour,
+    /// Pointer of the block's value, and the span of its key.
+    pub pointer: String,
+    pub key_span: Span,
+    pub namespace: Namespace,
+}
+
+/// The behaviour of the service-level legacy block of `root`; `Ok(None)`
+/// when there is none. A block KrakenD could not decode is an error (the
+/// decoding diagnostics).
+pub fn from_document(root: &Node) -> Result<Option<LegacySide>, Vec<Diagnostic>> {
+    from_located(&locate::locate(root))
+}
+
+/// As [`from_document`], for an already located document.
+pub fn from_located(located: &Located<'_>) -> Result<Option<LegacySide>, Vec<Diagnostic>> {
+    // KrakenD renames the v1 key onto the v2 one, so the v2 key wins; of
+    // duplicates, the last one.
+    let Some(block) = located
+        .service()
+        .filter(|b| !b.duplicate)
+        .max_by_key(|b| b.namespace == Namespace::Current)
+    else {
+        return Ok(None);
+    };
+    let member = block.member();
+    let pointer = block.pointer();
+    let decoded = legacy::decode::<Settings>(&member.value, &pointer, block.namespace.key());
+    let Some(settings) = decoded.settings else {
+        return Err(decoded
+            .diagnostics
+            .into_iter()
+            .filter(|d| d.severity == Severity::Error)
+            .collect());
+    };
+    Ok(Some(LegacySide {
+        behaviour: behaviour(&settings),
+        pointer,
+        key_span: member.key_span.clone(),
+        namespace: block.namespace,
+    }))
+}
+
+fn non_empty(field: &Option<Spanned<String>>) -> Option<&str> {
+    field
+        .as_ref()
+        .map(|f| f.value.as_str())
+        .filter(|v| !v.trim().is_empty())
+}
+
+/// A host for an address a legacy exporter was given, or a problem.
+fn host_of(raw: &str) -> Option<(String, Option<u16>)> {
+    address::parse(raw).map(|a| (a.host.to_ascii_lowercase(), a.port))
+}
+
+/// An address with the user info removed (it is a credential).
+fn endpoint_of(raw: &str) -> Option<String> {
+    address::parse(raw).map(|a| a.without_credentials())
+}
+
+/// The behaviour of decoded settings.
+pub fn behaviour(settings: &Settings) -> Behaviour {
+    let sampling = match settings.sample_rate.as_ref().map(|f| f.value) {
+        None | Some(..=0) => Sampling::Off,
+        Some(100..) => Sampling::Always,
+        Some(rate) => Sampling::Ratio {
+            rate: rate as f64 / 100.0,
+            parent_based: false,
+        },
+    };
+    let period = match settings.reporting_period.as_ref().map(|f| f.value) {
+        Some(p) if p > 0 => p,
+        _ => DEFAULT_PERIOD,
+    };
+    let layers = match &settings.enabled_layers {
+        None => Layers {
+            router: LayerSignals::ON,
+            pipe: PIPE_ON,
+            backend: LayerSignals::ON,
+        },
+        Some(enabled) => {
+            let on = |f: &Option<Spanned<bool>>| f.as_ref().is_some_and(|f| f.value);
+            Layers {
+                router: if on(&enabled.value.router) {
+                    LayerSignals::ON
+                } else {
+                    LayerSignals::OFF
+                },
+                pipe: LayerSignals {
+                    metrics: None,
+                    traces: on(&enabled.value.pipe),
+                },
+                backend: if on(&enabled.value.backend) {
+                    LayerSignals::ON
+                } else {
+                    LayerSignals::OFF
+                },
+            }
+        }
+    };
+
+    let mut out = Behaviour {
+        module: Module::Opencensus,
+        inactive: None,
+        sampling,
+        layers,
+        routes: Vec::new(),
+        service_names: Vec::new(),
+        service_version: None,
+        propagation: None,
+        problems: Vec::new(),
+    };
+    let Some(exporters) = &settings.exporters else {
+        out.problems
+            .push("no `exporters`: the block exports nothing".into());
+        return finish(out);
+    };
+    let e = &exporters.value;
+    let add = |out: &mut Behaviour, name: &str, destination: Destination, signals: &[Signal]| {
+        for &signal in signals {
+            out.routes.push(Route {
+                signal,
+                destination: destination.clone(),
+                period: (signal == Signal::Metrics
+                    && !matches!(destination, Destination::Prometheus { .. }))
+                .then_some(period),
+                via: via(name),
+            });
+        }
+    };
+    let name = |out: &mut Behaviour, exporter: &str, key: &str, f: &Option<Spanned<String>>| {
+        if let Some(value) = non_empty(f) {
+            out.service_names.push(ServiceName {
+                source: format!("{exporter}.{key}"),
+                value: value.to_string(),
+                explicit: true,
+            });
+        }
+    };
+    const T: &[Signal] = &[Signal::Traces];
+    const M: &[Signal] = &[Signal::Metrics];
+    const BOTH: &[Signal] = &[Signal::Traces, Signal::Metrics];
+
+    if let Some(x) = &e.xray {
+        let region = non_empty(&x.value.region).map(|r| r.trim().to_string());
+        add(&mut out, "xray", Destination::Xray { region }, T);
+        out.service_version = Some(match non_empty(&x.value.version) {
+            Some(v) => ServiceVersion {
+                value: Some(v.to_string()),
+                explicit: true,
+            },
+            None => ServiceVersion {
+                value: Some(DEFAULT_XRAY_VERSION.to_string()),
+                explicit: false,
+            },
+        });
+    }
+    if let Some(j) = &e.jaeger {
+        // The Jaeger library prefers the collector endpoint.
+        let raw = non_empty(&j.value.endpoint).or_else(|| non_empty(&j.value.agent_endpoint));
+        match raw.map(|r| (r, host_of(r))) {
+            Some((_, Some((host, port)))) => {
+                add(&mut out, "jaeger", Destination::Receiver { host, port }, T);
+                name(&mut out, "jaeger", "service_name", &j.value.service_name);
+            }
+            Some((_, None)) => out
+                .problems
+                .push("`jaeger`: its address cannot be read".into()),
+            None => out.problems.push(
+                "`jaeger` has no endpoint: KrakenD could not create it, so it exported nothing"
+                    .into(),
+            ),
+        }
+    }
+    if let Some(z) = &e.zipkin {
+        match non_empty(&z.value.collector_url).map(endpoint_of) {
+            Some(Some(endpoint)) => {
+                add(&mut out, "zipkin", Destination::Zipkin { endpoint }, T);
+                name(&mut out, "zipkin", "service_name", &z.value.service_name);
+            }
+            Some(None) => out
+                .problems
+                .push("`zipkin`: its `collector_url` cannot be read".into()),
+            None => out
+                .problems
+                .push("`zipkin` has no `collector_url`: it never reached a Zipkin".into()),
+        }
+    }
+    if let Some(p) = &e.prometheus {
+        match p.value.port.as_ref().map(|f| f.value) {
+            None | Some(0) => add(
+                &mut out,
+                "prometheus",
+                Destination::Prometheus { port: None },
+                M,
+            ),
+            Some(port @ 1..=65535) => add(
+                &mut out,
+                "prometheus",
+                Destination::Prometheus {
+                    port: Some(port as u16),
+                },
+                M,
+            ),
+            Some(port) => out.problems.push(format!(
+                "`prometheus.port: {port}` is not a TCP port: KrakenD could not listen"
+            )),
+        }
+    }
+    if let Some(d) = &e.datadog {
+        let raw = non_empty(&d.value.trace_address).unwrap_or("localhost:8126");
+        match host_of(raw) {
+            Some((host, port)) => {
+                add(
+                    &mut out,
+                    "datadog",
+                    Destination::Receiver { host, port },
+                    BOTH,
+                );
+                name(&mut out, "datadog", "service", &d.value.service);
+            }
+            None => out
+                .problems
+                .push("`datadog`: its `trace_address` cannot be read".into()),
+        }
+    }
+    if let Some(s) = &e.stackdriver {
+        let project = non_empty(&s.value.project_id).map(|p| p.trim().to_string());
+        add(
+            &mut out,
+            "stackdriver",
+            Destination::GoogleCloud { project },
+            BOTH,
+        );
+    }
+    if let Some(i) = &e.influxdb {
+        match non_empty(&i.value.address).map(endpoint_of) {
+            Some(Some(endpoint)) => {
+                let db = non_empty(&i.value.db).map(str::to_string);
+                add(
+                    &mut out,
+                    "influxdb",
+                    Destination::Influxdb { endpoint, db },
+                    M,
+                );
+            }
+            Some(None) => out
+                .problems
+                .push("`influxdb`: its `address` cannot be read".into()),
+            None => out
+                .problems
+                .push("`influxdb` has no `address`: KrakenD could not create it".into()),
+        }
+    }
+    if let Some(o) = &e.ocagent {
+        match non_empty(&o.value.address).map(host_of) {
+            Some(Some((host, port))) => {
+                add(
+                    &mut out,
+                    "ocagent",
+                    Destination::Receiver { host, port },
+                    BOTH,
+                );
+                name(&mut out, "ocagent", "service_name", &o.value.service_name);
+            }
+            Some(None) => out
+                .problems
+                .push("`ocagent`: its `address` cannot be read".into()),
+            None => out
+                .problems
+                .push("`ocagent` has no `address`: KrakenD could not create it".into()),
+        }
+    }
+    if e.logger.is_some() {
+        out.problems
+            .push("`logger` was never registered by KrakenD: it exported nothing".into());
+    }
+    finish(out)
+}
+
+fn via(exporter: &str) -> String {
+    format!("OpenCensus exporter `{exporter}`")
+}
+
+/// The pipe layer of OpenCensus records traces only.
+const PIPE_ON: LayerSignals = LayerSignals {
+    metrics: None,
+    traces: true,
+};
+
+/// Drop what does not flow: no trace reaches anything when none is
+/// recorded.
+fn finish(mut out: Behaviour) -> Behaviour {
+    if out.sampling.is_off() {
+        out.routes.retain(|r| r.signal != Signal::Traces);
+    }
+    // What is compared is what is delivered: with no trace going
+    // anywhere, the sampler and X-Ray's service version do not matter.
+    if !out.carries(Signal::Traces) {
+        out.service_version = None;
+        out.sampling = Sampling::Off;
+    }
+    // The router layer read, and the backend layer wrote, B3 headers.
+    if out.carries(Signal::Traces) && (out.layers.router.traces || out.layers.backend.traces) {
+        out.propagation = Some("B3 (X-B3-* headers)");
+    }
+    // A service name only matters where its exporter's data still goes.
+    let routes = &out.routes;
+    out.service_names.retain(|n| {
+        let exporter = n.source.split('.').next().unwrap_or_default();
+        routes.iter().any(|r| r.via == via(exporter))
+    });
+    out.normalise();
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::syntax::json;
+
+    fn of(text: &str) -> Behaviour {
+        let root = json::parse(text).unwrap();
+        from_document(&root).unwrap().unwrap().behaviour
+    }
+
+    #[test]
+    fn absent_sample_rate_records_nothing() {
+        let b = of(
+            r#"{"extra_config": {"telemetry/opencensus": {"exporters": {"xray": {"region": "eu-west-1"}}}}}"#,
+        );
+        assert_eq!(b.sampling, Sampling::Off);
+        assert!(b.routes.is_empty());
+        assert_eq!(b.service_version, None);
+    }
+
+    #[test]
+    fn a_ratio_is_not_parent_based_and_layers_default_to_off_when_listed() {
+        let b = of(
+            r#"{"extra_config": {"telemetry/opencensus": {"sample_rate": 20,
+            "enabled_layers": {"router": true},
+            "exporters": {"jaeger": {"endpoint": "http://Jaeger:14268/api/traces", "service_name": "gw"},
+                          "prometheus": {"port": 9091}}}}}"#,
+        );
+        assert_eq!(
+            b.sampling,
+            Sampling::Ratio {
+                rate: 0.2,
+                parent_based: false
+            }
+        );
+        assert_eq!(b.layers.router, LayerSignals::ON);
+        assert!(!b.layers.pipe.traces && !b.layers.backend.traces);
+        let routes: Vec<String> = b.routes.iter().map(Route::describe).collect();
+        assert_eq!(
+            routes,
+            ["traces -> jaeger:14268", "metrics -> prometheus (:9091)"]
+        );
+        assert_eq!(b.service_names[0].value, "gw");
+    }
+
+    #[test]
+    fn exporters_krakend_could_not_create_export_nothing() {
+        let b = of(
+            r#"{"extra_config": {"telemetry/opencensus": {"sample_rate": 100,
+            "exporters": {"jaeger": {}, "logger": {}, "influxdb": {"address": ""}}}}}"#,
+        );
+        assert!(b.routes.is_empty());
+        assert_eq!(b.problems.len(), 3);
+    }
+
+    #[test]
+    fn the_v2_key_wins_and_bad_types_are_errors() {
+        let b = of(r#"{"extra_config": {
+            "telemetry/opencensus": {"sample_rate": 100, "exporters": {"xray": {}}},
+            "github_com/devopsfaith/krakend-opencensus": {"exporters": {"prometheus": {"port": 1}}}}}"#);
+        assert_eq!(b.routes.len(), 1);
+        assert_eq!(b.routes[0].destination, Destination::Xray { region: None });
+        let root =
+            json::parse(r#"{"extra_config": {"telemetry/opencensus": {"sample_rate": "x"}}}"#)
+                .unwrap();
+        assert!(from_document(&root).is_err());
+    }
+}

@@ -1,0 +1,222 @@
+//! Host names out of the addresses legacy exporters were given.
+//!
+//! OpenCensus exporters took URLs (`http://jaeger:14268/api/traces`) or
+//! `host:port` pairs; KrakenD's OTLP exporter wants a bare host and a port.
+//! User info in a URL (`http://user:pass@host`) is a credential: it is
+//! never copied, and the caller is told it was there.
+
+/// The parts of an address oc2otel needs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Address {
+    pub scheme: Option<String>,
+    pub host: String,
+    pub port: Option<u16>,
+    /// The address carried `user[:password]@`.
+    pub had_userinfo: bool,
+    /// Path, query and fragment as written (empty if none).
+    pub rest: String,
+}
+
+/// `host` as it goes in front of `:port`: an IPv6 literal in brackets
+/// (KrakenD joins host and port as they are, and so do people reading them).
+pub fn bracketed(host: &str) -> String {
+    if host.contains(':') && !host.starts_with('[') {
+        format!("[{host}]")
+    } else {
+        host.to_string()
+    }
+}
+
+impl Address {
+    /// The names of query parameters that carry credentials
+    /// (`?token=...`, InfluxDB's `?p=...`): never copied.
+    pub fn secret_query_params(&self) -> Vec<&str> {
+        let query = self.query();
+        query
+            .split(['&', ';'])
+            .filter_map(|param| param.split_once('='))
+            .filter(|(name, value)| {
+                !value.is_empty() && crate::model::redact::is_secret_query_name(name)
+            })
+            .map(|(name, _)| name)
+            .collect()
+    }
+
+    /// The query string (without `?` and fragment), or `""`.
+    fn query(&self) -> &str {
+        let Some(start) = self.rest.find('?') else {
+            return "";
+        };
+        let query = &self.rest[start + 1..];
+        &query[..query.find('#').unwrap_or(query.len())]
+    }
+
+    /// Path, query and fragment with the secret query parameters removed.
+    fn rest_without_secrets(&self) -> String {
+        let Some(start) = self.rest.find('?') else {
+            return self.rest.clone();
+        };
+        let query = self.query();
+        let fragment = &self.rest[start + 1 + query.len()..];
+        let kept: Vec<&str> = query
+            .split('&')
+            .flat_map(|p| p.split(';'))
+            .filter(|param| {
+                !param.split_once('=').is_some_and(|(name, value)| {
+                    !value.is_empty() && crate::model::redact::is_secret_query_name(name)
+                })
+            })
+            .collect();
+        let mut out = self.rest[..start].to_string();
+        if kept.iter().any(|p| !p.is_empty()) {
+            out.push('?');
+            out.push_str(&kept.join("&"));
+        }
+        out.push_str(fragment);
+        out
+    }
+
+    /// The address without credentials (user info, secret query
+    /// parameters), for the collector config.
+    pub fn without_credentials(&self) -> String {
+        let mut out = String::new();
+        if let Some(scheme) = &self.scheme {
+            out.push_str(scheme);
+            out.push_str("://");
+        }
+        if self.host.contains(':') {
+            out.push('[');
+            out.push_str(&self.host);
+            out.push(']');
+        } else {
+            out.push_str(&self.host);
+        }
+        if let Some(port) = self.port {
+            out.push(':');
+            out.push_str(&port.to_string());
+        }
+        out.push_str(&self.rest_without_secrets());
+        out
+    }
+
+    /// Whether the host is an unexpanded placeholder (`${VAR}`, `{{ .x }}`).
+    pub fn is_placeholder(&self) -> bool {
+        self.host.contains("${") || self.host.contains("{{")
+    }
+}
+
+/// Parse `scheme://user@host:port/path`, `host:port` or `host`.
+pub fn parse(input: &str) -> Option<Address> {
+    let input = input.trim();
+    let (scheme, rest) = match input.split_once("://") {
+        Some((scheme, rest))
+            if !scheme.is_empty()
+                && scheme
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '.' | '-')) =>
+        {
+            (Some(scheme.to_string()), rest)
+        }
+        _ => (None, input),
+    };
+    // Placeholders may contain '/' or '}' — keep `${...}` whole.
+    let authority_end = find_authority_end(rest);
+    let (authority, path) = rest.split_at(authority_end);
+    let (had_userinfo, hostport) = match authority.rsplit_once('@') {
+        Some((_, hostport)) => (true, hostport),
+        None => (false, authority),
+    };
+    let (host, port) = if let Some(inner) = hostport.strip_prefix('[') {
+        let (host, after) = inner.split_once(']')?;
+        (host, after.strip_prefix(':'))
+    } else {
+        match hostport.rsplit_once(':') {
+            Some((host, port)) if !host.contains(':') && !port.contains('}') => (host, Some(port)),
+            _ => (hostport, None),
+        }
+    };
+    let port = match port {
+        None | Some("") => None,
+        Some(p) => Some(p.parse::<u16>().ok()?),
+    };
+    let templated = host.contains("{{");
+    if host.is_empty() || (!templated && host.chars().any(char::is_whitespace)) {
+        return None;
+    }
+    Some(Address {
+        scheme,
+        host: host.to_string(),
+        port,
+        had_userinfo,
+        rest: path.to_string(),
+    })
+}
+
+fn find_authority_end(s: &str) -> usize {
+    let bytes = s.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        // Compare bytes: `i` walks bytes and may sit inside a multi-byte
+        // character, where slicing the `str` would panic. It is on a
+        // character boundary whenever it is at an ASCII `$` or `{`.
+        if bytes[i..].starts_with(b"${") || bytes[i..].starts_with(b"{{") {
+            let close = if bytes[i] == b'$' { "}" } else { "}}" };
+            match s[i..].find(close) {
+                Some(end) => {
+                    i += end + close.len();
+                    continue;
+                }
+                None => return s.len(),
+            }
+        }
+        if matches!(bytes[i], b'/' | b'?' | b'#') {
+            return i;
+        }
+        i += 1;
+    }
+    s.len()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_the_shapes_legacy_configs_use() {
+        let a = parse("http://jaeger:14268/api/traces").unwrap();
+        assert_eq!(
+            (a.host.as_str(), a.port, a.rest.as_str()),
+            ("jaeger", Some(14268), "/api/traces")
+        );
+        let a = parse("localhost:6831").unwrap();
+        assert_eq!(
+            (a.host.as_str(), a.port, a.scheme),
+            ("localhost", Some(6831), None)
+        );
+        let a = parse("https://user:secret@influx.example.com:8086").unwrap();
+        assert!(a.had_userinfo);
+        assert_eq!(a.without_credentials(), "https://influx.example.com:8086");
+        let a = parse("http://influx:8086/write?u=me&p=PW&db=k#x").unwrap();
+        assert_eq!(a.secret_query_params(), ["p"]);
+        assert_eq!(
+            a.without_credentials(),
+            "http://influx:8086/write?u=me&db=k#x"
+        );
+        let a = parse("http://zipkin:9411/api/v2/spans?token=T").unwrap();
+        assert_eq!(a.without_credentials(), "http://zipkin:9411/api/v2/spans");
+        let a = parse("[::1]:55678").unwrap();
+        assert_eq!((a.host.as_str(), a.port), ("::1", Some(55678)));
+        let a = parse("${JAEGER_HOST}").unwrap();
+        assert!(a.is_placeholder());
+        let a = parse("http://{{ .jaeger.host }}:14268/api/traces").unwrap();
+        assert_eq!(a.host, "{{ .jaeger.host }}");
+        assert!(parse("").is_none());
+        assert!(parse("http://").is_none());
+        assert!(parse("host:notaport").is_none());
+        // Found by the fuzz target `migrate`: a multi-byte character in
+        // the authority used to panic.
+        let a = parse("ja\u{660}eclient:1/x").unwrap();
+        assert_eq!((a.host.as_str(), a.port), ("ja\u{660}eclient", Some(1)));
+        assert!(parse("h\u{e9}${X}\u{e9}:2").is_some());
+    }
+}

@@ -1,0 +1,220 @@
+//! `exporters.influxdb` -> OTLP to the collector, `influxdb` exporter there
+//! (otelcol-contrib only), writing through InfluxDB's 1.x API as before.
+//! The username and password move to the collector's environment.
+
+use super::{Context, require_contrib, secret, unreadable, unusable};
+use crate::migration::convert::{address, non_empty};
+use crate::migration::intent::{CollectorExporter, Destination, Route, Signals};
+use crate::model::diagnostic::{Action, Code, Diagnostic};
+use crate::model::legacy::Influxdb;
+use crate::model::legacy::decode::Spanned;
+
+pub const USERNAME_ENV: &str = "INFLUXDB_USERNAME";
+pub const PASSWORD_ENV: &str = "INFLUXDB_PASSWORD";
+
+pub fn convert(exporter: &Spanned<Influxdb>, cx: &mut Context) -> Option<Destination> {
+    let influx = &exporter.value;
+    cx.unknown_keys(
+        &influx.unknown,
+        &[
+            "address",
+            "username",
+            "password",
+            "timeout",
+            "ping",
+            "db",
+            "service_name",
+            "buffer_size",
+        ],
+        "`exporters.influxdb`",
+    );
+    let Some(field) = non_empty(&influx.address) else {
+        unusable(
+            exporter,
+            "influxdb",
+            "has no `address`",
+            "if a key is misspelt (see the unknown keys reported for this exporter), fix it in the legacy block and migrate again",
+            cx,
+        );
+        return None;
+    };
+    let Some(address) = address::parse(&field.value) else {
+        unreadable(exporter, field, "influxdb", cx);
+        return None;
+    };
+    let timeout = influx
+        .timeout
+        .as_ref()
+        .filter(|f| is_go_duration(&f.value))
+        .map(|f| f.value.clone());
+    let db = non_empty(&influx.db).map(|f| f.value.clone());
+    let username = non_empty(&influx.username).is_some();
+    let password = non_empty(&influx.password).is_some();
+    let component = CollectorExporter::Influxdb {
+        endpoint: address.without_credentials(),
+        db: db.clone(),
+        timeout: timeout.clone(),
+        username,
+        password,
+    };
+    require_contrib(exporter, &component, cx);
+    cx.push(
+        Diagnostic::info(
+            Code::Influxdb,
+            format!(
+                "`address` becomes the collector's `influxdb` exporter endpoint; KrakenD sends metrics over OTLP to the collector at {}; measurement names change to OpenTelemetry metric names",
+                cx.options.otlp_endpoint
+            ),
+        )
+        .at(field.pointer.clone(), field.span.clone())
+        .with_fate(Action::Moved, Context::collector_target("exporters.influxdb.endpoint")),
+    );
+    super::address_warnings(&address, field, cx);
+    match (&influx.db, &db) {
+        (Some(f), Some(_)) => cx.push(
+            Diagnostic::info(
+                Code::Influxdb,
+                "`db` becomes `v1_compatibility.db` of the collector's `influxdb` exporter",
+            )
+            .at(f.pointer.clone(), f.span.clone())
+            .with_fate(
+                Action::Moved,
+                Context::collector_target("exporters.influxdb.v1_compatibility.db"),
+            ),
+        ),
+        (field, _) => {
+            let mut d = Diagnostic::warning(
+                Code::Influxdb,
+                "no `db`: the collector's `influxdb` exporter needs a database (`v1_compatibility.db`) or an `org` and `bucket`",
+            )
+            .with_help("add the database to `exporters.influxdb` in the collector config");
+            d = match field {
+                Some(f) => d
+                    .at(f.pointer.clone(), f.span.clone())
+                    .with_fate(Action::Manual, None),
+                None => d.at(exporter.pointer.clone(), exporter.span.clone()),
+            };
+            cx.push(d);
+        }
+    }
+    if let Some(f) = &influx.username {
+        cx.push(
+            Diagnostic::info(
+                Code::Influxdb,
+                format!("`username` moves to the collector's environment as {USERNAME_ENV} (the config reads it with ${{env:{USERNAME_ENV}}})"),
+            )
+            .at(f.pointer.clone(), f.span.clone())
+            .with_fate(Action::Moved, Some(format!("collector env: {USERNAME_ENV}"))),
+        );
+    }
+    if let Some(f) = &influx.password {
+        secret(
+            f,
+            "InfluxDB password",
+            &format!(
+                "set {PASSWORD_ENV} in the collector's environment; the collector config reads it with ${{env:{PASSWORD_ENV}}}"
+            ),
+            cx,
+        );
+    }
+    if let Some(f) = &influx.timeout {
+        let d = if timeout.is_some() {
+            Diagnostic::info(
+                Code::Influxdb,
+                "`timeout` becomes the `influxdb` exporter's timeout",
+            )
+            .with_fate(
+                Action::Moved,
+                Context::collector_target("exporters.influxdb.timeout"),
+            )
+        } else {
+            Diagnostic::warning(
+                Code::Influxdb,
+                "`timeout` dropped: it is not a Go duration such as `5s`, so KrakenD used none",
+            )
+            .with_fate(Action::Dropped, None)
+        };
+        cx.push(d.at(f.pointer.clone(), f.span.clone()));
+    }
+    let unused = [
+        influx
+            .ping
+            .as_ref()
+            .map(|f| (f.pointer.clone(), f.span.clone(), "ping")),
+        influx
+            .buffer_size
+            .as_ref()
+            .map(|f| (f.pointer.clone(), f.span.clone(), "buffer_size")),
+    ];
+    for (pointer, span, key) in unused.into_iter().flatten() {
+        cx.push(
+            Diagnostic::info(
+                Code::Influxdb,
+                format!("`{key}` dropped: the OpenCensus module read it but never used it"),
+            )
+            .at(pointer, span)
+            .with_fate(Action::Dropped, None),
+        );
+    }
+    if let Some(f) = &influx.service_name {
+        cx.push(
+            Diagnostic::warning(
+                Code::Influxdb,
+                "`service_name` dropped: OpenCensus wrote it as the `instance` tag; the service name now travels as the `service.name` resource attribute",
+            )
+            .at(f.pointer.clone(), f.span.clone())
+            .with_fate(Action::Dropped, None),
+        );
+    }
+    Some(Destination {
+        route: Route::Collector(component),
+        signals: Signals::METRICS,
+        legacy: "influxdb",
+        pointer: exporter.pointer.clone(),
+    })
+}
+
+/// Whether Go's `time.ParseDuration` accepts `s` (`300ms`, `1h30m`, `0`).
+pub fn is_go_duration(s: &str) -> bool {
+    let s = s.strip_prefix(['+', '-']).unwrap_or(s);
+    if s == "0" {
+        return true;
+    }
+    let mut rest = s;
+    if rest.is_empty() {
+        return false;
+    }
+    while !rest.is_empty() {
+        let digits = rest
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .unwrap_or(rest.len());
+        let number = &rest[..digits];
+        if number.is_empty() || number == "." || number.matches('.').count() > 1 {
+            return false;
+        }
+        rest = &rest[digits..];
+        let Some(unit) = ["ns", "us", "\u{b5}s", "\u{3bc}s", "ms", "s", "m", "h"]
+            .into_iter()
+            .find(|u| rest.starts_with(u))
+        else {
+            return false;
+        };
+        rest = &rest[unit.len()..];
+    }
+    true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_go_duration;
+
+    #[test]
+    fn go_durations() {
+        for ok in ["5s", "300ms", "1h30m", "1.5s", "0", "-2m", "10us"] {
+            assert!(is_go_duration(ok), "{ok}");
+        }
+        for bad in ["", "5", "s", "5 s", "1..5s", "3d"] {
+            assert!(!is_go_duration(bad), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,115 @@
+//! `exporters.jaeger` -> KrakenD OTLP straight to Jaeger.
+//!
+//! Jaeger ingests OTLP itself (since 1.35, on by default since 1.46), so no
+//! collector is needed; but the Thrift endpoints OpenCensus used (HTTP
+//! 14268, UDP agent 6831) are not OTLP ports, hence port 4317.
+
+use super::{Context, unreadable, unusable};
+use crate::migration::convert::{address, non_empty};
+use crate::migration::intent::{Destination, Route, Signals};
+use crate::model::diagnostic::{Action, Code, Diagnostic};
+use crate::model::legacy::Jaeger;
+use crate::model::legacy::decode::Spanned;
+
+const KNOWN: &[&str] = &[
+    "agent_endpoint",
+    "endpoint",
+    "service_name",
+    "buffer_max_count",
+    "process_tags",
+];
+
+pub fn convert(exporter: &Spanned<Jaeger>, cx: &mut Context) -> Option<Destination> {
+    let jaeger = &exporter.value;
+    // krakend-opencensus before 0.6 spelled the collector URL `collectorURL`.
+    cx.unknown_keys_with_aliases(
+        &jaeger.unknown,
+        KNOWN,
+        &[
+            ("collectorURL", "endpoint"),
+            ("serviceName", "service_name"),
+        ],
+        "`exporters.jaeger`",
+    );
+    // The Jaeger library uses the collector endpoint when both are set.
+    let Some(field) = non_empty(&jaeger.endpoint).or_else(|| non_empty(&jaeger.agent_endpoint))
+    else {
+        unusable(
+            exporter,
+            "jaeger",
+            "has no `endpoint` or `agent_endpoint`",
+            "if a key is misspelt (see the unknown keys reported for this exporter), fix it in the legacy block and migrate again",
+            cx,
+        );
+        return None;
+    };
+    let Some(address) = address::parse(&field.value) else {
+        unreadable(exporter, field, "jaeger", cx);
+        return None;
+    };
+    let port = 4317;
+    cx.push(
+        Diagnostic::warning(
+            Code::Jaeger,
+            format!(
+                "`{}` becomes the OTLP exporter `jaeger` (traces only) to {}:{port}: Jaeger's Thrift ports ({}) are not OTLP ports",
+                field.key,
+                address::bracketed(&address.host),
+                address.port.map_or_else(|| "14268, 6831".to_string(), |p| p.to_string())
+            ),
+        )
+        .at(field.pointer.clone(), field.span.clone())
+        .with_help("Jaeger accepts OTLP on 4317 from 1.35 (enabled by default from 1.46); make sure that port is reachable")
+        .with_fate(Action::Converted, Context::target("exporters.otlp[jaeger]")),
+    );
+    super::address_warnings(&address, field, cx);
+    for other in [&jaeger.endpoint, &jaeger.agent_endpoint]
+        .into_iter()
+        .flatten()
+    {
+        if other.pointer != field.pointer {
+            cx.push(
+                Diagnostic::info(
+                    Code::Jaeger,
+                    format!(
+                        "`{}` dropped: `{}` takes precedence, as it did in KrakenD",
+                        other.key, field.key
+                    ),
+                )
+                .at(other.pointer.clone(), other.span.clone())
+                .with_fate(Action::Dropped, None),
+            );
+        }
+    }
+    if let Some(f) = &jaeger.buffer_max_count {
+        cx.push(
+            Diagnostic::info(
+                Code::Jaeger,
+                "`buffer_max_count` dropped: the OTLP exporter batches on its own",
+            )
+            .at(f.pointer.clone(), f.span.clone())
+            .with_fate(Action::Dropped, None),
+        );
+    }
+    if let Some(f) = &jaeger.process_tags {
+        cx.push(
+            Diagnostic::warning(
+                Code::Jaeger,
+                "`process_tags` dropped: OpenTelemetry has no per-exporter process tags",
+            )
+            .at(f.pointer.clone(), f.span.clone())
+            .with_help("add the tags as `layers.global.traces_static_attributes` in the new block (KrakenD 2.7 or later)")
+            .with_fate(Action::Dropped, None),
+        );
+    }
+    Some(Destination {
+        route: Route::Otlp {
+            name: "jaeger",
+            host: address.host,
+            port,
+        },
+        signals: Signals::TRACES,
+        legacy: "jaeger",
+        pointer: exporter.pointer.clone(),
+    })
+}

@@ -1,0 +1,76 @@
+//! `exporters.zipkin` -> OTLP to the collector, `zipkin` exporter there
+//! (otelcol-contrib only: ADOT ships no zipkin exporter).
+
+use super::{Context, require_contrib, unreadable, unusable};
+use crate::migration::convert::{address, non_empty};
+use crate::migration::intent::{CollectorExporter, Destination, Route, Signals};
+use crate::model::diagnostic::{Action, Code, Diagnostic};
+use crate::model::legacy::Zipkin;
+use crate::model::legacy::decode::Spanned;
+
+pub fn convert(exporter: &Spanned<Zipkin>, cx: &mut Context) -> Option<Destination> {
+    let zipkin = &exporter.value;
+    cx.unknown_keys(
+        &zipkin.unknown,
+        &["collector_url", "service_name", "ip", "port"],
+        "`exporters.zipkin`",
+    );
+    let Some(url) = non_empty(&zipkin.collector_url) else {
+        unusable(
+            exporter,
+            "zipkin",
+            "has no `collector_url`",
+            "if a key is misspelt (see the unknown keys reported for this exporter), fix it in the legacy block and migrate again",
+            cx,
+        );
+        return None;
+    };
+    let Some(address) = address::parse(&url.value) else {
+        unreadable(exporter, url, "zipkin", cx);
+        return None;
+    };
+    let component = CollectorExporter::Zipkin {
+        endpoint: address.without_credentials(),
+    };
+    require_contrib(exporter, &component, cx);
+    cx.push(
+        Diagnostic::info(
+            Code::Zipkin,
+            format!(
+                "`collector_url` becomes the collector's `zipkin` exporter endpoint; KrakenD sends the traces over OTLP to the collector at {}",
+                cx.options.otlp_endpoint
+            ),
+        )
+        .at(url.pointer.clone(), url.span.clone())
+        .with_fate(Action::Moved, Context::collector_target("exporters.zipkin.endpoint")),
+    );
+    super::address_warnings(&address, url, cx);
+    for f in [&zipkin.ip].into_iter().flatten() {
+        local_endpoint_dropped(&f.pointer, &f.span, &f.key, cx);
+    }
+    if let Some(f) = &zipkin.port {
+        local_endpoint_dropped(&f.pointer, &f.span, &f.key, cx);
+    }
+    Some(Destination {
+        route: Route::Collector(component),
+        signals: Signals::TRACES,
+        legacy: "zipkin",
+        pointer: exporter.pointer.clone(),
+    })
+}
+
+fn local_endpoint_dropped(
+    pointer: &str,
+    span: &crate::syntax::tree::Span,
+    key: &str,
+    cx: &mut Context,
+) {
+    cx.push(
+        Diagnostic::info(
+            Code::Zipkin,
+            format!("`{key}` dropped: it set the local endpoint of Zipkin spans, which OpenTelemetry derives from the host"),
+        )
+        .at(pointer, span.clone())
+        .with_fate(Action::Dropped, None),
+    );
+}
