@@ -35,34 +35,7 @@ impl Layers {
     };
 }
 
-/// Which signals a destination receives.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct Signals {
-    pub traces: bool,
-    pub metrics: bool,
-}
-
-impl Signals {
-    pub const TRACES: Signals = Signals {
-        traces: true,
-        metrics: false,
-    };
-    pub const METRICS: Signals = Signals {
-        traces: false,
-        metrics: true,
-    };
-    pub const BOTH: Signals = Signals {
-        traces: true,
-        metrics: true,
-    };
-
-    pub fn union(self, other: Signals) -> Signals {
-        Signals {
-            traces: self.traces || other.traces,
-            metrics: self.metrics || other.metrics,
-        }
-    }
-}
+pub use crate::model::signal::Signals;
 
 /// A component of the collector that exports to the final backend.
 #[derive(Debug, Clone, PartialEq, Eq)]

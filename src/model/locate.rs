@@ -97,6 +97,21 @@ impl<'a> Located<'a> {
     }
 }
 
+/// The service-level `telemetry/opentelemetry` member of a config and the
+/// pointer of its value: in the root `extra_config`, or at the root of a
+/// settings file that holds the service `extra_config` alone.
+pub fn service_opentelemetry(root: &Node) -> Option<(&crate::syntax::tree::Member, String)> {
+    match root.get("extra_config") {
+        Some(extra) => extra
+            .value
+            .get(OPENTELEMETRY)
+            .map(|m| (m, child_pointer("/extra_config", OPENTELEMETRY))),
+        None => root
+            .get(OPENTELEMETRY)
+            .map(|m| (m, child_pointer("", OPENTELEMETRY))),
+    }
+}
+
 /// Where a path of object keys / array indices sits in a KrakenD config.
 fn scope_of(path: &[&str], fragment: bool) -> Scope {
     match path {

@@ -271,3 +271,33 @@ proptest! {
         }
     }
 }
+
+/// An existing block is read as KrakenD reads it: an upper-case
+/// `TRACE_SAMPLE_RATE` is its sampler. The merge once read the key
+/// case-sensitively, saw "every trace" and refused a config whose sampling
+/// matched the legacy one. (Not a rule fixture: KrakenD's schema, which the
+/// fixtures' new blocks must pass, has no upper-case keys.)
+#[test]
+fn an_existing_upper_case_sample_rate_merges() {
+    let text = r#"{"version": 3, "extra_config": {
+  "telemetry/opentelemetry": {"TRACE_SAMPLE_RATE": 0.5,
+    "exporters": {"otlp": [{"name": "local", "host": "localhost", "port": 4317, "disable_metrics": true}]}},
+  "telemetry/opencensus": {"sample_rate": 50,
+    "exporters": {"jaeger": {"endpoint": "http://jaeger:14268/api/traces"}}}}}"#;
+    let migration = migrate(
+        text,
+        Format::Json,
+        "krakend.json",
+        &Options::default(),
+        None,
+    );
+    let errors: Vec<_> = migration
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity == oc2otel::model::diagnostic::Severity::Error)
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    let output = migration.output.expect("migrated");
+    assert!(output.contains("\"name\": \"jaeger\""), "{output}");
+    assert!(output.contains("\"TRACE_SAMPLE_RATE\": 0.5"), "{output}");
+}

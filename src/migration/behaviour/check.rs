@@ -30,9 +30,10 @@ pub enum Explanation {
     /// kept as it is and governs every exporter in it; or one of these
     /// diagnostics.
     ExistingBlock(&'static [(Code, Severity)]),
-    /// A route the existing `telemetry/opentelemetry` block already had;
-    /// or one of these diagnostics (one that announces a destination the
-    /// migration adds on purpose belongs here).
+    /// Routes the existing `telemetry/opentelemetry` block already had, as
+    /// many times as the output has them; or one of these diagnostics
+    /// (one that announces a destination the migration adds on purpose
+    /// belongs here).
     ExistingRouteOr(&'static [(Code, Severity)]),
     /// Documented in `docs/mapping.md`, no diagnostic needed.
     Documented,
@@ -52,6 +53,10 @@ pub fn explanation(kind: Kind) -> Explanation {
         // An existing block's own exporters reach their own places;
         // `--metrics emf` adds CloudWatch on purpose, and says so.
         Kind::RouteAdded => ExistingRouteOr(&[(Code::CloudwatchMetrics, Info)]),
+        // A double export is never the migration's to add: only an existing
+        // block that already sent there as often explains it (and the merge
+        // keeps a place the existing block serves to its own exporters).
+        Kind::RouteCount => ExistingRouteOr(&[]),
         // An existing block's sampler, layers and period govern every
         // exporter in it. The merge refuses when they would change what the
         // appended exporters do; a place one of its own exporters already
@@ -105,8 +110,15 @@ pub fn unexplained(
             Explanation::ExistingRouteOr(codes) => {
                 let existing_route = existing.is_some_and(|e| {
                     f.route.as_ref().is_some_and(|(signal, destination)| {
-                        e.routes_of(*signal)
-                            .any(|r| r.destination.same_place(destination))
+                        let at = |b: &Behaviour| {
+                            b.routes_of(*signal)
+                                .filter(|r| {
+                                    r.destination.same_place(destination)
+                                        || destination.reached_by(&r.destination)
+                                })
+                                .count()
+                        };
+                        at(e) >= at(new)
                     })
                 });
                 !existing_route && !diagnosed(codes, diagnostics)
@@ -267,6 +279,30 @@ mod tests {
                 .iter()
                 .any(|d| d.message.contains("no longer reach xray")),
             "{found:#?}"
+        );
+    }
+
+    #[test]
+    fn a_double_export_is_a_difference() {
+        // A second exporter to the collector: traces reach X-Ray twice.
+        // Routes were once deduplicated before comparing, which hid this.
+        let double = |o: &str| {
+            let mut root: serde_json::Value = serde_json::from_str(o).unwrap();
+            let otlp = root
+                .pointer_mut("/extra_config/telemetry~1opentelemetry/exporters/otlp")
+                .and_then(serde_json::Value::as_array_mut)
+                .unwrap();
+            let mut twin = otlp[0].clone();
+            twin["name"] = "twin".into();
+            otlp.push(twin);
+            root.to_string()
+        };
+        let found = check_output(double, |_| true);
+        assert_eq!(found.len(), 1, "{found:#?}");
+        assert!(
+            found[0].message.contains("2 times") && found[0].message.contains("double export"),
+            "{}",
+            found[0].message
         );
     }
 

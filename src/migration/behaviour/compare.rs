@@ -26,6 +26,9 @@ pub enum Kind {
     RouteMissing,
     RouteAdded,
     RouteChanged,
+    /// A signal reaches a place it reached before, but a different number
+    /// of times (an export doubled, or two merged into one).
+    RouteCount,
     Period,
     Layer,
     ServiceName,
@@ -47,6 +50,7 @@ impl Kind {
             Kind::RouteMissing => "route-missing",
             Kind::RouteAdded => "route-added",
             Kind::RouteChanged => "route-changed",
+            Kind::RouteCount => "route-count",
             Kind::Period => "period",
             Kind::Layer => "layer",
             Kind::ServiceName => "service-name",
@@ -87,7 +91,8 @@ pub struct Finding {
     pub new: String,
     /// A sentence for people.
     pub message: String,
-    /// For a route only one side has: its signal and destination.
+    /// For a route only one side has (or one both have a different number
+    /// of times): its signal and destination.
     #[serde(skip)]
     pub route: Option<(Signal, Destination)>,
 }
@@ -212,6 +217,14 @@ fn routes(legacy: &Behaviour, new: &Behaviour, out: &mut Vec<Finding>) {
         .filter(|(i, _)| !new_used[*i])
         .map(|(_, r)| r)
         .collect();
+    // A place both sides reach, a different number of times: one finding
+    // per place, instead of a missing or an added route.
+    let mut counted: Vec<(Signal, Destination)> = Vec::new();
+    let unmatched: Vec<&Route> = unmatched
+        .into_iter()
+        .filter(|l| !recount(legacy, new, l, true, &mut counted, out))
+        .collect();
+    added.retain(|n| !recount(legacy, new, n, false, &mut counted, out));
     for l in unmatched {
         let same_kind = added
             .iter()
@@ -266,6 +279,58 @@ fn routes(legacy: &Behaviour, new: &Behaviour, out: &mut Vec<Finding>) {
             .of_route(n),
         );
     }
+}
+
+/// Whether `route` (of the legacy side when `is_legacy`) goes to a place
+/// both sides reach a different number of times; the first such route of
+/// a place adds the finding.
+fn recount(
+    legacy: &Behaviour,
+    new: &Behaviour,
+    route: &Route,
+    is_legacy: bool,
+    counted: &mut Vec<(Signal, Destination)>,
+    out: &mut Vec<Finding>,
+) -> bool {
+    let place = &route.destination;
+    let of_legacy = |l: &&Route| match is_legacy {
+        true => l.destination.same_place(place),
+        false => l.destination.reached_by(place),
+    };
+    let of_new = |n: &&Route| match is_legacy {
+        true => place.reached_by(&n.destination),
+        false => n.destination.same_place(place),
+    };
+    let legacy_n = legacy.routes_of(route.signal).filter(of_legacy).count();
+    let new_n = new.routes_of(route.signal).filter(of_new).count();
+    if legacy_n == 0 || new_n == 0 || legacy_n == new_n {
+        return false;
+    }
+    let seen = counted
+        .iter()
+        .any(|(s, d)| *s == route.signal && (d.same_place(place) || d.reached_by(place)));
+    if !seen {
+        counted.push((route.signal, place.clone()));
+        let double = if new_n > legacy_n {
+            " (a double export)"
+        } else {
+            ""
+        };
+        out.push(
+            Finding::new(
+                Kind::RouteCount,
+                route.describe(),
+                format!("{legacy_n} times"),
+                format!("{new_n} times"),
+                format!(
+                    "{} reach {place} {new_n} times where the legacy config sent them {legacy_n} times{double}",
+                    route.signal.as_str()
+                ),
+            )
+            .of_route(route),
+        );
+    }
+    true
 }
 
 fn sampling(legacy: &Behaviour, new: &Behaviour, out: &mut Vec<Finding>) {
@@ -444,6 +509,34 @@ mod tests {
         assert_eq!(kinds(&found), [Kind::RouteChanged]);
         assert_eq!(found[0].legacy, "xray (region eu-west-1)");
         assert_eq!(found[0].new, "xray (region us-east-1)");
+    }
+
+    #[test]
+    fn a_place_reached_a_different_number_of_times_is_one_finding() {
+        let a = base(Module::Opencensus);
+        let mut b = base(Module::Opentelemetry);
+        b.routes.push(b.routes[0].clone());
+        let found = compare(&a, &b);
+        assert_eq!(kinds(&found), [Kind::RouteCount]);
+        assert_eq!(
+            (found[0].legacy.as_str(), found[0].new.as_str()),
+            ("1 times", "2 times")
+        );
+        // Fewer: two legacy exporters to one agent, one new exporter.
+        let agent = |port| Destination::Receiver {
+            host: "agent".into(),
+            port: Some(port),
+        };
+        let mut a = base(Module::Opencensus);
+        a.routes = vec![
+            route(Signal::Traces, agent(14268), None),
+            route(Signal::Traces, agent(55678), None),
+        ];
+        let mut b = base(Module::Opentelemetry);
+        b.routes = vec![route(Signal::Traces, agent(4317), None)];
+        let found = compare(&a, &b);
+        assert!(kinds(&found).contains(&Kind::RouteCount), "{found:#?}");
+        assert!(!kinds(&found).contains(&Kind::RouteMissing), "{found:#?}");
     }
 
     #[test]

@@ -27,22 +27,7 @@ use std::fmt;
 
 use serde::Serialize;
 
-/// A kind of telemetry.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Signal {
-    Traces,
-    Metrics,
-}
-
-impl Signal {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Signal::Traces => "traces",
-            Signal::Metrics => "metrics",
-        }
-    }
-}
+pub use crate::model::signal::Signal;
 
 /// How many requests are traced.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -337,7 +322,7 @@ pub struct Behaviour {
     pub sampling: Sampling,
     pub layers: Layers,
     /// Sorted; only what actually flows (no trace routes when no trace is
-    /// recorded).
+    /// recorded). A route is there once per way the signal gets there.
     pub routes: Vec<Route>,
     /// Legacy: one per exporter that named the service; new: exactly one.
     pub service_names: Vec<ServiceName>,
@@ -382,8 +367,9 @@ impl Behaviour {
         self.routes_of(signal).next().is_some()
     }
 
-    /// Sort and deduplicate the routes (one exporter may reach a
-    /// destination through two pipelines, two exporters one agent).
+    /// Sort the routes. They are not deduplicated: a signal sent twice to
+    /// one place (two exporters, or one through two pipelines) is sent
+    /// twice, and the comparison must see it.
     pub(crate) fn normalise(&mut self) {
         self.routes.sort_by(|a, b| {
             (a.signal, &a.destination, a.period, &a.via).cmp(&(
@@ -393,7 +379,12 @@ impl Behaviour {
                 &b.via,
             ))
         });
-        self.routes
-            .dedup_by(|a, b| a.signal == b.signal && a.destination.same_place(&b.destination));
+    }
+
+    /// How many routes send `signal` to the place of `destination`.
+    pub fn count_at(&self, signal: Signal, destination: &Destination) -> usize {
+        self.routes_of(signal)
+            .filter(|r| r.destination.same_place(destination))
+            .count()
     }
 }

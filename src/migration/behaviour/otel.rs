@@ -3,21 +3,17 @@
 //! reads it, with the exporters that point at the collector followed
 //! through the collector config.
 //!
-//! Go semantics that matter: keys match case-insensitively (the byte-wise
-//! greatest spelling wins, as after KrakenD's map round trip); a value of
-//! the wrong type or duplicate exporter names make KrakenD refuse the whole
-//! block and run without OpenTelemetry; defaults apply per absent object
-//! (`layers`, `layers.global`, `layers.backend.metrics`, ...), not per
-//! field. KrakenD facts: `trace_sample_rate` absent, <= 0 or >= 1 samples
-//! every request, in between is a parent-based ratio;
-//! `metric_reporting_period` absent is 30 s and <= 0 is 60 s, overridden
-//! per exporter by `custom_metric_reporting_period` >= 1 (KrakenD 2.10);
-//! an OTLP port 0 is 4317 and an empty host `localhost`; a Prometheus port
-//! 0 is 9090; traces are set up only when an exporter carries them.
+//! Reading the block and KrakenD's defaults are the typed model's
+//! ([`crate::model::otel`]); this module turns what it reads into routes:
+//! which signal reaches which destination, how often, with which sampler
+//! and layers. Traces are set up only when an exporter carries them.
 
 use crate::migration::options::{KrakendVersion, OtlpEndpoint};
-use crate::model::locate::OPENTELEMETRY;
-use crate::syntax::tree::{Member, Node, NodeKind, Span, child_pointer};
+use crate::model::decode;
+use crate::model::locate::{self, OPENTELEMETRY};
+use crate::model::otel::{self, Sampler};
+use crate::model::signal::Signal as ModelSignal;
+use crate::syntax::tree::{Member, Node, NodeKind};
 
 use super::collector::Collector;
 use super::{
@@ -25,12 +21,9 @@ use super::{
     ServiceVersion, Signal,
 };
 
-/// OpenTelemetry's period when `metric_reporting_period` is absent.
-pub const DEFAULT_PERIOD: i64 = 30;
-/// The SDK's period when the configured one is 0 or negative.
-pub const ZERO_PERIOD: i64 = 60;
+pub use crate::model::otel::Refusal;
 
-/// One `exporters.otlp` entry.
+/// One `exporters.otlp` entry, with KrakenD's defaults applied.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OtlpExporter {
     pub name: String,
@@ -44,7 +37,7 @@ pub struct OtlpExporter {
     pub period: i64,
 }
 
-/// One `exporters.prometheus` entry.
+/// One `exporters.prometheus` entry, with KrakenD's defaults applied.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PrometheusExporter {
     pub name: String,
@@ -52,24 +45,16 @@ pub struct PrometheusExporter {
     pub metrics: bool,
 }
 
-/// What KrakenD reads from the block, with its defaults applied.
+/// What KrakenD does with the block, its defaults applied.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Block {
     pub pointer: String,
     pub service_name: ServiceName,
     pub service_version: ServiceVersion,
-    pub sample_rate: Option<f64>,
+    pub sampler: Sampler,
     pub layers: Layers,
     pub otlp: Vec<OtlpExporter>,
     pub prometheus: Vec<PrometheusExporter>,
-}
-
-/// A reason KrakenD refuses the block, located.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Refusal {
-    pub message: String,
-    pub pointer: String,
-    pub span: Span,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -85,15 +70,7 @@ pub enum Read {
 /// root `extra_config`, or at the root of a settings file that holds the
 /// service `extra_config` alone.
 pub fn find(root: &Node) -> Option<(&Member, String)> {
-    match root.get("extra_config") {
-        Some(extra) => extra
-            .value
-            .get(OPENTELEMETRY)
-            .map(|m| (m, child_pointer("/extra_config", OPENTELEMETRY))),
-        None => root
-            .get(OPENTELEMETRY)
-            .map(|m| (m, child_pointer("", OPENTELEMETRY))),
-    }
+    locate::service_opentelemetry(root)
 }
 
 /// Read the block of `root` for KrakenD `version`.
@@ -101,36 +78,94 @@ pub fn read(root: &Node, version: KrakendVersion) -> Read {
     let Some((member, pointer)) = find(root) else {
         return Read::Absent;
     };
-    if member.value.kind == NodeKind::Null {
+    let name = decode::field(root, "name").and_then(|m| m.value.as_str());
+    read_block(&member.value, &pointer, name, version)
+}
+
+/// Read the block `value` at `pointer` of a config named `config_name`
+/// (its root `name`, which is the service name when the block sets none).
+pub fn read_block(
+    value: &Node,
+    pointer: &str,
+    config_name: Option<&str>,
+    version: KrakendVersion,
+) -> Read {
+    if value.kind == NodeKind::Null {
         return Read::Absent;
     }
-    let mut go = Go { refusal: None };
-    let block = go.block(root, &member.value, &pointer, version);
-    match (go.refusal, block) {
-        (Some(refusal), _) => Read::Refused(refusal),
-        (None, Some(block)) => match duplicate_name(&block) {
-            Some(name) => Read::Refused(Refusal {
-                message: format!(
-                    "two exporters are named `{name}`: KrakenD requires unique names and runs without OpenTelemetry"
-                ),
-                pointer: child_pointer(&pointer, "exporters"),
-                span: member.span.clone(),
-            }),
-            None => Read::Block(block),
-        },
-        (None, None) => Read::Absent,
+    match otel::decode(value, pointer) {
+        Err(refusal) => Read::Refused(refusal),
+        Ok(decoded) => Read::Block(effective(&decoded.block, pointer, config_name, version)),
     }
 }
 
-fn duplicate_name(block: &Block) -> Option<String> {
-    let mut seen = std::collections::HashSet::new();
-    block
-        .otlp
-        .iter()
-        .map(|e| &e.name)
-        .chain(block.prometheus.iter().map(|e| &e.name))
-        .find(|n| !seen.insert(n.as_str()))
-        .cloned()
+/// The block as KrakenD runs it.
+fn effective(
+    block: &otel::Block,
+    pointer: &str,
+    config_name: Option<&str>,
+    version: KrakendVersion,
+) -> Block {
+    let service_name = match (block.service_name(), config_name.filter(|n| !n.is_empty())) {
+        (Some(value), _) => ServiceName {
+            source: "service_name".into(),
+            value: value.to_string(),
+            explicit: true,
+        },
+        (None, Some(name)) => ServiceName {
+            source: "the config's `name`".into(),
+            value: name.to_string(),
+            explicit: false,
+        },
+        (None, None) => ServiceName {
+            source: "KrakenD's default".into(),
+            value: "KrakenD".into(),
+            explicit: false,
+        },
+    };
+    let version_field = block.service_version(version).map(str::to_string);
+    let switches = block.layer_switches();
+    let layer = |s: otel::Switches| LayerSignals {
+        metrics: Some(s.metrics),
+        traces: s.traces,
+    };
+    let period = block.metric_period();
+    Block {
+        pointer: pointer.to_string(),
+        service_name,
+        service_version: ServiceVersion {
+            explicit: version_field.is_some(),
+            value: version_field,
+        },
+        sampler: block.sampler(),
+        layers: Layers {
+            router: layer(switches.global),
+            pipe: layer(switches.proxy),
+            backend: layer(switches.backend),
+        },
+        otlp: block
+            .otlp()
+            .iter()
+            .map(|e| OtlpExporter {
+                name: e.name.clone().unwrap_or_default(),
+                host: e.host(),
+                port: e.port(),
+                http: e.http(),
+                metrics: e.carries(ModelSignal::Metrics),
+                traces: e.carries(ModelSignal::Traces),
+                period: e.period(period, version),
+            })
+            .collect(),
+        prometheus: block
+            .prometheus()
+            .iter()
+            .map(|e| PrometheusExporter {
+                name: e.name.clone().unwrap_or_default(),
+                port: e.port(),
+                metrics: e.carries(ModelSignal::Metrics),
+            })
+            .collect(),
+    }
 }
 
 /// The behaviour of the config `root`: its block, with the OTLP exporters
@@ -144,7 +179,16 @@ pub fn behaviour(
     endpoint: Option<&OtlpEndpoint>,
     version: KrakendVersion,
 ) -> Behaviour {
-    let block = match read(root, version) {
+    of_read(read(root, version), collector, endpoint)
+}
+
+/// The behaviour of what [`read`] or [`read_block`] found.
+pub fn of_read(
+    read: Read,
+    collector: Option<&Collector>,
+    endpoint: Option<&OtlpEndpoint>,
+) -> Behaviour {
+    let block = match read {
         Read::Absent => {
             return Behaviour::not_running(
                 Module::Opentelemetry,
@@ -251,12 +295,12 @@ pub fn of_block(
         }
     }
     if out.carries(Signal::Traces) {
-        out.sampling = match block.sample_rate {
-            Some(rate) if rate > 0.0 && rate < 1.0 => Sampling::Ratio {
+        out.sampling = match block.sampler {
+            Sampler::ParentRatio(rate) => Sampling::Ratio {
                 rate,
                 parent_based: true,
             },
-            _ => Sampling::Always,
+            Sampler::Always => Sampling::Always,
         };
         if out.layers.router.traces || out.layers.backend.traces {
             out.propagation = Some("W3C traceparent");
@@ -279,400 +323,6 @@ fn direct(e: &OtlpExporter, port: u16, signal: Signal, period: Option<i64>) -> R
             e.name,
             if e.http { "HTTP" } else { "gRPC" }
         ),
-    }
-}
-
-/// The member `name` of an object as Go's `encoding/json` picks it after
-/// KrakenD's map round trip: keys match case-insensitively, and of several
-/// spellings the byte-wise greatest is decoded last and wins; of exact
-/// duplicates, the last.
-pub fn go_field<'n>(object: &'n Node, name: &str) -> Option<&'n Member> {
-    object
-        .members()?
-        .iter()
-        .filter(|m| m.key.eq_ignore_ascii_case(name))
-        .max_by(|a, b| a.key.as_bytes().cmp(b.key.as_bytes()))
-}
-
-/// A tiny Go decoder: typed reads of optional fields that remember the
-/// first type error, which makes KrakenD refuse the whole block.
-struct Go {
-    refusal: Option<Refusal>,
-}
-
-/// A JSON number as Go's `int` after the float64 round trip.
-fn go_int(raw: &str) -> Option<i64> {
-    let f: f64 = raw.parse().ok()?;
-    (f.fract() == 0.0 && f.abs() < 9.2e18).then_some(f as i64)
-}
-
-impl Go {
-    fn refuse(&mut self, member: &Member, pointer: &str, expected: &str) {
-        if self.refusal.is_none() {
-            self.refusal = Some(Refusal {
-                message: format!(
-                    "`{}` must be {expected}, found {}",
-                    member.key,
-                    member.value.type_name()
-                ),
-                pointer: pointer.to_string(),
-                span: member.span.clone(),
-            });
-        }
-    }
-
-    /// The member and its pointer, unless absent or null (which Go treats
-    /// as absent for pointers and leaves the zero value for the rest).
-    fn member<'n>(&self, object: &'n Node, base: &str, name: &str) -> Option<(&'n Member, String)> {
-        let member = go_field(object, name)?;
-        (member.value.kind != NodeKind::Null).then(|| (member, child_pointer(base, &member.key)))
-    }
-
-    fn string(&mut self, object: &Node, base: &str, name: &str) -> Option<String> {
-        let (m, p) = self.member(object, base, name)?;
-        match &m.value.kind {
-            NodeKind::String(s) => Some(s.clone()),
-            _ => {
-                self.refuse(m, &p, "a string");
-                None
-            }
-        }
-    }
-
-    fn boolean(&mut self, object: &Node, base: &str, name: &str) -> bool {
-        let Some((m, p)) = self.member(object, base, name) else {
-            return false;
-        };
-        match m.value.kind {
-            NodeKind::Bool(b) => b,
-            _ => {
-                self.refuse(m, &p, "a boolean");
-                false
-            }
-        }
-    }
-
-    fn int(&mut self, object: &Node, base: &str, name: &str, unsigned: bool) -> Option<i64> {
-        let (m, p) = self.member(object, base, name)?;
-        let expected = if unsigned {
-            "a whole number >= 0"
-        } else {
-            "a whole number"
-        };
-        match &m.value.kind {
-            NodeKind::Number(raw) => match go_int(raw) {
-                Some(n) if !(unsigned && n < 0) => Some(n),
-                _ => {
-                    self.refuse(m, &p, expected);
-                    None
-                }
-            },
-            _ => {
-                self.refuse(m, &p, expected);
-                None
-            }
-        }
-    }
-
-    fn float(&mut self, object: &Node, base: &str, name: &str) -> Option<f64> {
-        let (m, p) = self.member(object, base, name)?;
-        match &m.value.kind {
-            NodeKind::Number(raw) => raw.parse().ok(),
-            _ => {
-                self.refuse(m, &p, "a number");
-                None
-            }
-        }
-    }
-
-    fn object<'n>(
-        &mut self,
-        object: &'n Node,
-        base: &str,
-        name: &str,
-    ) -> Option<(&'n Node, String)> {
-        let (m, p) = self.member(object, base, name)?;
-        match m.value.kind {
-            NodeKind::Object(_) => Some((&m.value, p)),
-            _ => {
-                self.refuse(m, &p, "an object");
-                None
-            }
-        }
-    }
-
-    fn array<'n>(
-        &mut self,
-        object: &'n Node,
-        base: &str,
-        name: &str,
-    ) -> Option<(&'n [Node], String)> {
-        let (m, p) = self.member(object, base, name)?;
-        match &m.value.kind {
-            NodeKind::Array(items) => Some((items.as_slice(), p)),
-            _ => {
-                self.refuse(m, &p, "an array");
-                None
-            }
-        }
-    }
-
-    /// Fields KrakenD reads but the model does not need: only their type
-    /// matters, since a wrong one makes KrakenD refuse the block.
-    fn check_strings(&mut self, object: &Node, base: &str, names: &[&str]) {
-        for name in names {
-            self.string(object, base, name);
-        }
-    }
-
-    fn check_bools(&mut self, object: &Node, base: &str, names: &[&str]) {
-        for name in names {
-            self.boolean(object, base, name);
-        }
-    }
-
-    fn check_arrays(&mut self, object: &Node, base: &str, names: &[&str]) {
-        for name in names {
-            self.array(object, base, name);
-        }
-    }
-
-    fn block(
-        &mut self,
-        root: &Node,
-        value: &Node,
-        pointer: &str,
-        version: KrakendVersion,
-    ) -> Option<Block> {
-        if !matches!(value.kind, NodeKind::Object(_)) {
-            self.refusal = Some(Refusal {
-                message: format!("the block must be an object, found {}", value.type_name()),
-                pointer: pointer.to_string(),
-                span: value.span.clone(),
-            });
-            return None;
-        }
-        self.check_strings(value, pointer, &["deploy_env"]);
-        self.check_arrays(value, pointer, &["skip_paths"]);
-        let name = self
-            .string(value, pointer, "service_name")
-            .filter(|s| !s.is_empty());
-        let service_name = match name {
-            Some(value) => ServiceName {
-                source: "service_name".into(),
-                value,
-                explicit: true,
-            },
-            None => match go_field(root, "name").and_then(|m| m.value.as_str()) {
-                Some(n) if !n.is_empty() => ServiceName {
-                    source: "the config's `name`".into(),
-                    value: n.to_string(),
-                    explicit: false,
-                },
-                _ => ServiceName {
-                    source: "KrakenD's default".into(),
-                    value: "KrakenD".into(),
-                    explicit: false,
-                },
-            },
-        };
-        let version_field = self
-            .string(value, pointer, "service_version")
-            .filter(|s| !s.is_empty() && version.has_service_version());
-        let service_version = ServiceVersion {
-            explicit: version_field.is_some(),
-            value: version_field,
-        };
-        let sample_rate = self.float(value, pointer, "trace_sample_rate");
-        let global_period = match self.int(value, pointer, "metric_reporting_period", false) {
-            None => DEFAULT_PERIOD,
-            Some(p) if p <= 0 => ZERO_PERIOD,
-            Some(p) => p,
-        };
-        let layers = self.layers(value, pointer);
-        let mut otlp = Vec::new();
-        let mut prometheus = Vec::new();
-        if let Some((exporters, ep)) = self.object(value, pointer, "exporters") {
-            if let Some((items, lp)) = self.array(exporters, &ep, "otlp") {
-                for (i, item) in items.iter().enumerate() {
-                    let ip = format!("{lp}/{i}");
-                    if let Some(e) = self.otlp(item, &ip, global_period, version) {
-                        otlp.push(e);
-                    }
-                }
-            }
-            if let Some((items, lp)) = self.array(exporters, &ep, "prometheus") {
-                for (i, item) in items.iter().enumerate() {
-                    let ip = format!("{lp}/{i}");
-                    if let Some(e) = self.prometheus(item, &ip) {
-                        prometheus.push(e);
-                    }
-                }
-            }
-        }
-        Some(Block {
-            pointer: pointer.to_string(),
-            service_name,
-            service_version,
-            sample_rate,
-            layers,
-            otlp,
-            prometheus,
-        })
-    }
-
-    fn element_object(&mut self, item: &Node, pointer: &str) -> bool {
-        match item.kind {
-            NodeKind::Object(_) => true,
-            NodeKind::Null => false,
-            _ => {
-                if self.refusal.is_none() {
-                    self.refusal = Some(Refusal {
-                        message: format!(
-                            "an exporter must be an object, found {}",
-                            item.type_name()
-                        ),
-                        pointer: pointer.to_string(),
-                        span: item.span.clone(),
-                    });
-                }
-                false
-            }
-        }
-    }
-
-    fn otlp(
-        &mut self,
-        item: &Node,
-        p: &str,
-        global_period: i64,
-        version: KrakendVersion,
-    ) -> Option<OtlpExporter> {
-        if !self.element_object(item, p) {
-            return None;
-        }
-        let name = self.string(item, p, "name").unwrap_or_default();
-        let raw_host = self.string(item, p, "host").unwrap_or_default();
-        let host = raw_host
-            .trim()
-            .trim_start_matches("https://")
-            .trim_start_matches("http://")
-            .trim_end_matches('/')
-            .trim_start_matches('[')
-            .trim_end_matches(']')
-            .to_ascii_lowercase();
-        let host = if host.is_empty() {
-            "localhost".to_string()
-        } else {
-            host
-        };
-        let port = match self.int(item, p, "port", false).unwrap_or(0) {
-            0 => Some(4317),
-            n => u16::try_from(n).ok(),
-        };
-        let http = self.boolean(item, p, "use_http");
-        let metrics = !self.boolean(item, p, "disable_metrics");
-        let traces = !self.boolean(item, p, "disable_traces");
-        let custom = self.int(item, p, "custom_metric_reporting_period", true);
-        let period = match custom {
-            Some(c) if c >= 1 && version.has_custom_metric_period() => c,
-            _ => global_period,
-        };
-        Some(OtlpExporter {
-            name,
-            host,
-            port,
-            http,
-            metrics,
-            traces,
-            period,
-        })
-    }
-
-    fn prometheus(&mut self, item: &Node, p: &str) -> Option<PrometheusExporter> {
-        if !self.element_object(item, p) {
-            return None;
-        }
-        let name = self.string(item, p, "name").unwrap_or_default();
-        self.check_strings(item, p, &["host", "listen_ip"]);
-        self.check_bools(item, p, &["process_metrics", "go_metrics"]);
-        let port = match self.int(item, p, "port", false).unwrap_or(0) {
-            0 => Some(9090),
-            n => u16::try_from(n).ok().filter(|&n| n > 0),
-        };
-        let metrics = !self.boolean(item, p, "disable_metrics");
-        Some(PrometheusExporter {
-            name,
-            port,
-            metrics,
-        })
-    }
-
-    /// `layers`, with defaults per absent object.
-    fn layers(&mut self, block: &Node, pointer: &str) -> Layers {
-        let all = Layers {
-            router: LayerSignals::ON,
-            pipe: LayerSignals::ON,
-            backend: LayerSignals::ON,
-        };
-        let Some((layers, lp)) = self.object(block, pointer, "layers") else {
-            return all;
-        };
-        let simple = |go: &mut Go, name: &str, extra: &[&str]| match go.object(layers, &lp, name) {
-            None => LayerSignals::ON,
-            Some((o, op)) => {
-                go.check_bools(o, &op, extra);
-                go.check_arrays(
-                    o,
-                    &op,
-                    &[
-                        "metrics_static_attributes",
-                        "traces_static_attributes",
-                        "skip_headers",
-                    ],
-                );
-                LayerSignals {
-                    metrics: Some(!go.boolean(o, &op, "disable_metrics")),
-                    traces: !go.boolean(o, &op, "disable_traces"),
-                }
-            }
-        };
-        let router = simple(self, "global", &["disable_propagation", "report_headers"]);
-        let pipe = simple(self, "proxy", &["report_headers"]);
-        self.check_strings_in(layers, &lp, "global", &["semantic_convention"]);
-        let backend = match self.object(layers, &lp, "backend") {
-            None => LayerSignals::ON,
-            Some((b, bp)) => {
-                let enabled = |go: &mut Go, name: &str| match go.object(b, &bp, name) {
-                    None => true,
-                    Some((o, op)) => {
-                        go.check_arrays(o, &op, &["static_attributes", "skip_headers"]);
-                        go.check_bools(o, &op, &["report_headers"]);
-                        !go.boolean(o, &op, "disable_stage")
-                            || go.boolean(o, &op, "round_trip")
-                            || go.boolean(o, &op, "read_payload")
-                            || go.boolean(o, &op, "detailed_connection")
-                    }
-                };
-                let metrics = enabled(self, "metrics");
-                let traces = enabled(self, "traces");
-                LayerSignals {
-                    metrics: Some(metrics),
-                    traces,
-                }
-            }
-        };
-        Layers {
-            router,
-            pipe,
-            backend,
-        }
-    }
-
-    fn check_strings_in(&mut self, layers: &Node, lp: &str, object: &str, names: &[&str]) {
-        if let Some((o, op)) = self.object(layers, lp, object) {
-            self.check_strings(o, &op, names);
-        }
     }
 }
 
@@ -702,7 +352,7 @@ mod tests {
         assert_eq!(b.sampling, Sampling::Always);
         let routes: Vec<String> = b.routes.iter().map(Route::describe).collect();
         assert_eq!(routes, ["traces -> jaeger:4317", "metrics -> jaeger:4317"]);
-        assert_eq!(b.routes[1].period, Some(DEFAULT_PERIOD));
+        assert_eq!(b.routes[1].period, Some(otel::defaults::METRIC_PERIOD));
         assert_eq!(b.service_names[0].value, "KrakenD");
     }
 
@@ -713,7 +363,7 @@ mod tests {
                 "exporters": {"otlp": [{"name": "a", "host": "x", "port": 4317}]}}}}"#,
         );
         assert_eq!(b.sampling, Sampling::Always);
-        assert_eq!(b.routes[1].period, Some(ZERO_PERIOD));
+        assert_eq!(b.routes[1].period, Some(otel::defaults::ZERO_METRIC_PERIOD));
         assert_eq!(b.service_names[0].value, "gw");
         let b = behaviour_of(
             r#"{"extra_config": {"telemetry/opentelemetry": {"trace_sample_rate": 0.25,
@@ -788,6 +438,6 @@ mod tests {
         ) else {
             panic!()
         };
-        assert_eq!(b.sample_rate, Some(0.5));
+        assert_eq!(b.sampler, Sampler::ParentRatio(0.5));
     }
 }

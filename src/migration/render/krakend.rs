@@ -1,179 +1,192 @@
-//! The KrakenD `telemetry/opentelemetry` block for an intent.
+//! The KrakenD `telemetry/opentelemetry` block for an intent, as a typed
+//! block ([`crate::model::otel`]) that the model's encoder writes out.
 //!
 //! Where OpenTelemetry's defaults differ from what the legacy block did,
 //! the legacy behaviour is written explicitly: `disable_traces` instead of
 //! a sample rate of 0, the 10 s reporting period, fully disabled layer
-//! objects. Where they agree, nothing is written, so the block stays small.
+//! objects. Every OTLP exporter states its port and protocol (KrakenD's
+//! port 0 means 4317 even over HTTP, which surprises readers). Where the
+//! defaults agree, nothing is written, so the block stays small.
 
-use serde_json::{Map, Value, json};
+use serde_json::Value;
 
-use crate::migration::intent::{Intent, Layers, Route, Sampling};
+use crate::migration::intent::{self, Intent, Route, Sampling};
 use crate::migration::options::Options;
+use crate::model::otel::{
+    self, Backend, BackendSignal, Exporters, Global, Otlp, Prometheus, Proxy, encode,
+};
+use crate::model::signal::Signal;
 
-/// One exporter entry of the block, with the signals it carries.
+/// One exporter of the new block.
 #[derive(Debug, Clone, PartialEq)]
-pub struct ExporterEntry {
-    /// `otlp` or `prometheus`.
-    pub family: &'static str,
-    pub value: Map<String, Value>,
-    pub traces: bool,
-    pub metrics: bool,
+pub enum Exporter {
+    Otlp(Otlp),
+    Prometheus(Prometheus),
 }
 
-impl ExporterEntry {
+impl Exporter {
     pub fn name(&self) -> &str {
-        self.value
-            .get("name")
-            .and_then(Value::as_str)
-            .unwrap_or_default()
+        match self {
+            Exporter::Otlp(e) => e.name.as_deref(),
+            Exporter::Prometheus(e) => e.name.as_deref(),
+        }
+        .unwrap_or_default()
+    }
+
+    pub fn set_name(&mut self, name: String) {
+        match self {
+            Exporter::Otlp(e) => e.name = Some(name),
+            Exporter::Prometheus(e) => e.name = Some(name),
+        }
+    }
+
+    /// Whether KrakenD sends `signal` through it.
+    pub fn carries(&self, signal: Signal) -> bool {
+        match self {
+            Exporter::Otlp(e) => e.carries(signal),
+            Exporter::Prometheus(e) => e.carries(signal),
+        }
+    }
+
+    /// The list it belongs to under `exporters`.
+    pub fn family(&self) -> &'static str {
+        match self {
+            Exporter::Otlp(_) => "otlp",
+            Exporter::Prometheus(_) => "prometheus",
+        }
+    }
+
+    pub fn encode(&self) -> Value {
+        match self {
+            Exporter::Otlp(e) => encode::otlp(e),
+            Exporter::Prometheus(e) => encode::prometheus(e),
+        }
     }
 }
 
-/// The exporter entries for an intent, in the order of the legacy
-/// exporters; every collector-bound destination shares one OTLP entry.
-pub fn exporters(intent: &Intent, options: &Options) -> Vec<ExporterEntry> {
+/// The exporters for an intent, in the order of the legacy exporters;
+/// every collector-bound destination shares one OTLP exporter.
+pub fn exporters(intent: &Intent, options: &Options) -> Vec<Exporter> {
     let traces_on = intent.sampling != Sampling::Off;
     let collector = intent.collector_signals();
-    let mut entries = Vec::new();
+    let mut out = Vec::new();
     let mut collector_done = false;
     for destination in &intent.destinations {
-        let (family, value, signals) = match &destination.route {
+        let (name, host, port, signals) = match &destination.route {
             Route::Collector(_) if collector_done => continue,
             Route::Collector(_) => {
                 collector_done = true;
                 let endpoint = &options.otlp_endpoint;
-                (
-                    "otlp",
-                    otlp(
-                        options.collector.exporter_name(),
-                        &endpoint.host,
-                        endpoint.port,
-                    ),
-                    collector,
-                )
+                let name = options.collector.exporter_name();
+                (name, endpoint.host.as_str(), endpoint.port, collector)
             }
-            Route::Otlp { name, host, port } => {
-                ("otlp", otlp(name, host, *port), destination.signals)
-            }
+            Route::Otlp { name, host, port } => (*name, host.as_str(), *port, destination.signals),
             Route::Prometheus { port } => {
-                let mut value = Map::new();
-                value.insert("name".into(), json!("prometheus"));
-                value.insert("port".into(), json!(port));
-                value.insert("process_metrics".into(), json!(true));
-                value.insert("go_metrics".into(), json!(true));
-                ("prometheus", value, destination.signals)
+                out.push(Exporter::Prometheus(Prometheus {
+                    name: Some("prometheus".into()),
+                    port: Some(i64::from(*port)),
+                    process_metrics: Some(true),
+                    go_metrics: Some(true),
+                    ..Prometheus::default()
+                }));
+                continue;
             }
         };
-        let mut entry = ExporterEntry {
-            family,
-            value,
-            traces: signals.traces && traces_on,
-            metrics: signals.metrics,
-        };
-        if family == "otlp" {
-            if !entry.metrics {
-                entry.value.insert("disable_metrics".into(), json!(true));
-            }
-            if !entry.traces {
-                entry.value.insert("disable_traces".into(), json!(true));
-            }
-        }
-        entries.push(entry);
+        out.push(Exporter::Otlp(otlp(
+            name,
+            host,
+            port,
+            signals.metrics,
+            signals.traces && traces_on,
+        )));
     }
-    entries
+    out
 }
 
-fn otlp(name: &str, host: &str, port: u16) -> Map<String, Value> {
-    let mut value = Map::new();
-    value.insert("name".into(), json!(name));
-    // KrakenD dials the string `host:port`: an IPv6 literal needs its
-    // brackets there, or the address has too many colons to split.
-    value.insert(
-        "host".into(),
-        json!(crate::migration::convert::address::bracketed(host)),
-    );
-    value.insert("port".into(), json!(port));
-    value.insert("use_http".into(), json!(false));
-    value
+fn otlp(name: &str, host: &str, port: u16, metrics: bool, traces: bool) -> Otlp {
+    Otlp {
+        name: Some(name.to_string()),
+        // KrakenD dials the string `host:port`: an IPv6 literal needs its
+        // brackets there, or the address has too many colons to split.
+        host: Some(crate::migration::convert::address::bracketed(host)),
+        port: Some(i64::from(port)),
+        use_http: Some(false),
+        disable_metrics: (!metrics).then_some(true),
+        disable_traces: (!traces).then_some(true),
+        ..Otlp::default()
+    }
 }
 
 /// `trace_sample_rate` for a sampling, when it must be written.
-pub fn trace_sample_rate(sampling: Sampling) -> Option<Value> {
+pub fn trace_sample_rate(sampling: Sampling) -> Option<f64> {
     match sampling {
         Sampling::Off => None,
-        Sampling::Ratio(ratio) => Some(json!(ratio)),
-        Sampling::Always => Some(json!(1)),
+        Sampling::Ratio(ratio) => Some(ratio),
+        Sampling::Always => Some(1.0),
     }
 }
 
 /// The `layers` object: only layers that were off are written, fully.
-pub fn layers(layers: Layers) -> Option<Value> {
-    let mut out = Map::new();
-    if !layers.router {
-        out.insert(
-            "global".into(),
-            json!({"disable_metrics": true, "disable_traces": true, "disable_propagation": true}),
-        );
-    }
-    if !layers.pipe {
-        out.insert(
-            "proxy".into(),
-            json!({"disable_metrics": true, "disable_traces": true}),
-        );
-    }
-    if !layers.backend {
-        let off = json!({
-            "disable_stage": true,
-            "round_trip": false,
-            "read_payload": false,
-            "detailed_connection": false
-        });
-        out.insert(
-            "backend".into(),
-            json!({"metrics": off.clone(), "traces": off}),
-        );
-    }
-    (!out.is_empty()).then_some(Value::Object(out))
+pub fn layers(layers: intent::Layers) -> Option<otel::Layers> {
+    let global = (!layers.router).then_some(Global {
+        disable_metrics: Some(true),
+        disable_traces: Some(true),
+        disable_propagation: Some(true),
+        ..Global::default()
+    });
+    let proxy = (!layers.pipe).then_some(Proxy {
+        disable_metrics: Some(true),
+        disable_traces: Some(true),
+        ..Proxy::default()
+    });
+    let backend = (!layers.backend).then_some(Backend {
+        metrics: Some(BackendSignal::OFF),
+        traces: Some(BackendSignal::OFF),
+    });
+    (global.is_some() || proxy.is_some() || backend.is_some()).then_some(otel::Layers {
+        global,
+        proxy,
+        backend,
+    })
 }
 
-/// The whole `telemetry/opentelemetry` block.
-pub fn block(intent: &Intent, options: &Options) -> Value {
-    let entries = exporters(intent, options);
-    let mut block = Map::new();
-    for (key, value) in &intent.comments {
-        block.insert(key.clone(), value.clone());
+/// The typed `telemetry/opentelemetry` block.
+pub fn model(intent: &Intent, options: &Options) -> otel::Block {
+    let exporters = exporters(intent, options);
+    let otlp_metrics = exporters
+        .iter()
+        .any(|e| matches!(e, Exporter::Otlp(_)) && e.carries(Signal::Metrics));
+    let traces = exporters.iter().any(|e| e.carries(Signal::Traces));
+    let (otlp, prometheus) = split(&exporters);
+    otel::Block {
+        extra: intent.comments.clone(),
+        service_name: intent.service_name.clone(),
+        service_version: intent.service_version.clone(),
+        metric_reporting_period: otlp_metrics.then_some(intent.metric_period),
+        trace_sample_rate: traces.then(|| trace_sample_rate(intent.sampling)).flatten(),
+        layers: layers(intent.layers),
+        exporters: Some(Exporters {
+            otlp: (!otlp.is_empty()).then_some(otlp),
+            prometheus: (!prometheus.is_empty()).then_some(prometheus),
+        }),
+        ..otel::Block::default()
     }
-    if let Some(name) = &intent.service_name {
-        block.insert("service_name".into(), json!(name));
-    }
-    if let Some(version) = &intent.service_version {
-        block.insert("service_version".into(), json!(version));
-    }
-    if entries.iter().any(|e| e.family == "otlp" && e.metrics) {
-        block.insert(
-            "metric_reporting_period".into(),
-            json!(intent.metric_period),
-        );
-    }
-    if entries.iter().any(|e| e.traces)
-        && let Some(rate) = trace_sample_rate(intent.sampling)
-    {
-        block.insert("trace_sample_rate".into(), rate);
-    }
-    if let Some(layers) = layers(intent.layers) {
-        block.insert("layers".into(), layers);
-    }
-    let mut exporters = Map::new();
-    for family in ["otlp", "prometheus"] {
-        let list: Vec<Value> = entries
-            .iter()
-            .filter(|e| e.family == family)
-            .map(|e| Value::Object(e.value.clone()))
-            .collect();
-        if !list.is_empty() {
-            exporters.insert(family.into(), Value::Array(list));
+}
+
+/// The exporters by list.
+pub fn split(exporters: &[Exporter]) -> (Vec<Otlp>, Vec<Prometheus>) {
+    let mut otlp = Vec::new();
+    let mut prometheus = Vec::new();
+    for e in exporters {
+        match e {
+            Exporter::Otlp(e) => otlp.push(e.clone()),
+            Exporter::Prometheus(e) => prometheus.push(e.clone()),
         }
     }
-    block.insert("exporters".into(), Value::Object(exporters));
-    Value::Object(block)
+    (otlp, prometheus)
+}
+
+/// The whole `telemetry/opentelemetry` block, as written.
+pub fn block(intent: &Intent, options: &Options) -> Value {
+    encode::block(&model(intent, options))
 }

@@ -2,20 +2,23 @@
 //! config already has.
 //!
 //! An existing block is never overwritten: its settings govern everything
-//! exported through it. The migrated exporters are appended (with names
-//! that do not collide, and skipped where an existing exporter already
-//! sends to the same place) only when the existing settings give them the
-//! behaviour the legacy block had. When they do not, and no per-exporter
-//! setting can bridge the gap, the merge is refused with an error that
-//! names the difference.
+//! exported through it. It is read as KrakenD reads it (the typed model,
+//! [`crate::model::otel`]: case-insensitive keys, port 0 is 4317, ...).
+//! The migrated exporters are appended (with names that do not collide,
+//! and skipped where an existing exporter already sends to the same place)
+//! only when the existing settings give them the behaviour the legacy
+//! block had. When they do not, and no per-exporter setting can bridge the
+//! gap, the merge is refused with an error that names the difference.
 
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use crate::migration::intent::{Intent, Layers, Sampling};
 use crate::migration::options::Options;
-use crate::migration::render::krakend::{self, ExporterEntry};
-use crate::model::diagnostic::{Code, Diagnostic};
-use crate::syntax::tree::{Node, NodeKind, Span, child_pointer};
+use crate::migration::render::krakend::{self, Exporter};
+use crate::model::diagnostic::{Code, Diagnostic, Severity};
+use crate::model::otel::{self, Sampler, Where};
+use crate::model::signal::Signal;
+use crate::syntax::tree::{Node, Span};
 
 /// Something to add to the existing block.
 #[derive(Debug, Clone, PartialEq)]
@@ -40,62 +43,46 @@ impl Merge {
     pub fn refused(&self) -> bool {
         self.diagnostics
             .iter()
-            .any(|d| d.severity == crate::model::diagnostic::Severity::Error)
+            .any(|d| d.severity == Severity::Error)
     }
 }
 
-fn number(node: Option<&Node>) -> Option<f64> {
-    match &node?.kind {
-        NodeKind::Number(raw) => raw.parse().ok(),
-        _ => None,
+/// The existing block and where it is.
+struct Existing<'a> {
+    node: &'a Node,
+    block: otel::Block,
+    at: Where,
+    pointer: &'a str,
+    key_span: Span,
+}
+
+impl Existing<'_> {
+    fn refuse(&self, message: String) -> Diagnostic {
+        Diagnostic::error(Code::ExistingOpenTelemetry, message)
+            .at(self.pointer.to_string(), self.key_span.clone())
+            .with_help("make the existing `telemetry/opentelemetry` block match the legacy behaviour (or remove one of the two blocks), then migrate again")
     }
-}
 
-fn flag(node: Option<&Node>, key: &str) -> bool {
-    node.and_then(|n| n.get(key))
-        .is_some_and(|m| m.value.kind == NodeKind::Bool(true))
-}
-
-/// The sampling an existing block gives (KrakenD: absent -> 1; <= 0 or
-/// >= 1 -> always; otherwise parent-based ratio).
-fn existing_sampling(block: &Node) -> Sampling {
-    match number(block.get("trace_sample_rate").map(|m| &m.value)) {
-        Some(r) if r > 0.0 && r < 1.0 => Sampling::Ratio(r),
-        _ => Sampling::Always,
+    fn info(&self, message: String, span: Span) -> Diagnostic {
+        Diagnostic::info(Code::ExistingOpenTelemetry, message).at(self.pointer.to_string(), span)
     }
-}
 
-/// The metric period an existing block gives (absent -> 30, <= 0 -> 60).
-fn existing_period(block: &Node) -> i64 {
-    match number(block.get("metric_reporting_period").map(|m| &m.value)) {
-        None => 30,
-        Some(p) if p <= 0.0 => 60,
-        Some(p) => p as i64,
+    /// The sampling it gives, in the intent's terms.
+    fn sampling(&self) -> Sampling {
+        match self.block.sampler() {
+            Sampler::ParentRatio(r) => Sampling::Ratio(r),
+            Sampler::Always => Sampling::Always,
+        }
     }
-}
 
-/// The layers an existing block leaves on, in OpenCensus terms.
-fn existing_layers(block: &Node) -> Layers {
-    let layers = block.get("layers").map(|m| &m.value);
-    let layer = |name: &str| layers.and_then(|l| l.get(name)).map(|m| &m.value);
-    let global = layer("global");
-    let proxy = layer("proxy");
-    let backend = layer("backend");
-    let backend_off = |signal: &str| {
-        backend
-            .and_then(|b| b.get(signal))
-            .map(|m| &m.value)
-            .is_some_and(|s| {
-                flag(Some(s), "disable_stage")
-                    && !flag(Some(s), "round_trip")
-                    && !flag(Some(s), "read_payload")
-                    && !flag(Some(s), "detailed_connection")
-            })
-    };
-    Layers {
-        router: !(flag(global, "disable_metrics") && flag(global, "disable_traces")),
-        pipe: !(flag(proxy, "disable_metrics") && flag(proxy, "disable_traces")),
-        backend: !(backend_off("metrics") && backend_off("traces")),
+    /// The layers it leaves on, in OpenCensus terms.
+    fn layers(&self) -> Layers {
+        let on = self.block.layer_switches();
+        Layers {
+            router: on.global.any(),
+            pipe: on.proxy.any(),
+            backend: on.backend.any(),
+        }
     }
 }
 
@@ -117,122 +104,141 @@ pub fn merge(
     options: &Options,
 ) -> Merge {
     let mut merge = Merge::default();
-    let refuse = |message: String| {
-        Diagnostic::error(Code::ExistingOpenTelemetry, message)
-            .at(pointer.to_string(), key_span.clone())
-            .with_help("make the existing `telemetry/opentelemetry` block match the legacy behaviour (or remove one of the two blocks), then migrate again")
-    };
-    if existing.members().is_none() {
-        merge.diagnostics.push(refuse(format!(
+    let decoded = if existing.members().is_none() {
+        Err(format!(
             "the existing `telemetry/opentelemetry` is {}, not an object: the migrated exporters cannot be added to it",
             existing.type_name()
-        )));
-        return merge;
-    }
-    let exporters = existing.get("exporters").map(|m| &m.value);
-    if let Some(e) = exporters
-        && e.members().is_none()
-    {
-        merge.diagnostics.push(refuse(
-            "the existing `telemetry/opentelemetry.exporters` is not an object".into(),
-        ));
-        return merge;
-    }
-    let list = |family: &str| exporters.and_then(|e| e.get(family)).map(|m| &m.value);
-    for family in ["otlp", "prometheus"] {
-        if let Some(l) = list(family)
-            && l.elements().is_none()
-        {
-            merge.diagnostics.push(refuse(format!(
-                "the existing `exporters.{family}` is not an array"
-            )));
+        ))
+    } else {
+        otel::decode(existing, pointer).map_err(|r| {
+            format!(
+                "KrakenD cannot read the existing `telemetry/opentelemetry` ({} at {}), so it runs without OpenTelemetry: the migrated exporters cannot be added to it",
+                r.message, r.pointer
+            )
+        })
+    };
+    let existing = match decoded {
+        Ok(decoded) => Existing {
+            node: existing,
+            block: decoded.block,
+            at: decoded.at,
+            pointer,
+            key_span,
+        },
+        Err(message) => {
+            let refusal = Diagnostic::error(Code::ExistingOpenTelemetry, message)
+                .at(pointer.to_string(), key_span)
+                .with_help("fix the existing `telemetry/opentelemetry` block (or remove it), then migrate again");
+            merge.diagnostics.push(refusal);
             return merge;
         }
-    }
-    let existing_entries = |family: &str| -> Vec<&Node> {
-        list(family)
-            .and_then(Node::elements)
-            .map(|e| e.iter().collect())
-            .unwrap_or_default()
     };
-    let mut taken: Vec<String> = ["otlp", "prometheus"]
-        .iter()
-        .flat_map(|f| existing_entries(f))
-        .filter_map(|e| {
-            e.get("name")
-                .and_then(|m| m.value.as_str())
-                .map(String::from)
-        })
-        .collect();
+    let mut added = plan_exporters(&existing, intent, options, &mut merge.diagnostics);
+    check_settings(
+        &existing,
+        &mut added,
+        intent,
+        options,
+        &mut merge.diagnostics,
+    );
+    if merge.refused() {
+        return merge;
+    }
+    service_warnings(&existing, intent, &mut merge.diagnostics);
+    merge.insertions = insertions(&existing, intent, &added);
+    let names: Vec<String> = added.iter().map(|e| format!("`{}`", e.name())).collect();
+    merge.diagnostics.push(existing.info(
+        if names.is_empty() {
+            "the config already has `telemetry/opentelemetry`, which already covers every migrated exporter; it is left as it is".to_string()
+        } else {
+            format!(
+                "the config already has `telemetry/opentelemetry`: the migrated exporters {} are appended to it, and its own settings are kept",
+                names.join(", ")
+            )
+        },
+        existing.key_span.clone(),
+    ));
+    merge
+}
 
-    let mut added: Vec<ExporterEntry> = Vec::new();
+/// An existing exporter of the same kind that sends to the same place as
+/// `entry` (host and port as KrakenD dials them; a Prometheus port).
+fn same_place<'e>(
+    existing: &'e otel::Block,
+    entry: &Exporter,
+) -> Option<(&'e str, Span, Exporter)> {
+    let found = match entry {
+        Exporter::Otlp(new) => existing
+            .otlp()
+            .iter()
+            .find(|e| e.host() == new.host() && e.port() == new.port())
+            .map(|e| (e.name.as_deref(), e.span.clone(), Exporter::Otlp(e.clone()))),
+        Exporter::Prometheus(new) => existing
+            .prometheus()
+            .iter()
+            .find(|e| e.port() == new.port())
+            .map(|e| {
+                (
+                    e.name.as_deref(),
+                    e.span.clone(),
+                    Exporter::Prometheus(e.clone()),
+                )
+            }),
+    };
+    found.map(|(name, span, e)| (name.unwrap_or("(unnamed)"), span, e))
+}
+
+/// The migrated exporters to append: those whose place an existing
+/// exporter does not already serve, with names that do not collide.
+fn plan_exporters(
+    existing: &Existing,
+    intent: &Intent,
+    options: &Options,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Vec<Exporter> {
+    let mut taken: Vec<String> = existing.block.names().map(str::to_string).collect();
+    let mut added = Vec::new();
     for mut entry in krakend::exporters(intent, options) {
-        let same_place = existing_entries(entry.family).into_iter().find(|e| {
-            if entry.family == "otlp" {
-                let host = e
-                    .get("host")
-                    .and_then(|m| m.value.as_str())
-                    .unwrap_or("localhost");
-                let port = number(e.get("port").map(|m| &m.value)).unwrap_or(4317.0);
-                Some(host.to_ascii_lowercase())
-                    == entry.value["host"].as_str().map(str::to_ascii_lowercase)
-                    && Some(port) == entry.value["port"].as_f64()
-            } else {
-                let port = number(e.get("port").map(|m| &m.value)).unwrap_or(9090.0);
-                Some(port) == entry.value["port"].as_f64()
-            }
-        });
-        if let Some(found) = same_place {
-            let name = found
-                .get("name")
-                .and_then(|m| m.value.as_str())
-                .unwrap_or("(unnamed)");
+        if let Some((name, span, found)) = same_place(&existing.block, &entry) {
             // It covers the migrated exporter only for the signals it
             // does not disable.
-            let missing_traces = entry.traces && flag(Some(found), "disable_traces");
-            let missing_metrics = entry.metrics && flag(Some(found), "disable_metrics");
+            let missing = |s: Signal| entry.carries(s) && !found.carries(s);
+            let (missing_traces, missing_metrics) =
+                (missing(Signal::Traces), missing(Signal::Metrics));
             if !missing_traces && !missing_metrics {
-                merge.diagnostics.push(
-                    Diagnostic::info(
-                        Code::ExistingOpenTelemetry,
-                        format!(
-                            "the existing exporter `{name}` already sends to the place the migrated `{}` exporter would: not added twice",
-                            entry.name()
-                        ),
-                    )
-                    .at(pointer.to_string(), found.span.clone()),
-                );
+                diagnostics.push(existing.info(
+                    format!(
+                        "the existing exporter `{name}` already sends to the place the migrated `{}` exporter would: not added twice",
+                        entry.name()
+                    ),
+                    span,
+                ));
                 continue;
             }
-            if entry.family == "prometheus" {
+            let Exporter::Otlp(otlp) = &mut entry else {
                 // A second Prometheus exporter cannot listen on that port.
-                merge.diagnostics.push(refuse(format!(
+                diagnostics.push(existing.refuse(format!(
                     "the existing Prometheus exporter `{name}` listens on the port the legacy block served metrics on, but has `disable_metrics: true`: enable its metrics or give it another port"
                 )));
                 continue;
-            }
+            };
             let missing = match (missing_traces, missing_metrics) {
                 (true, true) => "traces and metrics",
                 (true, false) => "traces",
                 _ => "metrics",
             };
-            merge.diagnostics.push(
-                Diagnostic::info(
-                    Code::ExistingOpenTelemetry,
-                    format!(
-                        "the existing exporter `{name}` sends to the place the migrated `{}` exporter would, but not {missing}: the migrated exporter is added for them",
-                        entry.name()
-                    ),
-                )
-                .at(pointer.to_string(), found.span.clone()),
-            );
-            if !missing_traces && entry.traces {
-                entry.traces = false;
-                entry.value.insert("disable_traces".into(), json!(true));
+            diagnostics.push(existing.info(
+                format!(
+                    "the existing exporter `{name}` sends to the place the migrated `{}` exporter would, but not {missing}: the migrated exporter is added for them",
+                    otlp.name.as_deref().unwrap_or_default()
+                ),
+                span,
+            ));
+            if !missing_traces && otlp.carries(Signal::Traces) {
+                otlp.disable_traces = Some(true);
             }
-            if !missing_metrics && entry.metrics {
-                entry.metrics = false;
-                entry.value.insert("disable_metrics".into(), json!(true));
+            if !missing_metrics && otlp.carries(Signal::Metrics) {
+                otlp.disable_metrics = Some(true);
             }
         }
         let base = entry.name().to_string();
@@ -243,13 +249,25 @@ pub fn merge(
             n += 1;
         }
         taken.push(name.clone());
-        entry.value.insert("name".into(), json!(name));
+        entry.set_name(name);
         added.push(entry);
     }
+    added
+}
 
+/// Refuse when the existing block's sampler, period or layers would give
+/// the appended exporters another behaviour than the legacy one, unless a
+/// per-exporter period bridges the gap.
+fn check_settings(
+    existing: &Existing,
+    added: &mut [Exporter],
+    intent: &Intent,
+    options: &Options,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
     let mut conflicts = Vec::new();
-    if added.iter().any(|e| e.traces) {
-        let have = existing_sampling(existing);
+    if added.iter().any(|e| e.carries(Signal::Traces)) {
+        let have = existing.sampling();
         let same = match (have, intent.sampling) {
             (Sampling::Ratio(a), Sampling::Ratio(b)) => (a - b).abs() < 1e-9,
             (a, b) => a == b,
@@ -262,69 +280,75 @@ pub fn merge(
             ));
         }
     }
-    if added.iter().any(|e| e.family == "otlp" && e.metrics) {
-        let have = existing_period(existing);
-        if have != intent.metric_period {
-            if options.krakend_version.has_custom_metric_period() {
-                for entry in added.iter_mut().filter(|e| e.family == "otlp" && e.metrics) {
-                    entry.value.insert(
-                        "custom_metric_reporting_period".into(),
-                        json!(intent.metric_period),
-                    );
+    let pushes_metrics =
+        |e: &Exporter| matches!(e, Exporter::Otlp(_)) && e.carries(Signal::Metrics);
+    let have = existing.block.metric_period();
+    if added.iter().any(pushes_metrics) && have != intent.metric_period {
+        if options.krakend_version.has_custom_metric_period() {
+            for entry in added.iter_mut() {
+                if let Exporter::Otlp(otlp) = entry
+                    && otlp.carries(Signal::Metrics)
+                {
+                    otlp.custom_metric_reporting_period = Some(intent.metric_period);
                 }
-                merge.diagnostics.push(
-                    Diagnostic::info(
-                        Code::ExistingOpenTelemetry,
-                        format!(
-                            "the existing block reports metrics every {have} s; the appended exporters keep the legacy {} s with `custom_metric_reporting_period`",
-                            intent.metric_period
-                        ),
-                    )
-                    .at(pointer.to_string(), key_span.clone()),
-                );
-            } else {
-                conflicts.push(format!(
-                    "the existing block reports metrics every {have} s but the legacy block every {} s (a per-exporter period needs KrakenD 2.10)",
-                    intent.metric_period
-                ));
             }
-        }
-    }
-    if !added.is_empty() {
-        let have = existing_layers(existing);
-        if have != intent.layers {
-            let show = |l: Layers| {
+            diagnostics.push(existing.info(
                 format!(
-                    "router {}, pipe {}, backend {}",
-                    on_off(l.router),
-                    on_off(l.pipe),
-                    on_off(l.backend)
-                )
-            };
+                    "the existing block reports metrics every {have} s; the appended exporters keep the legacy {} s with `custom_metric_reporting_period`",
+                    intent.metric_period
+                ),
+                existing.key_span.clone(),
+            ));
+        } else {
             conflicts.push(format!(
-                "the existing block's layers ({}) differ from the legacy ones ({})",
-                show(have),
-                show(intent.layers)
+                "the existing block reports metrics every {have} s but the legacy block every {} s (a per-exporter period needs KrakenD 2.10)",
+                intent.metric_period
             ));
         }
     }
+    let have = existing.layers();
+    if !added.is_empty() && have != intent.layers {
+        let show = |l: Layers| {
+            format!(
+                "router {}, pipe {}, backend {}",
+                on_off(l.router),
+                on_off(l.pipe),
+                on_off(l.backend)
+            )
+        };
+        conflicts.push(format!(
+            "the existing block's layers ({}) differ from the legacy ones ({})",
+            show(have),
+            show(intent.layers)
+        ));
+    }
     for conflict in conflicts {
-        merge.diagnostics.push(refuse(format!(
+        diagnostics.push(existing.refuse(format!(
             "cannot add the migrated exporters to the existing `telemetry/opentelemetry`: {conflict}"
         )));
     }
-    if merge.refused() {
-        return merge;
-    }
-    for (key, field) in [
-        ("service_name", &intent.service_name),
-        ("service_version", &intent.service_version),
+}
+
+/// The legacy service name and version are not used when the existing
+/// block says otherwise: it governs the appended exporters.
+fn service_warnings(existing: &Existing, intent: &Intent, diagnostics: &mut Vec<Diagnostic>) {
+    for (key, have, field) in [
+        (
+            "service_name",
+            &existing.block.service_name,
+            &intent.service_name,
+        ),
+        (
+            "service_version",
+            &existing.block.service_version,
+            &intent.service_version,
+        ),
     ] {
-        let have = existing.get(key).and_then(|m| m.value.as_str());
+        let have = have.as_deref();
         if let Some(want) = field
             && have != Some(want.as_str())
         {
-            merge.diagnostics.push(
+            diagnostics.push(
                 Diagnostic::warning(
                     Code::ExistingOpenTelemetry,
                     format!(
@@ -332,41 +356,48 @@ pub fn merge(
                         have.map_or_else(|| format!("has no `{key}`"), |h| format!("sets {h:?}"))
                     ),
                 )
-                .at(pointer.to_string(), key_span.clone()),
+                .at(existing.pointer.to_string(), existing.key_span.clone()),
             );
         }
     }
+}
+
+/// Where the comment keys and the appended exporters go: into the lists
+/// KrakenD reads (as spelt in the file), or new members where there are
+/// none.
+fn insertions(existing: &Existing, intent: &Intent, added: &[Exporter]) -> Vec<Insertion> {
+    let mut out = Vec::new();
     for (key, value) in &intent.comments {
-        if existing.get(key).is_none() {
-            merge.insertions.push(Insertion::Member {
-                object: pointer.to_string(),
+        if existing.node.get(key).is_none() {
+            out.push(Insertion::Member {
+                object: existing.pointer.to_string(),
                 key: key.clone(),
                 value: value.clone(),
             });
         }
     }
-    let exporters_pointer = child_pointer(pointer, "exporters");
     let mut new_exporters = serde_json::Map::new();
-    for family in ["otlp", "prometheus"] {
+    for (family, list) in [
+        ("otlp", &existing.at.otlp),
+        ("prometheus", &existing.at.prometheus),
+    ] {
         let values: Vec<Value> = added
             .iter()
-            .filter(|e| e.family == family)
-            .map(|e| Value::Object(e.value.clone()))
+            .filter(|e| e.family() == family)
+            .map(Exporter::encode)
             .collect();
         if values.is_empty() {
             continue;
         }
-        match (exporters, list(family)) {
-            (Some(_), Some(_)) => {
-                for value in values {
-                    merge.insertions.push(Insertion::Element {
-                        array: child_pointer(&exporters_pointer, family),
-                        value,
-                    });
-                }
+        match (&existing.at.exporters, list) {
+            (Some(_), Some(array)) => {
+                out.extend(values.into_iter().map(|value| Insertion::Element {
+                    array: array.clone(),
+                    value,
+                }))
             }
-            (Some(_), None) => merge.insertions.push(Insertion::Member {
-                object: exporters_pointer.clone(),
+            (Some(object), None) => out.push(Insertion::Member {
+                object: object.clone(),
                 key: family.to_string(),
                 value: Value::Array(values),
             }),
@@ -376,30 +407,87 @@ pub fn merge(
         }
     }
     if !new_exporters.is_empty() {
-        merge.insertions.push(Insertion::Member {
-            object: pointer.to_string(),
+        out.push(Insertion::Member {
+            object: existing.pointer.to_string(),
             key: "exporters".into(),
             value: Value::Object(new_exporters),
         });
     }
-    let names: Vec<String> = added.iter().map(|e| format!("`{}`", e.name())).collect();
-    merge.diagnostics.push(
-        Diagnostic::info(
-            Code::ExistingOpenTelemetry,
-            if names.is_empty() {
-                "the config already has `telemetry/opentelemetry`, which already covers every migrated exporter; it is left as it is".to_string()
-            } else {
-                format!(
-                    "the config already has `telemetry/opentelemetry`: the migrated exporters {} are appended to it, and its own settings are kept",
-                    names.join(", ")
-                )
-            },
-        )
-        .at(pointer.to_string(), key_span),
-    );
-    merge
+    out
 }
 
 fn on_off(on: bool) -> &'static str {
     if on { "on" } else { "off" }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::migration::intent::{Destination, Route, Signals};
+    use crate::syntax::json;
+
+    fn jaeger_intent(sampling: Sampling) -> Intent {
+        Intent {
+            service_name: None,
+            service_version: None,
+            sampling,
+            metric_period: 10,
+            layers: Layers::ALL,
+            destinations: vec![Destination {
+                route: Route::Otlp {
+                    name: "jaeger",
+                    host: "jaeger".into(),
+                    port: 4317,
+                },
+                signals: Signals::TRACES,
+                legacy: "jaeger",
+                pointer: "/x".into(),
+            }],
+            comments: Vec::new(),
+        }
+    }
+
+    fn merged(existing: &str, intent: &Intent) -> Merge {
+        let node = json::parse(existing).unwrap();
+        merge(&node, "/b", 0..1, intent, &Options::default())
+    }
+
+    #[test]
+    fn an_upper_case_sample_rate_is_read_as_krakend_reads_it() {
+        // Bug: the merge read `trace_sample_rate` case-sensitively, took
+        // the absent rate's default (every trace) and refused.
+        let m = merged(
+            r#"{"TRACE_SAMPLE_RATE": 0.5, "exporters": {"otlp": [{"name": "x", "host": "other"}]}}"#,
+            &jaeger_intent(Sampling::Ratio(0.5)),
+        );
+        assert!(!m.refused(), "{:#?}", m.diagnostics);
+        assert_eq!(m.insertions.len(), 1);
+    }
+
+    #[test]
+    fn port_zero_is_the_otlp_port() {
+        // Bug: an existing exporter to the Jaeger host with `port: 0`
+        // (4317 for KrakenD) got a second `jaeger` exporter next to it.
+        let m = merged(
+            r#"{"exporters": {"otlp": [{"name": "j", "host": "Jaeger", "port": 0, "disable_metrics": true}]}}"#,
+            &jaeger_intent(Sampling::Always),
+        );
+        assert!(!m.refused(), "{:#?}", m.diagnostics);
+        assert!(m.insertions.is_empty(), "{:#?}", m.insertions);
+        assert!(m.diagnostics[0].message.contains("not added twice"));
+    }
+
+    #[test]
+    fn a_block_krakend_refuses_is_not_merged_into() {
+        let m = merged(
+            r#"{"exporters": {"otlp": [{"name": "a"}, {"name": "a"}]}}"#,
+            &jaeger_intent(Sampling::Always),
+        );
+        assert!(m.refused());
+        assert!(
+            m.diagnostics[0]
+                .message
+                .contains("two exporters are named `a`")
+        );
+    }
 }

@@ -1,21 +1,19 @@
 //! Reading legacy settings the way KrakenD's Go code reads them.
 //!
 //! The OpenCensus module decodes its block with Go's `encoding/json` after a
-//! round trip through `map[string]interface{}`. That has consequences a
-//! migration must reproduce, or it would migrate a config KrakenD never ran:
-//!
-//! * keys match struct fields case-insensitively (`Sample_Rate` is
-//!   `sample_rate`); when several spellings are present, the round trip
-//!   sorts keys, so the byte-wise greatest spelling is decoded last and wins;
-//! * a repeated key keeps its last value;
-//! * numbers pass through `float64`, so `100.0` and `1e2` are a valid `int`
-//!   but `50.5` is an error;
-//! * a value of the wrong type makes the whole block fail to decode, which
-//!   KrakenD logs and then runs without OpenCensus.
+//! round trip through `map[string]interface{}`; the rules that follow from
+//! it (case-insensitive keys, the greatest spelling and then the last
+//! duplicate wins, `float64` integers, a type error fails the block) are
+//! shared with the OpenTelemetry reader in [`crate::model::decode`]. A
+//! migration must reproduce them, or it would migrate a config KrakenD
+//! never ran. Here every one of them also becomes a diagnostic: a type
+//! error fails the block (KrakenD logged it and ran without OpenCensus),
+//! an ignored duplicate or a case-insensitive match is a warning.
 //!
 //! Unknown keys are ignored by Go; here they are collected so that every one
 //! of them is reported.
 
+use crate::model::decode::{self as go, IntProblem, go_int, type_mismatch};
 use crate::model::diagnostic::{Action, Code, Diagnostic};
 use crate::syntax::tree::{Member, Node, NodeKind, Span, child_pointer};
 
@@ -75,7 +73,6 @@ pub trait Decode: Sized {
 }
 
 fn type_error<T: Decode>(node: &Node, pointer: &str, name: &str) -> Diagnostic {
-    let found = node.type_name();
     let hint = if matches!(node.kind, NodeKind::Null) {
         " (KrakenD's schema rejects null; remove the key or give it a value)"
     } else {
@@ -83,7 +80,7 @@ fn type_error<T: Decode>(node: &Node, pointer: &str, name: &str) -> Diagnostic {
     };
     Diagnostic::error(
         Code::InvalidValue,
-        format!("`{name}` must be {}, found {found}{hint}", T::EXPECTED),
+        format!("{}{hint}", type_mismatch(name, T::EXPECTED, node)),
     )
     .at(pointer, node.span.clone())
     .with_help(DECODE_HELP)
@@ -120,32 +117,6 @@ impl Decode for i64 {
             }
         }
     }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum IntProblem {
-    Fraction,
-    Range,
-}
-
-/// Go decodes the block from a `float64` re-encoding, so an integral number
-/// in any notation is accepted as long as it fits an `int64`.
-fn go_int(raw: &str) -> Result<i64, IntProblem> {
-    if let Ok(value) = raw.parse::<i64>() {
-        return Ok(value);
-    }
-    let float: f64 = raw.parse().map_err(|_| IntProblem::Range)?;
-    if !float.is_finite() {
-        return Err(IntProblem::Range);
-    }
-    if float.fract() != 0.0 {
-        return Err(IntProblem::Fraction);
-    }
-    // 2^63 is the first float64 that no longer fits an int64.
-    if !(-9_223_372_036_854_775_808.0..9_223_372_036_854_775_808.0).contains(&float) {
-        return Err(IntProblem::Range);
-    }
-    Ok(float as i64)
 }
 
 impl Decode for bool {
@@ -286,21 +257,13 @@ impl<'a> ObjectReader<'a> {
     /// the field is absent or (with an error recorded) has a bad value.
     pub fn field<T: Decode>(&mut self, name: &str, decoder: &mut Decoder) -> Option<Spanned<T>> {
         let members = self.members();
-        let candidates: Vec<usize> = (0..members.len())
-            .filter(|&i| members[i].key.eq_ignore_ascii_case(name))
-            .collect();
-        if candidates.is_empty() {
-            return None;
-        }
+        let candidates = go::candidates(members, name);
+        // Go keeps the last value of a repeated key, then decodes the
+        // spellings in sorted order: the greatest spelling is written last.
+        let winner = go::winner(members, &candidates)?;
         for &i in &candidates {
             self.claimed[i] = true;
         }
-        // Go keeps the last value of a repeated key, then decodes the
-        // spellings in sorted order: the greatest spelling is written last.
-        let winner = *candidates
-            .iter()
-            .max_by(|&&a, &&b| members[a].key.cmp(&members[b].key).then(a.cmp(&b)))
-            .expect("candidates is not empty");
         for &i in &candidates {
             if i == winner {
                 continue;
@@ -430,17 +393,6 @@ mod tests {
         let mut decoder = Decoder::default();
         let out = Sample::decode(&node, "", "block", &mut decoder);
         (out, decoder)
-    }
-
-    #[test]
-    fn numbers_follow_go_float_round_trip() {
-        assert_eq!(go_int("100"), Ok(100));
-        assert_eq!(go_int("1e2"), Ok(100));
-        assert_eq!(go_int("100.0"), Ok(100));
-        assert_eq!(go_int("-0"), Ok(0));
-        assert_eq!(go_int("50.5"), Err(IntProblem::Fraction));
-        assert_eq!(go_int("1e30"), Err(IntProblem::Range));
-        assert_eq!(go_int("99999999999999999999"), Err(IntProblem::Range));
     }
 
     #[test]
