@@ -36,6 +36,7 @@ impl Layers {
 }
 
 pub use crate::model::signal::Signals;
+use crate::model::target::Component;
 
 /// A component of the collector that exports to the final backend.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -65,23 +66,25 @@ pub enum CollectorExporter {
 }
 
 impl CollectorExporter {
+    /// The collector component.
+    pub fn component(&self) -> Component {
+        match self {
+            CollectorExporter::AwsXray { .. } => Component::AwsXray,
+            CollectorExporter::AwsEmf { .. } => Component::AwsEmf,
+            CollectorExporter::Zipkin { .. } => Component::Zipkin,
+            CollectorExporter::GoogleCloud { .. } => Component::GoogleCloud,
+            CollectorExporter::Influxdb { .. } => Component::Influxdb,
+        }
+    }
+
     /// The component id in the collector config.
     pub fn id(&self) -> &'static str {
-        match self {
-            CollectorExporter::AwsXray { .. } => "awsxray",
-            CollectorExporter::AwsEmf { .. } => "awsemf",
-            CollectorExporter::Zipkin { .. } => "zipkin",
-            CollectorExporter::GoogleCloud { .. } => "googlecloud",
-            CollectorExporter::Influxdb { .. } => "influxdb",
-        }
+        self.component().id()
     }
 
     /// Whether the ADOT distribution ships this exporter.
     pub fn in_adot(&self) -> bool {
-        matches!(
-            self,
-            CollectorExporter::AwsXray { .. } | CollectorExporter::AwsEmf { .. }
-        )
+        self.component().in_adot()
     }
 }
 

@@ -68,10 +68,15 @@ pub struct Fate {
     pub target: Option<String>,
 }
 
+/// Declares [`Code`] from one table: every fact about a code is in its row
+/// (the code as printed, a kebab-case name, the page to read, a one-line
+/// description), and the documentation links, SARIF rules and the test
+/// against `docs/mapping.md` derive from it.
 macro_rules! codes {
-    ($($variant:ident = $code:literal, $name:literal;)*) => {
+    ($($variant:ident = $code:literal, $name:literal, $page:ident, $description:literal;)*) => {
         /// Stable diagnostic codes. The number never changes meaning once
-        /// released; `docs/mapping.md` lists them all.
+        /// released, and a retired number is never reused ([`RETIRED`]);
+        /// `docs/mapping.md` lists them all.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub enum Code { $($variant),* }
 
@@ -87,70 +92,145 @@ macro_rules! codes {
             pub fn name(self) -> &'static str {
                 match self { $(Code::$variant => $name),* }
             }
+
+            /// The page that explains what this diagnostic is about
+            /// ([`crate::model::docs::url`] refines it by exporter).
+            pub fn docs_url(self) -> &'static str {
+                match self { $(Code::$variant => $crate::model::docs::$page),* }
+            }
+
+            /// One sentence on what the code means.
+            pub fn description(self) -> &'static str {
+                match self { $(Code::$variant => $description),* }
+            }
         }
     };
 }
 
+/// Codes that were released and are no longer emitted, with their names:
+/// their numbers stay reserved. OC205 (`xray-credentials`) was declared
+/// for the X-Ray keys and `use_env`, but those fates were always told by
+/// OC401 (each key: rotate it) and OC201 (`use_env` dropped), so it never
+/// reached a user.
+pub const RETIRED: &[(&str, &str)] = &[("OC205", "xray-credentials")];
+
 codes! {
-    InvalidSyntax = "OC001", "invalid-syntax";
-    Unreadable = "OC002", "unreadable-file";
-    NotText = "OC003", "not-a-text-config";
-    InvalidValue = "OC004", "invalid-legacy-value";
-    OutOfRange = "OC005", "number-out-of-range";
-    DuplicateKey = "OC006", "duplicate-key";
-    CaseInsensitiveKey = "OC007", "case-insensitive-key";
-    KrakendV1 = "OC008", "krakend-1-config";
-    OldSchema = "OC009", "schema-before-2.6";
-    ExistingOpenTelemetry = "OC010", "existing-opentelemetry";
-    BothNamespaces = "OC011", "both-legacy-namespaces";
-    NoExporters = "OC012", "no-exporters";
-    UnknownKey = "OC013", "unknown-key";
-    NeedsContrib = "OC014", "exporter-needs-contrib";
-    CollectorFileExists = "OC015", "collector-file-exists";
-    SchemaViolation = "OC016", "schema-violation";
-    MisplacedBlock = "OC017", "misplaced-legacy-block";
-    CommentKey = "OC018", "comment-key";
-    V1Namespace = "OC019", "v1-namespace";
-    TargetVersion = "OC020", "target-version";
-    Placeholder = "OC021", "placeholder";
-    DirtyFile = "OC022", "uncommitted-changes";
-    Protected = "OC023", "protected-text";
-    EmbeddedConfig = "OC024", "embedded-config";
-    CommentDropped = "OC025", "comment-dropped";
-    TemplatedBlock = "OC026", "templated-block";
-    TracesOff = "OC101", "traces-off";
-    SamplingRatio = "OC102", "sampling-ratio";
-    SamplingAlways = "OC103", "sampling-always";
-    ReportingPeriod = "OC104", "reporting-period";
-    Layers = "OC105", "layers";
-    B3Propagation = "OC106", "b3-propagation";
-    ServiceName = "OC107", "service-name";
-    Xray = "OC201", "xray";
-    XrayRegion = "OC202", "xray-region";
-    XrayVersion = "OC203", "xray-version";
-    XrayBehaviour = "OC204", "xray-segments";
-    XrayCredentials = "OC205", "xray-credentials";
-    Jaeger = "OC211", "jaeger";
-    Zipkin = "OC221", "zipkin";
-    Prometheus = "OC231", "prometheus";
-    Datadog = "OC241", "datadog";
-    Stackdriver = "OC251", "stackdriver";
-    Influxdb = "OC261", "influxdb";
-    Ocagent = "OC271", "ocagent";
-    Logger = "OC281", "logger";
-    UnknownExporter = "OC291", "unknown-exporter";
-    ExportersExtraConfig = "OC292", "exporters-extra-config";
-    EndpointConflict = "OC293", "endpoint-conflict";
-    PathAggregation = "OC301", "path-aggregation";
-    Secret = "OC401", "secret";
-    CloudwatchMetrics = "OC501", "cloudwatch-metrics";
-    MetricsTemporality = "OC502", "metrics-temporality";
-    CloudwatchRegion = "OC503", "cloudwatch-region";
-    DeploySnippet = "OC601", "deploy-snippet";
-    DeployEndpoint = "OC602", "deploy-endpoint";
-    DeployFileExists = "OC603", "deploy-file-exists";
-    MigrationPending = "OC701", "migration-pending";
-    Internal = "OC901", "internal-error";
+    InvalidSyntax = "OC001", "invalid-syntax", CONFIG_STRUCTURE,
+        "The file does not parse; nothing in it can be migrated.";
+    Unreadable = "OC002", "unreadable-file", CONFIG_STRUCTURE,
+        "A file could not be read or written.";
+    NotText = "OC003", "not-a-text-config", CONFIG_STRUCTURE,
+        "The file is empty, binary, not UTF-8 or too large to be a config.";
+    InvalidValue = "OC004", "invalid-legacy-value", OPENCENSUS,
+        "A legacy value KrakenD would have rejected, or an address oc2otel cannot read.";
+    OutOfRange = "OC005", "number-out-of-range", OPENCENSUS,
+        "A number beyond what KrakenD accepts.";
+    DuplicateKey = "OC006", "duplicate-key", OPENCENSUS,
+        "A repeated key: KrakenD reads only the last one.";
+    CaseInsensitiveKey = "OC007", "case-insensitive-key", OPENCENSUS,
+        "A key that matches a legacy field only case-insensitively, as Go's decoder allows.";
+    KrakendV1 = "OC008", "krakend-1-config", MIGRATING_V1,
+        "A KrakenD 1 config: upgrade it to KrakenD 2 first.";
+    OldSchema = "OC009", "schema-before-2.6", OPENTELEMETRY,
+        "$schema names a KrakenD version without the OpenTelemetry module.";
+    ExistingOpenTelemetry = "OC010", "existing-opentelemetry", OPENTELEMETRY,
+        "The config already has telemetry/opentelemetry: the migrated exporters are appended to it, or the merge is refused.";
+    BothNamespaces = "OC011", "both-legacy-namespaces", OPENTELEMETRY,
+        "Both legacy keys are present; only one of them ever ran.";
+    NoExporters = "OC012", "no-exporters", OPENTELEMETRY,
+        "The legacy block exported nothing; it is removed.";
+    UnknownKey = "OC013", "unknown-key", OPENCENSUS,
+        "A key KrakenD ignored; it is dropped.";
+    NeedsContrib = "OC014", "exporter-needs-contrib", OPENTELEMETRY,
+        "The exporter needs the otelcol-contrib collector (--collector contrib).";
+    CollectorFileExists = "OC015", "collector-file-exists", ADOT_COLLECTOR,
+        "A different collector config is in the way; nothing is overwritten.";
+    SchemaViolation = "OC016", "schema-violation", OPENTELEMETRY,
+        "The new block breaks KrakenD's schema: a bug in oc2otel.";
+    MisplacedBlock = "OC017", "misplaced-legacy-block", OPENCENSUS,
+        "A legacy block where KrakenD never read it; left unchanged.";
+    CommentKey = "OC018", "comment-key", OPENCENSUS,
+        "A comment key carried into the new block.";
+    V1Namespace = "OC019", "v1-namespace", OPENTELEMETRY,
+        "The KrakenD 1 key is replaced by telemetry/opentelemetry.";
+    TargetVersion = "OC020", "target-version", OPENTELEMETRY,
+        "A setting the target KrakenD version does not support.";
+    Placeholder = "OC021", "placeholder", FLEXIBLE_CONFIG,
+        "A host that is a template placeholder, copied as written.";
+    DirtyFile = "OC022", "uncommitted-changes", CONFIG_STRUCTURE,
+        "A file with uncommitted changes is not written without --allow-dirty.";
+    Protected = "OC023", "protected-text", FLEXIBLE_CONFIG,
+        "The edit would change text other configs share (a YAML anchor) or a template action; left unchanged.";
+    EmbeddedConfig = "OC024", "embedded-config", FLEXIBLE_CONFIG,
+        "A legacy block inside a string (a ConfigMap, Helm values): migrate that text where it lives.";
+    CommentDropped = "OC025", "comment-dropped", CONFIG_STRUCTURE,
+        "A comment inside the replaced legacy block is not carried over.";
+    TemplatedBlock = "OC026", "templated-block", FLEXIBLE_CONFIG,
+        "A legacy block a Flexible Configuration template writes or inserts: migrate it by hand.";
+    TracesOff = "OC101", "traces-off", OPENTELEMETRY,
+        "The legacy block recorded no traces, so traces stay off.";
+    SamplingRatio = "OC102", "sampling-ratio", OPENTELEMETRY,
+        "sample_rate becomes trace_sample_rate; OpenTelemetry samples parent-based.";
+    SamplingAlways = "OC103", "sampling-always", OPENTELEMETRY,
+        "Every trace is recorded, as before.";
+    ReportingPeriod = "OC104", "reporting-period", OPENTELEMETRY,
+        "reporting_period becomes metric_reporting_period, or is dropped.";
+    Layers = "OC105", "layers", LAYERS,
+        "enabled_layers becomes the OpenTelemetry layer switches.";
+    B3Propagation = "OC106", "b3-propagation", OPENTELEMETRY,
+        "OpenCensus propagated B3 headers; OpenTelemetry uses W3C traceparent unless OTEL_PROPAGATORS says otherwise.";
+    ServiceName = "OC107", "service-name", OPENTELEMETRY,
+        "The service name, taken from the legacy exporters.";
+    Xray = "OC201", "xray", ADOT_XRAY,
+        "The X-Ray exporter becomes OTLP to the collector and its awsxray exporter.";
+    XrayRegion = "OC202", "xray-region", ADOT_XRAY,
+        "The X-Ray region moves to the collector, or is missing.";
+    XrayVersion = "OC203", "xray-version", OPENTELEMETRY,
+        "The X-Ray version becomes service_version.";
+    XrayBehaviour = "OC204", "xray-segments", ADOT_XRAY,
+        "X-Ray segment names, annotations and trace IDs change shape.";
+    Jaeger = "OC211", "jaeger", JAEGER,
+        "Jaeger becomes an OTLP exporter to the Jaeger host.";
+    Zipkin = "OC221", "zipkin", ZIPKIN_EXPORTER,
+        "Zipkin goes through the collector's zipkin exporter (otelcol-contrib).";
+    Prometheus = "OC231", "prometheus", PROMETHEUS,
+        "Prometheus becomes KrakenD's OpenTelemetry Prometheus exporter; metric names change.";
+    Datadog = "OC241", "datadog", DATADOG,
+        "Datadog becomes OTLP to the Datadog Agent.";
+    Stackdriver = "OC251", "stackdriver", GOOGLECLOUD_EXPORTER,
+        "Stackdriver becomes the collector's googlecloud exporter (otelcol-contrib).";
+    Influxdb = "OC261", "influxdb", INFLUXDB,
+        "InfluxDB becomes the collector's influxdb exporter (otelcol-contrib).";
+    Ocagent = "OC271", "ocagent", OPENTELEMETRY,
+        "The OpenCensus agent exporter becomes OTLP; the target must accept OTLP.";
+    Logger = "OC281", "logger", OPENCENSUS,
+        "The logger exporter was never registered by KrakenD; it is dropped.";
+    UnknownExporter = "OC291", "unknown-exporter", OPENCENSUS,
+        "An exporter KrakenD ignored; it is dropped.";
+    ExportersExtraConfig = "OC292", "exporters-extra-config", OPENCENSUS,
+        "exporters.extra_config was never read; it is dropped.";
+    EndpointConflict = "OC293", "endpoint-conflict", OPENTELEMETRY,
+        "A direct exporter would send to the collector's own OTLP endpoint; choose another --otlp-endpoint.";
+    PathAggregation = "OC301", "path-aggregation", LAYERS,
+        "Endpoint and backend legacy blocks are removed.";
+    Secret = "OC401", "secret", OPENTELEMETRY,
+        "A credential stored in the config: never copied or printed; rotate it.";
+    CloudwatchMetrics = "OC501", "cloudwatch-metrics", ADOT_CLOUDWATCH,
+        "--metrics emf: KrakenD's metrics also go to CloudWatch through the collector's awsemf exporter.";
+    MetricsTemporality = "OC502", "metrics-temporality", ADOT_CLOUDWATCH,
+        "CloudWatch needs delta temporality from KrakenD: OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE=delta.";
+    CloudwatchRegion = "OC503", "cloudwatch-region", ADOT_CLOUDWATCH,
+        "No AWS region for the awsemf exporter.";
+    DeploySnippet = "OC601", "deploy-snippet", ADOT_COLLECTOR,
+        "The sidecar deployment snippet (--emit-deploy), and what to fill in.";
+    DeployEndpoint = "OC602", "deploy-endpoint", ADOT_COLLECTOR,
+        "KrakenD's OTLP endpoint would miss the sidecar of the deployment snippet.";
+    DeployFileExists = "OC603", "deploy-file-exists", ADOT_COLLECTOR,
+        "A different deployment snippet is in the way; nothing is overwritten.";
+    MigrationPending = "OC701", "migration-pending", OPENTELEMETRY,
+        "The config still uses KrakenD's deprecated OpenCensus telemetry module.";
+    Internal = "OC901", "internal-error", OPENTELEMETRY,
+        "A bug in oc2otel; the file is left unchanged.";
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -239,6 +319,36 @@ pub fn sort(diagnostics: &mut [Diagnostic]) {
 mod tests {
     use super::*;
 
+    /// The rows of the code table in `docs/mapping.md`: code and name.
+    fn documented() -> Vec<(String, String)> {
+        let page = include_str!("../../docs/mapping.md");
+        let table = &page[page.find("## Diagnostic codes").expect("the codes section")..];
+        table
+            .lines()
+            .filter_map(|line| {
+                let mut cells = line.split('|').map(str::trim).skip(1);
+                let code = cells.next()?;
+                let name = cells.next()?.split(' ').next()?;
+                code.starts_with("OC")
+                    .then(|| (code.to_string(), name.to_string()))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn mapping_md_lists_every_code_with_its_name_and_no_other() {
+        let declared: Vec<(String, String)> = Code::ALL
+            .iter()
+            .map(|c| (c.as_str().to_string(), c.name().to_string()))
+            .chain(RETIRED.iter().map(|(c, n)| (c.to_string(), n.to_string())))
+            .collect();
+        let mut documented = documented();
+        let mut expected = declared.clone();
+        documented.sort();
+        expected.sort();
+        assert_eq!(documented, expected);
+    }
+
     #[test]
     fn codes_are_unique_and_well_formed() {
         let mut seen = std::collections::HashSet::new();
@@ -246,6 +356,11 @@ mod tests {
             assert!(seen.insert(code.as_str()), "duplicate {}", code.as_str());
             assert!(code.as_str().starts_with("OC") && code.as_str().len() == 5);
             assert!(!code.name().is_empty());
+            assert!(code.description().ends_with('.'), "{}", code.as_str());
+            assert!(code.docs_url().starts_with("https://"), "{}", code.as_str());
+        }
+        for (retired, _) in RETIRED {
+            assert!(!seen.contains(retired), "{retired} is retired");
         }
     }
 }

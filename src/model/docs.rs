@@ -1,11 +1,13 @@
-//! Where to read more about a diagnostic: one documentation page per code,
-//! refined by the legacy exporter the diagnostic is about.
+//! Where to read more about a diagnostic: the pages, and the refinement of
+//! a code's page (its row in the code table, `diagnostic.rs`) by the legacy
+//! exporter the diagnostic is about.
 //!
 //! Pages are KrakenD's own where it documents the new setup, and the
 //! collector's (ADOT, otelcol-contrib exporters) where KrakenD's page only
-//! describes the legacy exporter. This is the only place that knows them.
+//! describes the legacy exporter.
 
 use crate::model::diagnostic::Code;
+use crate::model::legacy::LegacyExporter;
 
 pub const OPENTELEMETRY: &str = "https://www.krakend.io/docs/telemetry/opentelemetry/";
 pub const OPENCENSUS: &str = "https://www.krakend.io/docs/telemetry/opencensus/";
@@ -23,85 +25,6 @@ pub const DATADOG: &str = "https://www.krakend.io/docs/telemetry/datadog/";
 pub const INFLUXDB: &str = "https://www.krakend.io/docs/telemetry/influxdb/";
 pub const ZIPKIN_EXPORTER: &str = "https://github.com/open-telemetry/opentelemetry-collector-contrib/tree/main/exporter/zipkinexporter";
 pub const GOOGLECLOUD_EXPORTER: &str = "https://github.com/open-telemetry/opentelemetry-collector-contrib/tree/main/exporter/googlecloudexporter";
-
-impl Code {
-    /// The page that explains what this diagnostic is about.
-    pub fn docs_url(self) -> &'static str {
-        match self {
-            Code::InvalidSyntax
-            | Code::Unreadable
-            | Code::NotText
-            | Code::DirtyFile
-            | Code::CommentDropped => CONFIG_STRUCTURE,
-            Code::Protected | Code::EmbeddedConfig | Code::TemplatedBlock => FLEXIBLE_CONFIG,
-            Code::CloudwatchMetrics | Code::MetricsTemporality | Code::CloudwatchRegion => {
-                ADOT_CLOUDWATCH
-            }
-            Code::DeploySnippet | Code::DeployEndpoint | Code::DeployFileExists => ADOT_COLLECTOR,
-            Code::KrakendV1 => MIGRATING_V1,
-            Code::Placeholder => FLEXIBLE_CONFIG,
-            Code::CollectorFileExists => ADOT_COLLECTOR,
-            // About reading the legacy block.
-            Code::InvalidValue
-            | Code::OutOfRange
-            | Code::DuplicateKey
-            | Code::CaseInsensitiveKey
-            | Code::UnknownKey
-            | Code::MisplacedBlock
-            | Code::CommentKey
-            | Code::UnknownExporter
-            | Code::ExportersExtraConfig
-            | Code::Logger => OPENCENSUS,
-            // About the new block.
-            Code::OldSchema
-            | Code::ExistingOpenTelemetry
-            | Code::BothNamespaces
-            | Code::NoExporters
-            | Code::SchemaViolation
-            | Code::V1Namespace
-            | Code::TargetVersion
-            | Code::EndpointConflict
-            | Code::TracesOff
-            | Code::SamplingRatio
-            | Code::SamplingAlways
-            | Code::ReportingPeriod
-            | Code::B3Propagation
-            | Code::ServiceName
-            | Code::XrayVersion
-            | Code::Ocagent
-            | Code::Secret
-            | Code::NeedsContrib
-            | Code::MigrationPending
-            | Code::Internal => OPENTELEMETRY,
-            Code::Layers | Code::PathAggregation => LAYERS,
-            Code::Xray | Code::XrayRegion | Code::XrayBehaviour | Code::XrayCredentials => {
-                ADOT_XRAY
-            }
-            Code::Jaeger => JAEGER,
-            Code::Zipkin => ZIPKIN_EXPORTER,
-            Code::Prometheus => PROMETHEUS,
-            Code::Datadog => DATADOG,
-            Code::Stackdriver => GOOGLECLOUD_EXPORTER,
-            Code::Influxdb => INFLUXDB,
-        }
-    }
-}
-
-/// The page for a legacy exporter, by its key.
-fn exporter_page(exporter: &str) -> Option<&'static str> {
-    Some(match exporter {
-        "xray" => ADOT_XRAY,
-        "jaeger" => JAEGER,
-        "zipkin" => ZIPKIN_EXPORTER,
-        "prometheus" => PROMETHEUS,
-        "datadog" => DATADOG,
-        "stackdriver" => GOOGLECLOUD_EXPORTER,
-        "influxdb" => INFLUXDB,
-        "ocagent" => OPENTELEMETRY,
-        "logger" => OPENCENSUS,
-        _ => return None,
-    })
-}
 
 /// The legacy exporter a pointer is inside of (`.../exporters/xray/...`).
 fn exporter_in(pointer: &str) -> Option<&str> {
@@ -126,8 +49,8 @@ pub fn url(code: Code, pointer: &str) -> &'static str {
             | Code::NeedsContrib
             | Code::EndpointConflict
     );
-    if refined && let Some(page) = exporter_in(pointer).and_then(exporter_page) {
-        return page;
+    if refined && let Some(e) = exporter_in(pointer).and_then(LegacyExporter::from_key) {
+        return e.page();
     }
     code.docs_url()
 }

@@ -2,7 +2,8 @@
 //! of any migration. Diagnostics and their metadata, where KrakenD reads a
 //! legacy block (`locate`), the typed legacy settings (`legacy`) and
 //! OpenTelemetry settings (`otel`) as Go decodes them (`decode`), KrakenD
-//! versions, signals, and which values are secrets (`redact`).
+//! versions, signals, facts about the target platform (`target`), and
+//! which values are secrets (`redact`).
 
 pub mod decode;
 pub mod diagnostic;
@@ -12,4 +13,5 @@ pub mod locate;
 pub mod otel;
 pub mod redact;
 pub mod signal;
+pub mod target;
 pub mod version;

@@ -12,6 +12,7 @@
 use serde_json::Value;
 
 use crate::migration::convert::address;
+use crate::model::target::Component;
 
 use super::{Destination, Signal};
 
@@ -120,26 +121,10 @@ fn clean_endpoint(raw: &str) -> String {
 /// The destination a collector exporter delivers to.
 fn destination(id: &str, config: &Value) -> Option<Destination> {
     let kind = component_type(id);
+    if let Some(component) = Component::from_id(kind) {
+        return Some(written(component, config));
+    }
     Some(match kind {
-        "awsxray" => Destination::Xray {
-            region: str_at(config, "/region").map(String::from),
-        },
-        "zipkin" => Destination::Zipkin {
-            endpoint: str_at(config, "/endpoint")
-                .map(clean_endpoint)
-                .unwrap_or_default(),
-        },
-        "googlecloud" => Destination::GoogleCloud {
-            project: str_at(config, "/project").map(String::from),
-        },
-        "influxdb" => Destination::Influxdb {
-            endpoint: str_at(config, "/endpoint")
-                .map(clean_endpoint)
-                .unwrap_or_default(),
-            db: (config.pointer("/v1_compatibility/enabled") == Some(&Value::Bool(true)))
-                .then(|| str_at(config, "/v1_compatibility/db").map(String::from))
-                .flatten(),
-        },
         "otlp" | "otlp_grpc" | "otlphttp" | "otlp_http" => {
             let endpoint = str_at(config, "/endpoint").unwrap_or_default();
             match address::parse(endpoint) {
@@ -157,23 +142,54 @@ fn destination(id: &str, config: &Value) -> Option<Destination> {
             port: str_at(config, "/endpoint").and_then(|e| Listen::parse(e).port),
         },
         "debug" | "logging" | "nop" => return None,
-        _ => Destination::Other {
-            component: kind.to_string(),
-            detail: ["namespace", "log_group_name", "endpoint"]
-                .iter()
-                .filter_map(|&k| {
-                    let v = str_at(config, &format!("/{k}"))?;
-                    let v = if k == "endpoint" {
-                        clean_endpoint(v)
-                    } else {
-                        v.to_string()
-                    };
-                    Some(format!("{k} {v}"))
-                })
-                .collect::<Vec<_>>()
-                .join(", "),
-        },
+        _ => other(kind, config),
     })
+}
+
+/// The destination of a component oc2otel writes, read back.
+fn written(component: Component, config: &Value) -> Destination {
+    match component {
+        Component::AwsXray => Destination::Xray {
+            region: str_at(config, "/region").map(String::from),
+        },
+        Component::Zipkin => Destination::Zipkin {
+            endpoint: str_at(config, "/endpoint")
+                .map(clean_endpoint)
+                .unwrap_or_default(),
+        },
+        Component::GoogleCloud => Destination::GoogleCloud {
+            project: str_at(config, "/project").map(String::from),
+        },
+        Component::Influxdb => Destination::Influxdb {
+            endpoint: str_at(config, "/endpoint")
+                .map(clean_endpoint)
+                .unwrap_or_default(),
+            db: (config.pointer("/v1_compatibility/enabled") == Some(&Value::Bool(true)))
+                .then(|| str_at(config, "/v1_compatibility/db").map(String::from))
+                .flatten(),
+        },
+        Component::AwsEmf => other(component.id(), config),
+    }
+}
+
+/// Any other exporter, named by its type and what says where it writes.
+fn other(kind: &str, config: &Value) -> Destination {
+    Destination::Other {
+        component: kind.to_string(),
+        detail: ["namespace", "log_group_name", "endpoint"]
+            .iter()
+            .filter_map(|&k| {
+                let v = str_at(config, &format!("/{k}"))?;
+                let v = if k == "endpoint" {
+                    clean_endpoint(v)
+                } else {
+                    v.to_string()
+                };
+                Some(format!("{k} {v}"))
+            })
+            .collect::<Vec<_>>()
+            .join(", "),
+    }
 }
 
 impl Collector {

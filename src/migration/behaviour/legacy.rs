@@ -17,7 +17,7 @@
 use crate::migration::convert::address;
 use crate::model::diagnostic::{Diagnostic, Severity};
 use crate::model::legacy::decode::Spanned;
-use crate::model::legacy::{self, Settings};
+use crate::model::legacy::{self, Exporters, LegacyExporter, Settings};
 use crate::model::locate::{self, Located, Namespace};
 use crate::syntax::tree::{Node, Span};
 
@@ -95,52 +95,54 @@ fn endpoint_of(raw: &str) -> Option<String> {
     address::parse(raw).map(|a| a.without_credentials())
 }
 
-/// The behaviour of decoded settings.
-pub fn behaviour(settings: &Settings) -> Behaviour {
-    let sampling = match settings.sample_rate.as_ref().map(|f| f.value) {
+fn sampling(settings: &Settings) -> Sampling {
+    match settings.sample_rate.as_ref().map(|f| f.value) {
         None | Some(..=0) => Sampling::Off,
         Some(100..) => Sampling::Always,
         Some(rate) => Sampling::Ratio {
             rate: rate as f64 / 100.0,
             parent_based: false,
         },
+    }
+}
+
+fn layers(settings: &Settings) -> Layers {
+    let Some(enabled) = &settings.enabled_layers else {
+        return Layers {
+            router: LayerSignals::ON,
+            pipe: PIPE_ON,
+            backend: LayerSignals::ON,
+        };
     };
+    let on = |f: &Option<Spanned<bool>>| f.as_ref().is_some_and(|f| f.value);
+    let all_or_nothing = |f: &Option<Spanned<bool>>| {
+        if on(f) {
+            LayerSignals::ON
+        } else {
+            LayerSignals::OFF
+        }
+    };
+    Layers {
+        router: all_or_nothing(&enabled.value.router),
+        pipe: LayerSignals {
+            metrics: None,
+            traces: on(&enabled.value.pipe),
+        },
+        backend: all_or_nothing(&enabled.value.backend),
+    }
+}
+
+/// The behaviour of decoded settings.
+pub fn behaviour(settings: &Settings) -> Behaviour {
     let period = match settings.reporting_period.as_ref().map(|f| f.value) {
         Some(p) if p > 0 => p,
         _ => DEFAULT_PERIOD,
     };
-    let layers = match &settings.enabled_layers {
-        None => Layers {
-            router: LayerSignals::ON,
-            pipe: PIPE_ON,
-            backend: LayerSignals::ON,
-        },
-        Some(enabled) => {
-            let on = |f: &Option<Spanned<bool>>| f.as_ref().is_some_and(|f| f.value);
-            Layers {
-                router: if on(&enabled.value.router) {
-                    LayerSignals::ON
-                } else {
-                    LayerSignals::OFF
-                },
-                pipe: LayerSignals {
-                    metrics: None,
-                    traces: on(&enabled.value.pipe),
-                },
-                backend: if on(&enabled.value.backend) {
-                    LayerSignals::ON
-                } else {
-                    LayerSignals::OFF
-                },
-            }
-        }
-    };
-
     let mut out = Behaviour {
         module: Module::Opencensus,
         inactive: None,
-        sampling,
-        layers,
+        sampling: sampling(settings),
+        layers: layers(settings),
         routes: Vec::new(),
         service_names: Vec::new(),
         service_version: None,
@@ -153,34 +155,40 @@ pub fn behaviour(settings: &Settings) -> Behaviour {
         return finish(out);
     };
     let e = &exporters.value;
-    let add = |out: &mut Behaviour, name: &str, destination: Destination, signals: &[Signal]| {
-        for &signal in signals {
+    for exporter in LegacyExporter::ALL {
+        let destination = match reach(exporter, e) {
+            None => continue,
+            Some(Err(problem)) => {
+                out.problems.push(problem);
+                continue;
+            }
+            Some(Ok(destination)) => destination,
+        };
+        for signal in [Signal::Traces, Signal::Metrics] {
+            if !exporter.signals().has(signal) {
+                continue;
+            }
+            let pushed =
+                signal == Signal::Metrics && !matches!(destination, Destination::Prometheus { .. });
             out.routes.push(Route {
                 signal,
                 destination: destination.clone(),
-                period: (signal == Signal::Metrics
-                    && !matches!(destination, Destination::Prometheus { .. }))
-                .then_some(period),
-                via: via(name),
+                period: pushed.then_some(period),
+                via: via(exporter.key()),
             });
         }
-    };
-    let name = |out: &mut Behaviour, exporter: &str, key: &str, f: &Option<Spanned<String>>| {
-        if let Some(value) = non_empty(f) {
+        if let (Some(field), Some(value)) = (
+            exporter.service_name_field(),
+            non_empty(&e.service_name(exporter).cloned()),
+        ) {
             out.service_names.push(ServiceName {
-                source: format!("{exporter}.{key}"),
+                source: format!("{}.{field}", exporter.key()),
                 value: value.to_string(),
                 explicit: true,
             });
         }
-    };
-    const T: &[Signal] = &[Signal::Traces];
-    const M: &[Signal] = &[Signal::Metrics];
-    const BOTH: &[Signal] = &[Signal::Traces, Signal::Metrics];
-
+    }
     if let Some(x) = &e.xray {
-        let region = non_empty(&x.value.region).map(|r| r.trim().to_string());
-        add(&mut out, "xray", Destination::Xray { region }, T);
         out.service_version = Some(match non_empty(&x.value.version) {
             Some(v) => ServiceVersion {
                 value: Some(v.to_string()),
@@ -192,127 +200,99 @@ pub fn behaviour(settings: &Settings) -> Behaviour {
             },
         });
     }
-    if let Some(j) = &e.jaeger {
-        // The Jaeger library prefers the collector endpoint.
-        let raw = non_empty(&j.value.endpoint).or_else(|| non_empty(&j.value.agent_endpoint));
-        match raw.map(|r| (r, host_of(r))) {
-            Some((_, Some((host, port)))) => {
-                add(&mut out, "jaeger", Destination::Receiver { host, port }, T);
-                name(&mut out, "jaeger", "service_name", &j.value.service_name);
-            }
-            Some((_, None)) => out
-                .problems
-                .push("`jaeger`: its address cannot be read".into()),
-            None => out.problems.push(
-                "`jaeger` has no endpoint: KrakenD could not create it, so it exported nothing"
-                    .into(),
-            ),
-        }
-    }
-    if let Some(z) = &e.zipkin {
-        match non_empty(&z.value.collector_url).map(endpoint_of) {
-            Some(Some(endpoint)) => {
-                add(&mut out, "zipkin", Destination::Zipkin { endpoint }, T);
-                name(&mut out, "zipkin", "service_name", &z.value.service_name);
-            }
-            Some(None) => out
-                .problems
-                .push("`zipkin`: its `collector_url` cannot be read".into()),
-            None => out
-                .problems
-                .push("`zipkin` has no `collector_url`: it never reached a Zipkin".into()),
-        }
-    }
-    if let Some(p) = &e.prometheus {
-        match p.value.port.as_ref().map(|f| f.value) {
-            None | Some(0) => add(
-                &mut out,
-                "prometheus",
-                Destination::Prometheus { port: None },
-                M,
-            ),
-            Some(port @ 1..=65535) => add(
-                &mut out,
-                "prometheus",
-                Destination::Prometheus {
-                    port: Some(port as u16),
-                },
-                M,
-            ),
-            Some(port) => out.problems.push(format!(
-                "`prometheus.port: {port}` is not a TCP port: KrakenD could not listen"
-            )),
-        }
-    }
-    if let Some(d) = &e.datadog {
-        let raw = non_empty(&d.value.trace_address).unwrap_or("localhost:8126");
-        match host_of(raw) {
-            Some((host, port)) => {
-                add(
-                    &mut out,
-                    "datadog",
-                    Destination::Receiver { host, port },
-                    BOTH,
-                );
-                name(&mut out, "datadog", "service", &d.value.service);
-            }
-            None => out
-                .problems
-                .push("`datadog`: its `trace_address` cannot be read".into()),
-        }
-    }
-    if let Some(s) = &e.stackdriver {
-        let project = non_empty(&s.value.project_id).map(|p| p.trim().to_string());
-        add(
-            &mut out,
-            "stackdriver",
-            Destination::GoogleCloud { project },
-            BOTH,
-        );
-    }
-    if let Some(i) = &e.influxdb {
-        match non_empty(&i.value.address).map(endpoint_of) {
-            Some(Some(endpoint)) => {
-                let db = non_empty(&i.value.db).map(str::to_string);
-                add(
-                    &mut out,
-                    "influxdb",
-                    Destination::Influxdb { endpoint, db },
-                    M,
-                );
-            }
-            Some(None) => out
-                .problems
-                .push("`influxdb`: its `address` cannot be read".into()),
-            None => out
-                .problems
-                .push("`influxdb` has no `address`: KrakenD could not create it".into()),
-        }
-    }
-    if let Some(o) = &e.ocagent {
-        match non_empty(&o.value.address).map(host_of) {
-            Some(Some((host, port))) => {
-                add(
-                    &mut out,
-                    "ocagent",
-                    Destination::Receiver { host, port },
-                    BOTH,
-                );
-                name(&mut out, "ocagent", "service_name", &o.value.service_name);
-            }
-            Some(None) => out
-                .problems
-                .push("`ocagent`: its `address` cannot be read".into()),
-            None => out
-                .problems
-                .push("`ocagent` has no `address`: KrakenD could not create it".into()),
-        }
-    }
-    if e.logger.is_some() {
-        out.problems
-            .push("`logger` was never registered by KrakenD: it exported nothing".into());
-    }
     finish(out)
+}
+
+/// Where a written exporter delivered, or why it delivered nothing;
+/// `None` when it is not written.
+fn reach(exporter: LegacyExporter, e: &Exporters) -> Option<Result<Destination, String>> {
+    let key = exporter.key();
+    Some(match exporter {
+        LegacyExporter::Xray => {
+            let x = &e.xray.as_ref()?.value;
+            let region = non_empty(&x.region).map(|r| r.trim().to_string());
+            Ok(Destination::Xray { region })
+        }
+        LegacyExporter::Jaeger => {
+            let j = &e.jaeger.as_ref()?.value;
+            // The Jaeger library prefers the collector endpoint.
+            match non_empty(&j.endpoint).or_else(|| non_empty(&j.agent_endpoint)) {
+                None => Err(format!(
+                    "`{key}` has no endpoint: KrakenD could not create it, so it exported nothing"
+                )),
+                Some(raw) => receiver(raw, key, "its address"),
+            }
+        }
+        LegacyExporter::Zipkin => {
+            let z = &e.zipkin.as_ref()?.value;
+            match non_empty(&z.collector_url).map(endpoint_of) {
+                Some(Some(endpoint)) => Ok(Destination::Zipkin { endpoint }),
+                Some(None) => Err(format!("`{key}`: its `collector_url` cannot be read")),
+                None => Err(format!(
+                    "`{key}` has no `collector_url`: it never reached a Zipkin"
+                )),
+            }
+        }
+        LegacyExporter::Prometheus => {
+            let p = &e.prometheus.as_ref()?.value;
+            match p.port.as_ref().map(|f| f.value) {
+                None | Some(0) => Ok(Destination::Prometheus { port: None }),
+                Some(port @ 1..=65535) => Ok(Destination::Prometheus {
+                    port: Some(port as u16),
+                }),
+                Some(port) => Err(format!(
+                    "`{key}.port: {port}` is not a TCP port: KrakenD could not listen"
+                )),
+            }
+        }
+        LegacyExporter::Datadog => {
+            let d = &e.datadog.as_ref()?.value;
+            let raw = non_empty(&d.trace_address).unwrap_or("localhost:8126");
+            receiver(raw, key, "its `trace_address`")
+        }
+        LegacyExporter::Stackdriver => {
+            let s = &e.stackdriver.as_ref()?.value;
+            let project = non_empty(&s.project_id).map(|p| p.trim().to_string());
+            Ok(Destination::GoogleCloud { project })
+        }
+        LegacyExporter::Influxdb => {
+            let i = &e.influxdb.as_ref()?.value;
+            match non_empty(&i.address).map(endpoint_of) {
+                Some(Some(endpoint)) => Ok(Destination::Influxdb {
+                    endpoint,
+                    db: non_empty(&i.db).map(str::to_string),
+                }),
+                Some(None) => Err(format!("`{key}`: its `address` cannot be read")),
+                None => Err(format!(
+                    "`{key}` has no `address`: KrakenD could not create it"
+                )),
+            }
+        }
+        LegacyExporter::Ocagent => {
+            let o = &e.ocagent.as_ref()?.value;
+            match non_empty(&o.address) {
+                Some(raw) => receiver(raw, key, "its `address`"),
+                None => Err(format!(
+                    "`{key}` has no `address`: KrakenD could not create it"
+                )),
+            }
+        }
+        LegacyExporter::Logger => {
+            e.logger.as_ref()?;
+            Err(format!(
+                "`{key}` was never registered by KrakenD: it exported nothing"
+            ))
+        }
+    })
+}
+
+/// A receiver at the host of `raw`, or why it cannot be read (`what`:
+/// "its `address`").
+fn receiver(raw: &str, exporter: &str, what: &str) -> Result<Destination, String> {
+    match host_of(raw) {
+        Some((host, port)) => Ok(Destination::Receiver { host, port }),
+        None => Err(format!("`{exporter}`: {what} cannot be read")),
+    }
 }
 
 fn via(exporter: &str) -> String {

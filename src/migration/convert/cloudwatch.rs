@@ -15,20 +15,8 @@
 use super::Context;
 use crate::migration::intent::{CollectorExporter, Destination, Intent, Route, Signals};
 use crate::migration::options::MetricsTarget;
-use crate::migration::render::collector::{EMF_LOG_GROUP, EMF_NAMESPACE};
 use crate::model::diagnostic::{Action, Code, Diagnostic};
-
-/// KrakenD's environment variable that makes its OTLP metrics deltas.
-pub const TEMPORALITY_ENV: &str = "OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE";
-
-/// What the collector's role needs for `awsemf` (ADOT's own IAM policy).
-pub const IAM_ACTIONS: [&str; 5] = [
-    "logs:PutLogEvents",
-    "logs:CreateLogGroup",
-    "logs:CreateLogStream",
-    "logs:DescribeLogStreams",
-    "logs:DescribeLogGroups",
-];
+use crate::model::target::{EMF_IAM_ACTIONS, EMF_LOG_GROUP, EMF_NAMESPACE, TEMPORALITY_ENV};
 
 /// The `legacy` name of the destination this rule adds.
 pub const OPTION: &str = "--metrics emf";
@@ -67,7 +55,7 @@ pub fn route(intent: &mut Intent, cx: &mut Context) {
         .at(pointer.clone(), span.clone())
         .with_help(format!(
             "grant the collector's IAM role {}; gateways sharing an account and region also share the namespace, so give each its own `namespace` in the collector config to tell them apart",
-            IAM_ACTIONS.join(", ")
+            EMF_IAM_ACTIONS.join(", ")
         )),
     );
     cx.push(

@@ -8,8 +8,7 @@
 use super::Context;
 use crate::migration::intent::Intent;
 use crate::model::diagnostic::{Action, Code, Diagnostic};
-
-pub const PROPAGATORS: &str = "tracecontext,baggage,b3multi";
+use crate::model::target::{B3_PROPAGATORS as PROPAGATORS, PROPAGATORS_ENV};
 
 /// Whether OpenCensus' B3 propagation mattered: with no trace recorded (or
 /// no layer that propagates) there is no trace context for callers and
@@ -27,11 +26,11 @@ pub fn advise(intent: &Intent, cx: &mut Context) {
     let version = cx.options.krakend_version;
     let help = if version.has_propagators_env() {
         format!(
-            "set OTEL_PROPAGATORS={PROPAGATORS} in KrakenD's environment so callers and backends that speak B3 stay in the same trace (add `xray` to join traces started by an AWS load balancer or API Gateway)"
+            "set {PROPAGATORS_ENV}={PROPAGATORS} in KrakenD's environment so callers and backends that speak B3 stay in the same trace (add `xray` to join traces started by an AWS load balancer or API Gateway)"
         )
     } else {
         format!(
-            "KrakenD {version} cannot propagate B3 (OTEL_PROPAGATORS is honoured from 2.11): callers and backends that only speak B3 will start separate traces; target 2.11 or later to keep them joined"
+            "KrakenD {version} cannot propagate B3 ({PROPAGATORS_ENV} is honoured from 2.11): callers and backends that only speak B3 will start separate traces; target 2.11 or later to keep them joined"
         )
     };
     let span = cx.block_span.clone();
@@ -45,7 +44,7 @@ pub fn advise(intent: &Intent, cx: &mut Context) {
         .with_help(help)
         .with_fate(
             if version.has_propagators_env() { Action::Manual } else { Action::Dropped },
-            version.has_propagators_env().then(|| format!("env: OTEL_PROPAGATORS={PROPAGATORS}")),
+            version.has_propagators_env().then(|| format!("env: {PROPAGATORS_ENV}={PROPAGATORS}")),
         ),
     );
 }

@@ -4,8 +4,8 @@
 use super::{Context, non_empty};
 use crate::migration::intent::Intent;
 use crate::model::diagnostic::{Action, Code, Diagnostic};
-use crate::model::legacy::Exporters;
 use crate::model::legacy::decode::Spanned;
+use crate::model::legacy::{Exporters, LegacyExporter};
 
 pub fn convert(
     exporters: &Spanned<Exporters>,
@@ -13,31 +13,11 @@ pub fn convert(
     cx: &mut Context,
 ) -> Option<String> {
     let e = &exporters.value;
-    let candidates: Vec<(&str, Option<Spanned<String>>)> = vec![
-        (
-            "jaeger",
-            e.jaeger.as_ref().and_then(|x| x.value.service_name.clone()),
-        ),
-        (
-            "zipkin",
-            e.zipkin.as_ref().and_then(|x| x.value.service_name.clone()),
-        ),
-        (
-            "ocagent",
-            e.ocagent
-                .as_ref()
-                .and_then(|x| x.value.service_name.clone()),
-        ),
-        (
-            "datadog",
-            e.datadog.as_ref().and_then(|x| x.value.service.clone()),
-        ),
-    ];
-    let live = |name: &str| intent.destinations.iter().any(|d| d.legacy == name);
-    let candidates: Vec<(&str, Spanned<String>)> = candidates
+    let live = |x: LegacyExporter| intent.destinations.iter().any(|d| d.legacy == x.key());
+    let candidates: Vec<(&str, Spanned<String>)> = LegacyExporter::SERVICE_NAME_ORDER
         .into_iter()
-        .filter(|(name, _)| live(name))
-        .filter_map(|(name, f)| f.map(|f| (name, f)))
+        .filter(|&x| live(x))
+        .filter_map(|x| e.service_name(x).map(|f| (x.key(), f.clone())))
         .collect();
     let chosen = candidates
         .iter()

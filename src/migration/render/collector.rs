@@ -12,22 +12,10 @@ use std::fmt::Write;
 
 use crate::migration::intent::{CollectorExporter, Intent, Signals};
 use crate::migration::options::{CollectorFlavor, Options};
-
-pub const INFLUX_USERNAME_ENV: &str = "INFLUXDB_USERNAME";
-pub const INFLUX_PASSWORD_ENV: &str = "INFLUXDB_PASSWORD";
-
-/// The collector's health endpoint (ADOT's `/healthcheck` probes 13133).
-pub const HEALTH_CHECK_PORT: u16 = 13133;
-
-/// CloudWatch namespace of `--metrics emf` (ADOT's suggested KrakenD
-/// config): one fixed name keeps dashboards and alarms portable.
-pub const EMF_NAMESPACE: &str = "KrakenD";
-/// Log group of the EMF records: fixed, so that an IAM policy can name it.
-pub const EMF_LOG_GROUP: &str = "/aws/krakend/metrics";
-/// Batch timeout before `awsemf`, as in ADOT's canonical configs:
-/// CloudWatch keeps standard-resolution metrics per minute, so holding a
-/// minute of KrakenD's pushes loses no resolution and cuts the calls.
-pub const EMF_BATCH_SECONDS: i64 = 60;
+use crate::model::target::{
+    EMF_BATCH_SECONDS, EMF_LOG_GROUP, EMF_NAMESPACE, HEALTH_CHECK_PORT, INFLUX_PASSWORD_ENV,
+    INFLUX_USERNAME_ENV,
+};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct CollectorConfig {
@@ -236,6 +224,24 @@ pub fn yaml_scalar(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::yaml_scalar;
+
+    #[test]
+    fn the_emf_note_names_every_iam_action() {
+        use crate::migration::intent::{CollectorExporter, Signals};
+        use crate::model::target::EMF_IAM_ACTIONS;
+        let config = super::CollectorConfig {
+            flavor: crate::migration::options::CollectorFlavor::Adot,
+            source_name: "k.json".into(),
+            krakend_exporter: "adot".into(),
+            receiver_port: 4317,
+            exporters: vec![(CollectorExporter::AwsEmf { region: None }, Signals::METRICS)],
+            metrics_period: 10,
+        };
+        let text = config.to_yaml().replace("\n#   ", " ");
+        for action in EMF_IAM_ACTIONS {
+            assert!(text.contains(action), "{action}");
+        }
+    }
 
     #[test]
     fn quotes_what_yaml_would_misread() {

@@ -22,12 +22,13 @@ use std::fmt::Write;
 
 use serde_json::{Value, json};
 
-use crate::migration::convert::cloudwatch::{IAM_ACTIONS, TEMPORALITY_ENV};
-use crate::migration::convert::propagation::{self, PROPAGATORS};
+use crate::migration::convert::propagation;
 use crate::migration::intent::{CollectorExporter, Intent};
 use crate::migration::options::{CollectorFlavor, MetricsTarget, Options, OtlpEndpoint};
-use crate::migration::render::collector::{
-    CollectorConfig, HEALTH_CHECK_PORT, INFLUX_PASSWORD_ENV, INFLUX_USERNAME_ENV, yaml_scalar,
+use crate::migration::render::collector::{CollectorConfig, yaml_scalar};
+use crate::model::target::{
+    B3_PROPAGATORS, EMF_IAM_ACTIONS, HEALTH_CHECK_PORT, INFLUX_PASSWORD_ENV, INFLUX_USERNAME_ENV,
+    PROPAGATORS_ENV, TEMPORALITY_ENV, XRAY_IAM_ACTIONS,
 };
 
 /// ADOT v0.49.0: the release whose component and key lists oc2otel's
@@ -163,7 +164,7 @@ impl Sidecar {
         }
         let mut krakend_env = Vec::new();
         if options.krakend_version.has_propagators_env() && propagation::applies(intent) {
-            krakend_env.push(("OTEL_PROPAGATORS", PROPAGATORS.to_string()));
+            krakend_env.push((PROPAGATORS_ENV, B3_PROPAGATORS.to_string()));
         }
         if options.metrics == MetricsTarget::Emf {
             krakend_env.push((TEMPORALITY_ENV, "delta".to_string()));
@@ -231,10 +232,10 @@ impl Sidecar {
     fn iam_actions(&self) -> Vec<&'static str> {
         let mut actions = Vec::new();
         if self.xray {
-            actions.extend(["xray:PutTraceSegments", "xray:PutTelemetryRecords"]);
+            actions.extend(XRAY_IAM_ACTIONS);
         }
         if self.emf {
-            actions.extend(IAM_ACTIONS);
+            actions.extend(EMF_IAM_ACTIONS);
         }
         if self.platform == Platform::Ecs {
             actions.push("s3:GetObject");

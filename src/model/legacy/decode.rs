@@ -340,13 +340,18 @@ impl<'a> ObjectReader<'a> {
 /// Declares a legacy settings struct: each field is an optional
 /// [`Spanned`] value decoded from the given key, plus the unknown keys.
 macro_rules! legacy_struct {
-    ($(#[$meta:meta])* $name:ident { $($field:ident: $ty:ty = $key:literal),* $(,)? }) => {
+    ($(#[$meta:meta])* $name:ident { $($field:ident: $ty:ty = $key:expr),* $(,)? }) => {
         $(#[$meta])*
         #[derive(Debug, Clone, PartialEq, Default)]
         pub struct $name {
             $(pub $field: Option<$crate::model::legacy::decode::Spanned<$ty>>,)*
             /// Keys KrakenD ignores here.
             pub unknown: Vec<$crate::model::legacy::decode::Unknown>,
+        }
+
+        impl $name {
+            /// The keys KrakenD reads here, in field order.
+            pub const KEYS: &'static [&'static str] = &[$($key),*];
         }
 
         impl $crate::model::legacy::decode::Decode for $name {
@@ -403,6 +408,7 @@ mod tests {
         let (out, decoder) = decode(r#"{"sample_rate": 1, "sample_rate": 5}"#);
         assert_eq!(out.unwrap().rate.unwrap().value, 5);
         assert_eq!(decoder.diagnostics[0].code, Code::DuplicateKey);
+        assert_eq!(Sample::KEYS, ["sample_rate", "on"]);
         let (out, decoder) = decode(r#"{"On": true}"#);
         assert!(out.unwrap().on.unwrap().value);
         assert_eq!(decoder.diagnostics[0].code, Code::CaseInsensitiveKey);

@@ -7,8 +7,11 @@
 //! `convert`; this module only reads.
 
 pub mod decode;
+mod exporter;
 
-use decode::{AnyObject, Decode, Decoder, StringList, StringMap, legacy_struct};
+pub use exporter::LegacyExporter;
+
+use decode::{AnyObject, Decode, Decoder, Spanned, StringList, StringMap, legacy_struct};
 
 use crate::model::diagnostic::Diagnostic;
 use crate::syntax::tree::{Node, Span};
@@ -34,17 +37,19 @@ legacy_struct!(
 );
 
 legacy_struct!(
-    /// The exporters, one optional struct each.
+    /// The exporters, one optional struct each (keys from
+    /// [`LegacyExporter::key`]), and the `extra_config` slot the module
+    /// never read.
     Exporters {
-        influxdb: Influxdb = "influxdb",
-        zipkin: Zipkin = "zipkin",
-        jaeger: Jaeger = "jaeger",
-        prometheus: Prometheus = "prometheus",
-        logger: AnyObject = "logger",
-        xray: Xray = "xray",
-        stackdriver: Stackdriver = "stackdriver",
-        ocagent: Ocagent = "ocagent",
-        datadog: Datadog = "datadog",
+        influxdb: Influxdb = LegacyExporter::Influxdb.key(),
+        zipkin: Zipkin = LegacyExporter::Zipkin.key(),
+        jaeger: Jaeger = LegacyExporter::Jaeger.key(),
+        prometheus: Prometheus = LegacyExporter::Prometheus.key(),
+        logger: AnyObject = LegacyExporter::Logger.key(),
+        xray: Xray = LegacyExporter::Xray.key(),
+        stackdriver: Stackdriver = LegacyExporter::Stackdriver.key(),
+        ocagent: Ocagent = LegacyExporter::Ocagent.key(),
+        datadog: Datadog = LegacyExporter::Datadog.key(),
         extra_config: AnyObject = "extra_config",
     }
 );
@@ -123,6 +128,49 @@ legacy_struct!(
         path_aggregation: String = "path_aggregation",
     }
 );
+
+impl Exporters {
+    /// Where exporter `e` is written, if it is.
+    pub fn span_of(&self, e: LegacyExporter) -> Option<&Span> {
+        match e {
+            LegacyExporter::Xray => self.xray.as_ref().map(|x| &x.span),
+            LegacyExporter::Jaeger => self.jaeger.as_ref().map(|x| &x.span),
+            LegacyExporter::Zipkin => self.zipkin.as_ref().map(|x| &x.span),
+            LegacyExporter::Prometheus => self.prometheus.as_ref().map(|x| &x.span),
+            LegacyExporter::Datadog => self.datadog.as_ref().map(|x| &x.span),
+            LegacyExporter::Stackdriver => self.stackdriver.as_ref().map(|x| &x.span),
+            LegacyExporter::Influxdb => self.influxdb.as_ref().map(|x| &x.span),
+            LegacyExporter::Ocagent => self.ocagent.as_ref().map(|x| &x.span),
+            LegacyExporter::Logger => self.logger.as_ref().map(|x| &x.span),
+        }
+    }
+
+    /// The exporters written, in the order they are written.
+    pub fn written(&self) -> Vec<LegacyExporter> {
+        let mut out: Vec<(usize, LegacyExporter)> = LegacyExporter::ALL
+            .iter()
+            .filter_map(|&e| self.span_of(e).map(|s| (s.start, e)))
+            .collect();
+        out.sort_by_key(|(start, _)| *start);
+        out.into_iter().map(|(_, e)| e).collect()
+    }
+
+    /// The field that named the service for exporter `e`, if it has one
+    /// and it is written (OpenCensus set a service name per exporter).
+    pub fn service_name(&self, e: LegacyExporter) -> Option<&Spanned<String>> {
+        match e {
+            LegacyExporter::Jaeger => self.jaeger.as_ref()?.value.service_name.as_ref(),
+            LegacyExporter::Zipkin => self.zipkin.as_ref()?.value.service_name.as_ref(),
+            LegacyExporter::Ocagent => self.ocagent.as_ref()?.value.service_name.as_ref(),
+            LegacyExporter::Datadog => self.datadog.as_ref()?.value.service.as_ref(),
+            LegacyExporter::Xray
+            | LegacyExporter::Prometheus
+            | LegacyExporter::Stackdriver
+            | LegacyExporter::Influxdb
+            | LegacyExporter::Logger => None,
+        }
+    }
+}
 
 /// A decoded block, with every leaf field it contained (for the check that
 /// the conversion accounts for each of them).

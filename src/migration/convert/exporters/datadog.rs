@@ -3,38 +3,28 @@
 
 use super::{Context, unreadable};
 use crate::migration::convert::{address, non_empty};
-use crate::migration::intent::{Destination, Route, Signals};
+use crate::migration::intent::{Destination, Route};
 use crate::model::diagnostic::{Action, Code, Diagnostic};
 use crate::model::legacy::Datadog;
+use crate::model::legacy::LegacyExporter;
 use crate::model::legacy::decode::Spanned;
+use crate::model::otel::defaults::OTLP_PORT;
 
 /// The trace agent OpenCensus used when `trace_address` was empty.
 const DEFAULT_TRACE_ADDRESS: &str = "localhost:8126";
 
 pub fn convert(exporter: &Spanned<Datadog>, cx: &mut Context) -> Option<Destination> {
     let datadog = &exporter.value;
-    cx.unknown_keys(
-        &datadog.unknown,
-        &[
-            "namespace",
-            "service",
-            "trace_address",
-            "stats_address",
-            "tags",
-            "global_tags",
-            "disable_count_per_buckets",
-        ],
-        "`exporters.datadog`",
-    );
+    cx.unknown_keys(&datadog.unknown, Datadog::KEYS, "`exporters.datadog`");
     let trace = non_empty(&datadog.trace_address);
     let raw = trace.map_or(DEFAULT_TRACE_ADDRESS, |f| f.value.as_str());
     let Some(address) = address::parse(raw) else {
         if let Some(field) = trace {
-            unreadable(exporter, field, "datadog", cx);
+            unreadable(exporter, field, LegacyExporter::Datadog, cx);
         }
         return None;
     };
-    let port = 4317;
+    let port = OTLP_PORT;
     let message = format!(
         "`datadog` becomes the OTLP exporter `datadog` (metrics and traces) to the Datadog Agent at {}:{port}",
         address::bracketed(&address.host)
@@ -120,12 +110,12 @@ pub fn convert(exporter: &Spanned<Datadog>, cx: &mut Context) -> Option<Destinat
     }
     Some(Destination {
         route: Route::Otlp {
-            name: "datadog",
+            name: LegacyExporter::Datadog.key(),
             host: address.host,
             port,
         },
-        signals: Signals::BOTH,
-        legacy: "datadog",
+        signals: LegacyExporter::Datadog.signals(),
+        legacy: LegacyExporter::Datadog.key(),
         pointer: exporter.pointer.clone(),
     })
 }

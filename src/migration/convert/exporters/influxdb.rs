@@ -4,9 +4,10 @@
 
 use super::{Context, require_contrib, secret, unreadable, unusable};
 use crate::migration::convert::{address, non_empty};
-use crate::migration::intent::{CollectorExporter, Destination, Route, Signals};
+use crate::migration::intent::{CollectorExporter, Destination, Route};
 use crate::model::diagnostic::{Action, Code, Diagnostic};
 use crate::model::legacy::Influxdb;
+use crate::model::legacy::LegacyExporter;
 use crate::model::legacy::decode::Spanned;
 
 pub const USERNAME_ENV: &str = "INFLUXDB_USERNAME";
@@ -14,24 +15,11 @@ pub const PASSWORD_ENV: &str = "INFLUXDB_PASSWORD";
 
 pub fn convert(exporter: &Spanned<Influxdb>, cx: &mut Context) -> Option<Destination> {
     let influx = &exporter.value;
-    cx.unknown_keys(
-        &influx.unknown,
-        &[
-            "address",
-            "username",
-            "password",
-            "timeout",
-            "ping",
-            "db",
-            "service_name",
-            "buffer_size",
-        ],
-        "`exporters.influxdb`",
-    );
+    cx.unknown_keys(&influx.unknown, Influxdb::KEYS, "`exporters.influxdb`");
     let Some(field) = non_empty(&influx.address) else {
         unusable(
             exporter,
-            "influxdb",
+            LegacyExporter::Influxdb,
             "has no `address`",
             "if a key is misspelt (see the unknown keys reported for this exporter), fix it in the legacy block and migrate again",
             cx,
@@ -39,7 +27,7 @@ pub fn convert(exporter: &Spanned<Influxdb>, cx: &mut Context) -> Option<Destina
         return None;
     };
     let Some(address) = address::parse(&field.value) else {
-        unreadable(exporter, field, "influxdb", cx);
+        unreadable(exporter, field, LegacyExporter::Influxdb, cx);
         return None;
     };
     let timeout = influx
@@ -168,8 +156,8 @@ pub fn convert(exporter: &Spanned<Influxdb>, cx: &mut Context) -> Option<Destina
     }
     Some(Destination {
         route: Route::Collector(component),
-        signals: Signals::METRICS,
-        legacy: "influxdb",
+        signals: LegacyExporter::Influxdb.signals(),
+        legacy: LegacyExporter::Influxdb.key(),
         pointer: exporter.pointer.clone(),
     })
 }

@@ -6,25 +6,19 @@
 
 use super::{Context, unreadable, unusable};
 use crate::migration::convert::{address, non_empty};
-use crate::migration::intent::{Destination, Route, Signals};
+use crate::migration::intent::{Destination, Route};
 use crate::model::diagnostic::{Action, Code, Diagnostic};
 use crate::model::legacy::Jaeger;
+use crate::model::legacy::LegacyExporter;
 use crate::model::legacy::decode::Spanned;
-
-const KNOWN: &[&str] = &[
-    "agent_endpoint",
-    "endpoint",
-    "service_name",
-    "buffer_max_count",
-    "process_tags",
-];
+use crate::model::otel::defaults::OTLP_PORT;
 
 pub fn convert(exporter: &Spanned<Jaeger>, cx: &mut Context) -> Option<Destination> {
     let jaeger = &exporter.value;
     // krakend-opencensus before 0.6 spelled the collector URL `collectorURL`.
     cx.unknown_keys_with_aliases(
         &jaeger.unknown,
-        KNOWN,
+        Jaeger::KEYS,
         &[
             ("collectorURL", "endpoint"),
             ("serviceName", "service_name"),
@@ -36,7 +30,7 @@ pub fn convert(exporter: &Spanned<Jaeger>, cx: &mut Context) -> Option<Destinati
     else {
         unusable(
             exporter,
-            "jaeger",
+            LegacyExporter::Jaeger,
             "has no `endpoint` or `agent_endpoint`",
             "if a key is misspelt (see the unknown keys reported for this exporter), fix it in the legacy block and migrate again",
             cx,
@@ -44,10 +38,10 @@ pub fn convert(exporter: &Spanned<Jaeger>, cx: &mut Context) -> Option<Destinati
         return None;
     };
     let Some(address) = address::parse(&field.value) else {
-        unreadable(exporter, field, "jaeger", cx);
+        unreadable(exporter, field, LegacyExporter::Jaeger, cx);
         return None;
     };
-    let port = 4317;
+    let port = OTLP_PORT;
     cx.push(
         Diagnostic::warning(
             Code::Jaeger,
@@ -104,12 +98,12 @@ pub fn convert(exporter: &Spanned<Jaeger>, cx: &mut Context) -> Option<Destinati
     }
     Some(Destination {
         route: Route::Otlp {
-            name: "jaeger",
+            name: LegacyExporter::Jaeger.key(),
             host: address.host,
             port,
         },
-        signals: Signals::TRACES,
-        legacy: "jaeger",
+        signals: LegacyExporter::Jaeger.signals(),
+        legacy: LegacyExporter::Jaeger.key(),
         pointer: exporter.pointer.clone(),
     })
 }

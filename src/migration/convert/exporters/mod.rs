@@ -18,50 +18,61 @@ use crate::migration::convert::address::Address;
 use crate::migration::intent::{CollectorExporter, Destination};
 use crate::migration::options::CollectorFlavor;
 use crate::model::diagnostic::{Action, Code, Diagnostic, Severity};
-use crate::model::legacy::Exporters;
 use crate::model::legacy::decode::Spanned;
+use crate::model::legacy::{Exporters, LegacyExporter};
 
 pub fn convert(exporters: &Spanned<Exporters>, cx: &mut Context) -> Vec<Destination> {
     let e = &exporters.value;
-    type Rule<'e> = Box<dyn FnOnce(&mut Context) -> Option<Destination> + 'e>;
-    let mut rules: Vec<(usize, Rule)> = Vec::new();
-    macro_rules! rule {
-        ($field:ident, $module:ident) => {
-            if let Some(x) = &e.$field {
-                rules.push((x.span.start, Box::new(move |cx| $module::convert(x, cx))));
-            }
-        };
-    }
-    rule!(xray, xray);
-    rule!(jaeger, jaeger);
-    rule!(zipkin, zipkin);
-    rule!(prometheus, prometheus);
-    rule!(datadog, datadog);
-    rule!(stackdriver, stackdriver);
-    rule!(influxdb, influxdb);
-    rule!(ocagent, ocagent);
-    if let Some(x) = &e.logger {
-        rules.push((x.span.start, Box::new(move |cx| logger::convert(x, cx))));
-    }
-    if let Some(x) = &e.extra_config {
-        rules.push((x.span.start, Box::new(move |cx| other::extra_config(x, cx))));
-    }
-    // Output follows the order the exporters are written in.
-    rules.sort_by_key(|(start, _)| *start);
+    // Output follows the order the exporters are written in; the unused
+    // `extra_config` slot is reported in its place.
+    let extra_at = e.extra_config.as_ref().map(|x| x.span.start);
     let mut destinations = Vec::new();
-    for (_, rule) in rules {
-        destinations.extend(rule(cx));
+    let mut extra_done = false;
+    for exporter in e.written() {
+        if let (Some(at), Some(span)) = (extra_at, e.span_of(exporter))
+            && !extra_done
+            && at < span.start
+        {
+            extra_done = true;
+            other::extra_config(e.extra_config.as_ref().expect("extra_at is set"), cx);
+        }
+        destinations.extend(rule(exporter, e, cx));
+    }
+    if let (Some(x), false) = (&e.extra_config, extra_done) {
+        other::extra_config(x, cx);
     }
     other::unknown_exporters(&e.unknown, cx);
     destinations
 }
 
+/// The rule of one exporter that is written.
+fn rule(exporter: LegacyExporter, e: &Exporters, cx: &mut Context) -> Option<Destination> {
+    match exporter {
+        LegacyExporter::Xray => xray::convert(e.xray.as_ref()?, cx),
+        LegacyExporter::Jaeger => jaeger::convert(e.jaeger.as_ref()?, cx),
+        LegacyExporter::Zipkin => zipkin::convert(e.zipkin.as_ref()?, cx),
+        LegacyExporter::Prometheus => prometheus::convert(e.prometheus.as_ref()?, cx),
+        LegacyExporter::Datadog => datadog::convert(e.datadog.as_ref()?, cx),
+        LegacyExporter::Stackdriver => stackdriver::convert(e.stackdriver.as_ref()?, cx),
+        LegacyExporter::Influxdb => influxdb::convert(e.influxdb.as_ref()?, cx),
+        LegacyExporter::Ocagent => ocagent::convert(e.ocagent.as_ref()?, cx),
+        LegacyExporter::Logger => logger::convert(e.logger.as_ref()?, cx),
+    }
+}
+
 /// Drop an exporter KrakenD could not create: a warning at the exporter,
 /// and every field of it dropped with the same reason.
-fn unusable<T>(exporter: &Spanned<T>, name: &str, why: &str, help: &str, cx: &mut Context) {
+fn unusable<T>(
+    exporter: &Spanned<T>,
+    which: LegacyExporter,
+    why: &str,
+    help: &str,
+    cx: &mut Context,
+) {
+    let name = which.key();
     cx.push(
         Diagnostic::warning(
-            exporter_code(name),
+            which.code(),
             format!("`{name}` {why}: KrakenD could not create this exporter, so it never exported anything and nothing replaces it"),
         )
         .at(exporter.pointer.clone(), exporter.span.clone())
@@ -71,23 +82,9 @@ fn unusable<T>(exporter: &Spanned<T>, name: &str, why: &str, help: &str, cx: &mu
     cx.drop_rest_under(
         &exporter.pointer,
         Severity::Info,
-        exporter_code(name),
+        which.code(),
         &format!("the `{name}` exporter never worked"),
     );
-}
-
-fn exporter_code(name: &str) -> Code {
-    match name {
-        "xray" => Code::Xray,
-        "jaeger" => Code::Jaeger,
-        "zipkin" => Code::Zipkin,
-        "prometheus" => Code::Prometheus,
-        "datadog" => Code::Datadog,
-        "stackdriver" => Code::Stackdriver,
-        "influxdb" => Code::Influxdb,
-        "ocagent" => Code::Ocagent,
-        _ => Code::UnknownExporter,
-    }
 }
 
 /// With the ADOT collector, exporters it does not ship are an error that
@@ -132,7 +129,13 @@ fn secret(field: &Spanned<String>, what: &str, where_now: &str, cx: &mut Context
 
 /// An address oc2otel cannot read: an error, since only the user knows
 /// where the telemetry should go. The exporter's other fields go with it.
-fn unreadable<T>(exporter: &Spanned<T>, field: &Spanned<String>, name: &str, cx: &mut Context) {
+fn unreadable<T>(
+    exporter: &Spanned<T>,
+    field: &Spanned<String>,
+    which: LegacyExporter,
+    cx: &mut Context,
+) {
+    let name = which.key();
     cx.push(
         Diagnostic::error(
             Code::InvalidValue,
@@ -145,7 +148,7 @@ fn unreadable<T>(exporter: &Spanned<T>, field: &Spanned<String>, name: &str, cx:
     cx.drop_rest_under(
         &exporter.pointer,
         Severity::Info,
-        exporter_code(name),
+        which.code(),
         &format!("the `{name}` exporter cannot be migrated until its address is fixed"),
     );
 }

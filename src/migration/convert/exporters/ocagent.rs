@@ -7,29 +7,20 @@
 
 use super::{Context, secret, unreadable, unusable};
 use crate::migration::convert::{address, non_empty};
-use crate::migration::intent::{Destination, Route, Signals};
+use crate::migration::intent::{Destination, Route};
 use crate::model::diagnostic::{Action, Code, Diagnostic};
+use crate::model::legacy::LegacyExporter;
 use crate::model::legacy::Ocagent;
 use crate::model::legacy::decode::Spanned;
+use crate::model::otel::defaults::OTLP_PORT;
 
 pub fn convert(exporter: &Spanned<Ocagent>, cx: &mut Context) -> Option<Destination> {
     let agent = &exporter.value;
-    cx.unknown_keys(
-        &agent.unknown,
-        &[
-            "address",
-            "service_name",
-            "headers",
-            "insecure",
-            "reconnection",
-            "enable_compression",
-        ],
-        "`exporters.ocagent`",
-    );
+    cx.unknown_keys(&agent.unknown, Ocagent::KEYS, "`exporters.ocagent`");
     let Some(field) = non_empty(&agent.address) else {
         unusable(
             exporter,
-            "ocagent",
+            LegacyExporter::Ocagent,
             "has no `address`",
             "if a key is misspelt (see the unknown keys reported for this exporter), fix it in the legacy block and migrate again",
             cx,
@@ -37,10 +28,10 @@ pub fn convert(exporter: &Spanned<Ocagent>, cx: &mut Context) -> Option<Destinat
         return None;
     };
     let Some(address) = address::parse(&field.value) else {
-        unreadable(exporter, field, "ocagent", cx);
+        unreadable(exporter, field, LegacyExporter::Ocagent, cx);
         return None;
     };
-    let port = 4317;
+    let port = OTLP_PORT;
     cx.push(
         Diagnostic::warning(
             Code::Ocagent,
@@ -130,12 +121,12 @@ pub fn convert(exporter: &Spanned<Ocagent>, cx: &mut Context) -> Option<Destinat
     }
     Some(Destination {
         route: Route::Otlp {
-            name: "ocagent",
+            name: LegacyExporter::Ocagent.key(),
             host: address.host,
             port,
         },
-        signals: Signals::BOTH,
-        legacy: "ocagent",
+        signals: LegacyExporter::Ocagent.signals(),
+        legacy: LegacyExporter::Ocagent.key(),
         pointer: exporter.pointer.clone(),
     })
 }

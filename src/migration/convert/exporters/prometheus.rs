@@ -2,26 +2,20 @@
 //! exporter. The port stays; every metric name and label changes.
 
 use super::Context;
-use crate::migration::intent::{Destination, Route, Signals};
+use crate::migration::intent::{Destination, Route};
 use crate::model::diagnostic::{Action, Code, Diagnostic};
+use crate::model::legacy::LegacyExporter;
 use crate::model::legacy::Prometheus;
 use crate::model::legacy::decode::Spanned;
 
 /// OpenTelemetry's Prometheus exporter listens here when the port is 0.
-const OTEL_DEFAULT_PORT: u16 = 9090;
+const OTEL_DEFAULT_PORT: u16 = crate::model::otel::defaults::PROMETHEUS_PORT;
 
 pub fn convert(exporter: &Spanned<Prometheus>, cx: &mut Context) -> Option<Destination> {
     let prometheus = &exporter.value;
     cx.unknown_keys(
         &prometheus.unknown,
-        &[
-            "namespace",
-            "port",
-            "tag_host",
-            "tag_path",
-            "tag_method",
-            "tag_statuscode",
-        ],
+        Prometheus::KEYS,
         "`exporters.prometheus`",
     );
     let port = match &prometheus.port {
@@ -123,8 +117,8 @@ pub fn convert(exporter: &Spanned<Prometheus>, cx: &mut Context) -> Option<Desti
     }
     Some(Destination {
         route: Route::Prometheus { port },
-        signals: Signals::METRICS,
-        legacy: "prometheus",
+        signals: LegacyExporter::Prometheus.signals(),
+        legacy: LegacyExporter::Prometheus.key(),
         pointer: exporter.pointer.clone(),
     })
 }

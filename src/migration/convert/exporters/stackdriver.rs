@@ -3,8 +3,9 @@
 
 use super::{Context, require_contrib};
 use crate::migration::convert::non_empty;
-use crate::migration::intent::{CollectorExporter, Destination, Route, Signals};
+use crate::migration::intent::{CollectorExporter, Destination, Route};
 use crate::model::diagnostic::{Action, Code, Diagnostic};
+use crate::model::legacy::LegacyExporter;
 use crate::model::legacy::Stackdriver;
 use crate::model::legacy::decode::Spanned;
 
@@ -12,7 +13,7 @@ pub fn convert(exporter: &Spanned<Stackdriver>, cx: &mut Context) -> Option<Dest
     let stackdriver = &exporter.value;
     cx.unknown_keys(
         &stackdriver.unknown,
-        &["project_id", "metric_prefix", "default_labels"],
+        Stackdriver::KEYS,
         "`exporters.stackdriver`",
     );
     let project = non_empty(&stackdriver.project_id).map(|f| f.value.trim().to_string());
@@ -82,8 +83,8 @@ pub fn convert(exporter: &Spanned<Stackdriver>, cx: &mut Context) -> Option<Dest
     }
     Some(Destination {
         route: Route::Collector(component),
-        signals: Signals::BOTH,
-        legacy: "stackdriver",
+        signals: LegacyExporter::Stackdriver.signals(),
+        legacy: LegacyExporter::Stackdriver.key(),
         pointer: exporter.pointer.clone(),
     })
 }

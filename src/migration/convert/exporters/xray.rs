@@ -8,8 +8,9 @@
 
 use super::{Context, secret};
 use crate::migration::convert::non_empty;
-use crate::migration::intent::{CollectorExporter, Destination, Route, Signals};
+use crate::migration::intent::{CollectorExporter, Destination, Route};
 use crate::model::diagnostic::{Action, Code, Diagnostic};
+use crate::model::legacy::LegacyExporter;
 use crate::model::legacy::Xray;
 use crate::model::legacy::decode::Spanned;
 
@@ -142,21 +143,11 @@ pub fn convert(exporter: &Spanned<Xray>, cx: &mut Context) -> Option<Destination
         .at(exporter.pointer.clone(), exporter.span.clone())
         .with_help("update X-Ray groups, filter expressions and alarms that match segment names; list attributes to search on under `indexed_attributes` of the collector's `awsxray` exporter (e.g. [http.route, krakend.stage]); use ADOT collector 0.34 or later, which accepts W3C trace IDs"),
     );
-    cx.unknown_keys(
-        &xray.unknown,
-        &[
-            "use_env",
-            "region",
-            "access_key_id",
-            "secret_access_key",
-            "version",
-        ],
-        "`exporters.xray`",
-    );
+    cx.unknown_keys(&xray.unknown, Xray::KEYS, "`exporters.xray`");
     Some(Destination {
         route: Route::Collector(CollectorExporter::AwsXray { region }),
-        signals: Signals::TRACES,
-        legacy: "xray",
+        signals: LegacyExporter::Xray.signals(),
+        legacy: LegacyExporter::Xray.key(),
         pointer: exporter.pointer.clone(),
     })
 }

@@ -3,22 +3,19 @@
 
 use super::{Context, require_contrib, unreadable, unusable};
 use crate::migration::convert::{address, non_empty};
-use crate::migration::intent::{CollectorExporter, Destination, Route, Signals};
+use crate::migration::intent::{CollectorExporter, Destination, Route};
 use crate::model::diagnostic::{Action, Code, Diagnostic};
+use crate::model::legacy::LegacyExporter;
 use crate::model::legacy::Zipkin;
 use crate::model::legacy::decode::Spanned;
 
 pub fn convert(exporter: &Spanned<Zipkin>, cx: &mut Context) -> Option<Destination> {
     let zipkin = &exporter.value;
-    cx.unknown_keys(
-        &zipkin.unknown,
-        &["collector_url", "service_name", "ip", "port"],
-        "`exporters.zipkin`",
-    );
+    cx.unknown_keys(&zipkin.unknown, Zipkin::KEYS, "`exporters.zipkin`");
     let Some(url) = non_empty(&zipkin.collector_url) else {
         unusable(
             exporter,
-            "zipkin",
+            LegacyExporter::Zipkin,
             "has no `collector_url`",
             "if a key is misspelt (see the unknown keys reported for this exporter), fix it in the legacy block and migrate again",
             cx,
@@ -26,7 +23,7 @@ pub fn convert(exporter: &Spanned<Zipkin>, cx: &mut Context) -> Option<Destinati
         return None;
     };
     let Some(address) = address::parse(&url.value) else {
-        unreadable(exporter, url, "zipkin", cx);
+        unreadable(exporter, url, LegacyExporter::Zipkin, cx);
         return None;
     };
     let component = CollectorExporter::Zipkin {
@@ -53,8 +50,8 @@ pub fn convert(exporter: &Spanned<Zipkin>, cx: &mut Context) -> Option<Destinati
     }
     Some(Destination {
         route: Route::Collector(component),
-        signals: Signals::TRACES,
-        legacy: "zipkin",
+        signals: LegacyExporter::Zipkin.signals(),
+        legacy: LegacyExporter::Zipkin.key(),
         pointer: exporter.pointer.clone(),
     })
 }
