@@ -54,7 +54,7 @@ fuzz_target!(|data: &[u8]| {
                 let parsed = oc2otel::syntax::parse(output, first.format)
                     .expect("the output parses in its own format");
                 assert!(
-                    !oc2otel::model::locate::locate(&parsed.root).is_pending(),
+                    !oc2otel::model::locate::locate(parsed.root()).is_pending(),
                     "a legacy block is left"
                 );
             }

@@ -49,9 +49,8 @@ fuzz_target!(|data: &[u8]| {
             // Configuration template: migrated as one, and not JSON.
             if first.format == Format::Json {
                 serde_json::from_str::<serde_json::Value>(output).expect("the output is JSON");
-                let root = oc2otel::syntax::parse(output, Format::Json)
-                    .expect("the output parses strictly")
-                    .root;
+                let root = oc2otel::syntax::parse_tree(output, Format::Json)
+                    .expect("the output parses strictly");
                 assert!(
                     !oc2otel::model::locate::locate(&root).is_pending(),
                     "a legacy block is left"

@@ -56,8 +56,8 @@ fn sibling_collector(new: &Path) -> PathBuf {
 fn parse(path: &Path) -> Result<(input::Input, Node), BadInput> {
     let input = input::read(path).map_err(|d| BadInput::whole(path, *d))?;
     let text = &input.text.text;
-    match syntax::parse(text, input.format) {
-        Ok(parsed) => Ok((input, parsed.root)),
+    match syntax::parse_tree(text, input.format) {
+        Ok(root) => Ok((input, root)),
         Err(err) => {
             let end = text[err.offset..]
                 .chars()

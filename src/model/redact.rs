@@ -229,7 +229,7 @@ fn unescape_token(token: &str) -> String {
 /// Secret spans of a text in `format`; lexical when it does not parse.
 pub fn spans_in(text: &str, format: crate::syntax::source::Format) -> Vec<Span> {
     match crate::syntax::parse(text, format) {
-        Ok(parsed) => secret_spans(&parsed.root),
+        Ok(parsed) => secret_spans(parsed.root()),
         Err(_) => lexical_secret_spans(text),
     }
 }

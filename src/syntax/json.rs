@@ -15,6 +15,7 @@ use jsonc_parser::errors::ParseErrorKind;
 use jsonc_parser::{CollectOptions, CommentCollectionStrategy, ParseOptions};
 use serde::Serialize;
 
+use super::{Document, Editor, Refused};
 use crate::syntax::edit::Edit;
 use crate::syntax::tree::{Member, Node, NodeKind, Span};
 
@@ -413,12 +414,49 @@ pub fn remove_members(object: &Node, indices: &[usize]) -> Vec<Edit> {
     edits
 }
 
-/// The JSON implementation of [`super::Editor`].
+/// A parsed JSON document.
+pub struct JsonDocument<'t> {
+    text: &'t str,
+    root: Node,
+}
+
+/// Parse `text` as a JSON document.
+pub fn document(text: &str) -> Result<JsonDocument<'_>, SyntaxError> {
+    Ok(JsonDocument {
+        text,
+        root: parse(text)?,
+    })
+}
+
+impl Document for JsonDocument<'_> {
+    fn root(&self) -> &Node {
+        &self.root
+    }
+
+    fn protected(&self) -> &[(Span, String)] {
+        &[]
+    }
+
+    fn editor(&self) -> Box<dyn Editor + '_> {
+        Box::new(JsonEditor { text: self.text })
+    }
+
+    /// Strict JSON has no comments.
+    fn comments_in(&self, _range: Span) -> Vec<Span> {
+        Vec::new()
+    }
+
+    fn into_root(self: Box<Self>) -> Node {
+        self.root
+    }
+}
+
+/// The JSON implementation of [`Editor`].
 pub struct JsonEditor<'a> {
     pub text: &'a str,
 }
 
-impl super::Editor for JsonEditor<'_> {
+impl Editor for JsonEditor<'_> {
     fn replace_member(
         &self,
         object: &Node,
@@ -429,8 +467,8 @@ impl super::Editor for JsonEditor<'_> {
         vec![replace_member(self.text, object, index, new_key, value)]
     }
 
-    fn remove_members(&self, object: &Node, indices: &[usize]) -> Vec<Edit> {
-        remove_members(object, indices)
+    fn remove_members(&self, object: &Node, indices: &[usize]) -> Result<Vec<Edit>, Refused> {
+        Ok(remove_members(object, indices))
     }
 
     fn append_member(&self, object: &Node, key: &str, value: &serde_json::Value) -> Edit {

@@ -1,6 +1,10 @@
-//! One module per input format: parse into a located tree, and write edits
-//! in that format's syntax. The rest of oc2otel talks to a format only
-//! through [`parse`] and the [`Editor`] trait.
+//! Text and formats, knowing nothing of KrakenD: reading a source, parsing
+//! each format (JSON, YAML, TOML) into a format-neutral located tree,
+//! scanning templates, and writing byte-range edits in a format's own
+//! syntax and style. The rest of oc2otel talks to a format only through
+//! [`parse`], the [`Document`] it returns and the [`Editor`] trait; each
+//! format's own state (YAML's anchors, TOML's table layout) stays private
+//! to its module.
 
 pub mod diff;
 pub mod edit;
@@ -17,15 +21,27 @@ use crate::syntax::tree::{Node, Span};
 
 pub use json::SyntaxError;
 
-/// A parsed document.
-#[derive(Debug, Clone)]
-pub struct Parsed {
-    pub root: Node,
+/// A parsed document: its tree, what no edit may touch, the editor that
+/// writes edits in its syntax, and its comments.
+pub trait Document {
+    fn root(&self) -> &Node;
     /// Byte ranges no edit may touch, with the reason (a YAML anchor that
-    /// an alias elsewhere refers to, a template action).
-    pub protected: Vec<(Span, String)>,
-    /// Where each TOML member is written (TOML only).
-    pub toml_layout: Option<toml::Layout>,
+    /// an alias elsewhere refers to).
+    fn protected(&self) -> &[(Span, String)];
+    /// Edits in this document's syntax and layout.
+    fn editor(&self) -> Box<dyn Editor + '_>;
+    /// The comments that start inside `range`, each as its span.
+    fn comments_in(&self, range: Span) -> Vec<Span>;
+    /// The tree alone, for callers that only read.
+    fn into_root(self: Box<Self>) -> Node;
+}
+
+/// An edit the editor will not make without a person: what is in the way,
+/// and why.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Refused {
+    pub span: Span,
+    pub why: String,
 }
 
 /// Format-specific edits on a parsed document. Every method returns edits
@@ -41,8 +57,10 @@ pub trait Editor {
         new_key: &str,
         value: &serde_json::Value,
     ) -> Vec<Edit>;
-    /// Remove the members at `indices` of `object` (any order, no repeats).
-    fn remove_members(&self, object: &Node, indices: &[usize]) -> Vec<Edit>;
+    /// Remove the members at `indices` of `object` (any order, no
+    /// repeats), or say why that needs a person (only a template's editor
+    /// does: an action next to a member can hide the comma that goes).
+    fn remove_members(&self, object: &Node, indices: &[usize]) -> Result<Vec<Edit>, Refused>;
     /// Add `key: value` at the end of `object`.
     fn append_member(&self, object: &Node, key: &str, value: &serde_json::Value) -> Edit;
     /// Add `value` at the end of `array`.
@@ -55,35 +73,89 @@ fn newline(text: &str) -> &'static str {
     if text.contains("\r\n") { "\r\n" } else { "\n" }
 }
 
-/// Parse `text` in `format`.
-pub fn parse(text: &str, format: Format) -> Result<Parsed, SyntaxError> {
-    match format {
-        Format::Json => json::parse(text).map(|root| Parsed {
-            root,
-            protected: Vec::new(),
-            toml_layout: None,
-        }),
-        Format::Yaml => yaml::parse(text),
-        Format::Toml => toml::parse(text).map(|(mut parsed, layout)| {
-            parsed.toml_layout = Some(layout);
-            parsed
-        }),
-        // Templates are scanned (see `template`), never parsed whole.
-        Format::Template => Err(SyntaxError {
-            message: "a template is not a document".into(),
-            offset: 0,
-        }),
+pub(crate) fn line_start(text: &str, pos: usize) -> usize {
+    text[..pos].rfind('\n').map_or(0, |i| i + 1)
+}
+
+pub(crate) fn line_end(text: &str, pos: usize) -> usize {
+    let end = text[pos..].find('\n').map_or(text.len(), |i| pos + i);
+    if end > pos && text.as_bytes()[end - 1] == b'\r' {
+        end - 1
+    } else {
+        end
     }
 }
 
-/// The editor for `text`, parsed as `parsed`.
-pub fn editor<'a>(text: &'a str, parsed: &'a Parsed, format: Format) -> Box<dyn Editor + 'a> {
-    match (format, &parsed.toml_layout) {
-        (Format::Toml, Some(layout)) => Box::new(toml::TomlEditor { text, layout }),
-        (Format::Yaml, _) => Box::new(yaml::YamlEditor {
-            text,
-            root: &parsed.root,
-        }),
-        _ => Box::new(json::JsonEditor { text }),
+pub(crate) fn next_line_start(text: &str, pos: usize) -> usize {
+    text[pos..].find('\n').map_or(text.len(), |i| pos + i + 1)
+}
+
+/// The `#` comments that start inside `range` (YAML and TOML syntax): a
+/// `#` at the start of a line or after a space, outside quotes.
+fn hash_comments_in(text: &str, range: Span) -> Vec<Span> {
+    let mut out = Vec::new();
+    let mut line_begin = line_start(text, range.start);
+    while line_begin < range.end.min(text.len()) {
+        let end = line_end(text, line_begin);
+        let line = &text[line_begin..end];
+        let (mut single, mut double) = (false, false);
+        let mut previous = ' ';
+        for (i, c) in line.char_indices() {
+            match c {
+                '\'' if !double => single = !single,
+                '"' if !single && previous != '\\' => double = !double,
+                '#' if !single && !double && previous.is_whitespace() => {
+                    let at = line_begin + i;
+                    if at >= range.start && at < range.end {
+                        out.push(at..end);
+                    }
+                    break;
+                }
+                _ => {}
+            }
+            previous = c;
+        }
+        line_begin = next_line_start(text, end);
+        if line_begin == end {
+            break;
+        }
+    }
+    out
+}
+
+/// Parse `text` in `format`. Templates are scanned ([`template`]), never
+/// parsed whole.
+pub fn parse(text: &str, format: Format) -> Result<Box<dyn Document + '_>, SyntaxError> {
+    Ok(match format {
+        Format::Json => Box::new(json::document(text)?),
+        Format::Yaml => Box::new(yaml::parse(text)?),
+        Format::Toml => Box::new(toml::parse(text)?),
+        Format::Template => {
+            return Err(SyntaxError {
+                message: "a template is not a document".into(),
+                offset: 0,
+            });
+        }
+    })
+}
+
+/// The tree of `text` in `format`, for callers that only read.
+pub fn parse_tree(text: &str, format: Format) -> Result<Node, SyntaxError> {
+    parse(text, format).map(|d| d.into_root())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_comments_outside_quotes() {
+        let text = "a: 1 # one\n# two\nb: \"x # not\" # three\nc: 'y#z'\n";
+        let found: Vec<&str> = hash_comments_in(text, 0..text.len())
+            .into_iter()
+            .map(|r| &text[r])
+            .collect();
+        assert_eq!(found, ["# one", "# two", "# three"]);
+        assert_eq!(hash_comments_in(text, 11..16).len(), 1);
     }
 }

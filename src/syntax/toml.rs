@@ -14,7 +14,7 @@ use std::collections::HashMap;
 use serde_json::Value;
 use toml_edit::{Document, Item, Table};
 
-use super::{Editor, Parsed, SyntaxError};
+use super::{Editor, Refused, SyntaxError, line_start, next_line_start};
 use crate::syntax::edit::Edit;
 use crate::syntax::tree::{Member, Node, NodeKind, Span};
 
@@ -34,19 +34,43 @@ pub enum Style {
 
 /// What the editor needs to know about each member, by key position.
 #[derive(Debug, Clone, Default)]
-pub struct Layout {
+struct Layout {
     /// Member key start -> (style, byte ranges that belong to the member).
-    pub members: HashMap<usize, (Style, Vec<Span>)>,
+    members: HashMap<usize, (Style, Vec<Span>)>,
     /// Start of each `[header]` / `[[header]]` line, sorted.
-    pub headers: Vec<usize>,
+    headers: Vec<usize>,
 }
 
-fn line_start(text: &str, pos: usize) -> usize {
-    text[..pos].rfind('\n').map_or(0, |i| i + 1)
+/// A parsed TOML document, with where each member is written.
+pub struct TomlDocument<'t> {
+    text: &'t str,
+    root: Node,
+    layout: Layout,
 }
 
-fn next_line_start(text: &str, pos: usize) -> usize {
-    text[pos..].find('\n').map_or(text.len(), |i| pos + i + 1)
+impl super::Document for TomlDocument<'_> {
+    fn root(&self) -> &Node {
+        &self.root
+    }
+
+    fn protected(&self) -> &[(Span, String)] {
+        &[]
+    }
+
+    fn editor(&self) -> Box<dyn Editor + '_> {
+        Box::new(TomlEditor {
+            text: self.text,
+            layout: &self.layout,
+        })
+    }
+
+    fn comments_in(&self, range: Span) -> Vec<Span> {
+        super::hash_comments_in(self.text, range)
+    }
+
+    fn into_root(self: Box<Self>) -> Node {
+        self.root
+    }
 }
 
 struct Builder<'a> {
@@ -273,7 +297,7 @@ fn headers(table: &Table, text: &str, depth: usize, out: &mut Vec<usize>) {
 }
 
 /// Parse `text` as TOML, with the layout the editor needs.
-pub fn parse(text: &str) -> Result<(Parsed, Layout), SyntaxError> {
+pub fn parse(text: &str) -> Result<TomlDocument<'_>, SyntaxError> {
     let document = Document::parse(text.to_string()).map_err(|e| SyntaxError {
         message: e.message().trim().to_string(),
         offset: e.span().map_or(0, |s| s.start),
@@ -291,14 +315,11 @@ pub fn parse(text: &str) -> Result<(Parsed, Layout), SyntaxError> {
     };
     let (mut root, _) = builder.table_node(document.as_table(), 0)?;
     root.span = 0..text.len();
-    Ok((
-        Parsed {
-            root,
-            protected: Vec::new(),
-            toml_layout: None,
-        },
-        builder.layout,
-    ))
+    Ok(TomlDocument {
+        text,
+        root,
+        layout: builder.layout,
+    })
 }
 
 // ---------------------------------------------------------------------------
@@ -393,9 +414,9 @@ fn sections(
 }
 
 /// The TOML implementation of [`Editor`].
-pub struct TomlEditor<'a> {
-    pub text: &'a str,
-    pub layout: &'a Layout,
+struct TomlEditor<'a> {
+    text: &'a str,
+    layout: &'a Layout,
 }
 
 impl TomlEditor<'_> {
@@ -405,6 +426,28 @@ impl TomlEditor<'_> {
             .get(&member.key_span.start)
             .cloned()
             .unwrap_or((Style::Inline, vec![member.span.clone()]))
+    }
+}
+
+impl TomlEditor<'_> {
+    /// The edits that remove the members at `indices` of `object`.
+    fn removal(&self, object: &Node, indices: &[usize]) -> Vec<Edit> {
+        let members = object.members().expect("remove_members on a table");
+        let mut ranges = Vec::new();
+        for &i in indices {
+            let (style, extents) = self.member_info(&members[i]);
+            match style {
+                // Inside an inline table, remove `key = value` with its comma.
+                Style::Inline
+                    if self.text[members[i].span.clone()].lines().count() <= 1
+                        && is_inside_inline_table(self.text, &members[i]) =>
+                {
+                    return super::json::remove_members(object, indices);
+                }
+                _ => ranges.extend(extents),
+            }
+        }
+        merge(ranges).into_iter().map(Edit::deletion).collect()
     }
 }
 
@@ -458,23 +501,8 @@ impl Editor for TomlEditor<'_> {
         }
     }
 
-    fn remove_members(&self, object: &Node, indices: &[usize]) -> Vec<Edit> {
-        let members = object.members().expect("remove_members on a table");
-        let mut ranges = Vec::new();
-        for &i in indices {
-            let (style, extents) = self.member_info(&members[i]);
-            match style {
-                // Inside an inline table, remove `key = value` with its comma.
-                Style::Inline
-                    if self.text[members[i].span.clone()].lines().count() <= 1
-                        && is_inside_inline_table(self.text, &members[i]) =>
-                {
-                    return super::json::remove_members(object, indices);
-                }
-                _ => ranges.extend(extents),
-            }
-        }
-        merge(ranges).into_iter().map(Edit::deletion).collect()
+    fn remove_members(&self, object: &Node, indices: &[usize]) -> Result<Vec<Edit>, Refused> {
+        Ok(self.removal(object, indices))
     }
 
     fn append_member(&self, object: &Node, key: &str, value: &Value) -> Edit {
@@ -555,7 +583,8 @@ mod tests {
 
     #[test]
     fn builds_the_tree_and_the_extents() {
-        let (parsed, layout) = parse(TEXT).unwrap();
+        let parsed = parse(TEXT).unwrap();
+        let layout = &parsed.layout;
         assert_eq!(
             parsed
                 .root
@@ -578,7 +607,8 @@ mod tests {
 
     #[test]
     fn replaces_header_tables_keeping_everything_else() {
-        let (parsed, layout) = parse(TEXT).unwrap();
+        let parsed = parse(TEXT).unwrap();
+        let layout = &parsed.layout;
         let extra = parsed.root.pointer("/extra_config").unwrap();
         let index = extra
             .members()
@@ -586,10 +616,7 @@ mod tests {
             .iter()
             .position(|m| m.key == "telemetry/opencensus")
             .unwrap();
-        let editor = TomlEditor {
-            text: TEXT,
-            layout: &layout,
-        };
+        let editor = TomlEditor { text: TEXT, layout };
         let value = json!({"trace_sample_rate": 1, "exporters": {"otlp": [{"name": "adot", "port": 4317}]}});
         let out = apply(
             TEXT,
@@ -600,7 +627,7 @@ mod tests {
             out,
             "version = 3\n\n[extra_config.\"telemetry/logging\"]\nlevel = \"INFO\"\n\n# the old telemetry\n[extra_config.\"telemetry/opentelemetry\"]\ntrace_sample_rate = 1\n\n[[extra_config.\"telemetry/opentelemetry\".exporters.otlp]]\nname = \"adot\"\nport = 4317\n\n[extra_config.router]\nreturn_error_msg = true\n"
         );
-        let (reparsed, _) = parse(&out).unwrap();
+        let reparsed = parse(&out).unwrap();
         assert_eq!(
             reparsed
                 .root
@@ -614,12 +641,10 @@ mod tests {
     #[test]
     fn inline_and_dotted_members() {
         let text = "[extra_config]\n\"telemetry/opencensus\" = { sample_rate = 5 }\nother = 1\n";
-        let (parsed, layout) = parse(text).unwrap();
+        let parsed = parse(text).unwrap();
+        let layout = &parsed.layout;
         let extra = parsed.root.pointer("/extra_config").unwrap();
-        let editor = TomlEditor {
-            text,
-            layout: &layout,
-        };
+        let editor = TomlEditor { text, layout };
         let out = apply(
             text,
             &editor.replace_member(extra, 0, "telemetry/opentelemetry", &json!({"a": [1]})),
@@ -630,26 +655,26 @@ mod tests {
             "[extra_config]\n\"telemetry/opentelemetry\" = { a = [1] }\nother = 1\n"
         );
         assert_eq!(
-            apply(text, &editor.remove_members(extra, &[0])).unwrap(),
+            apply(text, &editor.removal(extra, &[0])).unwrap(),
             "[extra_config]\nother = 1\n"
         );
 
         let text = "[[endpoints]]\nendpoint = \"/a\"\nextra_config.\"telemetry/opencensus\".path_aggregation = \"off\"\nmethod = \"GET\"\n";
-        let (parsed, layout) = parse(text).unwrap();
+        let parsed = parse(text).unwrap();
+        let layout = &parsed.layout;
         let extra = parsed.root.pointer("/endpoints/0/extra_config").unwrap();
-        let editor = TomlEditor {
-            text,
-            layout: &layout,
-        };
+        let editor = TomlEditor { text, layout };
         assert_eq!(
-            apply(text, &editor.remove_members(extra, &[0])).unwrap(),
+            apply(text, &editor.removal(extra, &[0])).unwrap(),
             "[[endpoints]]\nendpoint = \"/a\"\nmethod = \"GET\"\n"
         );
     }
 
     #[test]
     fn errors_are_located() {
-        let err = parse("a = 1\nb = \n").unwrap_err();
+        let Err(err) = parse("a = 1\nb = \n") else {
+            panic!("parsed")
+        };
         assert!(err.offset >= 6, "{err:?}");
         let deep = format!("a = {}1{}", "[".repeat(5000), "]".repeat(5000));
         assert!(parse(&deep).is_err());

@@ -147,7 +147,7 @@ pub fn pulled_block_diagnostics(
         .collect();
     let blocks = crate::syntax::parse(text, format)
         .map(|parsed| {
-            crate::model::locate::locate(&parsed.root)
+            crate::model::locate::locate(parsed.root())
                 .service()
                 .map(|b| (b.pointer(), b.member().key_span.clone()))
                 .collect::<Vec<_>>()

@@ -347,7 +347,7 @@ proptest! {
         let mut config = config;
         config["extra_config"]["telemetry/opencensus"] = block;
         let text = render(&config, &style);
-        let root = oc2otel::syntax::parse(&text, Format::Json).unwrap().root;
+        let root = oc2otel::syntax::parse_tree(&text, Format::Json).unwrap();
         let lexical = oc2otel::model::redact::lexical_secret_spans(&text);
         for s in oc2otel::model::redact::secret_spans(&root) {
             prop_assert!(

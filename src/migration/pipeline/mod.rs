@@ -127,15 +127,14 @@ pub fn migrate(
             );
         }
     };
-    let root = &parsed.root;
-    let protected = parsed.protected.clone();
+    let root = parsed.root();
+    let protected = parsed.protected().to_vec();
     let input_secrets = redact::secret_spans(root);
     let mut run = Run {
         text,
-        format,
         options,
         root,
-        parsed: &parsed,
+        doc: &*parsed,
         diagnostics: Vec::new(),
         edits: Vec::new(),
         removals: BTreeMap::new(),
@@ -252,7 +251,7 @@ fn verify(
     expected: Option<&(String, Value)>,
     schema: Option<&SchemaValidator>,
 ) -> Result<Node, Vec<Diagnostic>> {
-    let root = syntax::parse(output, format).map(|p| p.root).map_err(|e| {
+    let root = syntax::parse_tree(output, format).map_err(|e| {
         vec![internal(format!(
             "the migrated text does not parse ({})",
             e.message
@@ -303,10 +302,9 @@ fn internal(message: String) -> Diagnostic {
 /// State of one migration while edits are gathered.
 struct Run<'a> {
     text: &'a str,
-    format: Format,
     options: &'a Options,
     root: &'a Node,
-    parsed: &'a syntax::Parsed,
+    doc: &'a dyn syntax::Document,
     diagnostics: Vec<Diagnostic>,
     edits: Vec<Edit>,
     /// Members to remove, per container (keyed by the container's span so
@@ -316,7 +314,7 @@ struct Run<'a> {
 
 impl<'a> Run<'a> {
     fn editor(&self) -> Box<dyn Editor + 'a> {
-        syntax::editor(self.text, self.parsed, self.format)
+        self.doc.editor()
     }
 
     fn remove(&mut self, block: &BlockRef<'a>) {
@@ -331,8 +329,12 @@ impl<'a> Run<'a> {
     fn flush_removals(&mut self) {
         let editor = self.editor();
         for (container, indices) in std::mem::take(&mut self.removals).into_values() {
-            self.edits
-                .extend(editor.remove_members(container, &indices));
+            match editor.remove_members(container, &indices) {
+                Ok(edits) => self.edits.extend(edits),
+                Err(refused) => self
+                    .diagnostics
+                    .push(internal(refused.why).at("", refused.span)),
+            }
         }
     }
 
@@ -362,12 +364,9 @@ impl<'a> Run<'a> {
     /// Comments inside the text an edit rewrites disappear with it: say so,
     /// comment by comment (they are the first thing people miss).
     fn report_dropped_comments(&mut self) {
-        if self.format == Format::Json {
-            return;
-        }
         let mut found = Vec::new();
         for edit in &self.edits {
-            found.extend(syntax::yaml::comments_in(self.text, edit.range.clone()));
+            found.extend(self.doc.comments_in(edit.range.clone()));
         }
         for span in found {
             let comment = self.text[span.clone()].trim_end();
