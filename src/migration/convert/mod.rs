@@ -15,6 +15,7 @@ mod layers;
 pub mod propagation;
 mod reporting_period;
 mod sampling;
+pub mod secrets;
 mod service;
 
 use crate::migration::intent::{Intent, Route};

@@ -178,7 +178,7 @@ pub fn migrate(
     run.scoped_blocks(&located);
     for block in located.blocks.iter().filter(|b| b.scope != Scope::Unread) {
         let found =
-            redact::rotate_warnings(&block.member().value, &block.pointer(), &run.diagnostics);
+            convert::secrets::rotate(&block.member().value, &block.pointer(), &run.diagnostics);
         run.diagnostics.extend(found);
     }
     let mut collector = None;
