@@ -277,6 +277,12 @@ impl Diagnostic {
         Diagnostic::new(Severity::Info, code, message)
     }
 
+    /// A bug in oc2otel: the file is left unchanged.
+    pub fn internal(message: impl Into<String>) -> Diagnostic {
+        Diagnostic::error(Code::Internal, format!("internal error: {}", message.into()))
+            .with_help("this is a bug in oc2otel; the file was left unchanged. Please report it with the file (secrets removed)")
+    }
+
     pub fn at(mut self, pointer: impl Into<String>, span: Span) -> Diagnostic {
         self.pointer = pointer.into();
         self.span = Some(span);

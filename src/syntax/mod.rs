@@ -1,7 +1,9 @@
-//! Text and formats, knowing nothing of KrakenD: reading a source, parsing
-//! each format (JSON, YAML, TOML) into a format-neutral located tree,
-//! scanning templates, and writing byte-range edits in a format's own
-//! syntax and style. The rest of oc2otel talks to a format only through
+//! Text and formats, knowing nothing of KrakenD's settings (which keys
+//! matter is always the caller's business; only how strictly each format
+//! is read follows what KrakenD's parsers accept): reading a source,
+//! parsing each format (JSON, YAML, TOML) into a format-neutral located
+//! tree, scanning templates for given keys, and writing byte-range edits
+//! in a format's own syntax and style. The rest of oc2otel talks to a format only through
 //! [`parse`], the [`Document`] it returns and the [`Editor`] trait; each
 //! format's own state (YAML's anchors, TOML's table layout) stays private
 //! to its module.

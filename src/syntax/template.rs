@@ -1,17 +1,18 @@
-//! KrakenD Flexible Configuration templates (Go `text/template` files that
-//! render to JSON): finding legacy blocks written as literal text.
+//! Flexible Configuration templates (Go `text/template` files that render
+//! to JSON): finding members written as literal text, and editing them.
 //!
 //! A template is never rendered or executed. It is scanned: `{{ ... }}`
-//! actions are located, then each legacy key that appears as a quoted JSON
-//! key outside them is followed by its value. A value written as plain JSON
-//! (no action inside) is parsed as JSON and can be migrated in place, the
-//! actions around it untouched. A value with an action inside, or produced
-//! by one (`{{ marshal .service.extra_config }}`), cannot be: it is reported
-//! as a manual step that names the action.
+//! actions are located, then each key the caller asks for that appears as
+//! a quoted JSON key outside them is followed by its value. A value written
+//! as plain JSON (no action inside) is parsed and can be edited in place,
+//! the actions around it untouched ([`TemplateEditor`]). A value with an
+//! action inside, or produced by one (`{{ marshal .service.extra_config }}`),
+//! cannot be: it is reported as such, with the action. Which keys matter,
+//! and what their values mean, is the caller's business.
 
-use super::json;
-use crate::model::locate::Namespace;
-use crate::syntax::tree::{Node, NodeKind, Span};
+use super::{Editor, Refused, json};
+use crate::syntax::edit::Edit;
+use crate::syntax::tree::{Member, Node, NodeKind, Span};
 
 /// A `{{ ... }}` action.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -21,12 +22,12 @@ pub struct Action {
     pub expression: String,
 }
 
-/// A legacy key found in a template, with what follows it.
+/// A key found in a template, with what follows it.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Found {
-    /// `"key": {...}` written as plain JSON.
+    /// `"key": value` written as plain JSON.
     Literal {
-        namespace: Namespace,
+        key: String,
         key_span: Span,
         /// The member, from the key to the end of the value.
         span: Span,
@@ -35,16 +36,17 @@ pub enum Found {
     },
     /// `"key":` followed by something an action writes or changes.
     Templated {
-        namespace: Namespace,
+        key: String,
         key_span: Span,
         action: Action,
     },
-    /// `"key":` followed by literal text that is not a JSON object or
-    /// array (or never closes): KrakenD could not read the rendered
-    /// config either, and oc2otel cannot tell what was meant.
+    /// `"key":` followed by literal text that is not JSON (or never
+    /// closes): what was meant cannot be told.
     Broken {
-        namespace: Namespace,
+        key: String,
         key_span: Span,
+        /// Where the value starts.
+        value_start: usize,
         /// Where the problem is, and what it is.
         at: usize,
         message: String,
@@ -52,11 +54,11 @@ pub enum Found {
 }
 
 impl Found {
-    pub fn namespace(&self) -> Namespace {
+    pub fn key(&self) -> &str {
         match self {
-            Found::Literal { namespace, .. }
-            | Found::Templated { namespace, .. }
-            | Found::Broken { namespace, .. } => *namespace,
+            Found::Literal { key, .. }
+            | Found::Templated { key, .. }
+            | Found::Broken { key, .. } => key,
         }
     }
 
@@ -67,6 +69,15 @@ impl Found {
             | Found::Broken { key_span, .. } => key_span,
         }
     }
+}
+
+/// The actions of a template, and the keys found in it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Scan {
+    pub actions: Vec<Action>,
+    /// In document order; a key inside another found literal value is
+    /// that value's business, not a finding of its own.
+    pub found: Vec<Found>,
 }
 
 /// Every `{{ ... }}` action, in order. An unclosed `{{` runs to the end.
@@ -94,33 +105,50 @@ fn inside(actions: &[Action], pos: usize) -> bool {
         .any(|a| a.span.start <= pos && pos < a.span.end)
 }
 
-/// The end of the JSON value starting at `start` (an object or array),
-/// following strings and nesting; `None` if it never closes.
+/// The end of the JSON value starting at `start`: an object or array
+/// followed through strings and nesting, a string to its closing quote, a
+/// scalar to its delimiter; `None` if it never closes.
 fn value_end(text: &str, start: usize) -> Option<usize> {
     let bytes = text.as_bytes();
+    match bytes.get(start)? {
+        b'{' | b'[' => container_end(bytes, start),
+        b'"' => string_end(bytes, start),
+        _ => Some(
+            start
+                + text[start..]
+                    .find(|c: char| c.is_whitespace() || matches!(c, ',' | '}' | ']'))
+                    .unwrap_or(text.len() - start),
+        ),
+    }
+}
+
+fn string_end(bytes: &[u8], start: usize) -> Option<usize> {
+    let mut i = start + 1;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\' => i += 1,
+            b'"' => return Some(i + 1),
+            _ => {}
+        }
+        i += 1;
+    }
+    None
+}
+
+fn container_end(bytes: &[u8], start: usize) -> Option<usize> {
     let mut depth = 0usize;
     let mut i = start;
-    let mut in_string = false;
     while i < bytes.len() {
-        let b = bytes[i];
-        if in_string {
-            match b {
-                b'\\' => i += 1,
-                b'"' => in_string = false,
-                _ => {}
-            }
-        } else {
-            match b {
-                b'"' => in_string = true,
-                b'{' | b'[' => depth += 1,
-                b'}' | b']' => {
-                    depth = depth.checked_sub(1)?;
-                    if depth == 0 {
-                        return Some(i + 1);
-                    }
+        match bytes[i] {
+            b'"' => i = string_end(bytes, i)? - 1,
+            b'{' | b'[' => depth += 1,
+            b'}' | b']' => {
+                depth = depth.checked_sub(1)?;
+                if depth == 0 {
+                    return Some(i + 1);
                 }
-                _ => {}
             }
+            _ => {}
         }
         i += 1;
     }
@@ -145,22 +173,12 @@ fn shift(node: &mut Node, by: usize) {
     }
 }
 
-/// What follows one quoted key outside the actions.
-enum After {
-    /// A plain JSON value (spans are offsets in the template).
-    Literal(Span, Node),
-    /// A value an action writes or changes.
-    Templated(Action),
-    /// Literal text that is not a JSON object or array.
-    Broken { at: usize, message: String },
-}
-
-/// Every occurrence of `"key":` outside the actions, with its value.
+/// Every occurrence of `"key":` outside the actions, with what follows.
 fn members<'t>(
     text: &'t str,
     actions: &'t [Action],
-    key: &str,
-) -> impl Iterator<Item = (Span, After)> + 't {
+    key: &'t str,
+) -> impl Iterator<Item = Found> + 't {
     let quoted = format!("\"{key}\"");
     let mut at = 0;
     std::iter::from_fn(move || {
@@ -170,7 +188,6 @@ fn members<'t>(
             if inside(actions, key_start) {
                 continue;
             }
-            let key_span = key_start..at;
             let rest = &text[at..];
             let colon = rest.len() - rest.trim_start().len();
             if !rest[colon..].starts_with(':') {
@@ -179,94 +196,78 @@ fn members<'t>(
             }
             let after_colon = &rest[colon + 1..];
             let value_start = at + colon + 1 + (after_colon.len() - after_colon.trim_start().len());
-            if let Some(action) = actions.iter().find(|a| a.span.start == value_start) {
-                return Some((key_span, After::Templated(action.clone())));
-            }
-            if !text[value_start..].starts_with(['{', '[']) {
-                let message = "a legacy block must be a JSON object".to_string();
-                return Some((
-                    key_span,
-                    After::Broken {
-                        at: value_start,
-                        message,
-                    },
-                ));
-            }
-            let Some(end) = value_end(text, value_start) else {
-                let message = "this value is never closed".to_string();
-                return Some((
-                    key_span,
-                    After::Broken {
-                        at: value_start,
-                        message,
-                    },
-                ));
-            };
-            if let Some(action) = actions
-                .iter()
-                .find(|a| a.span.start >= value_start && a.span.start < end)
-            {
-                return Some((key_span, After::Templated(action.clone())));
-            }
-            return Some(match json::parse(&text[value_start..end]) {
-                Ok(mut value) => {
-                    shift(&mut value, value_start);
-                    (key_span, After::Literal(key_start..end, value))
-                }
-                Err(err) => (
-                    key_span,
-                    After::Broken {
-                        at: value_start + err.offset,
-                        message: err.message,
-                    },
-                ),
-            });
+            return Some(follow(text, actions, key, key_start..at, value_start));
         }
     })
+}
+
+/// What follows the key at `key_span`, whose value starts at `value_start`.
+fn follow(text: &str, actions: &[Action], key: &str, key_span: Span, value_start: usize) -> Found {
+    let key = key.to_string();
+    if let Some(action) = actions.iter().find(|a| a.span.start == value_start) {
+        let action = action.clone();
+        return Found::Templated {
+            key,
+            key_span,
+            action,
+        };
+    }
+    let broken = |at: usize, message: String| Found::Broken {
+        key: key.clone(),
+        key_span: key_span.clone(),
+        value_start,
+        at,
+        message,
+    };
+    let Some(end) = value_end(text, value_start).filter(|&end| end > value_start) else {
+        return broken(value_start, "this value is never closed".into());
+    };
+    if let Some(action) = actions
+        .iter()
+        .find(|a| a.span.start >= value_start && a.span.start < end)
+    {
+        let action = action.clone();
+        return Found::Templated {
+            key,
+            key_span,
+            action,
+        };
+    }
+    match json::parse(&text[value_start..end]) {
+        Ok(mut value) => {
+            shift(&mut value, value_start);
+            let span = key_span.start..end;
+            Found::Literal {
+                key,
+                key_span,
+                span,
+                value,
+            }
+        }
+        Err(err) => broken(value_start + err.offset, err.message),
+    }
 }
 
 /// The literal values written under `key` (outside the actions).
 pub fn scan_key<'t>(
     text: &'t str,
     actions: &'t [Action],
-    key: &str,
+    key: &'t str,
 ) -> impl Iterator<Item = Node> + 't {
-    members(text, actions, key).filter_map(|(_, after)| match after {
-        After::Literal(_, value) => Some(value),
-        After::Templated(_) | After::Broken { .. } => None,
+    members(text, actions, key).filter_map(|found| match found {
+        Found::Literal { value, .. } => Some(value),
+        Found::Templated { .. } | Found::Broken { .. } => None,
     })
 }
 
-/// Find the legacy keys of a template and what follows each.
-pub fn scan(text: &str) -> (Vec<Action>, Vec<Found>) {
+/// Find `keys` in a template, and what follows each.
+pub fn scan(text: &str, keys: &[&str]) -> Scan {
     let actions = actions(text);
-    let mut found = Vec::new();
-    for namespace in [Namespace::Current, Namespace::V1] {
-        for (key_span, after) in members(text, &actions, namespace.key()) {
-            found.push(match after {
-                After::Literal(span, value) => Found::Literal {
-                    namespace,
-                    key_span,
-                    span,
-                    value,
-                },
-                After::Templated(action) => Found::Templated {
-                    namespace,
-                    key_span,
-                    action,
-                },
-                After::Broken { at, message } => Found::Broken {
-                    namespace,
-                    key_span,
-                    at,
-                    message,
-                },
-            });
-        }
-    }
+    let mut found: Vec<Found> = keys
+        .iter()
+        .flat_map(|key| members(text, &actions, key).collect::<Vec<_>>())
+        .collect();
     found.sort_by_key(|f| f.key_span().start);
-    // A legacy key inside another block's value is that block's business
-    // (an unknown key there), not a block of its own.
     let outer: Vec<Span> = found
         .iter()
         .filter_map(|f| match f {
@@ -280,7 +281,72 @@ pub fn scan(text: &str) -> (Vec<Action>, Vec<Found>) {
             .iter()
             .any(|o| o.start < key.start && key.end <= o.end)
     });
-    (actions, found)
+    Scan { actions, found }
+}
+
+/// How many objects and arrays are open at `pos`, counting brackets
+/// outside strings and actions: a member of the rendered config's root
+/// object is at depth 1. What an action writes cannot be counted.
+pub fn depth_at(text: &str, actions: &[Action], pos: usize) -> usize {
+    let bytes = text.as_bytes();
+    let mut depth = 0usize;
+    let mut i = 0;
+    let mut next_action = actions.iter().peekable();
+    while i < pos.min(bytes.len()) {
+        if let Some(action) = next_action.peek()
+            && action.span.start <= i
+        {
+            i = i.max(action.span.end);
+            next_action.next();
+            continue;
+        }
+        match bytes[i] {
+            b'"' => i = string_end(bytes, i).unwrap_or(bytes.len()),
+            b'{' | b'[' => {
+                depth += 1;
+                i += 1;
+            }
+            b'}' | b']' => {
+                depth = depth.saturating_sub(1);
+                i += 1;
+            }
+            _ => i += 1,
+        }
+    }
+    depth
+}
+
+/// Every string value written as literal JSON outside the actions (keys
+/// excluded), decoded, with its span.
+pub fn string_values(text: &str, actions: &[Action]) -> Vec<(Span, String)> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while let Some(offset) = text[i..].find('"') {
+        let start = i + offset;
+        if let Some(action) = actions
+            .iter()
+            .find(|a| a.span.start <= start && start < a.span.end)
+        {
+            i = action.span.end;
+            continue;
+        }
+        let Some(end) = string_end(bytes, start) else {
+            break;
+        };
+        let is_key = text[end..].trim_start().starts_with(':');
+        let spans_action = actions
+            .iter()
+            .any(|a| a.span.start > start && a.span.start < end);
+        if !is_key
+            && !spans_action
+            && let Ok(value) = serde_json::from_str::<String>(&text[start..end])
+        {
+            out.push((start..end, value));
+        }
+        i = end;
+    }
+    out
 }
 
 /// Whether the member ending at `end` and the key starting at `next` are
@@ -354,6 +420,75 @@ pub fn removal_range(text: &str, actions: &[Action], member: &Span) -> Option<Sp
     }
 }
 
+/// The editor of a template's literal members. An object it is given
+/// holds literal members of one object of the template (from [`scan`]);
+/// replacements are written in the template's layout, removals take the
+/// comma that goes with a member unless an action is in the way.
+pub struct TemplateEditor<'t> {
+    text: &'t str,
+    actions: &'t [Action],
+}
+
+impl<'t> TemplateEditor<'t> {
+    pub fn new(text: &'t str, actions: &'t [Action]) -> TemplateEditor<'t> {
+        TemplateEditor { text, actions }
+    }
+}
+
+impl Editor for TemplateEditor<'_> {
+    fn replace_member(
+        &self,
+        object: &Node,
+        index: usize,
+        new_key: &str,
+        value: &serde_json::Value,
+    ) -> Vec<Edit> {
+        let member = &object.members().expect("replace_member on an object")[index];
+        // The member alone is the object whose layout the value takes.
+        let holder = Node {
+            span: member.span.clone(),
+            kind: NodeKind::Object(vec![member.clone()]),
+        };
+        vec![json::replace_member(self.text, &holder, 0, new_key, value)]
+    }
+
+    fn remove_members(&self, object: &Node, indices: &[usize]) -> Result<Vec<Edit>, Refused> {
+        let members = object.members().expect("remove_members on an object");
+        let mut sorted: Vec<usize> = indices.to_vec();
+        sorted.sort_unstable();
+        sorted.dedup();
+        // Members next to each other (only a comma between) go as one.
+        let mut runs: Vec<(&Member, &Member)> = Vec::new();
+        for &i in &sorted {
+            let member = &members[i];
+            match runs.last_mut() {
+                Some((_, last)) if self.text[last.span.end..member.span.start].trim() == "," => {
+                    *last = member
+                }
+                _ => runs.push((member, member)),
+            }
+        }
+        runs.into_iter()
+            .map(|(first, last)| {
+                removal_range(self.text, self.actions, &(first.span.start..last.span.end))
+                    .map(Edit::deletion)
+                    .ok_or_else(|| Refused {
+                        span: first.key_span.clone(),
+                        why: "this block sits next to a template action, so removing it could leave a stray comma in the rendered config".into(),
+                    })
+            })
+            .collect()
+    }
+
+    fn append_member(&self, object: &Node, key: &str, value: &serde_json::Value) -> Edit {
+        json::append_member(self.text, object, key, value)
+    }
+
+    fn append_element(&self, array: &Node, value: &serde_json::Value) -> Edit {
+        json::append_element(self.text, array, value)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -373,9 +508,14 @@ mod tests {
   }
 }"#;
 
+    const KEYS: &[&str] = &[
+        "telemetry/opencensus",
+        "github_com/devopsfaith/krakend-opencensus",
+    ];
+
     #[test]
     fn finds_literal_and_templated_blocks() {
-        let (actions, found) = scan(TEMPLATE);
+        let Scan { actions, found } = scan(TEMPLATE, KEYS);
         assert_eq!(actions.len(), 5);
         assert_eq!(actions[0].expression, "include \"service.tmpl\"");
         assert_eq!(found.len(), 3);
@@ -426,20 +566,16 @@ mod tests {
     }
 
     #[test]
-    fn a_literal_block_that_is_not_json_is_found_broken() {
+    fn a_literal_value_that_is_not_json_is_found_broken() {
         for (text, message) in [
             (
                 "{\"telemetry/opencensus\": {\"sample_rate\": 10, \"x\",}, \"p\": {{ .p }}}",
                 "expected",
             ),
-            (
-                "{\"telemetry/opencensus\": null, \"p\": {{ .p }}}",
-                "object",
-            ),
             ("{\"telemetry/opencensus\": {\"a\": [1, 2}", "never closed"),
+            ("{\"telemetry/opencensus\": nul, \"p\": 1}", ""),
         ] {
-            let (_, found) = scan(text);
-            match &found[..] {
+            match &scan(text, KEYS).found[..] {
                 [Found::Broken { message: m, at, .. }] => {
                     assert!(m.contains(message), "{text}: {m}");
                     assert!(*at < text.len());
@@ -447,6 +583,94 @@ mod tests {
                 other => panic!("{text}: {other:?}"),
             }
         }
+        // Any JSON value is a literal: what it must be is the caller's call.
+        let text = "{\"version\": 2, \"$schema\": \"https://x/v2.4/krakend.json\", \"n\": null}";
+        let found = scan(text, &["version", "$schema", "n"]).found;
+        let values: Vec<serde_json::Value> = found
+            .iter()
+            .map(|f| match f {
+                Found::Literal { value, .. } => value.to_json(),
+                other => panic!("{other:?}"),
+            })
+            .collect();
+        assert_eq!(
+            values,
+            [
+                serde_json::json!(2),
+                "https://x/v2.4/krakend.json".into(),
+                serde_json::Value::Null
+            ]
+        );
+    }
+
+    #[test]
+    fn depth_and_string_values_skip_actions() {
+        let text = "{\n  \"version\": 2,\n  {{ if .x }}{ \"a\": [{{ .y }}] }{{ end }}\n  \"c\": {\"s\": \"{\\\"k\\\": 1}\"}\n}";
+        let actions = actions(text);
+        assert_eq!(depth_at(text, &actions, text.find("\"version").unwrap()), 1);
+        assert_eq!(depth_at(text, &actions, text.find("\"s\"").unwrap()), 2);
+        let strings: Vec<String> = string_values(text, &actions)
+            .into_iter()
+            .map(|(_, s)| s)
+            .collect();
+        assert_eq!(strings, ["{\"k\": 1}"]);
+    }
+
+    #[test]
+    fn the_editor_removes_neighbours_together_or_refuses() {
+        let text = "{\"x\": 1, \"a\": {}, \"b\": {}}";
+        let found = scan(text, &["a", "b"]).found;
+        let members: Vec<Member> = found
+            .iter()
+            .map(|f| match f {
+                Found::Literal {
+                    key,
+                    key_span,
+                    span,
+                    value,
+                } => Member {
+                    key: key.clone(),
+                    key_span: key_span.clone(),
+                    span: span.clone(),
+                    value: value.clone(),
+                },
+                other => panic!("{other:?}"),
+            })
+            .collect();
+        let holder = Node {
+            span: members[0].span.start..members[1].span.end,
+            kind: NodeKind::Object(members),
+        };
+        let all = actions(text);
+        let editor = TemplateEditor::new(text, &all);
+        let edits = editor.remove_members(&holder, &[1, 0]).unwrap();
+        assert_eq!(
+            crate::syntax::edit::apply(text, &edits).unwrap(),
+            "{\"x\": 1}"
+        );
+        let text = "{ {{ x }} \"a\": {} }";
+        let found = scan(text, &["a"]).found;
+        let Found::Literal {
+            key,
+            key_span,
+            span,
+            value,
+        } = found[0].clone()
+        else {
+            panic!()
+        };
+        let holder = Node {
+            span: span.clone(),
+            kind: NodeKind::Object(vec![Member {
+                key,
+                key_span,
+                span,
+                value,
+            }]),
+        };
+        let all = actions(text);
+        let refused = TemplateEditor::new(text, &all).remove_members(&holder, &[0]);
+        assert!(refused.unwrap_err().why.contains("stray comma"));
     }
 
     #[test]

@@ -18,5 +18,6 @@ mod properties;
 mod rules;
 mod secrets;
 mod semantics;
+mod templates;
 mod verify;
 mod writes;

@@ -312,7 +312,7 @@ fn new_blocks(output: &str, format: Format) -> Result<Vec<Value>, String> {
         }
         Format::Template => {
             let actions = oc2otel::syntax::template::actions(output);
-            let (_, found) = oc2otel::syntax::template::scan(output);
+            let found = oc2otel::syntax::template::scan(output, &LEGACY_KEYS).found;
             if found
                 .iter()
                 .any(|f| matches!(f, oc2otel::syntax::template::Found::Literal { .. }))

@@ -5,7 +5,9 @@
 //! The baseline is taken from the input before it is dropped: the legacy
 //! block's behaviour and, when the config already has a
 //! `telemetry/opentelemetry` block (which the migration keeps as it is),
-//! that block's behaviour too. [`explanation`] is the explicit list of what
+//! that block's behaviour too. The new side is read from the output text
+//! (never from the migration's intent), so a rendering mistake cannot
+//! hide. [`explanation`] is the explicit list of what
 //! explains each kind of difference. A difference nothing explains is a bug
 //! in oc2otel (the migration never changes behaviour silently), reported as
 //! an internal error; the file is then left unchanged.
@@ -13,12 +15,11 @@
 use crate::migration::options::Options;
 use crate::migration::render::collector::CollectorConfig;
 use crate::model::diagnostic::{Code, Diagnostic, Severity};
-use crate::model::locate::Located;
 use crate::syntax::tree::Node;
 
 use super::collector::Collector;
 use super::compare::{self, Finding, Kind};
-use super::legacy::{self, LegacySide};
+use super::legacy::LegacySide;
 use super::{Behaviour, otel};
 
 /// What may explain a kind of difference.
@@ -127,10 +128,12 @@ pub fn unexplained(
         .collect()
 }
 
-/// What the input did, taken before the input tree is dropped.
+/// What the input did, taken before the input tree is dropped: one legacy
+/// block's behaviour and, when the config already has a
+/// `telemetry/opentelemetry` block (kept as it is), that block's.
 #[derive(Debug, Clone)]
 pub struct Baseline {
-    legacy: Option<LegacySide>,
+    pub legacy: LegacySide,
     existing: Option<Behaviour>,
 }
 
@@ -141,45 +144,40 @@ fn parse_collector(collector: Option<&CollectorConfig>) -> Result<Option<Collect
 }
 
 impl Baseline {
-    /// The baseline of the input `root`. `collector` is the collector
-    /// config the migration writes: an existing exporter that sends to it
-    /// reaches what it will reach after the migration.
-    pub fn of(
-        root: &Node,
-        located: &Located<'_>,
-        collector: Option<&CollectorConfig>,
-        options: &Options,
-    ) -> Baseline {
-        // A legacy block that does not decode has failed the migration.
-        let legacy = legacy::from_located(located).ok().flatten();
-        let existing = match otel::read(root, options.krakend_version) {
-            otel::Read::Absent => None,
-            _ => {
-                let collector = parse_collector(collector).ok().flatten();
-                let endpoint = collector.as_ref().map(|_| &options.otlp_endpoint);
-                Some(otel::behaviour(
-                    root,
-                    collector.as_ref(),
-                    endpoint,
-                    options.krakend_version,
-                ))
-            }
-        };
+    pub fn new(legacy: LegacySide, existing: Option<Behaviour>) -> Baseline {
         Baseline { legacy, existing }
     }
 
-    /// Check the migrated `output` and the collector config written with
-    /// it. Returns an internal error per unexplained difference.
+    /// The behaviour of the `telemetry/opentelemetry` block the input
+    /// `root` already has, if any. `collector` is the collector config the
+    /// migration writes: an existing exporter that sends to it reaches
+    /// what it will reach after the migration.
+    pub fn existing(
+        root: &Node,
+        collector: Option<&CollectorConfig>,
+        options: &Options,
+    ) -> Option<Behaviour> {
+        match otel::read(root, options.krakend_version) {
+            otel::Read::Absent => None,
+            read => {
+                let collector = parse_collector(collector).ok().flatten();
+                let endpoint = collector.as_ref().map(|_| &options.otlp_endpoint);
+                Some(otel::of_read(read, collector.as_ref(), endpoint))
+            }
+        }
+    }
+
+    /// Check what the migrated text holds where the legacy block was
+    /// (`new`, read from the output) with the collector config written
+    /// with it. Returns an internal error per unexplained difference.
     pub fn check(
         &self,
-        output: &Node,
+        new: otel::Read,
         collector: Option<&CollectorConfig>,
         options: &Options,
         diagnostics: &[Diagnostic],
     ) -> Vec<Diagnostic> {
-        let Some(legacy) = &self.legacy else {
-            return Vec::new();
-        };
+        let legacy = &self.legacy;
         let collector = match parse_collector(collector) {
             Ok(collector) => collector,
             Err(message) => {
@@ -191,12 +189,7 @@ impl Baseline {
         };
         // Without a collector config, no exporter is the collector's.
         let endpoint = collector.as_ref().map(|_| &options.otlp_endpoint);
-        let new = otel::behaviour(
-            output,
-            collector.as_ref(),
-            endpoint,
-            options.krakend_version,
-        );
+        let new = otel::of_read(new, collector.as_ref(), endpoint);
         unexplained(&legacy.behaviour, &new, self.existing.as_ref(), diagnostics)
             .into_iter()
             .map(|f| {
@@ -213,14 +206,13 @@ impl Baseline {
 }
 
 fn internal(legacy: &LegacySide, message: String) -> Diagnostic {
-    Diagnostic::error(Code::Internal, format!("internal error: {message}"))
-        .at(legacy.pointer.clone(), legacy.key_span.clone())
-        .with_help("this is a bug in oc2otel; the file was left unchanged. Please report it with the file (secrets removed)")
+    Diagnostic::internal(message).at(legacy.pointer.clone(), legacy.key_span.clone())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::migration::behaviour::legacy;
     use crate::migration::migrate;
     use crate::model::locate;
     use crate::syntax::json;
@@ -241,19 +233,17 @@ mod tests {
         let input = json::parse(LEGACY).unwrap();
         let located = locate::locate(&input);
         let collector = migration.collector.as_ref();
-        let baseline = Baseline::of(&input, &located, collector, &options);
+        let legacy = legacy::from_located(&located).unwrap().unwrap();
+        let existing = Baseline::existing(&input, collector, &options);
+        let baseline = Baseline::new(legacy, existing);
         let output = tamper(migration.output.as_deref().unwrap());
         let diagnostics: Vec<Diagnostic> = migration
             .diagnostics
             .into_iter()
             .filter(|d| keep(d))
             .collect();
-        baseline.check(
-            &json::parse(&output).unwrap(),
-            collector,
-            &options,
-            &diagnostics,
-        )
+        let new = otel::read(&json::parse(&output).unwrap(), options.krakend_version);
+        baseline.check(new, collector, &options, &diagnostics)
     }
 
     #[test]

@@ -18,7 +18,7 @@ use crate::migration::convert::address;
 use crate::model::diagnostic::{Diagnostic, Severity};
 use crate::model::legacy::decode::Spanned;
 use crate::model::legacy::{self, Exporters, LegacyExporter, Settings};
-use crate::model::locate::{self, Located, Namespace};
+use crate::model::locate::{self, BlockRef, Located, Namespace};
 use crate::syntax::tree::{Node, Span};
 
 use super::{
@@ -40,6 +40,8 @@ pub struct LegacySide {
     pub pointer: String,
     pub key_span: Span,
     pub namespace: Namespace,
+    /// The object the block is a member of.
+    pub container: Span,
 }
 
 /// The behaviour of the service-level legacy block of `root`; `Ok(None)`
@@ -51,15 +53,34 @@ pub fn from_document(root: &Node) -> Result<Option<LegacySide>, Vec<Diagnostic>>
 
 /// As [`from_document`], for an already located document.
 pub fn from_located(located: &Located<'_>) -> Result<Option<LegacySide>, Vec<Diagnostic>> {
-    // KrakenD renames the v1 key onto the v2 one, so the v2 key wins; of
-    // duplicates, the last one.
-    let Some(block) = located
-        .service()
-        .filter(|b| !b.duplicate)
-        .max_by_key(|b| b.namespace == Namespace::Current)
-    else {
-        return Ok(None);
-    };
+    sides(located).into_iter().next().transpose()
+}
+
+/// One side per object that holds service-level legacy blocks, in order:
+/// a config has one; a template may have several alternatives (`{{ if }}`
+/// branches), each read as if it were the config's.
+pub fn sides(located: &Located<'_>) -> Vec<Result<LegacySide, Vec<Diagnostic>>> {
+    let mut containers: Vec<&Span> = Vec::new();
+    for block in located.service() {
+        if !containers.contains(&&block.container.span) {
+            containers.push(&block.container.span);
+        }
+    }
+    containers
+        .into_iter()
+        .filter_map(|container| {
+            // KrakenD renames the v1 key onto the v2 one, so the v2 key
+            // wins; of duplicates, the last one.
+            let block = located
+                .service()
+                .filter(|b| &b.container.span == container && !b.duplicate)
+                .max_by_key(|b| b.namespace == Namespace::Current)?;
+            Some(side(block))
+        })
+        .collect()
+}
+
+fn side(block: &BlockRef<'_>) -> Result<LegacySide, Vec<Diagnostic>> {
     let member = block.member();
     let pointer = block.pointer();
     let decoded = legacy::decode::<Settings>(&member.value, &pointer, block.namespace.key());
@@ -70,12 +91,13 @@ pub fn from_located(located: &Located<'_>) -> Result<Option<LegacySide>, Vec<Dia
             .filter(|d| d.severity == Severity::Error)
             .collect());
     };
-    Ok(Some(LegacySide {
+    Ok(LegacySide {
         behaviour: behaviour(&settings),
         pointer,
         key_span: member.key_span.clone(),
         namespace: block.namespace,
-    }))
+        container: block.container.span.clone(),
+    })
 }
 
 fn non_empty(field: &Option<Spanned<String>>) -> Option<&str> {

@@ -21,10 +21,10 @@ mod service;
 use crate::migration::intent::{Intent, Route};
 use crate::migration::options::Options;
 use crate::model::diagnostic::{Action, Code, Diagnostic, Severity};
-use crate::model::legacy::Settings;
 use crate::model::legacy::decode::{Spanned, Unknown};
+use crate::model::legacy::{self, PathAggregation, Settings};
 use crate::model::locate::OPENTELEMETRY;
-use crate::syntax::tree::{Span, child_pointer};
+use crate::syntax::tree::{Node, Span, child_pointer};
 
 /// Shared state of the rules converting one block.
 pub struct Context<'a> {
@@ -106,6 +106,21 @@ impl<'a> Context<'a> {
                     .with_fate(Action::Dropped, None),
             );
         }
+    }
+
+    /// The rules' diagnostics, and an internal error for each field no
+    /// rule gave a fate to.
+    pub fn finish(self) -> Vec<Diagnostic> {
+        let mut out: Vec<Diagnostic> = self
+            .unaccounted()
+            .into_iter()
+            .map(|(pointer, span)| {
+                Diagnostic::internal(format!("the field at {pointer} was not accounted for"))
+                    .at(pointer, span)
+            })
+            .collect();
+        out.extend(self.diagnostics);
+        out
     }
 
     /// Fields that no rule gave a fate to.
@@ -296,6 +311,52 @@ pub fn convert(settings: &Settings, cx: &mut Context) -> Option<Intent> {
     propagation::advise(&intent, cx);
     intent.comments = std::mem::take(&mut cx.comments);
     Some(intent)
+}
+
+/// Decode and convert a service-level block (the value of the legacy key
+/// written under `key`, at `pointer`, whose key is at `key_span`): every
+/// diagnostic of decoding, of the rules and of the secrets rule, and the
+/// intent when the block exported something. A field no rule accounted
+/// for is an internal error.
+pub fn service_block(
+    value: &Node,
+    key: &str,
+    pointer: String,
+    key_span: Span,
+    options: &Options,
+) -> (Option<Intent>, Vec<Diagnostic>) {
+    let decoded = legacy::decode::<Settings>(value, &pointer, key);
+    let mut diagnostics = decoded.diagnostics;
+    let mut intent = None;
+    if let Some(settings) = decoded.settings {
+        let mut cx = Context::new(options, pointer.clone(), key_span, decoded.fields);
+        intent = convert(&settings, &mut cx);
+        diagnostics.extend(cx.finish());
+    }
+    let rotate = secrets::rotate(value, &pointer, &diagnostics);
+    diagnostics.extend(rotate);
+    (intent, diagnostics)
+}
+
+/// Decode and convert an endpoint- or backend-level block, as
+/// [`service_block`] does.
+pub fn scoped_block(
+    value: &Node,
+    key: &str,
+    pointer: String,
+    key_span: Span,
+    options: &Options,
+) -> Vec<Diagnostic> {
+    let decoded = legacy::decode::<PathAggregation>(value, &pointer, key);
+    let mut diagnostics = decoded.diagnostics;
+    if let Some(settings) = decoded.settings {
+        let mut cx = Context::new(options, pointer.clone(), key_span, decoded.fields);
+        endpoint::convert(&settings, &mut cx);
+        diagnostics.extend(cx.finish());
+    }
+    let rotate = secrets::rotate(value, &pointer, &diagnostics);
+    diagnostics.extend(rotate);
+    diagnostics
 }
 
 /// When nothing is exported, every remaining field goes with the block.

@@ -1,0 +1,168 @@
+//! The document checks, one place for every format: what the document
+//! says about itself before its blocks are converted (legacy blocks KrakenD
+//! never read, configs embedded in strings, the config version, the
+//! `$schema` version), and what the planned edits would do to it (text no
+//! edit may touch, comments that would go).
+
+use crate::migration::options::KrakendVersion;
+use crate::model::diagnostic::{Action, Code, Diagnostic};
+use crate::model::locate::{self, Scope};
+use crate::syntax::edit::Edit;
+use crate::syntax::source::LineIndex;
+use crate::syntax::tree::NodeKind;
+
+use super::input::Input;
+
+/// Legacy blocks where KrakenD never looks, or shadowed by a later
+/// duplicate of a parent key: reported, left as they are.
+pub fn unread(input: &Input) -> Vec<Diagnostic> {
+    input
+        .located
+        .blocks
+        .iter()
+        .filter(|b| b.scope == Scope::Unread)
+        .map(|block| {
+            let why = if block.shadowed {
+                "a later duplicate of one of its parent keys hides it"
+            } else {
+                "KrakenD reads it only in the service, endpoint and backend `extra_config`"
+            };
+            Diagnostic::warning(
+                Code::MisplacedBlock,
+                format!(
+                    "`{}` here was never read by KrakenD ({why}): left unchanged",
+                    block.namespace.key()
+                ),
+            )
+            .at(block.pointer(), block.member().key_span.clone())
+            .with_help("move the settings to the service `extra_config` if they were meant to apply, or delete them")
+            .with_fate(Action::Manual, None)
+        })
+        .collect()
+}
+
+/// Legacy blocks inside string values: a whole KrakenD config embedded
+/// in another file (a Kubernetes ConfigMap, Helm values). oc2otel does
+/// not rewrite strings; it says where they are.
+pub fn embedded(input: &Input) -> Vec<Diagnostic> {
+    input
+        .strings(embeds_legacy_block)
+        .into_iter()
+        .map(|(pointer, span)| {
+            Diagnostic::warning(
+                Code::EmbeddedConfig,
+                "this string holds a KrakenD config with an OpenCensus block (an embedded config, such as a Kubernetes ConfigMap or Helm values): it is not rewritten",
+            )
+            .at(pointer, span)
+            .with_help("extract the config into its own file and run oc2otel on it, or migrate the block by hand")
+            .with_fate(Action::Manual, None)
+        })
+        .collect()
+}
+
+/// Whether a string value holds a legacy block as config text.
+fn embeds_legacy_block(s: &str) -> bool {
+    // Both namespaces contain "opencensus": most strings are rejected
+    // without building the quoted forms.
+    if !s.contains("opencensus") {
+        return false;
+    }
+    [locate::OPENCENSUS, locate::OPENCENSUS_V1]
+        .iter()
+        .any(|key| {
+            s.match_indices(key).any(|(at, _)| {
+                let before = s[..at].ends_with('"');
+                let after = &s[at + key.len()..];
+                (before && after.starts_with('"')) || after.starts_with(':')
+            })
+        })
+}
+
+/// KrakenD 1.x configs (`"version": 2`) predate OpenTelemetry; they are
+/// refused before anything else is said about them.
+pub fn version(input: &Input) -> Option<Diagnostic> {
+    let (span, value) = input.root_member("version")?;
+    let is_three = matches!(&value.kind, NodeKind::Number(n) if n.parse::<f64>() == Ok(3.0));
+    (!is_three).then(|| {
+        Diagnostic::error(
+            Code::KrakendV1,
+            "this is not a KrakenD 2 config (`version` is not 3): OpenTelemetry needs KrakenD 2.6 or later and config version 3",
+        )
+        .at("/version", span)
+        .with_help("upgrade the file to KrakenD 2 first (krakend-config-migrator renames the v1 keys and sets `\"version\": 3`), then migrate")
+    })
+}
+
+/// A `$schema` naming a KrakenD version without OpenTelemetry.
+pub fn schema_url(input: &Input, target: KrakendVersion) -> Option<Diagnostic> {
+    let (_, value) = input.root_member("$schema")?;
+    let url = value.as_str()?;
+    let version = url.split('/').find_map(|part| {
+        let digits = part.strip_prefix('v')?;
+        let mut parts = digits.split('.');
+        let major = parts.next()?.parse().ok()?;
+        let minor = parts.next()?.parse().ok()?;
+        Some(KrakendVersion::new(major, minor, 0))
+    })?;
+    (version < KrakendVersion::FIRST_OTEL).then(|| {
+        Diagnostic::warning(
+            Code::OldSchema,
+            format!(
+                "`$schema` names KrakenD {version}, which has no OpenTelemetry module (it arrived in 2.6)"
+            ),
+        )
+        .at("/$schema", value.span.clone())
+        .with_help(format!(
+            "run KrakenD 2.6 or later and point `$schema` at its version (https://www.krakend.io/schema/{}/krakend.json)",
+            target.schema_folder()
+        ))
+    })
+}
+
+/// An edit must not rewrite text the format protects (a YAML anchor used
+/// elsewhere, a template action): that is a manual step.
+pub fn protected(input: &Input, edits: &[Edit]) -> Option<Diagnostic> {
+    let text = input.text;
+    for edit in edits {
+        for (span, why) in &input.protected {
+            if span.start < edit.range.end && edit.range.start < span.end {
+                let (line, _) = LineIndex::new(text).line_col(text, span.start);
+                return Some(
+                    Diagnostic::error(
+                        Code::Protected,
+                        format!("the text to rewrite overlaps line {line}, which cannot be edited automatically: {why}"),
+                    )
+                    .at("", span.clone())
+                    .with_help("make this part of the file plain (or migrate it by hand), then run oc2otel again")
+                    .with_fate(Action::Manual, None),
+                );
+            }
+        }
+    }
+    None
+}
+
+/// Comments inside the text an edit rewrites disappear with it: say so,
+/// comment by comment (they are the first thing people miss).
+pub fn dropped_comments(input: &Input, edits: &[Edit]) -> Vec<Diagnostic> {
+    let text = input.text;
+    edits
+        .iter()
+        .flat_map(|edit| input.comments_in(edit.range.clone()))
+        .map(|span| {
+            let comment = text[span.clone()].trim_end();
+            let shown: String = comment.chars().take(60).collect();
+            let more = if shown.len() < comment.len() {
+                "..."
+            } else {
+                ""
+            };
+            Diagnostic::warning(
+                Code::CommentDropped,
+                format!("the comment `{shown}{more}` was inside the legacy block and goes with it"),
+            )
+            .at("", span)
+            .with_help("re-add it next to the new block if it still matters")
+        })
+        .collect()
+}

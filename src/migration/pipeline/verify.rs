@@ -1,0 +1,174 @@
+//! Checking the output of a migration, for every format: it reads again
+//! (parsed, or scanned for a template), holds no legacy block the
+//! migration should have migrated, each new block reads back exactly as
+//! rendered and, with a schema, is valid for the target KrakenD version;
+//! then the behaviour self-check compares each legacy block with what the
+//! output holds in its place. Any problem is a bug in oc2otel.
+
+use crate::migration::behaviour::check::Baseline;
+use crate::migration::behaviour::otel;
+use crate::migration::options::Options;
+use crate::migration::render::collector::CollectorConfig;
+use crate::migration::schema::SchemaValidator;
+use crate::model::diagnostic::{Code, Diagnostic};
+use crate::model::locate::{self, OPENTELEMETRY};
+use crate::syntax::source::Format;
+use crate::syntax::template::{self, Found};
+use crate::syntax::tree::{Node, child_pointer};
+use crate::syntax::{self};
+
+use super::input::LEGACY_KEYS;
+use super::place::Expected;
+
+/// A legacy block's baseline, and which expected block replaced it.
+pub struct SelfCheck {
+    pub baseline: Baseline,
+    pub placed: Option<usize>,
+}
+
+/// The output, read again the way its input was.
+enum Output {
+    Tree(Node),
+    /// A template's literal `telemetry/opentelemetry` values, in order,
+    /// and whether a literal legacy block is left.
+    Template {
+        blocks: Vec<Node>,
+        legacy_left: bool,
+    },
+}
+
+impl Output {
+    fn read(output: &str, format: Format) -> Result<Output, Box<Diagnostic>> {
+        if format == Format::Template {
+            let scan = template::scan(output, &LEGACY_KEYS);
+            let legacy_left = scan
+                .found
+                .iter()
+                .any(|f| matches!(f, Found::Literal { .. }));
+            let blocks = template::scan_key(output, &scan.actions, OPENTELEMETRY).collect();
+            return Ok(Output::Template {
+                blocks,
+                legacy_left,
+            });
+        }
+        syntax::parse_tree(output, format)
+            .map(Output::Tree)
+            .map_err(|e| {
+                Box::new(Diagnostic::internal(format!(
+                    "the migrated text does not parse ({})",
+                    e.message
+                )))
+            })
+    }
+
+    fn legacy_left(&self) -> bool {
+        match self {
+            Output::Tree(root) => locate::locate(root).is_pending(),
+            Output::Template { legacy_left, .. } => *legacy_left,
+        }
+    }
+
+    /// The `index`th expected block as the output holds it.
+    fn read_back(&self, index: usize, expected: &Expected) -> Option<serde_json::Value> {
+        match self {
+            Output::Tree(root) => root.pointer(&expected.pointer).map(Node::to_json),
+            Output::Template { blocks, .. } => blocks.get(index).map(Node::to_json),
+        }
+    }
+
+    /// What KrakenD reads where a legacy block was (the `placed`th new
+    /// block of a template; the service block of a config).
+    fn new_block(&self, placed: Option<usize>, options: &Options) -> otel::Read {
+        let version = options.krakend_version;
+        match self {
+            Output::Tree(root) => otel::read(root, version),
+            Output::Template { blocks, .. } => match placed.and_then(|i| blocks.get(i)) {
+                Some(node) => {
+                    let pointer = child_pointer("", OPENTELEMETRY);
+                    otel::read_block(node, &pointer, None, version)
+                }
+                None => otel::Read::Absent,
+            },
+        }
+    }
+}
+
+/// What an output must be: in `format`, holding the `expected` blocks,
+/// doing what the `checks` say the legacy blocks did (with `collector`).
+pub struct Checked<'p> {
+    pub format: Format,
+    pub expected: &'p [Expected],
+    pub checks: &'p [SelfCheck],
+    pub collector: Option<&'p CollectorConfig>,
+}
+
+impl Checked<'_> {
+    /// Check `output`: every problem found (none when it is right). The
+    /// behaviour is compared only for an output that verifies.
+    pub fn run(
+        &self,
+        output: &str,
+        schema: Option<&SchemaValidator>,
+        options: &Options,
+        diagnostics: &[Diagnostic],
+    ) -> Vec<Diagnostic> {
+        let read = match Output::read(output, self.format) {
+            Ok(read) => read,
+            Err(problem) => return vec![*problem],
+        };
+        let problems = verify(&read, self.expected, schema);
+        if !problems.is_empty() {
+            return problems;
+        }
+        self.checks
+            .iter()
+            .flat_map(|check| {
+                let new = read.new_block(check.placed, options);
+                check
+                    .baseline
+                    .check(new, self.collector, options, diagnostics)
+            })
+            .collect()
+    }
+}
+
+/// The output reads back as planned.
+fn verify(
+    read: &Output,
+    expected: &[Expected],
+    schema: Option<&SchemaValidator>,
+) -> Vec<Diagnostic> {
+    let mut problems = Vec::new();
+    if read.legacy_left() {
+        problems.push(Diagnostic::internal(
+            "a legacy block is still present after migration",
+        ));
+    }
+    for (index, want) in expected.iter().enumerate() {
+        if read.read_back(index, want).as_ref() != Some(&want.value) {
+            problems.push(Diagnostic::internal(format!(
+                "the block at {} does not read back as written",
+                want.pointer
+            )));
+        }
+        let Some(schema) = schema else {
+            continue;
+        };
+        for (at, message) in schema.validate(&want.value) {
+            problems.push(
+                Diagnostic::error(
+                    Code::SchemaViolation,
+                    format!(
+                        "internal error: the new block breaks KrakenD's schema at {}{at}: {message}",
+                        want.pointer
+                    ),
+                )
+                .with_help(format!(
+                    "checked against {}; this is a bug in oc2otel, and the file was left unchanged",
+                    schema.file.display()
+                )),
+            );
+        }
+    }
+    problems
+}
