@@ -508,7 +508,20 @@ impl Editor for TomlEditor<'_> {
     fn append_member(&self, object: &Node, key: &str, value: &Value) -> Edit {
         let nl = super::newline(self.text);
         let line = format!("{} = {}", key_text(key), inline_value(value));
-        match object.members().and_then(|m| m.last()) {
+        let members = object.members().unwrap_or_default();
+        // A table's own `key = value` lines come before its sub-tables: a
+        // line after the last sub-table would belong to that sub-table.
+        let own = members
+            .iter()
+            .rev()
+            .find(|m| matches!(self.member_info(m).0, Style::Inline));
+        let has_header = self.text[object.span.clone()].starts_with('[');
+        let last = match own {
+            Some(own) => Some(own),
+            None if has_header => None,
+            None => members.last(),
+        };
+        match last {
             Some(last) => {
                 let at = next_line_start(self.text, last.value.span.end.max(last.key_span.end));
                 let sep = if at > 0 && !self.text[..at].ends_with('\n') {
@@ -667,6 +680,36 @@ mod tests {
         assert_eq!(
             apply(text, &editor.removal(extra, &[0])).unwrap(),
             "[[endpoints]]\nendpoint = \"/a\"\nmethod = \"GET\"\n"
+        );
+    }
+
+    #[test]
+    fn a_member_appended_to_a_table_with_sub_tables_stays_in_its_table() {
+        let text = "[a]\nx = 1\n\n[a.b]\ny = 2\n\n[[a.list]]\nz = 3\n";
+        let document = parse(text).unwrap();
+        let a = document.root.pointer("/a").unwrap();
+        let editor = TomlEditor {
+            text,
+            layout: &document.layout,
+        };
+        let out = apply(text, &[editor.append_member(a, "k", &json!([1]))]).unwrap();
+        assert_eq!(
+            out,
+            "[a]\nx = 1\nk = [1]\n\n[a.b]\ny = 2\n\n[[a.list]]\nz = 3\n"
+        );
+        let text = "[a]\n\n[[a.list]]\nz = 3\n";
+        let document = parse(text).unwrap();
+        let a = document.root.pointer("/a").unwrap();
+        let editor = TomlEditor {
+            text,
+            layout: &document.layout,
+        };
+        let out = apply(text, &[editor.append_member(a, "k", &json!(1))]).unwrap();
+        let reparsed = parse(&out).unwrap();
+        assert_eq!(
+            reparsed.root.to_json(),
+            json!({"a": {"list": [{"z": 3}], "k": 1}}),
+            "{out}"
         );
     }
 
