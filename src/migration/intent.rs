@@ -36,57 +36,7 @@ impl Layers {
 }
 
 pub use crate::model::signal::Signals;
-use crate::model::target::Component;
-
-/// A component of the collector that exports to the final backend.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum CollectorExporter {
-    AwsXray {
-        region: Option<String>,
-    },
-    /// CloudWatch metrics in Embedded Metric Format (`--metrics emf`).
-    AwsEmf {
-        region: Option<String>,
-    },
-    Zipkin {
-        endpoint: String,
-    },
-    GoogleCloud {
-        project: Option<String>,
-    },
-    Influxdb {
-        endpoint: String,
-        db: Option<String>,
-        timeout: Option<String>,
-        /// The legacy block had a username / password: the collector reads
-        /// them from its environment.
-        username: bool,
-        password: bool,
-    },
-}
-
-impl CollectorExporter {
-    /// The collector component.
-    pub fn component(&self) -> Component {
-        match self {
-            CollectorExporter::AwsXray { .. } => Component::AwsXray,
-            CollectorExporter::AwsEmf { .. } => Component::AwsEmf,
-            CollectorExporter::Zipkin { .. } => Component::Zipkin,
-            CollectorExporter::GoogleCloud { .. } => Component::GoogleCloud,
-            CollectorExporter::Influxdb { .. } => Component::Influxdb,
-        }
-    }
-
-    /// The component id in the collector config.
-    pub fn id(&self) -> &'static str {
-        self.component().id()
-    }
-
-    /// Whether the ADOT distribution ships this exporter.
-    pub fn in_adot(&self) -> bool {
-        self.component().in_adot()
-    }
-}
+pub use crate::model::target::CollectorExporter;
 
 /// How telemetry reaches one destination.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -88,6 +88,57 @@ impl Component {
     }
 }
 
+/// A collector exporter oc2otel writes, with its settings: the component
+/// that exports to the final backend.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CollectorExporter {
+    AwsXray {
+        region: Option<String>,
+    },
+    /// CloudWatch metrics in Embedded Metric Format (`--metrics emf`).
+    AwsEmf {
+        region: Option<String>,
+    },
+    Zipkin {
+        endpoint: String,
+    },
+    GoogleCloud {
+        project: Option<String>,
+    },
+    Influxdb {
+        endpoint: String,
+        db: Option<String>,
+        timeout: Option<String>,
+        /// The legacy block had a username / password: the collector reads
+        /// them from its environment.
+        username: bool,
+        password: bool,
+    },
+}
+
+impl CollectorExporter {
+    /// The collector component.
+    pub fn component(&self) -> Component {
+        match self {
+            CollectorExporter::AwsXray { .. } => Component::AwsXray,
+            CollectorExporter::AwsEmf { .. } => Component::AwsEmf,
+            CollectorExporter::Zipkin { .. } => Component::Zipkin,
+            CollectorExporter::GoogleCloud { .. } => Component::GoogleCloud,
+            CollectorExporter::Influxdb { .. } => Component::Influxdb,
+        }
+    }
+
+    /// The component id in the collector config.
+    pub fn id(&self) -> &'static str {
+        self.component().id()
+    }
+
+    /// Whether the ADOT distribution ships this exporter.
+    pub fn in_adot(&self) -> bool {
+        self.component().in_adot()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,6 +3,7 @@
 
 mod common;
 
+mod architecture;
 mod batch;
 mod ci_formats;
 mod cli;

@@ -152,6 +152,55 @@ pub fn compare(legacy: &Behaviour, new: &Behaviour) -> Vec<Finding> {
     out
 }
 
+/// The differences of a legacy route and the new route that reaches its
+/// destination: another period, and the port changes no OpenTelemetry
+/// config could avoid (noted once per place).
+fn matched(l: &Route, n: &Route, noted_ports: &mut Vec<String>, out: &mut Vec<Finding>) {
+    if let (Some(a), Some(b)) = (l.period, n.period)
+        && a != b
+    {
+        out.push(Finding::new(
+            Kind::Period,
+            l.describe(),
+            format!("every {a} s"),
+            format!("every {b} s"),
+            format!(
+                "metrics reach {} every {b} s instead of every {a} s",
+                n.destination
+            ),
+        ));
+    }
+    match (&l.destination, &n.destination) {
+        (Destination::Prometheus { port: None }, Destination::Prometheus { port: Some(p) })
+            if !noted_ports.contains(&l.destination.to_string()) =>
+        {
+            noted_ports.push(l.destination.to_string());
+            out.push(Finding::new(
+                Kind::PrometheusPort,
+                l.describe(),
+                "a random port",
+                format!(":{p}"),
+                format!("OpenCensus served /metrics on a random port (port 0); OpenTelemetry cannot, and serves it on :{p}"),
+            ));
+        }
+        (Destination::Receiver { host, port: a }, Destination::Receiver { port: b, .. })
+            if a != b && !noted_ports.contains(host) =>
+        {
+            noted_ports.push(host.clone());
+            let old = a.map_or_else(|| "its default port".to_string(), |p| format!("port {p}"));
+            let now = b.map_or_else(|| "its default port".to_string(), |p| format!("port {p}"));
+            out.push(Finding::new(
+                Kind::ReceiverPort,
+                format!("receiver {host}"),
+                old.clone(),
+                now.clone(),
+                format!("{}: the legacy exporter used {old} with its own protocol; telemetry now travels over OTLP to {now}, which the receiver must accept", crate::migration::convert::address::bracketed(host)),
+            ));
+        }
+        _ => {}
+    }
+}
+
 fn routes(legacy: &Behaviour, new: &Behaviour, out: &mut Vec<Finding>) {
     let mut new_used = vec![false; new.routes.len()];
     let mut unmatched: Vec<&Route> = Vec::new();
@@ -166,49 +215,7 @@ fn routes(legacy: &Behaviour, new: &Behaviour, out: &mut Vec<Finding>) {
         };
         new_used[i] = true;
         let n = &new.routes[i];
-        if let (Some(a), Some(b)) = (l.period, n.period)
-            && a != b
-        {
-            out.push(Finding::new(
-                Kind::Period,
-                l.describe(),
-                format!("every {a} s"),
-                format!("every {b} s"),
-                format!(
-                    "metrics reach {} every {b} s instead of every {a} s",
-                    n.destination
-                ),
-            ));
-        }
-        match (&l.destination, &n.destination) {
-            (Destination::Prometheus { port: None }, Destination::Prometheus { port: Some(p) })
-                if !noted_ports.contains(&l.destination.to_string()) =>
-            {
-                noted_ports.push(l.destination.to_string());
-                out.push(Finding::new(
-                    Kind::PrometheusPort,
-                    l.describe(),
-                    "a random port",
-                    format!(":{p}"),
-                    format!("OpenCensus served /metrics on a random port (port 0); OpenTelemetry cannot, and serves it on :{p}"),
-                ));
-            }
-            (Destination::Receiver { host, port: a }, Destination::Receiver { port: b, .. })
-                if a != b && !noted_ports.contains(host) =>
-            {
-                noted_ports.push(host.clone());
-                let old = a.map_or_else(|| "its default port".to_string(), |p| format!("port {p}"));
-                let now = b.map_or_else(|| "its default port".to_string(), |p| format!("port {p}"));
-                out.push(Finding::new(
-                    Kind::ReceiverPort,
-                    format!("receiver {host}"),
-                    old.clone(),
-                    now.clone(),
-                    format!("{}: the legacy exporter used {old} with its own protocol; telemetry now travels over OTLP to {now}, which the receiver must accept", crate::migration::convert::address::bracketed(host)),
-                ));
-            }
-            _ => {}
-        }
+        matched(l, n, &mut noted_ports, out);
     }
     let mut added: Vec<&Route> = new
         .routes

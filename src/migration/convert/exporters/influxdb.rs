@@ -10,8 +10,9 @@ use crate::model::legacy::Influxdb;
 use crate::model::legacy::LegacyExporter;
 use crate::model::legacy::decode::Spanned;
 
-pub const USERNAME_ENV: &str = "INFLUXDB_USERNAME";
-pub const PASSWORD_ENV: &str = "INFLUXDB_PASSWORD";
+use crate::model::target::{
+    INFLUX_PASSWORD_ENV as PASSWORD_ENV, INFLUX_USERNAME_ENV as USERNAME_ENV,
+};
 
 pub fn convert(exporter: &Spanned<Influxdb>, cx: &mut Context) -> Option<Destination> {
     let influx = &exporter.value;
@@ -58,8 +59,23 @@ pub fn convert(exporter: &Spanned<Influxdb>, cx: &mut Context) -> Option<Destina
         .with_fate(Action::Moved, Context::collector_target("exporters.influxdb.endpoint")),
     );
     super::address_warnings(&address, field, cx);
-    match (&influx.db, &db) {
-        (Some(f), Some(_)) => cx.push(
+    database(exporter, db.is_some(), cx);
+    credentials(influx, cx);
+    timeout_fate(influx, timeout.is_some(), cx);
+    dropped(influx, cx);
+    Some(Destination {
+        route: Route::Collector(component),
+        signals: LegacyExporter::Influxdb.signals(),
+        legacy: LegacyExporter::Influxdb.key(),
+        pointer: exporter.pointer.clone(),
+    })
+}
+
+/// `db`: the database the collector writes to, or a warning that it needs one.
+fn database(exporter: &Spanned<Influxdb>, has_db: bool, cx: &mut Context) {
+    let influx = &exporter.value;
+    match (&influx.db, has_db) {
+        (Some(f), true) => cx.push(
             Diagnostic::info(
                 Code::Influxdb,
                 "`db` becomes `v1_compatibility.db` of the collector's `influxdb` exporter",
@@ -85,6 +101,10 @@ pub fn convert(exporter: &Spanned<Influxdb>, cx: &mut Context) -> Option<Destina
             cx.push(d);
         }
     }
+}
+
+/// `username` and `password`: to the collector's environment.
+fn credentials(influx: &Influxdb, cx: &mut Context) {
     if let Some(f) = &influx.username {
         cx.push(
             Diagnostic::info(
@@ -105,8 +125,12 @@ pub fn convert(exporter: &Spanned<Influxdb>, cx: &mut Context) -> Option<Destina
             cx,
         );
     }
+}
+
+/// `timeout`: kept when KrakenD could read it.
+fn timeout_fate(influx: &Influxdb, kept: bool, cx: &mut Context) {
     if let Some(f) = &influx.timeout {
-        let d = if timeout.is_some() {
+        let d = if kept {
             Diagnostic::info(
                 Code::Influxdb,
                 "`timeout` becomes the `influxdb` exporter's timeout",
@@ -124,6 +148,10 @@ pub fn convert(exporter: &Spanned<Influxdb>, cx: &mut Context) -> Option<Destina
         };
         cx.push(d.at(f.pointer.clone(), f.span.clone()));
     }
+}
+
+/// Fields with no equivalent.
+fn dropped(influx: &Influxdb, cx: &mut Context) {
     let unused = [
         influx
             .ping
@@ -154,12 +182,6 @@ pub fn convert(exporter: &Spanned<Influxdb>, cx: &mut Context) -> Option<Destina
             .with_fate(Action::Dropped, None),
         );
     }
-    Some(Destination {
-        route: Route::Collector(component),
-        signals: LegacyExporter::Influxdb.signals(),
-        legacy: LegacyExporter::Influxdb.key(),
-        pointer: exporter.pointer.clone(),
-    })
 }
 
 /// Whether Go's `time.ParseDuration` accepts `s` (`300ms`, `1h30m`, `0`).

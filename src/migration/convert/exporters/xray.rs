@@ -32,7 +32,49 @@ pub fn convert(exporter: &Spanned<Xray>, cx: &mut Context) -> Option<Destination
         ),
     );
 
-    let region = match non_empty(&xray.region) {
+    let region = region(exporter, cx);
+    if let Some(use_env) = &xray.use_env {
+        let why = if use_env.value {
+            "the collector always takes credentials from the AWS SDK default chain, which is what `use_env: true` did"
+        } else {
+            "the collector cannot hold static keys; it always uses the AWS SDK default chain"
+        };
+        cx.push(
+            Diagnostic::info(Code::Xray, format!("`use_env` dropped: {why}"))
+                .at(use_env.pointer.clone(), use_env.span.clone())
+                .with_fate(Action::Dropped, None),
+        );
+    }
+    for key in [&xray.access_key_id, &xray.secret_access_key]
+        .into_iter()
+        .flatten()
+    {
+        secret(key, "AWS credential", CREDENTIALS_HELP, cx);
+    }
+
+    version(exporter, cx);
+    cx.push(
+        Diagnostic::warning(
+            Code::XrayBehaviour,
+            "X-Ray data changes shape: the server segment is named after `service_name` (OpenCensus used span names such as the endpoint path), span attributes become metadata instead of searchable annotations, and trace IDs are W3C IDs",
+        )
+        .at(exporter.pointer.clone(), exporter.span.clone())
+        .with_help("update X-Ray groups, filter expressions and alarms that match segment names; list attributes to search on under `indexed_attributes` of the collector's `awsxray` exporter (e.g. [http.route, krakend.stage]); use ADOT collector 0.34 or later, which accepts W3C trace IDs"),
+    );
+    cx.unknown_keys(&xray.unknown, Xray::KEYS, "`exporters.xray`");
+    Some(Destination {
+        route: Route::Collector(CollectorExporter::AwsXray { region }),
+        signals: LegacyExporter::Xray.signals(),
+        legacy: LegacyExporter::Xray.key(),
+        pointer: exporter.pointer.clone(),
+    })
+}
+
+/// `region`: the `awsxray` exporter's, or a warning that the collector
+/// needs one.
+fn region(exporter: &Spanned<Xray>, cx: &mut Context) -> Option<String> {
+    let xray = &exporter.value;
+    match non_empty(&xray.region) {
         Some(region) => {
             cx.push(
                 Diagnostic::info(
@@ -71,27 +113,12 @@ pub fn convert(exporter: &Spanned<Xray>, cx: &mut Context) -> Option<Destination
             cx.push(d);
             None
         }
-    };
-
-    if let Some(use_env) = &xray.use_env {
-        let why = if use_env.value {
-            "the collector always takes credentials from the AWS SDK default chain, which is what `use_env: true` did"
-        } else {
-            "the collector cannot hold static keys; it always uses the AWS SDK default chain"
-        };
-        cx.push(
-            Diagnostic::info(Code::Xray, format!("`use_env` dropped: {why}"))
-                .at(use_env.pointer.clone(), use_env.span.clone())
-                .with_fate(Action::Dropped, None),
-        );
     }
-    for key in [&xray.access_key_id, &xray.secret_access_key]
-        .into_iter()
-        .flatten()
-    {
-        secret(key, "AWS credential", CREDENTIALS_HELP, cx);
-    }
+}
 
+/// `version`: the service version, or KrakenD's own when absent.
+fn version(exporter: &Spanned<Xray>, cx: &mut Context) {
+    let xray = &exporter.value;
     match non_empty(&xray.version) {
         Some(version) => {
             cx.push(
@@ -134,20 +161,4 @@ pub fn convert(exporter: &Spanned<Xray>, cx: &mut Context) -> Option<Destination
             );
         }
     }
-
-    cx.push(
-        Diagnostic::warning(
-            Code::XrayBehaviour,
-            "X-Ray data changes shape: the server segment is named after `service_name` (OpenCensus used span names such as the endpoint path), span attributes become metadata instead of searchable annotations, and trace IDs are W3C IDs",
-        )
-        .at(exporter.pointer.clone(), exporter.span.clone())
-        .with_help("update X-Ray groups, filter expressions and alarms that match segment names; list attributes to search on under `indexed_attributes` of the collector's `awsxray` exporter (e.g. [http.route, krakend.stage]); use ADOT collector 0.34 or later, which accepts W3C trace IDs"),
-    );
-    cx.unknown_keys(&xray.unknown, Xray::KEYS, "`exporters.xray`");
-    Some(Destination {
-        route: Route::Collector(CollectorExporter::AwsXray { region }),
-        signals: LegacyExporter::Xray.signals(),
-        legacy: LegacyExporter::Xray.key(),
-        pointer: exporter.pointer.clone(),
-    })
 }
