@@ -452,8 +452,8 @@ impl Document for JsonDocument<'_> {
 }
 
 /// The JSON implementation of [`Editor`].
-pub struct JsonEditor<'a> {
-    pub text: &'a str,
+struct JsonEditor<'a> {
+    text: &'a str,
 }
 
 impl Editor for JsonEditor<'_> {
