@@ -99,10 +99,16 @@ pub fn actions(text: &str) -> Vec<Action> {
     out
 }
 
+/// Whether `pos` is inside an action. Actions are sorted and do not
+/// overlap, so this is a binary search.
 fn inside(actions: &[Action], pos: usize) -> bool {
-    actions
-        .iter()
-        .any(|a| a.span.start <= pos && pos < a.span.end)
+    let after = actions.partition_point(|a| a.span.start <= pos);
+    after > 0 && pos < actions[after - 1].span.end
+}
+
+/// The first action that starts at or after `pos`.
+fn next_action(actions: &[Action], pos: usize) -> Option<&Action> {
+    actions.get(actions.partition_point(|a| a.span.start < pos))
 }
 
 /// The end of the JSON value starting at `start`: an object or array
@@ -204,7 +210,8 @@ fn members<'t>(
 /// What follows the key at `key_span`, whose value starts at `value_start`.
 fn follow(text: &str, actions: &[Action], key: &str, key_span: Span, value_start: usize) -> Found {
     let key = key.to_string();
-    if let Some(action) = actions.iter().find(|a| a.span.start == value_start) {
+    if let Some(action) = next_action(actions, value_start).filter(|a| a.span.start == value_start)
+    {
         let action = action.clone();
         return Found::Templated {
             key,
@@ -222,10 +229,7 @@ fn follow(text: &str, actions: &[Action], key: &str, key_span: Span, value_start
     let Some(end) = value_end(text, value_start).filter(|&end| end > value_start) else {
         return broken(value_start, "this value is never closed".into());
     };
-    if let Some(action) = actions
-        .iter()
-        .find(|a| a.span.start >= value_start && a.span.start < end)
-    {
+    if let Some(action) = next_action(actions, value_start).filter(|a| a.span.start < end) {
         let action = action.clone();
         return Found::Templated {
             key,
@@ -284,60 +288,69 @@ pub fn scan(text: &str, keys: &[&str]) -> Scan {
     Scan { actions, found }
 }
 
-/// How many objects and arrays are open at `pos`, counting brackets
-/// outside strings and actions: a member of the rendered config's root
-/// object is at depth 1. What an action writes cannot be counted.
-pub fn depth_at(text: &str, actions: &[Action], pos: usize) -> usize {
+/// How many objects and arrays are open at each of `positions` (sorted),
+/// counting brackets outside strings and actions in one pass: a member of
+/// the rendered config's root object is at depth 1. What an action writes
+/// cannot be counted.
+pub fn depths(text: &str, actions: &[Action], positions: &[usize]) -> Vec<usize> {
     let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(positions.len());
     let mut depth = 0usize;
     let mut i = 0;
-    let mut next_action = actions.iter().peekable();
-    while i < pos.min(bytes.len()) {
-        if let Some(action) = next_action.peek()
-            && action.span.start <= i
-        {
-            i = i.max(action.span.end);
-            next_action.next();
-            continue;
-        }
-        match bytes[i] {
-            b'"' => i = string_end(bytes, i).unwrap_or(bytes.len()),
-            b'{' | b'[' => {
-                depth += 1;
-                i += 1;
+    let mut action = 0;
+    for &pos in positions {
+        while i < pos.min(bytes.len()) {
+            while action < actions.len() && actions[action].span.end <= i {
+                action += 1;
             }
-            b'}' | b']' => {
-                depth = depth.saturating_sub(1);
-                i += 1;
+            if let Some(a) = actions.get(action)
+                && a.span.start <= i
+            {
+                i = a.span.end;
+                continue;
             }
-            _ => i += 1,
+            match bytes[i] {
+                b'"' => i = string_end(bytes, i).unwrap_or(bytes.len()),
+                b'{' | b'[' => {
+                    depth += 1;
+                    i += 1;
+                }
+                b'}' | b']' => {
+                    depth = depth.saturating_sub(1);
+                    i += 1;
+                }
+                _ => i += 1,
+            }
         }
+        out.push(depth);
     }
-    depth
+    out
 }
 
 /// Every string value written as literal JSON outside the actions (keys
-/// excluded), decoded, with its span.
+/// excluded), decoded, with its span; in one pass.
 pub fn string_values(text: &str, actions: &[Action]) -> Vec<(Span, String)> {
     let bytes = text.as_bytes();
     let mut out = Vec::new();
     let mut i = 0;
+    let mut action = 0;
     while let Some(offset) = text[i..].find('"') {
         let start = i + offset;
-        if let Some(action) = actions
-            .iter()
-            .find(|a| a.span.start <= start && start < a.span.end)
+        while action < actions.len() && actions[action].span.end <= start {
+            action += 1;
+        }
+        let next_action = actions.get(action);
+        if let Some(a) = next_action
+            && a.span.start <= start
         {
-            i = action.span.end;
+            i = a.span.end;
             continue;
         }
         let Some(end) = string_end(bytes, start) else {
             break;
         };
         let is_key = text[end..].trim_start().starts_with(':');
-        let spans_action = actions
-            .iter()
-            .any(|a| a.span.start > start && a.span.start < end);
+        let spans_action = next_action.is_some_and(|a| a.span.start < end);
         if !is_key
             && !spans_action
             && let Ok(value) = serde_json::from_str::<String>(&text[start..end])
@@ -607,8 +620,8 @@ mod tests {
     fn depth_and_string_values_skip_actions() {
         let text = "{\n  \"version\": 2,\n  {{ if .x }}{ \"a\": [{{ .y }}] }{{ end }}\n  \"c\": {\"s\": \"{\\\"k\\\": 1}\"}\n}";
         let actions = actions(text);
-        assert_eq!(depth_at(text, &actions, text.find("\"version").unwrap()), 1);
-        assert_eq!(depth_at(text, &actions, text.find("\"s\"").unwrap()), 2);
+        let at = [text.find("\"version").unwrap(), text.find("\"s\"").unwrap()];
+        assert_eq!(depths(text, &actions, &at), [1, 2]);
         let strings: Vec<String> = string_values(text, &actions)
             .into_iter()
             .map(|(_, s)| s)

@@ -397,14 +397,15 @@ fn tree_strings(root: &Node, wanted: impl Fn(&str) -> bool) -> Vec<(String, Span
 /// the rendered JSON (depth 1).
 fn template_root_members(text: &str) -> Vec<(String, Span, Node)> {
     let scan = template::scan(text, &ROOT_KEYS);
+    let starts: Vec<usize> = scan.found.iter().map(|f| f.key_span().start).collect();
+    let depths = template::depths(text, &scan.actions, &starts);
     scan.found
         .into_iter()
-        .filter_map(|found| match found {
+        .zip(depths)
+        .filter_map(|(found, depth)| match found {
             Found::Literal {
                 key, span, value, ..
-            } if template::depth_at(text, &scan.actions, span.start) == 1 => {
-                Some((key, span, value))
-            }
+            } if depth == 1 => Some((key, span, value)),
             _ => None,
         })
         .collect()
