@@ -79,7 +79,7 @@ pub fn plan(
     let snippet = sidecar.render();
 
     let existing = if path.exists() {
-        match std::fs::File::open(&path).and_then(source::read_bounded) {
+        match source::read_file(&path) {
             Ok(bytes) => Some(String::from_utf8_lossy(&bytes).into_owned()),
             Err(err) => {
                 diagnostics.push(Diagnostic::error(
