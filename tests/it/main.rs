@@ -12,6 +12,7 @@ mod explain;
 mod hostile;
 mod integrations;
 mod kill;
+mod limits;
 mod offline;
 mod oracles;
 mod properties;
