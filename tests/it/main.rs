@@ -14,6 +14,7 @@ mod integrations;
 mod kill;
 mod limits;
 mod offline;
+mod ops;
 mod oracles;
 mod properties;
 mod rules;
