@@ -5,6 +5,11 @@
 //! the deploy snippet are created only where no file is, or where one
 //! already holds exactly their text (a rerun after a partial write); the
 //! config is replaced only if it still holds the bytes that were read.
+//! No two plans of a run may write one file with different bytes (two
+//! configs whose collector configs share a name, a `--collector-out` that
+//! is also the deploy snippet's path): [`Claims`] checks each plan against
+//! those before it, in input order, before anything is written.
+//!
 //! Writing follows the plan's order, the collector config and the snippet
 //! before the config that points at them, so that a config never points at
 //! a file that could not be written; the first failure stops the rest.
@@ -12,10 +17,14 @@
 //! `--write` refuses a config git holds no clean copy of
 //! ([`crate::workspace::vcs`]) before writing anything of its plan.
 
+use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
+use std::io;
 use std::path::{Path, PathBuf};
 
 use crate::model::diagnostic::{Code, Diagnostic};
 use crate::syntax::source::{self, ReadError};
+use crate::workspace::outcome::FileOutcome;
 use crate::workspace::vcs::GitGuard;
 use crate::workspace::write;
 
@@ -138,7 +147,13 @@ impl PlannedWrite {
         }
         let written = match (&self.current, self.kind) {
             (Some(current), WriteKind::Config) => write::replace(&self.path, current, &self.bytes),
-            _ => write::create(&self.path, &self.bytes),
+            _ => write::create(&self.path, &self.bytes).or_else(|err| {
+                // Another plan of this run with the same file and the same
+                // bytes (see `Claims`) got there first: done.
+                let same = err.kind() == io::ErrorKind::AlreadyExists
+                    && source::read_file(&self.path).is_ok_and(|now| now == self.bytes);
+                if same { Ok(()) } else { Err(err) }
+            }),
         };
         written.map_err(|err| {
             let left = match self.kind {
@@ -188,6 +203,98 @@ pub fn execute(writes: &[PlannedWrite], guard: Option<&GitGuard>) -> Result<(), 
     writes.iter().try_for_each(PlannedWrite::execute)
 }
 
+/// The files the plans of a run write, each known by where it really is,
+/// with the plan it belongs to. Plans are claimed in input order; a plan
+/// that would write a claimed file with other bytes, or whose own files
+/// collide, is refused whole (an error, nothing of it written). The first
+/// plan keeps its files even if its own write later fails, so a refusal
+/// never depends on what happened on disk.
+#[derive(Debug, Default)]
+pub struct Claims {
+    claimed: HashMap<PathBuf, Claim>,
+}
+
+#[derive(Debug, Clone)]
+struct Claim {
+    /// The config whose plan holds the file.
+    owner: String,
+    kind: WriteKind,
+    /// A digest of the bytes (a run's plans are not all kept in memory).
+    digest: u64,
+}
+
+impl Claims {
+    /// Claim the files of `outcome`'s plan, or refuse the plan.
+    pub fn claim(&mut self, outcome: &mut FileOutcome) {
+        let mut mine: Vec<(PathBuf, Claim)> = Vec::new();
+        for write in &outcome.writes {
+            let key = location(&write.path);
+            let claim = Claim {
+                owner: outcome.path.clone(),
+                kind: write.kind,
+                digest: digest(&write.bytes),
+            };
+            let earlier = mine
+                .iter()
+                .find(|(k, _)| *k == key)
+                .map(|(_, c)| c)
+                .or_else(|| self.claimed.get(&key));
+            if let Some(earlier) = earlier
+                && collide(earlier, &claim)
+            {
+                return outcome.refuse(conflict(write, earlier));
+            }
+            mine.push((key, claim));
+        }
+        for (key, claim) in mine {
+            self.claimed.entry(key).or_insert(claim);
+        }
+    }
+}
+
+/// Whether two claims on one file cannot both hold: a config is nobody
+/// else's file, and two new files must be the same bytes.
+fn collide(a: &Claim, b: &Claim) -> bool {
+    a.kind == WriteKind::Config || b.kind == WriteKind::Config || a.digest != b.digest
+}
+
+fn conflict(write: &PlannedWrite, earlier: &Claim) -> Diagnostic {
+    let what = match earlier.kind {
+        WriteKind::Collector => format!("the collector config of {}", earlier.owner),
+        WriteKind::Deploy => format!("the deploy snippet of {}", earlier.owner),
+        WriteKind::Config => format!("the config {}", earlier.owner),
+    };
+    Diagnostic::error(
+        write.kind.in_the_way(),
+        format!(
+            "{} is also {what}, with other contents: this config and its files are left unchanged",
+            write.path.display()
+        ),
+    )
+    .with_help(
+        "give each file its own path: rename one of the configs, or choose another --collector-out",
+    )
+}
+
+/// Where a file really is: its folder resolved, links followed (a write
+/// goes through a symlinked config), so that two spellings of one path
+/// are one claim.
+fn location(path: &Path) -> PathBuf {
+    let target = write::resolve_target(path).unwrap_or_else(|_| path.to_path_buf());
+    let dir = write::parent_dir(&target);
+    let dir = std::fs::canonicalize(&dir).unwrap_or(dir);
+    match target.file_name() {
+        Some(name) => dir.join(name),
+        None => target,
+    }
+}
+
+fn digest(bytes: &[u8]) -> u64 {
+    let mut hasher = std::hash::DefaultHasher::new();
+    bytes.hash(&mut hasher);
+    hasher.finish()
+}
+
 /// `dir/krakend.json` -> `dir/krakend.otel-collector.yaml`: where a
 /// config's collector config goes unless `--collector-out` says otherwise.
 pub fn sibling_collector_path(config: &Path) -> PathBuf {
@@ -235,6 +342,75 @@ mod tests {
             "{err:?}"
         );
         assert_eq!(std::fs::read(&config).unwrap(), b"old");
+    }
+
+    fn outcome(path: &str, writes: Vec<PlannedWrite>) -> FileOutcome {
+        let mut outcome = FileOutcome::new(
+            path.into(),
+            crate::syntax::source::Format::Json,
+            crate::workspace::outcome::FileStatus::WouldMigrate,
+        );
+        outcome.writes = writes;
+        outcome
+    }
+
+    fn new_file(kind: WriteKind, path: &Path, text: &str) -> PlannedWrite {
+        PlannedWrite {
+            kind,
+            path: path.to_path_buf(),
+            bytes: text.as_bytes().to_vec(),
+            current: None,
+        }
+    }
+
+    #[test]
+    fn a_file_two_plans_would_write_differently_is_claimed_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let c = dir.path().join("k.otel-collector.yaml");
+        let mut claims = Claims::default();
+        let mut first = outcome("k.json", vec![new_file(WriteKind::Collector, &c, "a")]);
+        claims.claim(&mut first);
+        assert_eq!(first.writes.len(), 1);
+        // The same bytes: one file for both.
+        let mut same = outcome("k.yml", vec![new_file(WriteKind::Collector, &c, "a")]);
+        claims.claim(&mut same);
+        assert_eq!(same.writes.len(), 1);
+        // Other bytes, under another spelling of the path: refused.
+        let spelled = dir.path().join(".").join("k.otel-collector.yaml");
+        let mut other = outcome(
+            "k.yaml",
+            vec![new_file(WriteKind::Collector, &spelled, "b")],
+        );
+        claims.claim(&mut other);
+        assert!(other.writes.is_empty());
+        let d = other.diagnostics.last().unwrap();
+        assert_eq!(d.code, Code::CollectorFileExists);
+        assert!(
+            d.message.contains("is also the collector config of k.json"),
+            "{}",
+            d.message
+        );
+    }
+
+    #[test]
+    fn a_plan_whose_own_files_collide_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("k.deploy.compose.yaml");
+        let mut claims = Claims::default();
+        let mut plan = outcome(
+            "k.json",
+            vec![
+                new_file(WriteKind::Collector, &p, "receivers: {}"),
+                new_file(WriteKind::Deploy, &p, "services: {}"),
+            ],
+        );
+        claims.claim(&mut plan);
+        assert_eq!(plan.status, crate::workspace::outcome::FileStatus::Error);
+        assert_eq!(plan.diagnostics[0].code, Code::DeployFileExists);
+        // A refused plan claims nothing.
+        let mut next = outcome("j.json", vec![new_file(WriteKind::Collector, &p, "x")]);
+        claims.claim(&mut next);
+        assert_eq!(next.writes.len(), 1);
     }
 
     #[test]

@@ -551,6 +551,39 @@ fn a_fifo_in_the_snippets_place_is_refused_without_hanging() {
     assert!(!dir.path().join("krakend.otel-collector.yaml").exists());
 }
 
+/// `--collector-out` naming the deploy snippet's own path: one file, two
+/// contents. Refused before anything is written (before, the collector
+/// config was written there, then the snippet failed, and a stray file
+/// stayed behind).
+#[test]
+fn a_collector_out_on_the_snippets_path_is_refused_before_any_write() {
+    let (dir, path) = temp_file("krakend.json", fixture(XRAY).as_bytes());
+    let before = fs::read(&path).unwrap();
+    let out = run_in(
+        dir.path(),
+        &[
+            "migrate",
+            "--write",
+            "--emit-deploy",
+            "compose",
+            "--collector-out",
+            "krakend.deploy.compose.yaml",
+            "krakend.json",
+        ],
+    );
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("error[OC603]")
+            && stderr.contains(
+                "krakend.deploy.compose.yaml is also the collector config of krakend.json"
+            ),
+        "{stderr}"
+    );
+    assert_eq!(fs::read(&path).unwrap(), before);
+    assert_eq!(files_in(dir.path()), ["krakend.json"]);
+}
+
 #[test]
 fn no_snippet_without_a_collector_or_a_file() {
     // Jaeger is reached directly: no collector, no sidecar.

@@ -2,7 +2,8 @@
 //! writes, then preview, check or write them.
 //!
 //! [`Migrator::migrate_file`] is one file from read to plan, writing
-//! nothing; [`Migrator::apply`] is the one write path (`--write` only);
+//! nothing; [`Claims`] checks the plans of a run against each other;
+//! [`Migrator::apply`] is the one write path (`--write` only);
 //! [`Migrator::run`] drives a whole run. Each file is independent: a
 //! failure is an outcome with an error, and the others go on.
 
@@ -18,7 +19,7 @@ use crate::workspace::deploy;
 use crate::workspace::flexible::{self, TemplateIndex};
 use crate::workspace::input::{Input, Inputs, Loaded, ReadOutcome};
 use crate::workspace::outcome::{FileOutcome, FileStatus, Summary};
-use crate::workspace::plan::{self, PlannedWrite, WriteKind};
+use crate::workspace::plan::{self, Claims, PlannedWrite, WriteKind};
 use crate::workspace::settings::{DiffStyle, FileSettings, MigrateSettings, Mode};
 use crate::workspace::vcs::GitGuard;
 use crate::workspace::write;
@@ -88,7 +89,11 @@ impl Migrator {
             progress();
             outcome
         };
+        let mut claims = Claims::default();
         super::in_chunks(&inputs.inputs, work, |mut outcomes| {
+            // In input order, so that which of two plans is refused never
+            // depends on thread timing.
+            outcomes.iter_mut().for_each(|o| claims.claim(o));
             if self.settings.mode == Mode::Write {
                 outcomes.par_iter_mut().for_each(|o| self.apply(o));
             }
