@@ -63,6 +63,9 @@ impl WriteKind {
 pub struct PlannedWrite {
     pub kind: WriteKind,
     pub path: PathBuf,
+    /// Where the write really lands: the folder resolved and a symlinked
+    /// config followed, so that two spellings of one file are one file.
+    pub location: PathBuf,
     /// The bytes to write.
     pub bytes: Vec<u8>,
     /// What the file holds now, as read; `None`: it does not exist, and
@@ -76,6 +79,7 @@ impl PlannedWrite {
         PlannedWrite {
             kind: WriteKind::Config,
             path: path.to_path_buf(),
+            location: location(path),
             bytes,
             current: Some(current),
         }
@@ -101,6 +105,7 @@ impl PlannedWrite {
         let write = PlannedWrite {
             kind,
             path: path.to_path_buf(),
+            location: location(path),
             bytes: text.into_bytes(),
             current,
         };
@@ -219,26 +224,30 @@ struct Claim {
     /// The config whose plan holds the file.
     owner: String,
     kind: WriteKind,
-    /// A digest of the bytes (a run's plans are not all kept in memory).
+    /// A digest of a new file's bytes (a run's plans are not all kept in
+    /// memory); a config's are never compared.
     digest: u64,
 }
 
 impl Claims {
     /// Claim the files of `outcome`'s plan, or refuse the plan.
     pub fn claim(&mut self, outcome: &mut FileOutcome) {
-        let mut mine: Vec<(PathBuf, Claim)> = Vec::new();
+        let mut mine: Vec<(&Path, Claim)> = Vec::new();
         for write in &outcome.writes {
-            let key = location(&write.path);
             let claim = Claim {
                 owner: outcome.path.clone(),
                 kind: write.kind,
-                digest: digest(&write.bytes),
+                digest: match write.kind {
+                    WriteKind::Config => 0,
+                    WriteKind::Collector | WriteKind::Deploy => digest(&write.bytes),
+                },
             };
+            let key = write.location.as_path();
             let earlier = mine
                 .iter()
                 .find(|(k, _)| *k == key)
                 .map(|(_, c)| c)
-                .or_else(|| self.claimed.get(&key));
+                .or_else(|| self.claimed.get(key));
             if let Some(earlier) = earlier
                 && collide(earlier, &claim)
             {
@@ -247,7 +256,7 @@ impl Claims {
             mine.push((key, claim));
         }
         for (key, claim) in mine {
-            self.claimed.entry(key).or_insert(claim);
+            self.claimed.entry(key.to_path_buf()).or_insert(claim);
         }
     }
 }
@@ -276,9 +285,8 @@ fn conflict(write: &PlannedWrite, earlier: &Claim) -> Diagnostic {
     )
 }
 
-/// Where a file really is: its folder resolved, links followed (a write
-/// goes through a symlinked config), so that two spellings of one path
-/// are one claim.
+/// Where a write to `path` lands: its folder resolved, links followed (a
+/// write goes through a symlinked config).
 fn location(path: &Path) -> PathBuf {
     let target = write::resolve_target(path).unwrap_or_else(|_| path.to_path_buf());
     let dir = write::parent_dir(&target);
@@ -358,6 +366,7 @@ mod tests {
         PlannedWrite {
             kind,
             path: path.to_path_buf(),
+            location: location(path),
             bytes: text.as_bytes().to_vec(),
             current: None,
         }

@@ -77,6 +77,7 @@ impl Explainer {
         super::in_chunks(
             &inputs.inputs,
             |input| self.explain_file(input),
+            |_| {},
             |explained| explained.into_iter().flatten().try_for_each(&mut hand_over),
         )?;
         Ok(summary)

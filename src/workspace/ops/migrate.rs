@@ -90,13 +90,16 @@ impl Migrator {
             outcome
         };
         let mut claims = Claims::default();
-        super::in_chunks(&inputs.inputs, work, |mut outcomes| {
+        let settle = |outcomes: &mut Vec<FileOutcome>| {
             // In input order, so that which of two plans is refused never
-            // depends on thread timing.
+            // depends on thread timing; and before the next chunk is
+            // planned, so that it sees what this one wrote.
             outcomes.iter_mut().for_each(|o| claims.claim(o));
             if self.settings.mode == Mode::Write {
                 outcomes.par_iter_mut().for_each(|o| self.apply(o));
             }
+        };
+        super::in_chunks(&inputs.inputs, work, settle, |outcomes| {
             outcomes.into_iter().try_for_each(&mut hand_over)
         })?;
         Ok(summary)
