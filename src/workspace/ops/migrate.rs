@@ -63,10 +63,6 @@ impl Migrator {
         })
     }
 
-    pub fn settings(&self) -> &MigrateSettings {
-        &self.settings
-    }
-
     /// Migrate every input and hand each outcome, in input order, to
     /// `emit` (what the walk could not read comes first); `progress` is
     /// called as each file is done. Returns the run's totals.
