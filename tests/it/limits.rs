@@ -4,6 +4,9 @@
 //! `src/workspace` or `src/report` is over 120 lines (the issue allows
 //! lookup tables past it; none is that long today, so none is exempt).
 //!
+//! Also, `workspace` imports neither `report` nor `cli`, `report` not
+//! `cli`, and neither sees clap (the settings are made in `cli`).
+//!
 //! Functions are found by a small scanner that knows enough Rust to skip
 //! comments, strings and character literals, so that a `{` in a message or
 //! a `fn` in a comment cannot throw the count off; its own tests below
@@ -245,6 +248,72 @@ fn no_function_of_workspace_or_report_is_over_the_limit() {
         long.is_empty(),
         "functions over {FUNCTION_LINES} lines:\n{}",
         long.join("\n")
+    );
+}
+
+/// The crate modules (`crate::x`) and crates named in a source's code (not
+/// its comments or strings).
+fn imports(source: &str) -> Vec<String> {
+    let tokens = tokens(source);
+    let mut found = Vec::new();
+    for (i, (token, _)) in tokens.iter().enumerate() {
+        let Token::Ident(word) = token else { continue };
+        let path = tokens
+            .get(i + 1..i + 4)
+            .map(|t| t.iter().map(|(t, _)| t).collect::<Vec<_>>());
+        match (word.as_str(), path.as_deref()) {
+            ("crate", Some([Token::Punct(':'), Token::Punct(':'), Token::Ident(module)])) => {
+                found.push(format!("crate::{module}"));
+            }
+            // `crate::{a, b::c}`: the first name of each item.
+            ("crate", Some([Token::Punct(':'), Token::Punct(':'), Token::Punct('{')])) => {
+                let mut depth = 0;
+                let mut first = true;
+                for (token, _) in &tokens[i + 3..] {
+                    match token {
+                        Token::Punct('{') => depth += 1,
+                        Token::Punct('}') if depth == 1 => break,
+                        Token::Punct('}') => depth -= 1,
+                        Token::Punct(',') if depth == 1 => first = true,
+                        Token::Ident(module) if depth == 1 && first => {
+                            found.push(format!("crate::{module}"));
+                            first = false;
+                        }
+                        _ => first = false,
+                    }
+                }
+            }
+            ("clap", _) => found.push("clap".into()),
+            _ => {}
+        }
+    }
+    found
+}
+
+#[test]
+fn the_outer_layers_import_only_the_layers_before_them() {
+    let root = crate::common::manifest_dir();
+    for (layer, forbidden) in [
+        (
+            "src/workspace",
+            &["crate::report", "crate::cli", "clap"][..],
+        ),
+        ("src/report", &["crate::cli", "clap"][..]),
+    ] {
+        for file in rust_files(&root.join(layer)) {
+            let source = fs::read_to_string(&file).unwrap();
+            let wrong: Vec<String> = imports(&source)
+                .into_iter()
+                .filter(|i| forbidden.contains(&i.as_str()))
+                .collect();
+            assert!(wrong.is_empty(), "{} uses {wrong:?}", file.display());
+        }
+    }
+    // The check sees what it must, and not what a comment says.
+    let sample = "use crate::report::Style; // crate::cli\nuse crate::{model, cli::args::{A, B}};\nfn f() -> clap::Error { todo!() }\n";
+    assert_eq!(
+        imports(sample),
+        ["crate::report", "crate::model", "crate::cli", "clap"]
     );
 }
 
