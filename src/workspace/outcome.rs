@@ -49,10 +49,13 @@ pub struct FileOutcome {
     /// The preview's diff of every planned write (may be empty).
     pub diff: String,
     /// For standard input: what the filter prints (the migrated config,
-    /// or the input unchanged). `None` after an error.
+    /// or the input unchanged). `None` after an error. The real bytes,
+    /// secrets included: the filter's output, never a report's.
     pub filtered: Option<Vec<u8>>,
     /// The files to write, in the order they are written: the collector
     /// config, the deploy snippet, then the config that points at them.
+    /// Their real bytes, secrets included: for the write path, never for
+    /// a report (the preview shows `diff`, made from redacted texts).
     pub writes: Vec<PlannedWrite>,
 }
 
