@@ -1,11 +1,15 @@
-//! The command line, as clap derive types. Parsing only: validation of
-//! combinations that clap cannot express happens in the subcommands.
+//! The command line, as clap derive types. Parsing only: `settings.rs`
+//! turns these into the library's settings, and the operations check
+//! combinations that clap cannot express.
 
 use std::path::PathBuf;
 
+use clap::builder::PossibleValue;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::migration::options::{KrakendVersion, OtlpEndpoint};
+use crate::migration::options::{CollectorFlavor, KrakendVersion, MetricsTarget, OtlpEndpoint};
+use crate::migration::render::deploy::Platform;
+use crate::report::{Format, ViewFormat};
 
 const ABOUT: &str = "Migrate KrakenD configs from OpenCensus (telemetry/opencensus) to OpenTelemetry, \
 and write the ADOT collector config the new block sends to.";
@@ -137,13 +141,28 @@ Examples:
 Exit status: 0 same behaviour (notes list inherent changes), 1 differences
 (listed), 2 bad input or usage.";
 
-/// The formats of `explain` and `verify` (`migrate` has its own).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ReportFormat {
-    /// Tables for people.
-    Human,
-    /// One JSON document on stdout (shape in docs/cli.md).
-    Json,
+/// `--format` of `migrate`: the values are the report layer's formats.
+impl ValueEnum for Format {
+    fn value_variants<'a>() -> &'a [Self] {
+        Format::ALL
+    }
+
+    fn to_possible_value(&self) -> Option<PossibleValue> {
+        let spec = self.spec();
+        Some(PossibleValue::new(spec.name).help(spec.help))
+    }
+}
+
+/// `--format` of `explain` and `verify`.
+impl ValueEnum for ViewFormat {
+    fn value_variants<'a>() -> &'a [Self] {
+        ViewFormat::ALL
+    }
+
+    fn to_possible_value(&self) -> Option<PossibleValue> {
+        let (name, help) = self.describe();
+        Some(PossibleValue::new(name).help(help))
+    }
 }
 
 #[derive(Debug, Args)]
@@ -153,8 +172,8 @@ pub struct ExplainArgs {
     pub paths: Vec<PathBuf>,
 
     /// Report format.
-    #[arg(long, value_enum, default_value_t = ReportFormat::Human)]
-    pub format: ReportFormat,
+    #[arg(long, value_enum, default_value_t = ViewFormat::Human)]
+    pub format: ViewFormat,
 
     /// Collector distribution the migration would target.
     #[arg(long, value_enum, default_value_t = CollectorArg::Adot)]
@@ -200,8 +219,8 @@ pub struct VerifyArgs {
     pub krakend_version: KrakendVersion,
 
     /// Report format.
-    #[arg(long, value_enum, default_value_t = ReportFormat::Human)]
-    pub format: ReportFormat,
+    #[arg(long, value_enum, default_value_t = ViewFormat::Human)]
+    pub format: ViewFormat,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -212,23 +231,20 @@ pub enum ColorChoice {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum OutputFormat {
-    /// Diffs and annotated diagnostics.
-    Human,
-    /// One JSON document on stdout (see the README for its shape).
-    Json,
-    /// One SARIF 2.1.0 log on stdout, for code scanning.
-    Sarif,
-    /// GitHub Actions annotations (workflow commands) on stdout.
-    Github,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum MetricsArg {
     /// Metrics go where the legacy exporters sent them, nowhere else.
     Legacy,
     /// Also to CloudWatch, through the collector's awsemf exporter.
     Emf,
+}
+
+impl From<MetricsArg> for MetricsTarget {
+    fn from(arg: MetricsArg) -> MetricsTarget {
+        match arg {
+            MetricsArg::Legacy => MetricsTarget::Legacy,
+            MetricsArg::Emf => MetricsTarget::Emf,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -241,12 +257,31 @@ pub enum DeployArg {
     K8s,
 }
 
+impl From<DeployArg> for Platform {
+    fn from(arg: DeployArg) -> Platform {
+        match arg {
+            DeployArg::Compose => Platform::Compose,
+            DeployArg::Ecs => Platform::Ecs,
+            DeployArg::K8s => Platform::K8s,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum CollectorArg {
     /// AWS Distro for OpenTelemetry (aws-otel-collector).
     Adot,
     /// The upstream otelcol-contrib distribution.
     Contrib,
+}
+
+impl From<CollectorArg> for CollectorFlavor {
+    fn from(arg: CollectorArg) -> CollectorFlavor {
+        match arg {
+            CollectorArg::Adot => CollectorFlavor::Adot,
+            CollectorArg::Contrib => CollectorFlavor::Contrib,
+        }
+    }
 }
 
 #[derive(Debug, Args)]
@@ -264,8 +299,8 @@ pub struct MigrateArgs {
     pub check: bool,
 
     /// Report format.
-    #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
-    pub format: OutputFormat,
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
 
     /// Collector distribution the collector config is written for.
     #[arg(long, value_enum, default_value_t = CollectorArg::Adot)]

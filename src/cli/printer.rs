@@ -4,19 +4,17 @@
 
 use std::io::{self, Write};
 
-use super::args::ColorChoice;
-use crate::report::human::Verbosity;
+use super::args::{ColorChoice, GlobalArgs};
+use crate::report::{Streams, Style, Verbosity};
 
 #[derive(Debug, Clone, Copy)]
 pub struct Printer {
-    pub stdout_color: bool,
-    pub stderr_color: bool,
-    pub verbosity: Verbosity,
+    pub style: Style,
 }
 
 impl Printer {
-    pub fn new(choice: ColorChoice, verbosity: Verbosity) -> Printer {
-        let choice = match choice {
+    pub fn new(global: &GlobalArgs) -> Printer {
+        let choice = match global.color {
             ColorChoice::Auto => anstream::ColorChoice::Auto,
             ColorChoice::Always => anstream::ColorChoice::Always,
             ColorChoice::Never => anstream::ColorChoice::Never,
@@ -29,31 +27,59 @@ impl Printer {
             };
             c != anstream::ColorChoice::Never
         };
+        let verbosity = if global.quiet {
+            Verbosity::Quiet
+        } else if global.verbose {
+            Verbosity::Verbose
+        } else {
+            Verbosity::Normal
+        };
         Printer {
-            stdout_color: resolve(anstream::AutoStream::choice(&io::stdout())),
-            stderr_color: resolve(anstream::AutoStream::choice(&io::stderr())),
-            verbosity,
+            style: Style {
+                verbosity,
+                stdout_color: resolve(anstream::AutoStream::choice(&io::stdout())),
+                stderr_color: resolve(anstream::AutoStream::choice(&io::stderr())),
+            },
         }
     }
 
-    /// Write to stdout. A closed pipe is not an error.
-    pub fn out(&self, text: &str) -> io::Result<()> {
-        quiet_pipe(io::stdout().lock().write_all(text.as_bytes()))
+    /// Give a reporter the standard streams.
+    pub fn report<T>(&self, f: impl FnOnce(&mut Streams<'_>) -> T) -> T {
+        let mut stdout = QuietPipe(io::stdout());
+        let mut stderr = QuietPipe(io::stderr());
+        f(&mut Streams {
+            stdout: &mut stdout,
+            stderr: &mut stderr,
+        })
     }
 
+    /// Write to stdout.
     pub fn out_bytes(&self, bytes: &[u8]) -> io::Result<()> {
-        quiet_pipe(io::stdout().lock().write_all(bytes))
+        QuietPipe(io::stdout().lock()).write_all(bytes)
     }
 
     /// Write to stderr.
     pub fn err(&self, text: &str) -> io::Result<()> {
-        quiet_pipe(io::stderr().lock().write_all(text.as_bytes()))
+        QuietPipe(io::stderr().lock()).write_all(text.as_bytes())
     }
 }
 
-fn quiet_pipe(result: io::Result<()>) -> io::Result<()> {
-    match result {
-        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
-        other => other,
+/// A stream whose reader may go away: a closed pipe is not an error, and
+/// what would have gone into it is dropped.
+struct QuietPipe<W>(W);
+
+impl<W: Write> Write for QuietPipe<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match self.0.write(buf) {
+            Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(buf.len()),
+            other => other,
+        }
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        match self.0.flush() {
+            Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
+            other => other,
+        }
     }
 }

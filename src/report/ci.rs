@@ -10,8 +10,9 @@
 
 use std::borrow::Cow;
 
-use super::{FileReport, FileStatus};
 use crate::model::diagnostic::{Code, Severity};
+use crate::workspace::outcome::{FileOutcome, FileStatus};
+use crate::workspace::settings::Mode;
 
 /// One thing a CI report shows.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,10 +32,20 @@ const LEGACY_SEGMENTS: [&str; 2] = [
     "/github_com~1devopsfaith~1krakend-opencensus",
 ];
 
+/// The level of a pending migration in CI reports: it fails `--check`, is
+/// worth a look in a preview, and is gone after `--write`.
+pub fn pending_level(mode: Mode) -> Option<Severity> {
+    match mode {
+        Mode::Check => Some(Severity::Error),
+        Mode::Preview => Some(Severity::Warning),
+        Mode::Write => None,
+    }
+}
+
 /// The findings of one file, in the order of the report; the pending
 /// migration (with severity `pending`, when the file would be migrated)
 /// comes first.
-pub fn findings(file: &FileReport, pending: Option<Severity>) -> Vec<Finding<'_>> {
+pub fn findings(file: &FileOutcome, pending: Option<Severity>) -> Vec<Finding<'_>> {
     let mut out = Vec::with_capacity(file.diagnostics.len() + 1);
     if let Some(severity) = pending
         && file.status == FileStatus::WouldMigrate
@@ -73,16 +84,10 @@ mod tests {
     use crate::model::diagnostic::Diagnostic;
     use crate::syntax::source::Format;
 
-    fn report(status: FileStatus, diagnostics: Vec<Diagnostic>) -> FileReport {
-        FileReport {
-            path: "k.json".into(),
-            format: Format::Json,
-            status,
-            collector_path: None,
-            diagnostics,
-            source: None,
-            diff: String::new(),
-        }
+    fn report(status: FileStatus, diagnostics: Vec<Diagnostic>) -> FileOutcome {
+        let mut file = FileOutcome::new("k.json".into(), Format::Json, status);
+        file.diagnostics = diagnostics;
+        file
     }
 
     fn located(code: Code, pointer: &str, line: usize) -> Diagnostic {

@@ -6,39 +6,81 @@
 //! fate is a field's row, other warnings and errors are listed after the
 //! table. Messages never hold secret values, so nothing needs redacting.
 
-use std::fmt::Write;
+use std::fmt::Write as _;
+use std::io;
 
 use serde::Serialize;
 
-use super::text::{columns, wrap};
+use super::json::FileList;
+use super::text::{self, columns, wrap};
+use super::{Reporter, Streams, Style};
 use crate::model::diagnostic::{Action, Diagnostic, Severity};
 use crate::model::docs;
 use crate::model::locate::{OPENCENSUS, OPENCENSUS_V1};
 use crate::syntax::tree::escape_token;
+use crate::workspace::ops::explain::{ExplainSummary, Explained};
 
-/// What `explain` found in one input.
-#[derive(Debug, Clone)]
-pub struct Explained {
-    /// As the user gave it (`-` for standard input).
-    pub path: String,
-    /// The file could not be read, parsed or migrated: its table holds
-    /// the fates computed before the refusal, and the errors say why.
-    pub error: bool,
-    /// Sorted, located.
-    pub diagnostics: Vec<Diagnostic>,
+/// The diagnostics that are fields' fates.
+fn fields(file: &Explained) -> impl Iterator<Item = &Diagnostic> {
+    file.diagnostics.iter().filter(|d| d.fate.is_some())
 }
 
-impl Explained {
-    fn fields(&self) -> impl Iterator<Item = &Diagnostic> {
-        self.diagnostics.iter().filter(|d| d.fate.is_some())
+/// Warnings that are no field's fate; all errors (an error may also be a
+/// field's fate, and must not hide in the table).
+fn others(file: &Explained, severity: Severity) -> impl Iterator<Item = &Diagnostic> {
+    file.diagnostics.iter().filter(move |d| {
+        d.severity == severity && (severity == Severity::Error || d.fate.is_none())
+    })
+}
+
+/// `explain` for people: per file, a table per legacy block, then the
+/// other warnings and the errors, laid out for the terminal's width.
+pub struct ExplainHuman {
+    width: usize,
+    color: bool,
+    files: usize,
+}
+
+impl ExplainHuman {
+    pub fn new(style: Style) -> ExplainHuman {
+        ExplainHuman {
+            width: text::width(),
+            color: style.stdout_color,
+            files: 0,
+        }
+    }
+}
+
+impl Reporter<Explained, ExplainSummary> for ExplainHuman {
+    fn file(&mut self, file: &Explained, out: &mut Streams<'_>) -> io::Result<()> {
+        let mut text = if self.files > 0 {
+            "\n".to_string()
+        } else {
+            String::new()
+        };
+        self.files += 1;
+        text.push_str(&human(file, self.width, self.color));
+        out.stdout.write_all(text.as_bytes())
     }
 
-    /// Warnings that are no field's fate; all errors (an error may also be
-    /// a field's fate, and must not hide in the table).
-    fn others(&self, severity: Severity) -> impl Iterator<Item = &Diagnostic> {
-        self.diagnostics.iter().filter(move |d| {
-            d.severity == severity && (severity == Severity::Error || d.fate.is_none())
-        })
+    fn finish(&mut self, _summary: &ExplainSummary, _out: &mut Streams<'_>) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+/// `explain --format json`: one document (shape in `docs/cli.md`).
+#[derive(Debug, Default)]
+pub struct ExplainJson {
+    files: FileList,
+}
+
+impl Reporter<Explained, ExplainSummary> for ExplainJson {
+    fn file(&mut self, file: &Explained, out: &mut Streams<'_>) -> io::Result<()> {
+        self.files.item(&json_file(file), out.stdout)
+    }
+
+    fn finish(&mut self, _summary: &ExplainSummary, out: &mut Streams<'_>) -> io::Result<()> {
+        self.files.end("\n}\n", out.stdout)
     }
 }
 
@@ -63,69 +105,58 @@ fn location(d: &Diagnostic) -> String {
     }
 }
 
-/// The human report: per file, a table per legacy block, then the other
-/// warnings and the errors. `width` is the terminal width to fit.
-pub fn human(files: &[Explained], width: usize, color: bool) -> String {
-    let bold = |t: &str| {
-        if color {
-            format!("\u{1b}[1m{t}\u{1b}[0m")
-        } else {
-            t.to_string()
-        }
-    };
+/// One file for people: a table per legacy block, then the other warnings
+/// and the errors. `width` is the terminal width to fit.
+fn human(file: &Explained, width: usize, color: bool) -> String {
+    let bold = |t: &str| super::bold(t, color);
     let mut out = String::new();
-    for (i, file) in files.iter().enumerate() {
-        if i > 0 {
-            out.push('\n');
+    let _ = writeln!(out, "{}", bold(&file.path));
+    let fields: Vec<&Diagnostic> = fields(file).collect();
+    if fields.is_empty() && !file.error {
+        out.push_str("  no OpenCensus block: nothing to explain\n");
+    }
+    let mut blocks: Vec<&str> = Vec::new();
+    for d in &fields {
+        let (block, _) = split_block(&d.pointer);
+        if !blocks.contains(&block) {
+            blocks.push(block);
         }
-        let _ = writeln!(out, "{}", bold(&file.path));
-        let fields: Vec<&Diagnostic> = file.fields().collect();
-        if fields.is_empty() && !file.error {
-            out.push_str("  no OpenCensus block: nothing to explain\n");
+    }
+    for block in blocks {
+        let rows: Vec<&Diagnostic> = fields
+            .iter()
+            .copied()
+            .filter(|d| split_block(&d.pointer).0 == block)
+            .collect();
+        let _ = writeln!(out, "\n  {}", bold(block));
+        out.push_str(&table(&rows, width, color));
+    }
+    for (title, severity) in [
+        ("other changes", Severity::Warning),
+        ("errors", Severity::Error),
+    ] {
+        let list: Vec<&Diagnostic> = others(file, severity).collect();
+        if list.is_empty() {
+            continue;
         }
-        let mut blocks: Vec<&str> = Vec::new();
-        for d in &fields {
-            let (block, _) = split_block(&d.pointer);
-            if !blocks.contains(&block) {
-                blocks.push(block);
+        let _ = writeln!(out, "\n  {}", bold(title));
+        for d in list {
+            let head = format!(
+                "{}[{}] {}: {}",
+                d.severity.as_str(),
+                d.code.as_str(),
+                location(d),
+                d.message
+            );
+            for (n, line) in wrap(&head, width - 4).into_iter().enumerate() {
+                let indent = if n == 0 { "  - " } else { "    " };
+                let _ = writeln!(out, "{indent}{line}");
             }
+            detail(&mut out, "    ", d, width);
         }
-        for block in blocks {
-            let rows: Vec<&Diagnostic> = fields
-                .iter()
-                .copied()
-                .filter(|d| split_block(&d.pointer).0 == block)
-                .collect();
-            let _ = writeln!(out, "\n  {}", bold(block));
-            out.push_str(&table(&rows, width, color));
-        }
-        for (title, severity) in [
-            ("other changes", Severity::Warning),
-            ("errors", Severity::Error),
-        ] {
-            let list: Vec<&Diagnostic> = file.others(severity).collect();
-            if list.is_empty() {
-                continue;
-            }
-            let _ = writeln!(out, "\n  {}", bold(title));
-            for d in list {
-                let head = format!(
-                    "{}[{}] {}: {}",
-                    d.severity.as_str(),
-                    d.code.as_str(),
-                    location(d),
-                    d.message
-                );
-                for (n, line) in wrap(&head, width - 4).into_iter().enumerate() {
-                    let indent = if n == 0 { "  - " } else { "    " };
-                    let _ = writeln!(out, "{indent}{line}");
-                }
-                detail(&mut out, "    ", d, width);
-            }
-        }
-        if !fields.is_empty() {
-            let _ = writeln!(out, "\n  {}", summary(&fields));
-        }
+    }
+    if !fields.is_empty() {
+        let _ = writeln!(out, "\n  {}", summary(&fields));
     }
     out
 }
@@ -248,12 +279,6 @@ fn summary(fields: &[&Diagnostic]) -> String {
 }
 
 #[derive(Serialize)]
-struct Report<'a> {
-    version: u32,
-    files: Vec<File<'a>>,
-}
-
-#[derive(Serialize)]
 struct File<'a> {
     path: &'a str,
     status: &'static str,
@@ -300,40 +325,30 @@ fn note(d: &Diagnostic) -> Note<'_> {
     }
 }
 
-/// The JSON report (one document, final newline); shape in `docs/cli.md`.
-pub fn json(files: &[Explained]) -> String {
-    let report = Report {
-        version: 1,
-        files: files
-            .iter()
-            .map(|f| File {
-                path: &f.path,
-                status: if f.error { "error" } else { "ok" },
-                fields: f
-                    .fields()
-                    .map(|d| {
-                        let fate = d.fate.as_ref().expect("fields have a fate");
-                        Field {
-                            pointer: &d.pointer,
-                            line: d.line,
-                            column: d.column,
-                            action: fate.action.as_str(),
-                            target: fate.target.as_deref(),
-                            why: &d.message,
-                            help: d.help.as_deref(),
-                            code: d.code.as_str(),
-                            docs: docs::url(d.code, &d.pointer),
-                        }
-                    })
-                    .collect(),
-                notes: f.others(Severity::Warning).map(note).collect(),
-                errors: f.others(Severity::Error).map(note).collect(),
+/// One file of the JSON document.
+fn json_file(f: &Explained) -> File<'_> {
+    File {
+        path: &f.path,
+        status: if f.error { "error" } else { "ok" },
+        fields: fields(f)
+            .map(|d| {
+                let fate = d.fate.as_ref().expect("fields have a fate");
+                Field {
+                    pointer: &d.pointer,
+                    line: d.line,
+                    column: d.column,
+                    action: fate.action.as_str(),
+                    target: fate.target.as_deref(),
+                    why: &d.message,
+                    help: d.help.as_deref(),
+                    code: d.code.as_str(),
+                    docs: docs::url(d.code, &d.pointer),
+                }
             })
             .collect(),
-    };
-    let mut out = serde_json::to_string_pretty(&report).expect("a report serialises");
-    out.push('\n');
-    out
+        notes: others(f, Severity::Warning).map(note).collect(),
+        errors: others(f, Severity::Error).map(note).collect(),
+    }
 }
 
 #[cfg(test)]

@@ -8,15 +8,48 @@
 //! are escaped as the runner expects: `%`, CR and LF everywhere, and also
 //! `:` and `,` in properties.
 
-use std::fmt::Write;
+use std::fmt::Write as _;
+use std::io;
 
-use super::FileReport;
-use super::ci;
-use super::human::Verbosity;
+use super::{Reporter, Streams, Style, Verbosity, ci, human};
 use crate::model::diagnostic::Severity;
+use crate::workspace::outcome::{FileOutcome, Summary};
+use crate::workspace::settings::Mode;
+
+/// `--format github`: the annotations on stdout, the summary on stderr,
+/// into the step's log.
+pub struct Github {
+    mode: Mode,
+    verbosity: Verbosity,
+}
+
+impl Github {
+    pub fn new(mode: Mode, style: Style) -> Github {
+        Github {
+            mode,
+            verbosity: style.verbosity,
+        }
+    }
+}
+
+impl Reporter<FileOutcome, Summary> for Github {
+    fn file(&mut self, file: &FileOutcome, out: &mut Streams<'_>) -> io::Result<()> {
+        let text = annotations(file, ci::pending_level(self.mode), self.verbosity);
+        out.stdout.write_all(text.as_bytes())
+    }
+
+    fn finish(&mut self, summary: &Summary, out: &mut Streams<'_>) -> io::Result<()> {
+        if self.verbosity == Verbosity::Quiet {
+            return Ok(());
+        }
+        // Plain: a CI log shows escape codes as they are.
+        out.stderr
+            .write_all(human::summary(summary, self.mode, false).as_bytes())
+    }
+}
 
 /// The workflow commands for one file.
-pub fn annotations(file: &FileReport, pending: Option<Severity>, verbosity: Verbosity) -> String {
+fn annotations(file: &FileOutcome, pending: Option<Severity>, verbosity: Verbosity) -> String {
     let mut out = String::new();
     for finding in ci::findings(file, pending) {
         let shown = match finding.severity {

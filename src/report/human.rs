@@ -1,27 +1,75 @@
-//! The report for people: diagnostics with source snippets (rendered by
-//! annotate-snippets, as rustc and ruff do), and a summary.
+//! The report for people: in preview the diffs on stdout, in `--check` the
+//! paths of the files to migrate, for standard input the filtered config;
+//! on stderr the diagnostics with source snippets (rendered by
+//! annotate-snippets, as rustc and ruff do), a line per file written, and
+//! a summary.
 //!
 //! Snippets are cut from the redacted source, so a secret never reaches
 //! the terminal even when a diagnostic points at its line.
 
 use std::borrow::Cow;
-use std::fmt::Write;
+use std::fmt::Write as _;
+use std::io;
 
 use annotate_snippets::{AnnotationKind, Level, Renderer, Snippet};
 
-use super::{FileReport, FileStatus, Summary};
+use super::{Reporter, Streams, Style, Verbosity, bold};
 use crate::model::diagnostic::{Diagnostic, Severity};
 use crate::model::redact::Redacted;
+use crate::workspace::outcome::{FileOutcome, FileStatus, Summary};
+use crate::workspace::settings::Mode;
 
-/// How much to show.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Verbosity {
-    /// Errors only.
-    Quiet,
-    /// Errors and warnings with snippets, infos on one line each.
-    Normal,
-    /// Everything with snippets.
-    Verbose,
+/// `--format human`.
+pub struct Human {
+    mode: Mode,
+    style: Style,
+}
+
+impl Human {
+    pub fn new(mode: Mode, style: Style) -> Human {
+        Human { mode, style }
+    }
+}
+
+impl Reporter<FileOutcome, Summary> for Human {
+    fn file(&mut self, file: &FileOutcome, out: &mut Streams<'_>) -> io::Result<()> {
+        match (&file.filtered, self.mode) {
+            (Some(bytes), Mode::Preview | Mode::Write) => out.stdout.write_all(bytes)?,
+            (_, Mode::Preview) => out.stdout.write_all(file.diff.as_bytes())?,
+            (_, Mode::Check) if file.status == FileStatus::WouldMigrate => out
+                .stdout
+                .write_all(format!("{}\n", file.path).as_bytes())?,
+            _ => {}
+        }
+        let Style {
+            verbosity,
+            stderr_color,
+            ..
+        } = self.style;
+        let shown = diagnostics(
+            &file.path,
+            &file.diagnostics,
+            file.source.as_ref(),
+            verbosity,
+            stderr_color,
+        );
+        out.stderr.write_all(shown.as_bytes())?;
+        if self.mode == Mode::Write
+            && let Some(line) = status_line(file)
+            && (verbosity != Verbosity::Quiet || file.status == FileStatus::Error)
+        {
+            out.stderr.write_all(format!("{line}\n").as_bytes())?;
+        }
+        Ok(())
+    }
+
+    fn finish(&mut self, summary: &Summary, out: &mut Streams<'_>) -> io::Result<()> {
+        if self.style.verbosity == Verbosity::Quiet {
+            return Ok(());
+        }
+        let text = self::summary(summary, self.mode, self.style.stderr_color);
+        out.stderr.write_all(text.as_bytes())
+    }
 }
 
 fn level(severity: Severity) -> Level<'static> {
@@ -37,15 +85,21 @@ fn level(severity: Severity) -> Level<'static> {
 /// `path_aggregation` should not print 400 snippets).
 const REPEATS_SHOWN: usize = 3;
 
-/// The diagnostics of one file.
-pub fn diagnostics(file: &FileReport, verbosity: Verbosity, color: bool) -> String {
+/// The diagnostics of one file at `path`, with snippets cut from its
+/// redacted `source`.
+pub fn diagnostics(
+    path: &str,
+    diagnostics: &[Diagnostic],
+    source: Option<&Redacted>,
+    verbosity: Verbosity,
+    color: bool,
+) -> String {
     let renderer = if color {
         Renderer::styled()
     } else {
         Renderer::plain()
     };
-    let shown: Vec<&Diagnostic> = file
-        .diagnostics
+    let shown: Vec<&Diagnostic> = diagnostics
         .iter()
         .filter(|d| d.severity == Severity::Error || verbosity != Verbosity::Quiet)
         .collect();
@@ -71,10 +125,10 @@ pub fn diagnostics(file: &FileReport, verbosity: Verbosity, color: bool) -> Stri
             Severity::Info => verbosity == Verbosity::Verbose,
         };
         if full {
-            out.push_str(&render_full(d, &file.path, file.source.as_ref(), &renderer));
+            out.push_str(&render_full(d, path, source, &renderer));
             out.push('\n');
         } else {
-            out.push_str(&render_line(d, &file.path, color));
+            out.push_str(&render_line(d, path, color));
         }
     }
     for (first, lines) in folded {
@@ -85,7 +139,7 @@ pub fn diagnostics(file: &FileReport, verbosity: Verbosity, color: bool) -> Stri
             "{}[{}] {}: {} more like the above (lines {}{more}); -v shows them all",
             first.severity.as_str(),
             first.code.as_str(),
-            file.path,
+            path,
             lines.len().max(1),
             listed.join(", ")
         );
@@ -171,18 +225,11 @@ fn snippet(
 }
 
 /// The closing summary, as a small table.
-pub fn summary(s: &Summary, mode: &str, color: bool) -> String {
+pub fn summary(s: &Summary, mode: Mode, color: bool) -> String {
     let s = *s;
-    let bold = |t: &str| {
-        if color {
-            format!("\u{1b}[1m{t}\u{1b}[0m")
-        } else {
-            t.to_string()
-        }
-    };
     let migrated_label = match mode {
-        "write" => "migrated",
-        _ => "to migrate",
+        Mode::Write => "migrated",
+        Mode::Preview | Mode::Check => "to migrate",
     };
     let mut out = String::new();
     let rows = [
@@ -194,14 +241,16 @@ pub fn summary(s: &Summary, mode: &str, color: bool) -> String {
         ("warnings", s.warnings),
         ("errors", s.errors),
     ];
-    let _ = writeln!(out, "{}", bold("summary"));
+    let _ = writeln!(out, "{}", bold("summary", color));
     for (label, n) in rows {
         let _ = writeln!(out, "  {label:<14}{n:>7}");
     }
     let hint = match mode {
-        "preview" if s.migrated > 0 && s.errors == 0 => "run again with --write to apply",
-        "preview" if s.migrated > 0 => "run again with --write to apply the files without errors",
-        "check" if s.migrated > 0 => "migrations are pending: run `oc2otel migrate --write`",
+        Mode::Preview if s.migrated > 0 && s.errors == 0 => "run again with --write to apply",
+        Mode::Preview if s.migrated > 0 => {
+            "run again with --write to apply the files without errors"
+        }
+        Mode::Check if s.migrated > 0 => "migrations are pending: run `oc2otel migrate --write`",
         _ => "",
     };
     if !hint.is_empty() {
@@ -210,8 +259,8 @@ pub fn summary(s: &Summary, mode: &str, color: bool) -> String {
     out
 }
 
-/// One line per file for `--check` and `--write`.
-pub fn status_line(file: &FileReport) -> Option<String> {
+/// One line per file for `--write`.
+pub fn status_line(file: &FileOutcome) -> Option<String> {
     let collector = file
         .collector_path
         .as_ref()

@@ -1,15 +1,13 @@
-//! The JSON report of `--format json` (shape in SPEC section 1).
+//! The JSON report of `--format json` (shape in SPEC section 1), written a
+//! file at a time, so that a run over many files never holds all their
+//! reports; the text is that of one `serde_json` pretty document.
+
+use std::io;
 
 use serde::Serialize;
 
-use super::{FileReport, Summary};
-
-#[derive(Serialize)]
-struct Report<'a> {
-    version: u32,
-    files: Vec<File<'a>>,
-    summary: Summary,
-}
+use super::{Reporter, Streams};
+use crate::workspace::outcome::{FileOutcome, Summary};
 
 #[derive(Serialize)]
 struct File<'a> {
@@ -31,7 +29,7 @@ struct Diagnostic<'a> {
     help: Option<&'a str>,
 }
 
-fn file(f: &FileReport) -> File<'_> {
+fn file(f: &FileOutcome) -> File<'_> {
     File {
         path: &f.path,
         format: f.format.as_str(),
@@ -53,82 +51,110 @@ fn file(f: &FileReport) -> File<'_> {
     }
 }
 
-/// The whole report as one JSON document (with a final newline).
-pub fn render(files: &[FileReport]) -> String {
-    let report = Report {
-        version: 1,
-        files: files.iter().map(file).collect(),
-        summary: Summary::of(files),
-    };
-    let mut out = serde_json::to_string_pretty(&report).expect("a report serialises");
-    out.push('\n');
-    out
-}
-
-/// The same document written a file at a time, so that a run over many
-/// files never holds all their reports: `begin`, `file` for each file,
-/// then `end`. The text is identical to [`render`]'s.
+/// `--format json`.
 #[derive(Debug, Default)]
-pub struct Stream {
-    files: usize,
+pub struct Json {
+    files: FileList,
 }
 
-impl Stream {
-    pub fn begin(&mut self) -> String {
-        "{\n  \"version\": 1,\n  \"files\": [".to_string()
+impl Reporter<FileOutcome, Summary> for Json {
+    fn file(&mut self, outcome: &FileOutcome, out: &mut Streams<'_>) -> io::Result<()> {
+        self.files.item(&file(outcome), out.stdout)
     }
 
-    pub fn file(&mut self, report: &FileReport) -> String {
-        let body = serde_json::to_string_pretty(&file(report)).expect("a report serialises");
-        let mut out = String::from(if self.files == 0 { "\n" } else { ",\n" });
+    fn finish(&mut self, summary: &Summary, out: &mut Streams<'_>) -> io::Result<()> {
+        let summary = serde_json::to_string_pretty(summary).map_err(io::Error::other)?;
+        let summary = summary.replace('\n', "\n  ");
+        let end = format!(",\n  \"summary\": {summary}\n}}\n");
+        self.files.end(&end, out.stdout)
+    }
+}
+
+/// The `"files"` array of a document `{"version": 1, "files": [...], ...}`
+/// written an item at a time, laid out as `serde_json`'s pretty printer
+/// lays out the whole document (shared by the `explain` view).
+#[derive(Debug, Default)]
+pub struct FileList {
+    items: usize,
+}
+
+impl FileList {
+    /// Write one item (the document's head before the first).
+    pub fn item(&mut self, item: &impl Serialize, out: &mut dyn io::Write) -> io::Result<()> {
+        let body = serde_json::to_string_pretty(item).map_err(io::Error::other)?;
+        let mut text = String::new();
+        if self.items == 0 {
+            text.push_str(HEAD);
+        }
+        text.push_str(if self.items == 0 { "\n" } else { ",\n" });
         for (i, line) in body.lines().enumerate() {
             if i > 0 {
-                out.push('\n');
+                text.push('\n');
             }
-            out.push_str("    ");
-            out.push_str(line);
+            text.push_str("    ");
+            text.push_str(line);
         }
-        self.files += 1;
-        out
+        self.items += 1;
+        out.write_all(text.as_bytes())
     }
 
-    pub fn end(&mut self, summary: &Summary) -> String {
-        let summary = serde_json::to_string_pretty(summary).expect("a summary serialises");
-        let summary = summary.replace('\n', "\n  ");
-        let close = if self.files == 0 { "]" } else { "\n  ]" };
-        format!("{close},\n  \"summary\": {summary}\n}}\n")
+    /// Close the array, then write `rest` (`,` and the document's other
+    /// members, or `\n}\n`).
+    pub fn end(&mut self, rest: &str, out: &mut dyn io::Write) -> io::Result<()> {
+        let close = if self.items == 0 {
+            format!("{HEAD}]")
+        } else {
+            "\n  ]".to_string()
+        };
+        out.write_all(format!("{close}{rest}").as_bytes())
     }
 }
+
+const HEAD: &str = "{\n  \"version\": 1,\n  \"files\": [";
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::model::diagnostic::{Code, Diagnostic as Diag};
-    use crate::report::FileStatus;
     use crate::syntax::source::Format;
+    use crate::workspace::outcome::FileStatus;
 
-    fn report(path: &str) -> FileReport {
-        FileReport {
-            path: path.into(),
-            format: Format::Json,
-            status: FileStatus::WouldMigrate,
-            collector_path: Some("x.yaml".into()),
-            diagnostics: vec![Diag::warning(Code::Secret, "m").at("/a", 0..1)],
-            source: None,
-            diff: String::new(),
-        }
+    fn outcome(path: &str) -> FileOutcome {
+        let mut f = FileOutcome::new(path.into(), Format::Json, FileStatus::WouldMigrate);
+        f.collector_path = Some("x.yaml".into());
+        f.diagnostics = vec![Diag::warning(Code::Secret, "m").at("/a", 0..1)];
+        f
+    }
+
+    #[derive(Serialize)]
+    struct Whole<'a> {
+        version: u32,
+        files: Vec<File<'a>>,
+        summary: Summary,
     }
 
     #[test]
-    fn the_stream_writes_the_same_document() {
-        for files in [vec![], vec![report("a")], vec![report("a"), report("b")]] {
-            let mut stream = Stream::default();
-            let mut text = stream.begin();
+    fn the_stream_writes_one_pretty_document() {
+        for files in [vec![], vec![outcome("a")], vec![outcome("a"), outcome("b")]] {
+            let mut json = Json::default();
+            let (mut stdout, mut stderr) = (Vec::new(), Vec::new());
+            let mut out = Streams {
+                stdout: &mut stdout,
+                stderr: &mut stderr,
+            };
             for f in &files {
-                text.push_str(&stream.file(f));
+                json.file(f, &mut out).unwrap();
             }
-            text.push_str(&stream.end(&Summary::of(&files)));
-            assert_eq!(text, render(&files));
+            json.finish(&Summary::of(&files), &mut out).unwrap();
+            let whole = Whole {
+                version: 1,
+                files: files.iter().map(file).collect(),
+                summary: Summary::of(&files),
+            };
+            let mut expected = serde_json::to_string_pretty(&whole).unwrap();
+            expected.push('\n');
+            assert_eq!(String::from_utf8(stdout).unwrap(), expected);
+            assert!(stderr.is_empty());
         }
     }
 }

@@ -1,11 +1,19 @@
-//! Reports: what happened to each file, for people ([`human`]), for
-//! machines ([`json`]) and for CI ([`sarif`], [`github`], both built on
-//! [`ci`]). All render the same [`FileReport`]s. `explain` and `verify`
-//! have their own reports ([`explain`], [`verify`]), laid out with
-//! [`text`].
+//! Reports: what a run prints. Every output is a [`Reporter`] (as ruff's
+//! `Emitter`): it is handed each file's result as soon as the file is done,
+//! in input order, then the run's totals, and writes to standard output and
+//! standard error. `migrate` has four, one file each: [`human`], [`json`],
+//! [`sarif`] and [`github`] (the CI ones share [`ci`]); the `explain` and
+//! `verify` views ([`explain`], [`verify`], laid out with [`text`]) are
+//! reporters too. [`format`] is the one place that maps a `--format` value
+//! to its reporter.
+//!
+//! Reporters render; they never decide. A status, a total or a planned
+//! write comes from the workspace's outcomes, so no two formats can
+//! disagree about a file.
 
 pub mod ci;
 pub mod explain;
+pub mod format;
 pub mod github;
 pub mod human;
 pub mod json;
@@ -13,104 +21,53 @@ pub mod sarif;
 pub mod text;
 pub mod verify;
 
-use crate::model::diagnostic::{Diagnostic, Severity};
-use crate::model::redact::Redacted;
-use crate::syntax::source::Format;
+use std::io::{self, Write};
 
-/// The status of a file in a report.
+pub use format::{Format, ViewFormat};
+
+/// Where a reporter writes.
+pub struct Streams<'a> {
+    pub stdout: &'a mut dyn Write,
+    pub stderr: &'a mut dyn Write,
+}
+
+/// An output format. `F` is what a file's result is (a migration's
+/// [`FileOutcome`](crate::workspace::outcome::FileOutcome), an
+/// explanation, a comparison), `S` the run's totals.
+pub trait Reporter<F, S = ()> {
+    /// One file's result, as soon as it is known.
+    fn file(&mut self, file: &F, out: &mut Streams<'_>) -> io::Result<()>;
+
+    /// The end of the run: close the document, print the summary.
+    fn finish(&mut self, summary: &S, out: &mut Streams<'_>) -> io::Result<()>;
+}
+
+/// How much to show.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FileStatus {
-    /// Written (`--write`).
-    Migrated,
-    /// Would be written (preview, `--check`).
-    WouldMigrate,
-    Unchanged,
-    /// Not a candidate (no legacy key), not read further.
-    Skipped,
-    Error,
+pub enum Verbosity {
+    /// Errors only.
+    Quiet,
+    /// Errors and warnings with snippets, infos on one line each.
+    Normal,
+    /// Everything with snippets.
+    Verbose,
 }
 
-impl FileStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            FileStatus::Migrated => "migrated",
-            FileStatus::WouldMigrate => "would_migrate",
-            FileStatus::Unchanged => "unchanged",
-            FileStatus::Skipped => "skipped",
-            FileStatus::Error => "error",
-        }
-    }
+/// How a report looks on this terminal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Style {
+    pub verbosity: Verbosity,
+    /// Whether standard output takes colors.
+    pub stdout_color: bool,
+    /// Whether standard error takes colors.
+    pub stderr_color: bool,
 }
 
-/// Everything reported about one file.
-#[derive(Debug, Clone)]
-pub struct FileReport {
-    /// The path as the user gave or the walk found it (`-` for stdin).
-    pub path: String,
-    pub format: Format,
-    pub status: FileStatus,
-    /// Where the collector config is (or would be) written.
-    pub collector_path: Option<String>,
-    pub diagnostics: Vec<Diagnostic>,
-    /// The source with secrets hidden, for snippets (`None` if unreadable).
-    pub source: Option<Redacted>,
-    /// The rendered diff (preview only; may be empty).
-    pub diff: String,
-}
-
-impl FileReport {
-    pub fn count(&self, severity: Severity) -> usize {
-        self.diagnostics
-            .iter()
-            .filter(|d| d.severity == severity)
-            .count()
-    }
-}
-
-/// Totals over a run.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
-pub struct Summary {
-    pub files: usize,
-    /// Files migrated, or that would be in preview and `--check`.
-    pub migrated: usize,
-    pub unchanged: usize,
-    pub skipped: usize,
-    /// Files that could not be migrated.
-    pub errors: usize,
-    /// Warning diagnostics over all files.
-    pub warnings: usize,
-    /// Diagnostics asking for a manual step.
-    #[serde(skip)]
-    pub manual: usize,
-}
-
-impl Summary {
-    pub fn of(files: &[FileReport]) -> Summary {
-        let mut summary = Summary::default();
-        for file in files {
-            summary.add(file);
-        }
-        summary
-    }
-
-    /// Count one more file.
-    pub fn add(&mut self, file: &FileReport) {
-        self.files += 1;
-        match file.status {
-            FileStatus::Migrated | FileStatus::WouldMigrate => self.migrated += 1,
-            FileStatus::Unchanged => self.unchanged += 1,
-            FileStatus::Skipped => self.skipped += 1,
-            FileStatus::Error => self.errors += 1,
-        }
-        self.warnings += file.count(Severity::Warning);
-        self.manual += file
-            .diagnostics
-            .iter()
-            .filter(|d| {
-                d.fate
-                    .as_ref()
-                    .is_some_and(|fate| fate.action == crate::model::diagnostic::Action::Manual)
-            })
-            .count();
+/// `text` in bold, when `color`.
+fn bold(text: &str, color: bool) -> String {
+    if color {
+        format!("\u{1b}[1m{text}\u{1b}[0m")
+    } else {
+        text.to_string()
     }
 }

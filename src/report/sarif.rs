@@ -13,11 +13,43 @@
 //! fields used here. The tests parse every log back with `serde-sarif`'s
 //! types and compare the round trip, so a misnamed field fails them.
 
+use std::io;
+
 use serde::Serialize;
 
-use super::FileReport;
 use super::ci::{self, Finding};
+use super::{Reporter, Streams};
 use crate::model::diagnostic::{Code, Severity};
+use crate::workspace::outcome::{FileOutcome, Summary};
+use crate::workspace::settings::Mode;
+
+/// `--format sarif`. A SARIF log is one document: its results (small, no
+/// source text) are kept until the end of the run.
+pub struct Sarif {
+    pending: Option<Severity>,
+    results: Vec<SarifResult>,
+}
+
+impl Sarif {
+    pub fn new(mode: Mode) -> Sarif {
+        Sarif {
+            pending: ci::pending_level(mode),
+            results: Vec::new(),
+        }
+    }
+}
+
+impl Reporter<FileOutcome, Summary> for Sarif {
+    fn file(&mut self, file: &FileOutcome, _out: &mut Streams<'_>) -> io::Result<()> {
+        self.results.extend(results(file, self.pending));
+        Ok(())
+    }
+
+    fn finish(&mut self, _summary: &Summary, out: &mut Streams<'_>) -> io::Result<()> {
+        out.stdout
+            .write_all(log(std::mem::take(&mut self.results)).as_bytes())
+    }
+}
 
 const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 
@@ -70,7 +102,7 @@ struct Text {
 /// and the log written at the end.
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct SarifResult {
+struct SarifResult {
     rule_id: &'static str,
     rule_index: usize,
     level: &'static str,
@@ -115,7 +147,7 @@ struct Region {
 
 /// The results of one file. `pending` is the level of the pending-
 /// migration result (`--check`: error; preview: warning; `--write`: none).
-pub fn results(file: &FileReport, pending: Option<Severity>) -> Vec<SarifResult> {
+fn results(file: &FileOutcome, pending: Option<Severity>) -> Vec<SarifResult> {
     let artifact = artifact(&file.path);
     ci::findings(file, pending)
         .into_iter()
@@ -124,7 +156,7 @@ pub fn results(file: &FileReport, pending: Option<Severity>) -> Vec<SarifResult>
 }
 
 /// The whole log for `results` (with a final newline).
-pub fn log(results: Vec<SarifResult>) -> String {
+fn log(results: Vec<SarifResult>) -> String {
     let log = Log {
         schema: SCHEMA,
         version: "2.1.0",
@@ -144,11 +176,6 @@ pub fn log(results: Vec<SarifResult>) -> String {
     let mut out = serde_json::to_string_pretty(&log).expect("a SARIF log serialises");
     out.push('\n');
     out
-}
-
-/// The log of a whole run.
-pub fn render(files: &[FileReport], pending: Option<Severity>) -> String {
-    log(files.iter().flat_map(|f| results(f, pending)).collect())
 }
 
 fn result(finding: Finding<'_>, artifact: Option<&ArtifactLocation>) -> SarifResult {

@@ -1,8 +1,35 @@
-//! The workspace layer: files and folders. Which files a run takes
-//! (`discover`), git's view of them (`vcs`), Flexible Configuration's
-//! settings (`flexible`), and atomic writes (`write`).
+//! The workspace layer: files and folders, and the library operations that
+//! run on them. Which files a run takes (`discover`, `input`), git's view
+//! of them (`vcs`), Flexible Configuration's settings (`flexible`), the
+//! settings of a run (`settings`), one file's outcome and planned writes
+//! (`outcome`, `plan`, `deploy`), atomic writes (`write`), and the
+//! operations behind `migrate`, `explain` and `verify` (`ops`).
 
+pub mod deploy;
 pub mod discover;
 pub mod flexible;
+pub mod input;
+pub mod ops;
+pub mod outcome;
+pub mod plan;
+pub mod settings;
 pub mod vcs;
 pub mod write;
+
+/// Settings that cannot work together, or with the run's inputs: the run
+/// stops before any file is read.
+#[derive(Debug, thiserror::Error)]
+pub enum SetupError {
+    #[error("`-` (standard input) can be given only once")]
+    StdinTwice,
+    /// An invalid `--include` or `--exclude` glob.
+    #[error("{0}")]
+    Walk(String),
+    #[error(
+        "--collector-out needs exactly one input file, since each config gets its own collector config"
+    )]
+    CollectorOutNeedsOneFile,
+    /// The schemas of `--schema-dir` could not be loaded.
+    #[error("--schema-dir: {0}")]
+    Schema(String),
+}

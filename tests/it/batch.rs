@@ -423,6 +423,44 @@ fn templates_with_repeated_or_broken_legacy_blocks() {
     assert_eq!(output.status.code(), Some(2));
 }
 
+/// Two configs whose collector configs share a name (`krakend.json` and
+/// `krakend.yaml` in one folder) but not their contents: the first in
+/// input order keeps the file, the second is an error in every mode and is
+/// left unchanged, whichever thread got where first. (Before, both
+/// previews promised the file, and `--write` raced for it.)
+#[test]
+fn two_configs_never_write_one_collector_config() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    fs::write(
+        d.join("krakend.json"),
+        crate::common::fixture("rules/xray_docs.json"),
+    )
+    .unwrap();
+    let yaml = "version: 3\nextra_config:\n  telemetry/opencensus:\n    sample_rate: 50\n    exporters:\n      xray:\n        region: us-east-1\n";
+    fs::write(d.join("krakend.yaml"), yaml).unwrap();
+    let claimed = "krakend.otel-collector.yaml is also the collector config of ./krakend.json";
+    for mode in ["--check", "--write"] {
+        let before = tree(d);
+        let output = run(d, &["--color", "never", "migrate", mode, "."]);
+        let stderr = text(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{mode}: {stderr}");
+        assert!(
+            stderr.contains("error[OC015]") && stderr.contains(claimed),
+            "{stderr}"
+        );
+        let changed = changes(&before, &tree(d));
+        if mode == "--write" {
+            assert!(changed.contains("===== created: krakend.otel-collector.yaml"));
+            assert!(changed.contains("===== changed: krakend.json"));
+            assert!(changed.contains("region: eu-west-1"), "{changed}");
+        } else {
+            assert_eq!(changed, "");
+        }
+        assert_eq!(fs::read_to_string(d.join("krakend.yaml")).unwrap(), yaml);
+    }
+}
+
 #[test]
 fn large_data_files_and_empty_folders_are_warnings_not_failures() {
     let dir = repo();

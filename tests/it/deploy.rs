@@ -510,6 +510,80 @@ fn a_different_snippet_in_the_way_is_never_overwritten() {
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
 }
 
+/// Something other than a file in the snippet's place (here a FIFO, which
+/// a plain open would wait on forever for a writer) is refused at once, as
+/// the collector config's place is: an error, and the config unchanged.
+#[cfg(unix)]
+#[test]
+fn a_fifo_in_the_snippets_place_is_refused_without_hanging() {
+    use std::process::Stdio;
+    use std::time::{Duration, Instant};
+    let (dir, path) = temp_file("krakend.json", fixture(XRAY).as_bytes());
+    let before = fs::read(&path).unwrap();
+    let fifo = dir.path().join("krakend.deploy.compose.yaml");
+    let c = std::ffi::CString::new(fifo.as_os_str().as_encoded_bytes()).unwrap();
+    // SAFETY: a valid C string.
+    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+    let start = Instant::now();
+    let mut child = bin()
+        .current_dir(dir.path())
+        .args(["--color", "never", "migrate", "--write"])
+        .args(["--emit-deploy", "compose", "krakend.json"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    while child.try_wait().unwrap().is_none() {
+        if start.elapsed() > Duration::from_secs(20) {
+            child.kill().unwrap();
+            panic!("oc2otel hangs on a FIFO in the snippet's place");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let out = child.wait_with_output().unwrap();
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("error[OC603]") && stderr.contains("a named pipe (FIFO)"),
+        "{stderr}"
+    );
+    assert_eq!(fs::read(&path).unwrap(), before);
+    assert!(!dir.path().join("krakend.otel-collector.yaml").exists());
+}
+
+/// `--collector-out` naming the deploy snippet's own path: one file, two
+/// contents. Refused before anything is written (before, the collector
+/// config was written there, then the snippet failed, and a stray file
+/// stayed behind).
+#[test]
+fn a_collector_out_on_the_snippets_path_is_refused_before_any_write() {
+    let (dir, path) = temp_file("krakend.json", fixture(XRAY).as_bytes());
+    let before = fs::read(&path).unwrap();
+    let out = run_in(
+        dir.path(),
+        &[
+            "migrate",
+            "--write",
+            "--emit-deploy",
+            "compose",
+            "--collector-out",
+            "krakend.deploy.compose.yaml",
+            "krakend.json",
+        ],
+    );
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("error[OC603]")
+            && stderr.contains(
+                "krakend.deploy.compose.yaml is also the collector config of krakend.json"
+            ),
+        "{stderr}"
+    );
+    assert_eq!(fs::read(&path).unwrap(), before);
+    assert_eq!(files_in(dir.path()), ["krakend.json"]);
+}
+
 #[test]
 fn no_snippet_without_a_collector_or_a_file() {
     // Jaeger is reached directly: no collector, no sidecar.

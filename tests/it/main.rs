@@ -14,6 +14,7 @@ mod hostile;
 mod integrations;
 mod kill;
 mod offline;
+mod ops;
 mod oracles;
 mod properties;
 mod rules;

@@ -3,8 +3,9 @@
 //! is rendered by [`crate::migration::render::deploy`].
 //!
 //! The snippet is a file next to the config, `<stem>.deploy.<platform>.<ext>`,
-//! handled like the collector config: previewed as a diff, written (before
-//! the config) with `--write`, and never written over a different file.
+//! planned like the collector config (see [`crate::workspace::plan`]):
+//! previewed as a diff, written (before the config) with `--write`, and
+//! never written over a different file.
 
 use std::path::{Path, PathBuf};
 
@@ -12,17 +13,7 @@ use crate::migration::Migration;
 use crate::migration::options::Options;
 use crate::migration::render::deploy::{Platform, Sidecar};
 use crate::model::diagnostic::{Code, Diagnostic};
-use crate::syntax::source;
-
-/// A snippet to preview or write.
-#[derive(Debug, Clone)]
-pub struct Planned {
-    pub path: PathBuf,
-    pub text: String,
-    /// The file's current contents, if it exists with these contents or is
-    /// about to be created (`None`).
-    pub existing: Option<String>,
-}
+use crate::workspace::plan::{PlannedWrite, WriteKind};
 
 /// `dir/krakend.json` -> `dir/krakend.deploy.compose.yaml`.
 pub fn sibling_path(config: &Path, platform: Platform) -> PathBuf {
@@ -33,8 +24,9 @@ pub fn sibling_path(config: &Path, platform: Platform) -> PathBuf {
 }
 
 /// Plan the snippet of one migrated config. `config` is `None` for
-/// standard input. Diagnostics go to `diagnostics`; `Err` means a different
-/// file is in the way, and the config must be left unchanged.
+/// standard input. Diagnostics go to `diagnostics`; `Err` means a file is
+/// in the way (the error says which), and the config must be left
+/// unchanged.
 pub fn plan(
     platform: Platform,
     config: Option<&Path>,
@@ -42,7 +34,7 @@ pub fn plan(
     collector_path: Option<&Path>,
     options: &Options,
     diagnostics: &mut Vec<Diagnostic>,
-) -> Result<Option<Planned>, ()> {
+) -> Result<Option<PlannedWrite>, Box<Diagnostic>> {
     let name = platform.display_name();
     let (Some(intent), Some(collector)) = (&migration.intent, &migration.collector) else {
         diagnostics.push(Diagnostic::info(
@@ -78,36 +70,7 @@ pub fn plan(
     );
     let snippet = sidecar.render();
 
-    let existing = if path.exists() {
-        match std::fs::File::open(&path).and_then(source::read_bounded) {
-            Ok(bytes) => Some(String::from_utf8_lossy(&bytes).into_owned()),
-            Err(err) => {
-                diagnostics.push(Diagnostic::error(
-                    Code::DeployFileExists,
-                    format!(
-                        "cannot read the existing {} to compare it: {err}",
-                        path.display()
-                    ),
-                ));
-                return Err(());
-            }
-        }
-    } else {
-        None
-    };
-    if existing.as_ref().is_some_and(|e| *e != snippet.text) {
-        diagnostics.push(
-            Diagnostic::error(
-                Code::DeployFileExists,
-                format!(
-                    "{} already exists with other contents: it is not overwritten, and the config is left unchanged",
-                    path.display()
-                ),
-            )
-            .with_help("move or delete that file, then migrate again"),
-        );
-        return Err(());
-    }
+    let write = PlannedWrite::create(WriteKind::Deploy, &path, snippet.text)?;
 
     let mut help = Vec::new();
     if !snippet.placeholders.is_empty() {
@@ -144,11 +107,7 @@ pub fn plan(
     if let Some(problem) = snippet.endpoint_problem {
         diagnostics.push(Diagnostic::warning(Code::DeployEndpoint, problem));
     }
-    Ok(Some(Planned {
-        path,
-        text: snippet.text,
-        existing,
-    }))
+    Ok(Some(write))
 }
 
 /// How a Compose file next to the config names the collector config: by

@@ -1,0 +1,247 @@
+//! The inputs of a run (as ripgrep's `Haystack`): standard input, a file
+//! named on the command line, or a file a walk found; and the one reader
+//! that turns any of them into text, or into the diagnostic that says why
+//! not.
+//!
+//! What kind of input a file is changes how it is read: a file a walk
+//! found is skipped unparsed when its bytes never mention a legacy key,
+//! and one too large to be a config is skipped with a warning, while a
+//! file the user named is always read in full, so that its problems are
+//! reported.
+//!
+//! The byte-level I/O (`read_file`, `read_bounded`, the size limit and the
+//! refusal of FIFOs and devices) stays in `syntax::source` for now, where
+//! the syntax layer's own tests exercise it; this module is its only
+//! caller outside `write.rs`.
+
+use std::path::{Path, PathBuf};
+
+use crate::model::diagnostic::{Code, Diagnostic};
+use crate::syntax::source::{self, DecodeError, Format, ReadError, SourceText};
+use crate::workspace::SetupError;
+use crate::workspace::discover::{self, Problem};
+use crate::workspace::settings::WalkSettings;
+
+/// Where an input comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InputKind {
+    /// Standard input (`-`).
+    Stdin,
+    /// A file named on the command line.
+    Explicit,
+    /// A file a folder's walk found.
+    Walked,
+}
+
+/// One input of a run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Input {
+    kind: InputKind,
+    /// `-` for standard input.
+    path: PathBuf,
+}
+
+/// A read input: the bytes as read (to check them again before a write,
+/// and to echo them from a filter) and the decoded text.
+#[derive(Debug)]
+pub struct Loaded {
+    pub bytes: Vec<u8>,
+    pub text: SourceText,
+}
+
+/// What reading an input gave.
+#[derive(Debug)]
+pub enum ReadOutcome {
+    Text(Loaded),
+    /// A walked file that is not read further: it never mentions a legacy
+    /// key (`None`), or it is too large to be a config (a warning).
+    Skipped(Option<Diagnostic>),
+    /// It could not be read or is not text: an error for the whole file.
+    Failed(Diagnostic),
+}
+
+impl Input {
+    pub fn stdin() -> Input {
+        Input {
+            kind: InputKind::Stdin,
+            path: PathBuf::from("-"),
+        }
+    }
+
+    pub fn explicit(path: impl Into<PathBuf>) -> Input {
+        Input {
+            kind: InputKind::Explicit,
+            path: path.into(),
+        }
+    }
+
+    pub fn walked(path: impl Into<PathBuf>) -> Input {
+        Input {
+            kind: InputKind::Walked,
+            path: path.into(),
+        }
+    }
+
+    /// A path as given on the command line: `-` is standard input.
+    pub fn from_arg(path: &Path) -> Input {
+        if path.as_os_str() == "-" {
+            Input::stdin()
+        } else {
+            Input::explicit(path)
+        }
+    }
+
+    pub fn kind(&self) -> InputKind {
+        self.kind
+    }
+
+    pub fn is_stdin(&self) -> bool {
+        self.kind == InputKind::Stdin
+    }
+
+    /// The file, or `None` for standard input.
+    pub fn path(&self) -> Option<&Path> {
+        (!self.is_stdin()).then_some(self.path.as_path())
+    }
+
+    /// As the user gave it or the walk found it (`-` for standard input).
+    pub fn display(&self) -> String {
+        self.path.display().to_string()
+    }
+
+    /// The file name, for the collector config's header.
+    pub fn name(&self) -> String {
+        match self.path() {
+            None => "standard input".to_string(),
+            Some(path) => path
+                .file_name()
+                .map_or_else(|| self.display(), |n| n.to_string_lossy().into_owned()),
+        }
+    }
+
+    /// The format the path says (standard input is read as JSON).
+    pub fn format(&self) -> Format {
+        Format::from_path(&self.path)
+    }
+
+    /// Read and decode the input.
+    pub fn read(&self) -> ReadOutcome {
+        let walked = self.kind == InputKind::Walked;
+        let bytes = match self.path() {
+            None => source::read_bounded(std::io::stdin().lock()).map_err(ReadError::from),
+            Some(path) => source::read_file(path),
+        };
+        let bytes = match bytes {
+            Ok(bytes) => bytes,
+            // A walk meets data files (fixtures, dumps) far larger than
+            // any config: said, but not a failure of the run.
+            Err(err @ ReadError::TooLarge { .. }) if walked => {
+                let d = Diagnostic::warning(Code::NotText, format!("not scanned: {err}"))
+                    .with_help(
+                        "name the file on the command line if it really is a KrakenD config",
+                    );
+                return ReadOutcome::Skipped(Some(d));
+            }
+            Err(err) => return ReadOutcome::Failed(read_diagnostic(&err)),
+        };
+        if walked && !mentions_legacy(&bytes) {
+            return ReadOutcome::Skipped(None);
+        }
+        match source::decode(&bytes) {
+            Ok(text) => ReadOutcome::Text(Loaded { bytes, text }),
+            Err(err) => ReadOutcome::Failed(decode_diagnostic(&bytes, &err)),
+        }
+    }
+
+    /// Read an input that a walk did not find (standard input, a file
+    /// named on the command line): such an input is never skipped.
+    pub fn read_named(&self) -> Result<Loaded, Box<Diagnostic>> {
+        match self.read() {
+            ReadOutcome::Text(loaded) => Ok(loaded),
+            ReadOutcome::Failed(d) | ReadOutcome::Skipped(Some(d)) => Err(Box::new(d)),
+            ReadOutcome::Skipped(None) => Err(Box::new(Diagnostic::warning(
+                Code::Unreadable,
+                "not read: it never mentions opencensus",
+            ))),
+        }
+    }
+}
+
+/// Whether the bytes mention a legacy key at all (both contain
+/// `opencensus`): the cheap test that lets a walk skip unrelated files
+/// without parsing them.
+pub fn mentions_legacy(bytes: &[u8]) -> bool {
+    memchr::memmem::find(bytes, b"opencensus").is_some()
+}
+
+/// The error for a file that could not be read.
+fn read_diagnostic(err: &ReadError) -> Diagnostic {
+    let code = match err {
+        ReadError::TooLarge { .. } => Code::NotText,
+        _ => Code::Unreadable,
+    };
+    Diagnostic::error(code, err.to_string())
+}
+
+/// A located error for bytes that are not a text config.
+fn decode_diagnostic(bytes: &[u8], err: &DecodeError) -> Diagnostic {
+    let mut d = Diagnostic::error(Code::NotText, err.to_string());
+    if let Some((line, column)) = err.line_col(bytes) {
+        d.line = Some(line);
+        d.column = Some(column);
+    }
+    d
+}
+
+/// The inputs of a run, in order: standard input first, then the files the
+/// paths name or hold.
+#[derive(Debug, Default)]
+pub struct Inputs {
+    pub inputs: Vec<Input>,
+    /// What the walk could not read; reported before the inputs.
+    pub problems: Vec<Problem>,
+    /// Whether one of the paths is a folder.
+    pub names_a_folder: bool,
+}
+
+impl Inputs {
+    /// Expand the paths of `walk` (see [`discover`]).
+    pub fn collect(walk: &WalkSettings) -> Result<Inputs, SetupError> {
+        let is_stdin = |p: &PathBuf| p.as_os_str() == "-";
+        let stdin = walk.paths.iter().filter(|p| is_stdin(p)).count();
+        if stdin > 1 {
+            return Err(SetupError::StdinTwice);
+        }
+        let named: Vec<PathBuf> = walk
+            .paths
+            .iter()
+            .filter(|p| !is_stdin(p))
+            .cloned()
+            .collect();
+        let discovery = discover::discover(&named, &walk.discover).map_err(SetupError::Walk)?;
+        let mut inputs = Vec::with_capacity(discovery.files.len() + stdin);
+        if stdin == 1 {
+            inputs.push(Input::stdin());
+        }
+        inputs.extend(discovery.files.into_iter().map(|path| {
+            if named.contains(&path) {
+                Input::explicit(path)
+            } else {
+                Input::walked(path)
+            }
+        }));
+        Ok(Inputs {
+            inputs,
+            problems: discovery.problems,
+            names_a_folder: named.iter().any(|p| p.is_dir()),
+        })
+    }
+
+    /// The files among the inputs (not standard input).
+    pub fn files(&self) -> Vec<PathBuf> {
+        self.inputs
+            .iter()
+            .filter_map(|i| i.path().map(Path::to_path_buf))
+            .collect()
+    }
+}

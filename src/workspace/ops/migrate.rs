@@ -1,0 +1,255 @@
+//! `migrate` as a library operation: read each input, migrate it, plan its
+//! writes, then preview, check or write them.
+//!
+//! [`Migrator::migrate_file`] is one file from read to plan, writing
+//! nothing; [`Claims`] checks the plans of a run against each other;
+//! [`Migrator::apply`] is the one write path (`--write` only);
+//! [`Migrator::run`] drives a whole run. Each file is independent: a
+//! failure is an outcome with an error, and the others go on.
+
+use rayon::prelude::*;
+
+use crate::migration::schema::SchemaValidator;
+use crate::migration::{self, Migration, Status};
+use crate::model::diagnostic::{Code, Diagnostic};
+use crate::model::redact::{self, Redacted};
+use crate::syntax::diff;
+use crate::workspace::SetupError;
+use crate::workspace::deploy;
+use crate::workspace::flexible::{self, TemplateIndex};
+use crate::workspace::input::{Input, Inputs, Loaded, ReadOutcome};
+use crate::workspace::outcome::{FileOutcome, FileStatus, Summary};
+use crate::workspace::plan::{self, Claims, PlannedWrite, WriteKind};
+use crate::workspace::settings::{DiffStyle, FileSettings, MigrateSettings, Mode};
+use crate::workspace::vcs::GitGuard;
+use crate::workspace::write;
+
+/// A migrate run: its settings and what it prepared from them once.
+pub struct Migrator {
+    settings: MigrateSettings,
+    schema: Option<SchemaValidator>,
+    /// Git's view of the files, taken before anything is written (`--write`
+    /// without `--allow-dirty`).
+    guard: Option<GitGuard>,
+    templates: TemplateIndex,
+}
+
+impl Migrator {
+    /// Prepare a run over `inputs`: check the settings against them, load
+    /// the schemas, read git's state and the templates' actions.
+    pub fn new(mut settings: MigrateSettings, inputs: &Inputs) -> Result<Migrator, SetupError> {
+        if settings.collector_out.is_some() && (inputs.inputs.len() != 1 || inputs.names_a_folder) {
+            return Err(SetupError::CollectorOutNeedsOneFile);
+        }
+        let schema = match &settings.schema_dir {
+            Some(dir) => Some(
+                SchemaValidator::load(dir, settings.file.options.krakend_version)
+                    .map_err(SetupError::Schema)?,
+            ),
+            None => None,
+        };
+        // --check writes nothing and answers "is anything pending?": it
+        // skips re-reading its own output, the self-check that guards a
+        // write (preview and --write run it).
+        settings.file.options.verify_output = settings.mode != Mode::Check;
+        let files = inputs.files();
+        let guard = (settings.mode == Mode::Write && !settings.allow_dirty)
+            .then(|| GitGuard::snapshot(&files));
+        Ok(Migrator {
+            schema,
+            guard,
+            templates: TemplateIndex::for_files(&files),
+            settings,
+        })
+    }
+
+    /// Migrate every input and hand each outcome, in input order, to
+    /// `emit` (what the walk could not read comes first); `progress` is
+    /// called as each file is done. Returns the run's totals.
+    pub fn run<E>(
+        &self,
+        inputs: &Inputs,
+        progress: &(dyn Fn() + Sync),
+        mut emit: impl FnMut(FileOutcome) -> Result<(), E>,
+    ) -> Result<Summary, E> {
+        let mut summary = Summary::default();
+        let mut hand_over = |outcome: FileOutcome| {
+            summary.add(&outcome);
+            emit(outcome)
+        };
+        for problem in &inputs.problems {
+            hand_over(FileOutcome::from_problem(problem))?;
+        }
+        let work = |input: &Input| {
+            let outcome = self.migrate_file(input);
+            progress();
+            outcome
+        };
+        let mut claims = Claims::default();
+        let settle = |outcomes: &mut Vec<FileOutcome>| {
+            // In input order, so that which of two plans is refused never
+            // depends on thread timing; and before the next chunk is
+            // planned, so that it sees what this one wrote.
+            outcomes.iter_mut().for_each(|o| claims.claim(o));
+            if self.settings.mode == Mode::Write {
+                outcomes.par_iter_mut().for_each(|o| self.apply(o));
+            }
+        };
+        super::in_chunks(&inputs.inputs, work, settle, |outcomes| {
+            outcomes.into_iter().try_for_each(&mut hand_over)
+        })?;
+        Ok(summary)
+    }
+
+    /// One file from read to plan: its diagnostics, its redacted source,
+    /// the preview's diff and the files it would write. Writes nothing
+    /// (but, with `--write`, sweeps the temporary files killed runs left
+    /// in its folder).
+    pub fn migrate_file(&self, input: &Input) -> FileOutcome {
+        if self.settings.mode == Mode::Write
+            && let Some(path) = input.path()
+        {
+            // Whether or not this file needs a write (write.rs says which
+            // temporary files are stale).
+            write::sweep_stale_temp_files(&write::parent_dir(path));
+        }
+        let loaded = match input.read() {
+            ReadOutcome::Text(loaded) => loaded,
+            ReadOutcome::Skipped(diagnostic) => return FileOutcome::skipped(input, diagnostic),
+            ReadOutcome::Failed(diagnostic) => return FileOutcome::failed(input, diagnostic),
+        };
+        let file = self.settings.for_file(input);
+        let text = &loaded.text.text;
+        let mut migration = migration::migrate(
+            text,
+            input.format(),
+            &input.name(),
+            &file.options,
+            self.schema.as_ref(),
+        );
+        let mut outcome =
+            FileOutcome::new(input.display(), migration.format, FileStatus::Unchanged);
+        outcome.source = Some(Redacted::new(text, &migration.input_secrets));
+        outcome.diagnostics = std::mem::take(&mut migration.diagnostics);
+        if migration.status == Status::Migrate
+            && let Some(path) = input.path()
+        {
+            // Settings a template inserts whole are left for a manual step.
+            let pulls = self.templates.pulls(path);
+            if !pulls.is_empty() {
+                outcome.diagnostics = flexible::pulled_block_diagnostics(
+                    text,
+                    migration.format,
+                    &pulls,
+                    &outcome.diagnostics,
+                );
+                return outcome;
+            }
+        }
+        match migration.status {
+            Status::Unchanged => {
+                outcome.filtered = input.is_stdin().then_some(loaded.bytes);
+            }
+            Status::Error => outcome.status = FileStatus::Error,
+            Status::Migrate => self.plan(input, file, &migration, loaded, &mut outcome),
+        }
+        outcome
+    }
+
+    /// Plan the writes of a migrated file, and make the preview's diff.
+    fn plan(
+        &self,
+        input: &Input,
+        file: &FileSettings,
+        migration: &Migration,
+        loaded: Loaded,
+        outcome: &mut FileOutcome,
+    ) {
+        let output = migration.output.as_deref().unwrap_or_default();
+        let collector_path = match (&migration.collector, input.path()) {
+            (None, _) => None,
+            (Some(_), _) if self.settings.collector_out.is_some() => {
+                self.settings.collector_out.clone()
+            }
+            (Some(_), Some(path)) => Some(plan::sibling_collector_path(path)),
+            (Some(_), None) => None,
+        };
+        outcome.collector_path = collector_path.as_ref().map(|p| p.display().to_string());
+        let mut writes = Vec::new();
+        if let (Some(path), Some(collector)) = (&collector_path, &migration.collector) {
+            match PlannedWrite::create(WriteKind::Collector, path, collector.to_yaml()) {
+                Ok(write) => writes.push(write),
+                Err(d) => return outcome.refuse(*d),
+            }
+        }
+        if let Some(platform) = file.deploy {
+            let planned = deploy::plan(
+                platform,
+                input.path(),
+                migration,
+                collector_path.as_deref(),
+                &file.options,
+                &mut outcome.diagnostics,
+            );
+            match planned {
+                Ok(snippet) => writes.extend(snippet),
+                Err(d) => return outcome.refuse(*d),
+            }
+        }
+        if !input.is_stdin() {
+            outcome.diff = self.diff(outcome, output, &writes);
+        } else if migration.collector.is_some() && self.settings.collector_out.is_none() {
+            outcome.diagnostics.push(Diagnostic::info(
+                Code::CollectorFileExists,
+                "the collector config is not written when reading standard input without --collector-out FILE",
+            ));
+        }
+        let bytes = loaded.text.to_file_bytes(output);
+        match input.path() {
+            Some(path) => writes.push(PlannedWrite::config(path, loaded.bytes, bytes)),
+            None => outcome.filtered = Some(bytes),
+        }
+        outcome.writes = writes;
+        outcome.status = FileStatus::WouldMigrate;
+    }
+
+    /// The preview's diff: the config (both sides redacted), then each new
+    /// file. Empty outside the preview, or when the report shows none.
+    fn diff(&self, outcome: &FileOutcome, output: &str, writes: &[PlannedWrite]) -> String {
+        let color = match (self.settings.mode, self.settings.diff) {
+            (Mode::Preview, DiffStyle::Plain) => false,
+            (Mode::Preview, DiffStyle::Colored) => true,
+            _ => return String::new(),
+        };
+        let path = &outcome.path;
+        let old = outcome.source.as_ref().map(|s| s.text.as_str());
+        let new = Redacted::new(output, &redact::spans_in(output, outcome.format));
+        let mut diff = diff::unified(path, path, Some(old.unwrap_or_default()), &new.text, color);
+        for write in writes {
+            let path = write.path.display().to_string();
+            let text = String::from_utf8_lossy(&write.bytes);
+            let current = write.current_text();
+            diff.push_str(&diff::unified(
+                &path,
+                &path,
+                current.as_deref(),
+                &text,
+                color,
+            ));
+        }
+        diff
+    }
+
+    /// Carry out a file's plan (`--write`): refused whole if git holds no
+    /// clean copy of the config, else the collector config and the snippet,
+    /// then the config, each atomically.
+    pub fn apply(&self, outcome: &mut FileOutcome) {
+        if self.settings.mode != Mode::Write || outcome.status != FileStatus::WouldMigrate {
+            return;
+        }
+        match plan::execute(&outcome.writes, self.guard.as_ref()) {
+            Ok(()) => outcome.status = FileStatus::Migrated,
+            Err(d) => outcome.refuse(*d),
+        }
+    }
+}

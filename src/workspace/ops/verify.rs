@@ -1,0 +1,287 @@
+//! `verify` as a library operation: compare the effective telemetry of a
+//! config with an OpenCensus block and of its migrated version (plus the
+//! collector config it sends to), for reviewers of a hand-made or older
+//! migration.
+//!
+//! There are no migration diagnostics to explain a difference here, so
+//! every difference counts; only changes inherent to any migration (B3
+//! headers, parent-based sampling, ...) are notes. An input that cannot be
+//! read or read as a config stops the comparison, with a located error.
+
+use std::path::Path;
+
+use serde::Serialize;
+
+use crate::migration::behaviour::collector::Collector;
+use crate::migration::behaviour::compare::{self, Finding};
+use crate::migration::behaviour::{Behaviour, legacy, otel};
+use crate::model::diagnostic::{Code, Diagnostic};
+use crate::model::locate;
+use crate::model::redact::{self, Redacted};
+use crate::syntax;
+use crate::syntax::source::LineIndex;
+use crate::syntax::tree::Node;
+use crate::workspace::input::{Input, Loaded};
+use crate::workspace::plan::sibling_collector_path;
+use crate::workspace::settings::VerifySettings;
+
+/// What `verify` found.
+#[derive(Debug, Clone)]
+pub enum Verified {
+    Compared(Box<Comparison>),
+    /// An input stopped the check.
+    BadInput(BadInput),
+}
+
+/// One side of the comparison.
+#[derive(Debug, Clone, Serialize)]
+pub struct Side {
+    pub path: String,
+    /// JSON pointer of the telemetry block, when there is one.
+    pub block: Option<String>,
+    pub behaviour: Behaviour,
+}
+
+/// Both behaviours and how they differ.
+#[derive(Debug, Clone)]
+pub struct Comparison {
+    pub legacy: Side,
+    pub new: Side,
+    /// The collector config followed, if any.
+    pub collector: Option<String>,
+    pub findings: Vec<Finding>,
+    /// Advice about the inputs (a collector config that was not used, ...).
+    pub hints: Vec<String>,
+}
+
+impl Comparison {
+    pub fn differences(&self) -> impl Iterator<Item = &Finding> {
+        self.findings.iter().filter(|f| !f.inherent)
+    }
+
+    pub fn notes(&self) -> impl Iterator<Item = &Finding> {
+        self.findings.iter().filter(|f| f.inherent)
+    }
+
+    /// Same behaviour, inherent changes aside.
+    pub fn equivalent(&self) -> bool {
+        self.differences().next().is_none()
+    }
+}
+
+/// An input that stops the check: its path, the diagnostics and, for
+/// snippets, the redacted text.
+#[derive(Debug, Clone)]
+pub struct BadInput {
+    pub path: String,
+    pub diagnostics: Vec<Diagnostic>,
+    pub source: Option<Redacted>,
+}
+
+impl BadInput {
+    fn whole(input: &Input, diagnostic: Diagnostic) -> BadInput {
+        BadInput {
+            path: input.display(),
+            diagnostics: vec![diagnostic],
+            source: None,
+        }
+    }
+}
+
+/// Compare the behaviours of `settings.legacy` and `settings.new`.
+pub fn verify(settings: &VerifySettings) -> Verified {
+    match check(settings) {
+        Ok(comparison) => Verified::Compared(Box::new(comparison)),
+        Err(bad) => Verified::BadInput(bad),
+    }
+}
+
+fn check(settings: &VerifySettings) -> Result<Comparison, BadInput> {
+    let (legacy_input, new_input) = (
+        Input::from_arg(&settings.legacy),
+        Input::from_arg(&settings.new),
+    );
+    if legacy_input.is_stdin() && new_input.is_stdin() {
+        return Err(BadInput::whole(
+            &new_input,
+            Diagnostic::error(
+                Code::Unreadable,
+                "standard input can be only one of LEGACY and NEW",
+            ),
+        ));
+    }
+    let legacy = legacy_side(&legacy_input)?;
+    let (_, new_root) = parse(&new_input)?;
+    let collector_path = match &settings.collector {
+        Some(path) => Some(path.clone()),
+        None => new_input
+            .path()
+            .map(sibling_collector_path)
+            .filter(|p| p.is_file()),
+    };
+    let collector = match &collector_path {
+        Some(path) => Some(read_collector(path)?),
+        None => None,
+    };
+    let new = new_behaviour(&new_root, collector.as_ref(), settings);
+    let hints = hints(&new_root, &new_input, collector_path.as_deref(), settings);
+    Ok(Comparison {
+        findings: compare::compare(&legacy.behaviour, &new),
+        legacy,
+        new: Side {
+            path: new_input.display(),
+            block: otel::find(&new_root).map(|(_, pointer)| pointer),
+            behaviour: new,
+        },
+        collector: collector_path.map(|p| p.display().to_string()),
+        hints,
+    })
+}
+
+/// Read and parse a config.
+fn parse(input: &Input) -> Result<(Loaded, Node), BadInput> {
+    let loaded = input.read_named().map_err(|d| BadInput::whole(input, *d))?;
+    let text = &loaded.text.text;
+    let format = input.format();
+    match syntax::parse_tree(text, format) {
+        Ok(root) => Ok((loaded, root)),
+        Err(err) => {
+            let end = text[err.offset..]
+                .chars()
+                .next()
+                .map_or(err.offset, |c| err.offset + c.len_utf8());
+            let message = format!(
+                "invalid {}: {}",
+                format.as_str().to_uppercase(),
+                err.message
+            );
+            let mut d = Diagnostic::error(Code::InvalidSyntax, message).at("", err.offset..end);
+            d.locate(text, &LineIndex::new(text));
+            Err(BadInput {
+                path: input.display(),
+                diagnostics: vec![d],
+                source: Some(Redacted::new(text, &redact::lexical_secret_spans(text))),
+            })
+        }
+    }
+}
+
+/// The legacy config's service-level block and what it did.
+fn legacy_side(input: &Input) -> Result<Side, BadInput> {
+    let (loaded, root) = parse(input)?;
+    match legacy::from_document(&root) {
+        Ok(Some(side)) => Ok(Side {
+            path: input.display(),
+            block: Some(side.pointer),
+            behaviour: side.behaviour,
+        }),
+        Ok(None) => Err(BadInput::whole(
+            input,
+            Diagnostic::error(
+                Code::Unreadable,
+                "no service-level `telemetry/opencensus` (or v1 key) block: nothing to verify against",
+            )
+            .with_help("LEGACY is the config before the migration, NEW the one after"),
+        )),
+        Err(diagnostics) => {
+            let text = &loaded.text.text;
+            let index = LineIndex::new(text);
+            let diagnostics = diagnostics
+                .into_iter()
+                .map(|mut d| {
+                    d.locate(text, &index);
+                    d
+                })
+                .collect();
+            Err(BadInput {
+                path: input.display(),
+                diagnostics,
+                source: Some(Redacted::new(text, &redact::secret_spans(&root))),
+            })
+        }
+    }
+}
+
+/// Read and parse the collector config NEW sends to.
+fn read_collector(path: &Path) -> Result<Collector, BadInput> {
+    let input = Input::from_arg(path);
+    let loaded = input
+        .read_named()
+        .map_err(|d| BadInput::whole(&input, *d))?;
+    Collector::parse(&loaded.text.text).map_err(|err| {
+        let mut d = Diagnostic::error(
+            Code::InvalidSyntax,
+            format!("invalid collector config: {}", err.message),
+        );
+        d.line = err.line;
+        d.column = err.column;
+        // No snippet (a collector config may hold secrets that only JSON
+        // redaction would miss): the location goes with the path.
+        let mut bad = BadInput::whole(&input, d);
+        if let (Some(line), Some(column)) = (err.line, err.column) {
+            bad.path = format!("{}:{line}:{column}", bad.path);
+        }
+        bad
+    })
+}
+
+/// What NEW does, followed through its collector; a legacy block left in
+/// it is a problem.
+fn new_behaviour(
+    root: &Node,
+    collector: Option<&Collector>,
+    settings: &VerifySettings,
+) -> Behaviour {
+    let mut new = otel::behaviour(
+        root,
+        collector,
+        Some(&settings.otlp_endpoint),
+        settings.krakend_version,
+    );
+    let located = locate::locate(root);
+    if let Some(block) = located
+        .blocks
+        .iter()
+        .find(|b| b.scope != locate::Scope::Unread)
+    {
+        new.problems.push(format!(
+            "NEW still has `{}` at {}: KrakenD runs it next to OpenTelemetry",
+            block.namespace.key(),
+            block.pointer()
+        ));
+    }
+    new
+}
+
+/// Advice when the collector config and NEW's OTLP exporters do not meet.
+fn hints(
+    root: &Node,
+    new: &Input,
+    collector_path: Option<&Path>,
+    settings: &VerifySettings,
+) -> Vec<String> {
+    let endpoint = &settings.otlp_endpoint;
+    // Whether an OTLP exporter of NEW sends to the collector endpoint.
+    let feeds_collector = match otel::read(root, settings.krakend_version) {
+        otel::Read::Block(block) => block
+            .otlp
+            .iter()
+            .any(|e| e.host.eq_ignore_ascii_case(&endpoint.host) && e.port == Some(endpoint.port)),
+        _ => false,
+    };
+    let hint = match (collector_path, new.path()) {
+        (Some(path), _) if !feeds_collector => format!(
+            "no OTLP exporter of NEW sends to {endpoint}, so {} was not used; pass --otlp-endpoint with the host and port NEW's KrakenD reaches the collector at",
+            path.display()
+        ),
+        (None, None) if feeds_collector => {
+            "pass the collector config with --collector FILE".to_string()
+        }
+        (None, Some(path)) if feeds_collector => format!(
+            "{} does not exist: pass the collector config with --collector FILE",
+            sibling_collector_path(path).display()
+        ),
+        _ => return Vec::new(),
+    };
+    vec![hint]
+}

@@ -1,0 +1,177 @@
+//! What a run did with each file ([`FileOutcome`]) and over all of them
+//! ([`Summary`]): plain data that every reporter reads, so that no report
+//! format re-derives a status or recounts a total.
+
+use crate::model::diagnostic::{Action, Diagnostic, Severity};
+use crate::model::redact::Redacted;
+use crate::syntax::source::Format;
+use crate::workspace::discover::Problem;
+use crate::workspace::input::Input;
+use crate::workspace::plan::PlannedWrite;
+
+/// The status of a file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileStatus {
+    /// Written (`--write`).
+    Migrated,
+    /// Would be written (preview, `--check`; `--write` before the write).
+    WouldMigrate,
+    Unchanged,
+    /// Not a candidate (no legacy key), not read further.
+    Skipped,
+    Error,
+}
+
+impl FileStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FileStatus::Migrated => "migrated",
+            FileStatus::WouldMigrate => "would_migrate",
+            FileStatus::Unchanged => "unchanged",
+            FileStatus::Skipped => "skipped",
+            FileStatus::Error => "error",
+        }
+    }
+}
+
+/// Everything a run did and found for one file.
+#[derive(Debug, Clone)]
+pub struct FileOutcome {
+    /// The path as the user gave or the walk found it (`-` for stdin).
+    pub path: String,
+    pub format: Format,
+    pub status: FileStatus,
+    /// Where the collector config is (or would be) written.
+    pub collector_path: Option<String>,
+    pub diagnostics: Vec<Diagnostic>,
+    /// The source with secrets hidden, for snippets (`None` if unreadable).
+    pub source: Option<Redacted>,
+    /// The preview's diff of every planned write (may be empty).
+    pub diff: String,
+    /// For standard input: what the filter prints (the migrated config,
+    /// or the input unchanged). `None` after an error. The real bytes,
+    /// secrets included: the filter's output, never a report's.
+    pub filtered: Option<Vec<u8>>,
+    /// The files to write, in the order they are written: the collector
+    /// config, the deploy snippet, then the config that points at them.
+    /// Their real bytes, secrets included: for the write path, never for
+    /// a report (the preview shows `diff`, made from redacted texts).
+    pub writes: Vec<PlannedWrite>,
+}
+
+impl FileOutcome {
+    /// An outcome with nothing in it yet.
+    pub fn new(path: String, format: Format, status: FileStatus) -> FileOutcome {
+        FileOutcome {
+            path,
+            format,
+            status,
+            collector_path: None,
+            diagnostics: Vec::new(),
+            source: None,
+            diff: String::new(),
+            filtered: None,
+            writes: Vec::new(),
+        }
+    }
+
+    /// An input that was not read further.
+    pub fn skipped(input: &Input, diagnostic: Option<Diagnostic>) -> FileOutcome {
+        let mut outcome = FileOutcome::new(input.display(), input.format(), FileStatus::Skipped);
+        outcome.diagnostics.extend(diagnostic);
+        outcome
+    }
+
+    /// An input that could not be read or decoded.
+    pub fn failed(input: &Input, diagnostic: Diagnostic) -> FileOutcome {
+        let mut outcome = FileOutcome::new(input.display(), input.format(), FileStatus::Error);
+        outcome.diagnostics.push(diagnostic);
+        outcome
+    }
+
+    /// Something a folder's walk could not read.
+    pub fn from_problem(problem: &Problem) -> FileOutcome {
+        let (status, diagnostic) = if problem.is_error {
+            let d = Diagnostic::error(
+                crate::model::diagnostic::Code::Unreadable,
+                problem.message.clone(),
+            );
+            (FileStatus::Error, d)
+        } else {
+            let d = Diagnostic::warning(
+                crate::model::diagnostic::Code::Unreadable,
+                problem.message.clone(),
+            );
+            (FileStatus::Skipped, d)
+        };
+        let path = problem.path.display().to_string();
+        let mut outcome = FileOutcome::new(path, Format::from_path(&problem.path), status);
+        outcome.diagnostics.push(diagnostic);
+        outcome
+    }
+
+    /// Stop: `diagnostic` says why the file is left as it is.
+    pub fn refuse(&mut self, diagnostic: Diagnostic) {
+        self.diagnostics.push(diagnostic);
+        self.fail();
+    }
+
+    /// Mark the file failed: nothing of it is written or printed as output.
+    pub fn fail(&mut self) {
+        self.status = FileStatus::Error;
+        self.writes.clear();
+        self.diff.clear();
+        self.filtered = None;
+    }
+
+    pub fn count(&self, severity: Severity) -> usize {
+        self.diagnostics
+            .iter()
+            .filter(|d| d.severity == severity)
+            .count()
+    }
+}
+
+/// Totals over a run.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Summary {
+    pub files: usize,
+    /// Files migrated, or that would be in preview and `--check`.
+    pub migrated: usize,
+    pub unchanged: usize,
+    pub skipped: usize,
+    /// Files that could not be migrated.
+    pub errors: usize,
+    /// Warning diagnostics over all files.
+    pub warnings: usize,
+    /// Diagnostics asking for a manual step.
+    #[serde(skip)]
+    pub manual: usize,
+}
+
+impl Summary {
+    pub fn of(files: &[FileOutcome]) -> Summary {
+        let mut summary = Summary::default();
+        for file in files {
+            summary.add(file);
+        }
+        summary
+    }
+
+    /// Count one more file.
+    pub fn add(&mut self, file: &FileOutcome) {
+        self.files += 1;
+        match file.status {
+            FileStatus::Migrated | FileStatus::WouldMigrate => self.migrated += 1,
+            FileStatus::Unchanged => self.unchanged += 1,
+            FileStatus::Skipped => self.skipped += 1,
+            FileStatus::Error => self.errors += 1,
+        }
+        self.warnings += file.count(Severity::Warning);
+        self.manual += file
+            .diagnostics
+            .iter()
+            .filter(|d| d.fate.as_ref().is_some_and(|f| f.action == Action::Manual))
+            .count();
+    }
+}

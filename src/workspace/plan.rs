@@ -1,0 +1,432 @@
+//! The files a migration plans to write, and the one write path that
+//! carries a plan out.
+//!
+//! A plan is decided before anything is written: the collector config and
+//! the deploy snippet are created only where no file is, or where one
+//! already holds exactly their text (a rerun after a partial write); the
+//! config is replaced only if it still holds the bytes that were read.
+//! No two plans of a run may write one file with different bytes (two
+//! configs whose collector configs share a name, a `--collector-out` that
+//! is also the deploy snippet's path): [`Claims`] checks each plan against
+//! those before it, in input order, before anything is written.
+//!
+//! Writing follows the plan's order, the collector config and the snippet
+//! before the config that points at them, so that a config never points at
+//! a file that could not be written; the first failure stops the rest.
+//! Each write is atomic and guarded ([`crate::workspace::write`]), and
+//! `--write` refuses a config git holds no clean copy of
+//! ([`crate::workspace::vcs`]) before writing anything of its plan.
+
+use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
+use std::io;
+use std::path::{Path, PathBuf};
+
+use crate::model::diagnostic::{Code, Diagnostic};
+use crate::syntax::source::{self, ReadError};
+use crate::workspace::outcome::FileOutcome;
+use crate::workspace::vcs::GitGuard;
+use crate::workspace::write;
+
+/// What a planned file is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WriteKind {
+    /// The collector config the new block sends to.
+    Collector,
+    /// The sidecar snippet of `--emit-deploy`.
+    Deploy,
+    /// The migrated config itself, replaced in place.
+    Config,
+}
+
+impl WriteKind {
+    /// The file, as messages name it.
+    fn describe(self, path: &Path) -> String {
+        match self {
+            WriteKind::Collector => format!("the collector config {}", path.display()),
+            WriteKind::Deploy => format!("the deploy snippet {}", path.display()),
+            WriteKind::Config => path.display().to_string(),
+        }
+    }
+
+    /// The code of a file in the way of this one.
+    fn in_the_way(self) -> Code {
+        match self {
+            WriteKind::Deploy => Code::DeployFileExists,
+            WriteKind::Collector | WriteKind::Config => Code::CollectorFileExists,
+        }
+    }
+}
+
+/// One file to write.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlannedWrite {
+    pub kind: WriteKind,
+    pub path: PathBuf,
+    /// Where the write really lands: the folder resolved and a symlinked
+    /// config followed, so that two spellings of one file are one file.
+    pub location: PathBuf,
+    /// The bytes to write.
+    pub bytes: Vec<u8>,
+    /// What the file holds now, as read; `None`: it does not exist, and
+    /// the write creates it.
+    pub current: Option<Vec<u8>>,
+}
+
+impl PlannedWrite {
+    /// The rewrite of a config read as `current`.
+    pub fn config(path: &Path, current: Vec<u8>, bytes: Vec<u8>) -> PlannedWrite {
+        PlannedWrite {
+            kind: WriteKind::Config,
+            path: path.to_path_buf(),
+            location: location(path),
+            bytes,
+            current: Some(current),
+        }
+    }
+
+    /// A new file (collector config or snippet) at `path`, holding `text`.
+    /// A file already there is read: holding the same text, it is left as
+    /// it is; holding anything else, it is never overwritten, and the
+    /// error says so (the config must then be left unchanged too).
+    pub fn create(
+        kind: WriteKind,
+        path: &Path,
+        text: String,
+    ) -> Result<PlannedWrite, Box<Diagnostic>> {
+        let current = if path.exists() {
+            match source::read_file(path) {
+                Ok(bytes) => Some(bytes),
+                Err(err) => return Err(Box::new(unreadable(kind, path, &err))),
+            }
+        } else {
+            None
+        };
+        let write = PlannedWrite {
+            kind,
+            path: path.to_path_buf(),
+            location: location(path),
+            bytes: text.into_bytes(),
+            current,
+        };
+        if write.current.as_ref().is_some_and(|c| *c != write.bytes) {
+            let help = match kind {
+                WriteKind::Collector => {
+                    "move or delete that file, or choose another with --collector-out, then migrate again"
+                }
+                WriteKind::Deploy | WriteKind::Config => {
+                    "move or delete that file, then migrate again"
+                }
+            };
+            return Err(Box::new(
+                Diagnostic::error(
+                    kind.in_the_way(),
+                format!(
+                    "{} already exists with other contents: it is not overwritten, and the config is left unchanged",
+                    path.display()
+                ),
+                )
+                .with_help(help),
+            ));
+        }
+        Ok(write)
+    }
+
+    /// Whether the file already holds these bytes (nothing to write).
+    pub fn is_done(&self) -> bool {
+        self.kind != WriteKind::Config && self.current.as_ref() == Some(&self.bytes)
+    }
+
+    /// What the file holds now, as text for a diff.
+    pub fn current_text(&self) -> Option<String> {
+        self.current
+            .as_ref()
+            .map(|bytes| String::from_utf8_lossy(bytes).into_owned())
+    }
+
+    /// Write it: create a new file, or replace the config if it still
+    /// holds what was read.
+    fn execute(&self) -> Result<(), Box<Diagnostic>> {
+        if self.is_done() {
+            return Ok(());
+        }
+        let written = match (&self.current, self.kind) {
+            (Some(current), WriteKind::Config) => write::replace(&self.path, current, &self.bytes),
+            _ => write::create(&self.path, &self.bytes).or_else(|err| {
+                // Another plan of this run with the same file and the same
+                // bytes (see `Claims`) got there first: done.
+                let same = err.kind() == io::ErrorKind::AlreadyExists
+                    && source::read_file(&self.path).is_ok_and(|now| now == self.bytes);
+                if same { Ok(()) } else { Err(err) }
+            }),
+        };
+        written.map_err(|err| {
+            let left = match self.kind {
+                WriteKind::Config => "the file is left unchanged",
+                WriteKind::Collector | WriteKind::Deploy => "the config is left unchanged",
+            };
+            Box::new(Diagnostic::error(
+                Code::Unreadable,
+                format!(
+                    "cannot write {}: {err}; {left}",
+                    self.kind.describe(&self.path)
+                ),
+            ))
+        })
+    }
+}
+
+/// The error for an existing file in a planned file's place that cannot
+/// be read to compare it.
+fn unreadable(kind: WriteKind, path: &Path, err: &ReadError) -> Diagnostic {
+    let message = match kind {
+        WriteKind::Collector | WriteKind::Config => format!(
+            "cannot read the existing collector config {}: {err}",
+            path.display()
+        ),
+        WriteKind::Deploy => format!(
+            "cannot read the existing {} to compare it: {err}",
+            path.display()
+        ),
+    };
+    Diagnostic::error(kind.in_the_way(), message)
+}
+
+/// Carry out a plan: refuse it whole if `guard` says a config it replaces
+/// holds uncommitted work, else write each file in order, stopping at the
+/// first failure. The error is the diagnostic to report.
+pub fn execute(writes: &[PlannedWrite], guard: Option<&GitGuard>) -> Result<(), Box<Diagnostic>> {
+    if let Some(guard) = guard {
+        for write in writes.iter().filter(|w| w.kind == WriteKind::Config) {
+            if let Some(why) = guard.refusal(&write.path) {
+                let refusal = Diagnostic::error(Code::DirtyFile, format!("not written: {why}"))
+                    .with_help("commit or stash your changes first (the commit is the undo), or pass --allow-dirty");
+                return Err(Box::new(refusal));
+            }
+        }
+    }
+    writes.iter().try_for_each(PlannedWrite::execute)
+}
+
+/// The files the plans of a run write, each known by where it really is,
+/// with the plan it belongs to. Plans are claimed in input order; a plan
+/// that would write a claimed file with other bytes, or whose own files
+/// collide, is refused whole (an error, nothing of it written). The first
+/// plan keeps its files even if its own write later fails, so a refusal
+/// never depends on what happened on disk.
+#[derive(Debug, Default)]
+pub struct Claims {
+    claimed: HashMap<PathBuf, Claim>,
+}
+
+#[derive(Debug, Clone)]
+struct Claim {
+    /// The config whose plan holds the file.
+    owner: String,
+    kind: WriteKind,
+    /// A digest of a new file's bytes (a run's plans are not all kept in
+    /// memory); a config's are never compared.
+    digest: u64,
+}
+
+impl Claims {
+    /// Claim the files of `outcome`'s plan, or refuse the plan.
+    pub fn claim(&mut self, outcome: &mut FileOutcome) {
+        let mut mine: Vec<(&Path, Claim)> = Vec::new();
+        for write in &outcome.writes {
+            let claim = Claim {
+                owner: outcome.path.clone(),
+                kind: write.kind,
+                digest: match write.kind {
+                    WriteKind::Config => 0,
+                    WriteKind::Collector | WriteKind::Deploy => digest(&write.bytes),
+                },
+            };
+            let key = write.location.as_path();
+            let earlier = mine
+                .iter()
+                .find(|(k, _)| *k == key)
+                .map(|(_, c)| c)
+                .or_else(|| self.claimed.get(key));
+            if let Some(earlier) = earlier
+                && collide(earlier, &claim)
+            {
+                return outcome.refuse(conflict(write, earlier));
+            }
+            mine.push((key, claim));
+        }
+        for (key, claim) in mine {
+            self.claimed.entry(key.to_path_buf()).or_insert(claim);
+        }
+    }
+}
+
+/// Whether two claims on one file cannot both hold: a config is nobody
+/// else's file, and two new files must be the same bytes.
+fn collide(a: &Claim, b: &Claim) -> bool {
+    a.kind == WriteKind::Config || b.kind == WriteKind::Config || a.digest != b.digest
+}
+
+fn conflict(write: &PlannedWrite, earlier: &Claim) -> Diagnostic {
+    let what = match earlier.kind {
+        WriteKind::Collector => format!("the collector config of {}", earlier.owner),
+        WriteKind::Deploy => format!("the deploy snippet of {}", earlier.owner),
+        WriteKind::Config => format!("the config {}", earlier.owner),
+    };
+    Diagnostic::error(
+        write.kind.in_the_way(),
+        format!(
+            "{} is also {what}, with other contents: this config and its files are left unchanged",
+            write.path.display()
+        ),
+    )
+    .with_help(
+        "give each file its own path: rename one of the configs, or choose another --collector-out",
+    )
+}
+
+/// Where a write to `path` lands: its folder resolved, links followed (a
+/// write goes through a symlinked config).
+fn location(path: &Path) -> PathBuf {
+    let target = write::resolve_target(path).unwrap_or_else(|_| path.to_path_buf());
+    let dir = write::parent_dir(&target);
+    let dir = std::fs::canonicalize(&dir).unwrap_or(dir);
+    match target.file_name() {
+        Some(name) => dir.join(name),
+        None => target,
+    }
+}
+
+fn digest(bytes: &[u8]) -> u64 {
+    let mut hasher = std::hash::DefaultHasher::new();
+    bytes.hash(&mut hasher);
+    hasher.finish()
+}
+
+/// `dir/krakend.json` -> `dir/krakend.otel-collector.yaml`: where a
+/// config's collector config goes unless `--collector-out` says otherwise.
+pub fn sibling_collector_path(config: &Path) -> PathBuf {
+    let stem = config
+        .file_stem()
+        .map_or_else(|| "krakend".into(), |s| s.to_string_lossy().into_owned());
+    config.with_file_name(format!("{stem}.otel-collector.yaml"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_file_in_the_way_is_kept_unless_it_already_holds_the_text() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.yaml");
+        let new = PlannedWrite::create(WriteKind::Collector, &path, "a: 1\n".into()).unwrap();
+        assert_eq!(new.current, None);
+        std::fs::write(&path, "a: 1\n").unwrap();
+        let same = PlannedWrite::create(WriteKind::Collector, &path, "a: 1\n".into()).unwrap();
+        assert!(same.is_done());
+        let other = PlannedWrite::create(WriteKind::Deploy, &path, "b: 2\n".into()).unwrap_err();
+        assert_eq!(other.code, Code::DeployFileExists);
+        assert!(other.message.contains("already exists with other contents"));
+    }
+
+    #[test]
+    fn a_plan_stops_at_its_first_failure() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = dir.path().join("k.json");
+        std::fs::write(&config, "old").unwrap();
+        let writes = [
+            PlannedWrite::create(
+                WriteKind::Collector,
+                &dir.path().join("no/c.yaml"),
+                "x".into(),
+            )
+            .unwrap(),
+            PlannedWrite::config(&config, b"old".to_vec(), b"new".to_vec()),
+        ];
+        let err = execute(&writes, None).unwrap_err();
+        assert!(
+            err.message.contains("the config is left unchanged"),
+            "{err:?}"
+        );
+        assert_eq!(std::fs::read(&config).unwrap(), b"old");
+    }
+
+    fn outcome(path: &str, writes: Vec<PlannedWrite>) -> FileOutcome {
+        let mut outcome = FileOutcome::new(
+            path.into(),
+            crate::syntax::source::Format::Json,
+            crate::workspace::outcome::FileStatus::WouldMigrate,
+        );
+        outcome.writes = writes;
+        outcome
+    }
+
+    fn new_file(kind: WriteKind, path: &Path, text: &str) -> PlannedWrite {
+        PlannedWrite {
+            kind,
+            path: path.to_path_buf(),
+            location: location(path),
+            bytes: text.as_bytes().to_vec(),
+            current: None,
+        }
+    }
+
+    #[test]
+    fn a_file_two_plans_would_write_differently_is_claimed_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let c = dir.path().join("k.otel-collector.yaml");
+        let mut claims = Claims::default();
+        let mut first = outcome("k.json", vec![new_file(WriteKind::Collector, &c, "a")]);
+        claims.claim(&mut first);
+        assert_eq!(first.writes.len(), 1);
+        // The same bytes: one file for both.
+        let mut same = outcome("k.yml", vec![new_file(WriteKind::Collector, &c, "a")]);
+        claims.claim(&mut same);
+        assert_eq!(same.writes.len(), 1);
+        // Other bytes, under another spelling of the path: refused.
+        let spelled = dir.path().join(".").join("k.otel-collector.yaml");
+        let mut other = outcome(
+            "k.yaml",
+            vec![new_file(WriteKind::Collector, &spelled, "b")],
+        );
+        claims.claim(&mut other);
+        assert!(other.writes.is_empty());
+        let d = other.diagnostics.last().unwrap();
+        assert_eq!(d.code, Code::CollectorFileExists);
+        assert!(
+            d.message.contains("is also the collector config of k.json"),
+            "{}",
+            d.message
+        );
+    }
+
+    #[test]
+    fn a_plan_whose_own_files_collide_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("k.deploy.compose.yaml");
+        let mut claims = Claims::default();
+        let mut plan = outcome(
+            "k.json",
+            vec![
+                new_file(WriteKind::Collector, &p, "receivers: {}"),
+                new_file(WriteKind::Deploy, &p, "services: {}"),
+            ],
+        );
+        claims.claim(&mut plan);
+        assert_eq!(plan.status, crate::workspace::outcome::FileStatus::Error);
+        assert_eq!(plan.diagnostics[0].code, Code::DeployFileExists);
+        // A refused plan claims nothing.
+        let mut next = outcome("j.json", vec![new_file(WriteKind::Collector, &p, "x")]);
+        claims.claim(&mut next);
+        assert_eq!(next.writes.len(), 1);
+    }
+
+    #[test]
+    fn collector_configs_go_next_to_their_config() {
+        assert_eq!(
+            sibling_collector_path(Path::new("conf/prod.json")),
+            Path::new("conf/prod.otel-collector.yaml")
+        );
+    }
+}
