@@ -13,6 +13,7 @@ mod hostile;
 mod integrations;
 mod kill;
 mod offline;
+mod oracle;
 mod oracles;
 mod properties;
 mod rules;
