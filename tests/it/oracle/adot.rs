@@ -134,12 +134,8 @@ fn the_adot_list_knows_aliases_and_rejects_contrib_only_types() {
 /// v0.49.0 component types. Needs no Go: it runs everywhere.
 #[test]
 fn adot_flavour_configs_use_only_adot_component_types() {
-    let mut produced = super::configs::rule_fixtures();
-    produced.extend(super::configs::deploy_snippets());
-    produced.extend(super::configs::corpus());
-    produced.extend(super::configs::generated(24));
     let mut checked = 0;
-    for p in produced.iter().filter(|p| p.flavor == "adot") {
+    for p in super::configs::all().iter().filter(|p| p.flavor == "adot") {
         let Some(yaml) = &p.collector else { continue };
         let config: serde_json::Value = yaml_serde::from_str(yaml).expect("collector YAML");
         let foreign = foreign(&config);

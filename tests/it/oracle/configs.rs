@@ -15,12 +15,27 @@ pub struct Produced {
     pub label: String,
     /// `adot` or `contrib`: the collector flavour it was written for.
     pub flavor: &'static str,
+    /// The input, as given to oc2otel.
+    pub input: Vec<u8>,
     /// The migrated KrakenD config (JSON inputs only).
     pub krakend: Option<String>,
     /// The collector config.
     pub collector: Option<String>,
     /// Diagnostic codes oc2otel reported.
     pub codes: Vec<String>,
+}
+
+/// Everything the suite produces, computed once per test run (several
+/// tests judge the same set).
+pub fn all() -> &'static [Produced] {
+    static ALL: std::sync::OnceLock<Vec<Produced>> = std::sync::OnceLock::new();
+    ALL.get_or_init(|| {
+        let mut all = rule_fixtures();
+        all.extend(deploy_snippets());
+        all.extend(corpus());
+        all.extend(generated(40));
+        all
+    })
 }
 
 /// The options of a rule fixture (`<name>.options`), as CLI arguments.
@@ -86,6 +101,7 @@ pub fn migrate(label: &str, name: &str, text: &[u8], args: &[String]) -> Option<
     Some(Produced {
         label: format!("{label} {}", args.join(" ")).trim().to_string(),
         flavor,
+        input: text.to_vec(),
         krakend,
         collector,
         codes,
@@ -168,6 +184,7 @@ pub fn deploy_snippets() -> Vec<Produced> {
         out.push(Produced {
             label: format!("deploy k8s ConfigMap of rules/{name}"),
             flavor,
+            input: text.clone(),
             krakend: None,
             collector: Some(config_map_collector(&snippet, name)),
             codes: Vec::new(),

@@ -160,21 +160,12 @@ pub fn parallel<T: Sync, R: Send>(items: &[T], work: impl Fn(&T) -> R + Sync) ->
     results.into_inner().unwrap_or_else(|e| e.into_inner())
 }
 
-/// Everything the suite produces, each distinct collector text once.
-fn produced() -> Vec<Produced> {
-    let mut all = configs::rule_fixtures();
-    all.extend(configs::deploy_snippets());
-    all.extend(configs::corpus());
-    all.extend(configs::generated(40));
-    all
-}
-
 #[test]
 fn tier1_collector_configs_pass_the_real_collectors_validate() {
     let Some(oracles) = super::oracles() else {
         return;
     };
-    let all = produced();
+    let all = configs::all();
     let mut distinct: Vec<&Produced> = Vec::new();
     for p in all.iter().filter(|p| p.collector.is_some()) {
         if !distinct.iter().any(|d| d.collector == p.collector) {
@@ -239,57 +230,69 @@ fn tier1_collector_configs_pass_the_real_collectors_validate() {
     );
 }
 
-/// Every migrated KrakenD config (JSON) is read by the gateway stand-in's
-/// `check` (Go's encoding/json into the types KrakenD's modules decode:
-/// a wrong type fails), and a sample starts and answers `/__health`.
-/// KrakenD CE's own `check` is not available (docs/testing.md).
+/// Every migrated KrakenD config (JSON) whose input the gateway stand-in
+/// reads is read by its `check` too (Go's encoding/json into the types
+/// KrakenD's modules decode: a wrong type fails), and a sample starts and
+/// answers `/__health`. Inputs it cannot read (Flexible Configuration
+/// settings files and partials, snippets) are counted apart. KrakenD CE's
+/// own `check` is not available (docs/testing.md).
 #[test]
 fn tier1_migrated_krakend_configs_are_read_and_start() {
     let Some(oracles) = super::oracles() else {
         return;
     };
-    let mut all = configs::rule_fixtures();
-    all.extend(configs::corpus());
-    all.extend(configs::generated(40));
-    let krakend: Vec<&Produced> = all.iter().filter(|p| p.krakend.is_some()).collect();
-    let failures: Vec<String> = parallel(&krakend, |p| gateway_check(oracles, p))
-        .into_iter()
+    let krakend: Vec<&Produced> = configs::all()
+        .iter()
+        .filter(|p| p.krakend.is_some())
+        .collect();
+    let results = parallel(&krakend, |p| {
+        if gateway_check(oracles, &p.input).is_err() {
+            return None;
+        }
+        let output = p.krakend.as_deref().expect("filtered").as_bytes();
+        Some((
+            *p,
+            gateway_check(oracles, output).map_err(|e| format!("{}: {e}", p.label)),
+        ))
+    });
+    let readable: Vec<&Produced> = results.iter().flatten().map(|(p, _)| *p).collect();
+    let failures: Vec<&String> = results
+        .iter()
         .flatten()
+        .filter_map(|(_, r)| r.as_ref().err())
         .collect();
     assert!(
         failures.is_empty(),
-        "gateway check failures:\n{}",
-        failures.join("\n")
+        "gateway check failures:\n{failures:#?}"
     );
-    // Every 10th, so the sample covers fixtures, corpus and generated ones.
-    let sample: Vec<&&Produced> = krakend.iter().step_by(10).collect();
-    for p in &sample {
-        gateway_starts(oracles, p);
-    }
-    assert!(krakend.len() > 50, "only {} KrakenD configs", krakend.len());
+    // Every 8th, so the sample covers fixtures, corpus and generated ones.
+    let sample: Vec<&&Produced> = readable.iter().step_by(8).collect();
+    parallel(&sample, |p| gateway_starts(oracles, p));
+    assert!(
+        readable.len() > 50,
+        "only {} KrakenD configs",
+        readable.len()
+    );
     println!(
-        "tier 1: {} migrated KrakenD configs read by the gateway stand-in's check, {} started \
-         and answered /__health",
-        krakend.len(),
+        "tier 1: {} migrated KrakenD configs read by the gateway stand-in's check ({} more whose \
+         input it cannot read either), {} started and answered /__health",
+        readable.len(),
+        krakend.len() - readable.len(),
         sample.len()
     );
 }
 
-fn gateway_check(oracles: &Oracles, p: &Produced) -> Option<String> {
+fn gateway_check(oracles: &Oracles, config: &[u8]) -> Result<(), String> {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("krakend.json");
-    std::fs::write(&path, p.krakend.as_deref()?).expect("write");
+    std::fs::write(&path, config).expect("write");
     let mut cmd = std::process::Command::new(&oracles.gateway);
     cmd.args(["check", "-c"]).arg(&path);
     hermetic(&mut cmd, dir.path());
     match run_with_timeout(&mut cmd, Duration::from_secs(30)) {
-        Ok(o) if o.status.success() => None,
-        Ok(o) => Some(format!(
-            "{}: {}",
-            p.label,
-            String::from_utf8_lossy(&o.stderr)
-        )),
-        Err(e) => Some(format!("{}: {e}", p.label)),
+        Ok(o) if o.status.success() => Ok(()),
+        Ok(o) => Err(String::from_utf8_lossy(&o.stderr).into_owned()),
+        Err(e) => Err(e),
     }
 }
 
@@ -308,7 +311,9 @@ fn gateway_starts(oracles: &Oracles, p: &Produced) {
         &format!("http://127.0.0.1:{port}/__health"),
         Duration::from_secs(20),
     );
-    gateway.stop(Duration::from_secs(15));
+    // Dropping the guard kills it: a graceful stop would wait for the
+    // exporters to flush to destinations that do not exist here.
+    drop(gateway);
 }
 
 /// The oracle can fail: one unknown key in a config oc2otel wrote, and

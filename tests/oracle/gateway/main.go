@@ -78,7 +78,7 @@ func run(cfg *gatewayConfig) error {
 		_, _ = io.WriteString(w, `{"status":"ok"}`)
 	})
 	for _, e := range cfg.Endpoints {
-		mux.Handle(e.Endpoint, endpointHandler(e, tel))
+		register(mux, e, tel)
 	}
 	server := &http.Server{Addr: fmt.Sprintf("127.0.0.1:%d", cfg.Port), Handler: mux}
 	stop := make(chan os.Signal, 1)
@@ -96,6 +96,22 @@ func run(cfg *gatewayConfig) error {
 	// Flush every exporter, as KrakenD does on a graceful stop.
 	tel.shutdown(ctx)
 	return nil
+}
+
+// register routes method and path as KrakenD does; a pattern Go's mux
+// cannot take (KrakenD's router is gin's) is left out with a log line: the
+// tests only call the endpoints they add.
+func register(mux *http.ServeMux, e endpointConfig, tel *modules) {
+	defer func() {
+		if r := recover(); r != nil {
+			fmt.Fprintf(os.Stderr, "endpoint %s %s not routed: %v\n", e.Method, e.Endpoint, r)
+		}
+	}()
+	method := e.Method
+	if method == "" {
+		method = http.MethodGet
+	}
+	mux.Handle(method+" "+e.Endpoint, endpointHandler(e, tel))
 }
 
 // endpointHandler proxies to the endpoint's first backend through the
