@@ -31,7 +31,11 @@ pub const EXPLAINED_BY: &[(&str, &[&str])] = &[
     ("version", &["OC203", "OC020", "OC010"]),
     // B3 headers become W3C traceparent.
     ("headers:sampled", &["OC106"]),
-    ("headers:unsampled", &[]),
+    ("headers:unsampled", &["OC106"]),
+    // Trace context dropped or added: nothing says so today.
+    ("headers:lost-sampled", &[]),
+    ("headers:lost-unsampled", &[]),
+    ("headers:new", &[]),
 ];
 
 /// A difference no diagnostic explains today, kept visible until the
@@ -45,7 +49,142 @@ pub struct KnownGap {
     pub fidelity: &'static str,
 }
 
-pub const KNOWN_GAPS: &[KnownGap] = &[];
+const PROPAGATION: &str = "fidelity issue: Trace context propagation when not sampling";
+const SERVICE_NAMES: &str = "fidelity issue: Default service names";
+
+const UNSAMPLED: (&str, &str) = (
+    "OpenCensus wrote X-B3-* with X-B3-Sampled: 0 on unsampled requests; krakend-otel \
+     injects only for recording spans, so backends start their own traces",
+    PROPAGATION,
+);
+const NO_TRACE_EXPORTER: (&str, &str) = (
+    "OpenCensus sampled and propagated B3 without any trace exporter; the migration has \
+     no tracer, so nothing reaches the backend",
+    PROPAGATION,
+);
+const DATADOG_NAME: (&str, &str) = (
+    "the datadog exporter named the service `opencensus-app` without `service`; \
+     OpenTelemetry uses KrakenD",
+    SERVICE_NAMES,
+);
+const ZIPKIN_NAME: (&str, &str) = (
+    "the zipkin exporter sent an empty local endpoint name without `service_name`; \
+     OpenTelemetry uses KrakenD",
+    SERVICE_NAMES,
+);
+
+const fn gap(
+    kind: &'static str,
+    config: &'static str,
+    why: (&'static str, &'static str),
+) -> KnownGap {
+    KnownGap {
+        kind,
+        config,
+        why: why.0,
+        fidelity: why.1,
+    }
+}
+
+/// Every difference tier 3 sees today that no diagnostic explains.
+pub const KNOWN_GAPS: &[KnownGap] = &[
+    gap("headers:lost-unsampled", "rules/datadog.json", UNSAMPLED),
+    gap(
+        "headers:lost-unsampled",
+        "rules/duplicate_keys.json",
+        UNSAMPLED,
+    ),
+    gap(
+        "headers:lost-unsampled",
+        "rules/emf_no_region_traces_off.json",
+        UNSAMPLED,
+    ),
+    gap("headers:lost-unsampled", "rules/emf_xray.json", UNSAMPLED),
+    gap("headers:lost-unsampled", "rules/influxdb.json", UNSAMPLED),
+    gap(
+        "headers:lost-unsampled",
+        "rules/jaeger_agent.json",
+        UNSAMPLED,
+    ),
+    gap("headers:lost-unsampled", "rules/ocagent.json", UNSAMPLED),
+    gap(
+        "headers:lost-unsampled",
+        "rules/prometheus_port_zero.json",
+        UNSAMPLED,
+    ),
+    gap(
+        "headers:lost-unsampled",
+        "rules/xray_no_sample_rate.json",
+        UNSAMPLED,
+    ),
+    gap(
+        "headers:lost-unsampled",
+        "rules/xray_use_env.json",
+        UNSAMPLED,
+    ),
+    gap(
+        "headers:lost-unsampled",
+        "examples/xray/krakend.json",
+        UNSAMPLED,
+    ),
+    gap(
+        "headers:lost-sampled",
+        "rules/both_namespaces.json",
+        NO_TRACE_EXPORTER,
+    ),
+    gap(
+        "headers:lost-sampled",
+        "rules/emf_no_exporters.json",
+        NO_TRACE_EXPORTER,
+    ),
+    gap(
+        "headers:lost-sampled",
+        "rules/emf_prometheus_only.json",
+        NO_TRACE_EXPORTER,
+    ),
+    gap(
+        "headers:lost-sampled",
+        "rules/jaeger_misspelt.json",
+        NO_TRACE_EXPORTER,
+    ),
+    gap(
+        "headers:lost-sampled",
+        "rules/logger_only.json",
+        NO_TRACE_EXPORTER,
+    ),
+    gap(
+        "headers:lost-sampled",
+        "rules/no_exporters.json",
+        NO_TRACE_EXPORTER,
+    ),
+    gap(
+        "headers:lost-sampled",
+        "rules/old_schema.json",
+        NO_TRACE_EXPORTER,
+    ),
+    gap(
+        "headers:lost-sampled",
+        "rules/prometheus.json",
+        NO_TRACE_EXPORTER,
+    ),
+    gap(
+        "headers:lost-sampled",
+        "rules/tabs_crlf.json",
+        NO_TRACE_EXPORTER,
+    ),
+    gap(
+        "headers:lost-sampled",
+        "rules/unknown_keys.json",
+        NO_TRACE_EXPORTER,
+    ),
+    gap(
+        "headers:lost-sampled",
+        "rules/v1_namespace.json",
+        NO_TRACE_EXPORTER,
+    ),
+    gap("service", "rules/duplicate_keys.json", DATADOG_NAME),
+    gap("service", "rules/url_credentials.json", ZIPKIN_NAME),
+];
 
 /// One side of a run, normalised.
 #[derive(Debug, Default)]
@@ -53,18 +192,6 @@ pub struct Side {
     pub traces: BTreeMap<String, Trace>,
     /// The trace context of each backend request, in request order.
     pub contexts: Vec<Context>,
-}
-
-impl Side {
-    /// Header family of the backend requests whose trace was (not) sampled;
-    /// a request with no header is unsampled for both modules.
-    fn families(&self, sampled: bool) -> BTreeSet<&'static str> {
-        self.contexts
-            .iter()
-            .filter(|c| c.sampled().unwrap_or(false) == sampled)
-            .map(|c| c.family())
-            .collect()
-    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -254,16 +381,18 @@ fn run_gateway(
 /// one, the spans the added zipkin exporter captured reached nobody.
 fn legacy_traced(block: &Value) -> bool {
     let exporters = get_ci(block, "exporters").cloned().unwrap_or(Value::Null);
-    [
-        "xray",
-        "jaeger",
-        "zipkin",
-        "datadog",
-        "ocagent",
-        "stackdriver",
-    ]
-    .iter()
-    .any(|e| get_ci(&exporters, e).is_some())
+    // jaeger without an endpoint could not be created (mapping.md, OC211).
+    let jaeger = get_ci(&exporters, "jaeger").is_some_and(|j| {
+        ["endpoint", "agent_endpoint"].iter().any(|k| {
+            get_ci(j, k)
+                .and_then(Value::as_str)
+                .is_some_and(|s| !s.is_empty())
+        })
+    });
+    jaeger
+        || ["xray", "zipkin", "datadog", "ocagent", "stackdriver"]
+            .iter()
+            .any(|e| get_ci(&exporters, e).is_some())
 }
 
 /// The differences between the two sides.
@@ -331,14 +460,50 @@ pub fn compare(
             );
         }
     }
-    for (sampled, kind) in [(true, "headers:sampled"), (false, "headers:unsampled")] {
-        let (before, after) = (legacy.families(sampled), new.families(sampled));
-        if !before.is_empty() && !after.is_empty() && before != after {
-            diff(
-                kind,
-                format!("backend saw {before:?} before, {after:?} after"),
-            );
+    out.extend(header_differences(&legacy.contexts, &new.contexts));
+    out
+}
+
+/// The trace headers that reached the backend, by each side's own
+/// sampling decision (requests are not paired: at a ratio the two
+/// samplers pick different requests). A format change of the context of
+/// sampled (`headers:sampled`) or unsampled requests (`headers:unsampled`);
+/// a context no longer propagated for sampled (`headers:lost-sampled`) or
+/// unsampled requests (`headers:lost-unsampled`), or one propagated that
+/// was not (`headers:new`).
+fn header_differences(before: &[Context], after: &[Context]) -> Vec<Difference> {
+    let classes = |contexts: &[Context], sampled: bool| -> BTreeMap<&'static str, usize> {
+        let mut families = BTreeMap::new();
+        for c in contexts
+            .iter()
+            .filter(|c| c.sampled().unwrap_or(false) == sampled)
+        {
+            *families.entry(c.family()).or_insert(0) += 1;
         }
+        families
+    };
+    let mut out = Vec::new();
+    for sampled in [true, false] {
+        let (b, a) = (classes(before, sampled), classes(after, sampled));
+        let has = |m: &BTreeMap<&str, usize>| m.keys().any(|f| *f != "none");
+        let kind = match (has(&b), has(&a)) {
+            (true, true) if b.keys().ne(a.keys()) => {
+                if sampled {
+                    "headers:sampled"
+                } else {
+                    "headers:unsampled"
+                }
+            }
+            (true, false) if sampled => "headers:lost-sampled",
+            (true, false) => "headers:lost-unsampled",
+            (false, true) => "headers:new",
+            _ => continue,
+        };
+        let which = if sampled { "sampled" } else { "unsampled" };
+        out.push(Difference {
+            kind,
+            detail: format!("backend headers of {which} requests {b:?} before, {a:?} after"),
+        });
     }
     out
 }
