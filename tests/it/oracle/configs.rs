@@ -199,10 +199,10 @@ fn config_map_collector(snippet: &str, name: &str) -> String {
         let Ok(value) = <Value as serde::Deserialize>::deserialize(doc) else {
             continue;
         };
-        if value["kind"] == "ConfigMap" {
-            if let Some(text) = value["data"].as_object().and_then(|d| d.values().next()) {
-                return text.as_str().expect("ConfigMap data is text").to_string();
-            }
+        if value["kind"] == "ConfigMap"
+            && let Some(text) = value["data"].as_object().and_then(|d| d.values().next())
+        {
+            return text.as_str().expect("ConfigMap data is text").to_string();
         }
     }
     panic!("no ConfigMap with a collector config in the k8s snippet of {name}")

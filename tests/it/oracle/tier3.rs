@@ -217,8 +217,7 @@ fn get_ci<'a>(object: &'a Value, key: &str) -> Option<&'a Value> {
     object
         .as_object()?
         .iter()
-        .filter(|(k, _)| k.eq_ignore_ascii_case(key))
-        .last()
+        .rfind(|(k, _)| k.eq_ignore_ascii_case(key))
         .map(|(_, v)| v)
 }
 
@@ -263,8 +262,7 @@ fn legacy_run_config(legacy: &Value, backend: &Sink, zipkin: u16) -> Value {
         .as_object()
         .and_then(|o| {
             o.keys()
-                .filter(|k| k.eq_ignore_ascii_case("exporters"))
-                .last()
+                .rfind(|k| k.eq_ignore_ascii_case("exporters"))
                 .cloned()
         })
         .unwrap_or_else(|| "exporters".to_string());
@@ -274,8 +272,7 @@ fn legacy_run_config(legacy: &Value, backend: &Sink, zipkin: u16) -> Value {
     let exporters = block[&key].as_object_mut().expect("object");
     let existing = exporters
         .keys()
-        .filter(|k| k.eq_ignore_ascii_case("zipkin"))
-        .last()
+        .rfind(|k| k.eq_ignore_ascii_case("zipkin"))
         .cloned();
     match existing {
         Some(k) => exporters[&k]["collector_url"] = json!(url),
