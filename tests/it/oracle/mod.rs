@@ -15,7 +15,9 @@
 //! same requests, compared.
 
 mod adot;
+mod compare;
 mod configs;
+mod explain;
 mod process;
 mod sink;
 mod stack;
