@@ -25,6 +25,8 @@ struct Case {
     emf: bool,
     /// Layers expected to make spans.
     layers: &'static [&'static str],
+    /// Where KrakenD reaches the collector (`--otlp-endpoint` host).
+    host: &'static str,
     /// service.name: the config's `name`, else KrakenD's default.
     service: &'static str,
     version: &'static str,
@@ -51,6 +53,7 @@ fn matrix() -> Vec<Case> {
             label: "examples/xray (20 %, router and backend)",
             legacy: seed,
             emf: false,
+            host: "127.0.0.1",
             layers: &["router", "backend", "client"],
             service: "orders-gateway",
             version: "2024.11.3",
@@ -59,6 +62,7 @@ fn matrix() -> Vec<Case> {
             label: "sampling 0 %",
             legacy: xray(0, None),
             emf: false,
+            host: "127.0.0.1",
             layers: all,
             service: "KrakenD",
             version: "2026.11.1",
@@ -67,6 +71,7 @@ fn matrix() -> Vec<Case> {
             label: "sampling 25 %",
             legacy: xray(25, None),
             emf: false,
+            host: "127.0.0.1",
             layers: all,
             service: "KrakenD",
             version: "2026.11.1",
@@ -75,6 +80,7 @@ fn matrix() -> Vec<Case> {
             label: "sampling 100 %",
             legacy: xray(100, None),
             emf: false,
+            host: "127.0.0.1",
             layers: all,
             service: "KrakenD",
             version: "2026.11.1",
@@ -83,6 +89,7 @@ fn matrix() -> Vec<Case> {
             label: "router layer only",
             legacy: xray(100, Some(json!({"router": true}))),
             emf: false,
+            host: "127.0.0.1",
             layers: &["router"],
             service: "KrakenD",
             version: "2026.11.1",
@@ -91,6 +98,16 @@ fn matrix() -> Vec<Case> {
             label: "--metrics emf",
             legacy: xray(100, None),
             emf: true,
+            host: "127.0.0.1",
+            layers: all,
+            service: "KrakenD",
+            version: "2026.11.1",
+        },
+        Case {
+            label: "IPv6 sidecar (--otlp-endpoint [::1]:PORT)",
+            legacy: xray(100, None),
+            emf: false,
+            host: "[::1]",
             layers: all,
             service: "KrakenD",
             version: "2026.11.1",
@@ -100,8 +117,8 @@ fn matrix() -> Vec<Case> {
 
 /// The migration of `legacy` with the collector on `port`: (KrakenD
 /// config, collector config).
-fn migrate(legacy: &Value, port: u16, emf: bool) -> (Value, String) {
-    let mut args = vec!["--otlp-endpoint".to_string(), format!("127.0.0.1:{port}")];
+fn migrate(legacy: &Value, host: &str, port: u16, emf: bool) -> (Value, String) {
+    let mut args = vec!["--otlp-endpoint".to_string(), format!("{host}:{port}")];
     if emf {
         args.extend(["--metrics".to_string(), "emf".to_string()]);
     }
@@ -232,7 +249,7 @@ fn tier2_migrated_configs_deliver_end_to_end() {
     let results = super::tier1::parallel(&cases, |case| {
         let rate = legacy_rate(&case.legacy);
         let requests = if rate > 0.0 && rate < 1.0 { 1000 } else { 100 };
-        let (krakend, collector) = migrate(&case.legacy, free_port(), case.emf);
+        let (krakend, collector) = migrate(&case.legacy, case.host, free_port(), case.emf);
         let got = run(oracles, &krakend, &collector, requests);
         (case.label, requests, check(case, rate, requests, &got))
     });
@@ -254,8 +271,8 @@ fn tier2_fails_on_a_migration_with_a_wrong_port() {
         return;
     };
     let case = &matrix()[3];
-    let (krakend, _) = migrate(&case.legacy, free_port(), false);
-    let (_, collector) = migrate(&case.legacy, free_port(), false);
+    let (krakend, _) = migrate(&case.legacy, case.host, free_port(), false);
+    let (_, collector) = migrate(&case.legacy, case.host, free_port(), false);
     let got = run(oracles, &krakend, &collector, 50);
     let error = check(case, 1.0, 50, &got).expect_err("a wrong port must fail tier 2");
     assert!(error.starts_with("0 traces of 50"), "{error}");
