@@ -147,5 +147,7 @@ fn adot_flavour_configs_use_only_adot_component_types() {
         checked += 1;
     }
     assert!(checked > 50, "only {checked} adot-flavour configs");
-    println!("adot component types: {checked} adot-flavour collector configs checked");
+    super::figures(&format!(
+        "adot component types: {checked} adot-flavour collector configs checked"
+    ));
 }

@@ -80,6 +80,13 @@ impl Oracles {
     }
 }
 
+/// Print a tier's figures where a person running `cargo test` sees them:
+/// to the real standard error, past libtest's capture of `println!`.
+pub fn figures(text: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr().lock(), "oracle {text}");
+}
+
 /// The oracle cache: `OC2OTEL_ORACLE_DIR`, else `target/oracle` (as
 /// `tests/oracle/build.sh`).
 pub fn cache_dir() -> PathBuf {

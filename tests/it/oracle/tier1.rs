@@ -220,14 +220,14 @@ fn tier1_collector_configs_pass_the_real_collectors_validate() {
         "only {} distinct configs",
         results.len()
     );
-    println!(
+    super::figures(&format!(
         "tier 1: {} collector configs produced, {} distinct validated (adot {}, contrib {}) in {runs} \
          validate runs; exporter types judged by no real factory (not buildable): {unjudged:?}",
         all.iter().filter(|p| p.collector.is_some()).count(),
         results.len(),
         flavour("adot"),
         flavour("contrib"),
-    );
+    ));
 }
 
 /// Every migrated KrakenD config (JSON) whose input the gateway stand-in
@@ -273,13 +273,13 @@ fn tier1_migrated_krakend_configs_are_read_and_start() {
         "only {} KrakenD configs",
         readable.len()
     );
-    println!(
+    super::figures(&format!(
         "tier 1: {} migrated KrakenD configs read by the gateway stand-in's check ({} more whose \
          input it cannot read either), {} started and answered /__health",
         readable.len(),
         krakend.len() - readable.len(),
         sample.len()
-    );
+    ));
 }
 
 fn gateway_check(oracles: &Oracles, config: &[u8]) -> Result<(), String> {
@@ -356,7 +356,7 @@ fn tier1_fails_on_a_collector_config_with_an_unknown_key() {
     )
     .expect_err("an unknown receiver key must fail validate");
     assert!(error.contains("endpiont"), "{error}");
-    println!(
+    super::figures(&format!(
         "tier 1 self-test: unknown keys in the zipkin exporter and the otlp receiver fail validate"
-    );
+    ));
 }

@@ -256,7 +256,9 @@ fn tier2_migrated_configs_deliver_end_to_end() {
     let mut failures = Vec::new();
     for (label, requests, result) in &results {
         match result {
-            Ok(figures) => println!("tier 2: {label}: {requests} requests, {figures}"),
+            Ok(figures) => {
+                super::figures(&format!("tier 2: {label}: {requests} requests, {figures}"))
+            }
             Err(e) => failures.push(format!("{label}: {e}")),
         }
     }
@@ -276,5 +278,7 @@ fn tier2_fails_on_a_migration_with_a_wrong_port() {
     let got = run(oracles, &krakend, &collector, 50);
     let error = check(case, 1.0, 50, &got).expect_err("a wrong port must fail tier 2");
     assert!(error.starts_with("0 traces of 50"), "{error}");
-    println!("tier 2 self-test: a wrong OTLP port fails: {error}");
+    super::figures(&format!(
+        "tier 2 self-test: a wrong OTLP port fails: {error}"
+    ));
 }

@@ -284,7 +284,7 @@ fn tier3_legacy_and_migrated_configs_behave_alike_or_say_why() {
                 .map(move |(d, c)| format!("{} {} by {c}", o.label, d.kind))
         })
         .collect();
-    println!(
+    super::figures(&format!(
         "tier 3: {} configs run twice, {} requests sent, {} spans received; {} differences \
          explained by diagnostics, {} known gaps, {} unexplained",
         outcomes.len(),
@@ -293,16 +293,16 @@ fn tier3_legacy_and_migrated_configs_behave_alike_or_say_why() {
         explained.len(),
         seen_gaps.len(),
         failures.len()
-    );
+    ));
     for e in &explained {
-        println!("  explained: {e}");
+        super::figures(&format!("  explained: {e}"));
     }
     for (kind, label) in &seen_gaps {
         let gap = KNOWN_GAPS
             .iter()
             .find(|g| g.kind == *kind && label.starts_with(g.config));
         let (why, fidelity) = gap.map_or(("", ""), |g| (g.why, g.fidelity));
-        println!("  known gap: {label} {kind}: {why} ({fidelity})");
+        super::figures(&format!("  known gap: {label} {kind}: {why} ({fidelity})"));
     }
     assert!(failures.is_empty(), "tier 3:\n{}", failures.join("\n"));
 }
@@ -350,8 +350,8 @@ fn tier3_fails_on_a_hand_migration_that_deleted_sample_rate() {
         sampled[0].detail.starts_with("0 traces before, 100 after"),
         "{sampled:?}"
     );
-    println!(
+    super::figures(&format!(
         "tier 3 self-test: deleting sample_rate is an unexplained sampling difference: {}",
         sampled[0].detail
-    );
+    ));
 }
