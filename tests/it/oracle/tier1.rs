@@ -356,7 +356,7 @@ fn tier1_fails_on_a_collector_config_with_an_unknown_key() {
     )
     .expect_err("an unknown receiver key must fail validate");
     assert!(error.contains("endpiont"), "{error}");
-    super::figures(&format!(
-        "tier 1 self-test: unknown keys in the zipkin exporter and the otlp receiver fail validate"
-    ));
+    super::figures(
+        "tier 1 self-test: unknown keys in the zipkin exporter and the otlp receiver fail validate",
+    );
 }

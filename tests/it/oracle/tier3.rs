@@ -270,8 +270,8 @@ fn tier3_legacy_and_migrated_configs_behave_alike_or_say_why() {
             .any(|(k, l)| *k == gap.kind && l.starts_with(gap.config))
         {
             failures.push(format!(
-                "known gap `{}` on {} no longer occurs: remove it from KNOWN_GAPS",
-                gap.kind, gap.config
+                "known gap `{}` on {} ({}) no longer occurs: remove it from KNOWN_GAPS",
+                gap.kind, gap.config, gap.why
             ));
         }
     }
