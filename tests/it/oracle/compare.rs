@@ -235,3 +235,58 @@ pub fn describe(side: &Side) -> String {
         layer_sets(&side.traces),
     )
 }
+
+fn side(traces: usize, contexts: Vec<Context>) -> Side {
+    let trace = Trace {
+        service: "KrakenD".into(),
+        version: None,
+        layers: BTreeSet::from(["router".to_string()]),
+        names: BTreeSet::new(),
+    };
+    Side {
+        traces: (0..traces)
+            .map(|i| (i.to_string(), trace.clone()))
+            .collect(),
+        contexts,
+    }
+}
+
+/// Sampling is exact at 0 and 100 % and statistical in between; header
+/// differences are taken by each side's own decision. Needs no Go.
+#[test]
+fn comparison_of_sampling_and_headers() {
+    let block = serde_json::json!({"exporters": {"zipkin": {}}});
+    let kinds = |a: &Side, b: &Side, n| -> Vec<&'static str> {
+        compare(&block, a, b, n)
+            .into_iter()
+            .map(|d| d.kind)
+            .collect()
+    };
+    assert_eq!(
+        kinds(&side(0, vec![]), &side(100, vec![]), 100),
+        ["sampled"]
+    );
+    assert_eq!(
+        kinds(&side(100, vec![]), &side(99, vec![]), 100),
+        ["sampled"]
+    );
+    assert!(kinds(&side(480, vec![]), &side(530, vec![]), 2000).is_empty());
+    assert_eq!(
+        kinds(&side(400, vec![]), &side(600, vec![]), 2000),
+        ["sampled"]
+    );
+    let b3 = |sampled| Context::B3 { sampled };
+    let w3c = |sampled| Context::W3c { sampled };
+    let before = side(1, vec![b3(true), b3(false)]);
+    let after = side(1, vec![w3c(true), Context::None]);
+    assert_eq!(
+        kinds(&before, &after, 2),
+        ["headers:sampled", "headers:lost-unsampled"]
+    );
+    let none = side(0, vec![Context::None, Context::None]);
+    assert_eq!(
+        kinds(&side(0, vec![b3(true), b3(true)]), &none, 2),
+        ["headers:lost-sampled"]
+    );
+    assert!(kinds(&none, &none, 2).is_empty());
+}

@@ -360,3 +360,47 @@ fn tier1_fails_on_a_collector_config_with_an_unknown_key() {
         "tier 1 self-test: unknown keys in the zipkin exporter and the otlp receiver fail validate",
     );
 }
+
+/// The projection keeps every pipeline and processor a build has and puts
+/// one `debug` exporter where the exporters it lacks were. Needs no Go.
+#[test]
+fn projection_replaces_only_what_a_build_lacks() {
+    let types = [
+        ("receivers", &["otlp"][..]),
+        ("processors", &["batch"][..]),
+        ("exporters", &["debug", "otlp_grpc"][..]),
+        ("extensions", &["health_check"][..]),
+    ];
+    let collector = Collector {
+        release: "test",
+        bin: std::path::PathBuf::new(),
+        types: types
+            .iter()
+            .map(|(s, k)| (s.to_string(), k.iter().map(|k| k.to_string()).collect()))
+            .collect(),
+    };
+    let config = json!({
+        "extensions": {"health_check": {}},
+        "receivers": {"otlp": {}},
+        "processors": {"batch/traces": {}, "resourcedetection": {}},
+        "exporters": {"awsxray": {"region": "eu-west-1"}, "zipkin": {}, "otlp": {}},
+        "service": {"pipelines": {"traces": {
+            "receivers": ["otlp"],
+            "processors": ["resourcedetection", "batch/traces"],
+            "exporters": ["awsxray", "zipkin", "otlp"]
+        }}}
+    });
+    let projected: Value =
+        serde_json::from_str(&project(&config, &collector).expect("projects")).expect("json");
+    assert_eq!(
+        projected["service"]["pipelines"]["traces"],
+        json!({"receivers": ["otlp"], "processors": ["batch/traces"],
+               "exporters": ["debug/oracle_stand_in", "otlp"]})
+    );
+    assert_eq!(
+        projected["exporters"],
+        json!({"otlp": {}, "debug/oracle_stand_in": {}})
+    );
+    let unknown_receiver = json!({"receivers": {"jaeger": {}}});
+    assert!(project(&unknown_receiver, &collector).is_err());
+}

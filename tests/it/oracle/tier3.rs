@@ -195,21 +195,27 @@ pub fn case(label: &str, text: &[u8], args: &[String]) -> Option<Case> {
     })
 }
 
-fn cases() -> Vec<Case> {
+/// The cases, and the fixtures that make none (no service-level legacy
+/// block, or oc2otel refuses them: nothing runs after the migration).
+fn cases() -> (Vec<Case>, Vec<String>) {
     let mut out = Vec::new();
+    let mut skipped = Vec::new();
     for fixture in crate::common::rules::fixtures() {
         let text = std::fs::read(&fixture).expect("fixture");
         let name = fixture.file_name().unwrap().to_string_lossy().into_owned();
-        out.extend(case(
+        match case(
             &format!("rules/{name}"),
             &text,
             &configs::fixture_args(&fixture),
-        ));
+        ) {
+            Some(c) => out.push(c),
+            None => skipped.push(name),
+        }
     }
     let example = crate::common::manifest_dir().join("examples/xray/krakend.json");
     let text = std::fs::read(&example).expect("example");
     out.extend(case("examples/xray/krakend.json", &text, &[]));
-    out
+    (out, skipped)
 }
 
 struct Outcome {
@@ -248,7 +254,7 @@ fn tier3_legacy_and_migrated_configs_behave_alike_or_say_why() {
     let Some(oracles) = super::oracles() else {
         return;
     };
-    let cases = cases();
+    let (cases, skipped) = cases();
     assert!(cases.len() > 20, "only {} cases", cases.len());
     let outcomes = super::tier1::parallel(&cases, |c| differential(oracles, c));
     let mut failures = Vec::new();
@@ -292,7 +298,8 @@ fn tier3_legacy_and_migrated_configs_behave_alike_or_say_why() {
     }
     super::figures(&format!(
         "tier 3: {} configs run twice, {} requests sent, {} spans received; {} differences \
-         explained by diagnostics {explained:?}; {} known gaps {gaps:?}; {} unexplained",
+         explained by diagnostics {explained:?}; {} known gaps {gaps:?}; {} unexplained; \
+         fixtures with nothing to run (no service-level block, or refused): {skipped:?}",
         outcomes.len(),
         outcomes.iter().map(|o| o.requests).sum::<usize>(),
         outcomes.iter().map(|o| o.spans).sum::<usize>(),
