@@ -8,6 +8,9 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{Value, json};
 
+/// No oc2otel run may take longer (they take milliseconds).
+const TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
+
 /// One migration's outputs.
 #[derive(Debug, Clone)]
 pub struct Produced {
@@ -65,13 +68,12 @@ pub fn migrate(label: &str, name: &str, text: &[u8], args: &[String]) -> Option<
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join(name);
     std::fs::write(&path, text).expect("write input");
-    let output = crate::common::bin()
-        .current_dir(dir.path())
+    let mut cmd = crate::common::bin();
+    cmd.current_dir(dir.path())
         .args(["migrate", "--write", "--format", "json", "--color", "never"])
         .args(args)
-        .arg(&path)
-        .output()
-        .expect("run oc2otel");
+        .arg(&path);
+    let output = super::run_with_timeout(&mut cmd, TIMEOUT).expect("run oc2otel");
     let report: Value = serde_json::from_slice(&output.stdout).ok()?;
     let file = &report["files"][0];
     let codes = file["diagnostics"]
@@ -166,14 +168,13 @@ pub fn deploy_snippets() -> Vec<Produced> {
         std::fs::write(&path, &text).expect("write");
         let mut args = fixture_args(&fixture);
         args.extend(["--emit-deploy".into(), "k8s".into()]);
-        let status = crate::common::bin()
-            .current_dir(dir.path())
+        let mut cmd = crate::common::bin();
+        cmd.current_dir(dir.path())
             .args(["migrate", "--write", "-q", "--color", "never"])
             .args(&args)
-            .arg(&path)
-            .status()
-            .expect("run oc2otel");
-        assert!(status.success(), "--emit-deploy k8s on {name}");
+            .arg(&path);
+        let output = super::run_with_timeout(&mut cmd, TIMEOUT).expect("run oc2otel");
+        assert!(output.status.success(), "--emit-deploy k8s on {name}");
         let snippet = std::fs::read_to_string(dir.path().join("krakend.deploy.k8s.yaml"))
             .unwrap_or_else(|e| panic!("k8s snippet of {name}: {e}"));
         let flavor = if args.iter().any(|a| a == "contrib") {
