@@ -15,6 +15,7 @@ mod integrations;
 mod kill;
 mod offline;
 mod ops;
+mod oracle;
 mod oracles;
 mod properties;
 mod rules;
