@@ -345,6 +345,23 @@ pub struct MigrateArgs {
     /// In folders, skip files matching GLOB (repeatable).
     #[arg(long, value_name = "GLOB")]
     pub exclude: Vec<String>,
+
+    /// End with a table of how often each diagnostic code was reported.
+    #[arg(long)]
+    pub statistics: bool,
+
+    /// Also exit 1 when a warning (`warning`) or a manual step (`manual`) remains.
+    #[arg(long, value_enum, value_name = "WHAT")]
+    pub fail_on: Option<FailOn>,
+}
+
+/// What else fails a run (`--fail-on`), besides errors and `--check`'s pending files.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    /// Any warning diagnostic.
+    Warning,
+    /// Any next step a person must do by hand.
+    Manual,
 }
 
 fn parse_endpoint(s: &str) -> Result<OtlpEndpoint, String> {

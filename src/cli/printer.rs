@@ -39,6 +39,7 @@ impl Printer {
                 verbosity,
                 stdout_color: resolve(anstream::AutoStream::choice(&io::stdout())),
                 stderr_color: resolve(anstream::AutoStream::choice(&io::stderr())),
+                statistics: false,
             },
         }
     }

@@ -99,7 +99,8 @@ pub fn plan(
             "{name} snippet for the collector sidecar: {}",
             path.display()
         ),
-    );
+    )
+    .with_step(crate::model::next_steps::DEPLOY_SNIPPET_WRITTEN);
     if !help.is_empty() {
         d = d.with_help(help.join("; "));
     }

@@ -2,7 +2,8 @@
 //! run on them. Which files a run takes (`discover`, `input`), git's view
 //! of them (`vcs`), Flexible Configuration's settings (`flexible`), the
 //! settings of a run (`settings`), one file's outcome and planned writes
-//! (`outcome`, `plan`, `deploy`), atomic writes (`write`), and the
+//! (`outcome`, `plan`, `deploy`), the next steps of a run grouped across
+//! files (`steps`), atomic writes (`write`), and the
 //! operations behind `migrate`, `explain` and `verify` (`ops`).
 
 pub mod deploy;
@@ -13,6 +14,7 @@ pub mod ops;
 pub mod outcome;
 pub mod plan;
 pub mod settings;
+pub mod steps;
 pub mod vcs;
 pub mod write;
 

@@ -2,12 +2,13 @@
 //! ([`Summary`]): plain data that every reporter reads, so that no report
 //! format re-derives a status or recounts a total.
 
-use crate::model::diagnostic::{Action, Diagnostic, Severity};
+use crate::model::diagnostic::{Diagnostic, Severity};
 use crate::model::redact::Redacted;
 use crate::syntax::source::Format;
 use crate::workspace::discover::Problem;
 use crate::workspace::input::Input;
 use crate::workspace::plan::PlannedWrite;
+use crate::workspace::steps::{CodeCounts, NextSteps};
 
 /// The status of a file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -133,7 +134,7 @@ impl FileOutcome {
 }
 
 /// Totals over a run.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
 pub struct Summary {
     pub files: usize,
     /// Files migrated, or that would be in preview and `--check`.
@@ -144,9 +145,18 @@ pub struct Summary {
     pub errors: usize,
     /// Warning diagnostics over all files.
     pub warnings: usize,
-    /// Diagnostics asking for a manual step.
+    /// Distinct next steps a person must do by hand (`steps`).
     #[serde(skip)]
     pub manual: usize,
+    /// Info diagnostics over all files (shown only with `-v`).
+    #[serde(skip)]
+    pub infos: usize,
+    /// What to do next, grouped across files.
+    #[serde(skip)]
+    pub steps: NextSteps,
+    /// Diagnostics per code (`--statistics`).
+    #[serde(skip)]
+    pub codes: CodeCounts,
 }
 
 impl Summary {
@@ -168,10 +178,9 @@ impl Summary {
             FileStatus::Error => self.errors += 1,
         }
         self.warnings += file.count(Severity::Warning);
-        self.manual += file
-            .diagnostics
-            .iter()
-            .filter(|d| d.fate.as_ref().is_some_and(|f| f.action == Action::Manual))
-            .count();
+        self.infos += file.count(Severity::Info);
+        self.steps.add(file);
+        self.codes.add(file);
+        self.manual = self.steps.manual();
     }
 }

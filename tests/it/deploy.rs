@@ -129,7 +129,8 @@ fn the_credential_check_can_fail() {
 /// return the directory, the snippet and the collector config written.
 fn write_with(platform: &str, extra: &[&str]) -> (tempfile::TempDir, String, String) {
     let (dir, _) = temp_file("krakend.json", fixture(XRAY).as_bytes());
-    let mut args = vec!["migrate", "--write", "--emit-deploy", platform];
+    // -v: the snippet's info, with its help, is shown.
+    let mut args = vec!["migrate", "--write", "-v", "--emit-deploy", platform];
     args.extend_from_slice(extra);
     args.push("krakend.json");
     let out = run_in(dir.path(), &args);
@@ -596,6 +597,7 @@ fn no_snippet_without_a_collector_or_a_file() {
         &[
             "migrate",
             "--write",
+            "-v",
             "--emit-deploy",
             "compose",
             "krakend.json",
@@ -610,7 +612,15 @@ fn no_snippet_without_a_collector_or_a_file() {
     assert_eq!(files_in(dir.path()), ["krakend.json"]);
 
     let out = crate::common::abin()
-        .args(["migrate", "--color", "never", "--emit-deploy", "ecs", "-"])
+        .args([
+            "migrate",
+            "-v",
+            "--color",
+            "never",
+            "--emit-deploy",
+            "ecs",
+            "-",
+        ])
         .write_stdin(fixture(XRAY))
         .output()
         .unwrap();
@@ -743,6 +753,7 @@ fn without_a_region_compose_asks_the_shell_and_the_others_say_so() {
             &[
                 "migrate",
                 "--write",
+                "-v",
                 "--metrics",
                 "emf",
                 "--emit-deploy",

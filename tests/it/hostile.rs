@@ -365,7 +365,7 @@ fn duplicate_keys_follow_krakend_the_last_one_wins_with_a_warning() {
         &["migrate", "--write", "--color=never", "two.json"],
     );
     assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
-    assert!(text(&output.stderr).contains("--> two.json:2:1"));
+    assert!(text(&output.stderr).contains("] two.json:2:1: "));
     let written = fs::read_to_string(&path).unwrap();
     assert!(!written.contains("opencensus") && !written.contains("us-east-1"));
 }
@@ -680,7 +680,9 @@ fn unreadable_files_are_errors_and_the_others_are_migrated() {
     let stderr = text(&output.stderr);
     for (name, why) in &expected {
         assert!(
-            stderr.contains(why) && stderr.contains(&format!("--> {name}\n")),
+            stderr.contains(why)
+                && (stderr.contains(&format!("--> {name}\n"))
+                    || stderr.contains(&format!("] {name}: "))),
             "{name}: {stderr}"
         );
     }

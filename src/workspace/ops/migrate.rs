@@ -202,7 +202,7 @@ impl Migrator {
             outcome.diagnostics.push(Diagnostic::info(
                 Code::CollectorFileExists,
                 "the collector config is not written when reading standard input without --collector-out FILE",
-            ));
+            ).with_step(crate::model::next_steps::STDIN_COLLECTOR));
         }
         let bytes = loaded.text.to_file_bytes(output);
         match input.path() {
