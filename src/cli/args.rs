@@ -346,6 +346,10 @@ pub struct MigrateArgs {
     #[arg(long, value_name = "GLOB")]
     pub exclude: Vec<String>,
 
+    /// Standard input's name in messages; its extension gives the format (`.yaml`, `.toml`).
+    #[arg(long, value_name = "NAME")]
+    pub stdin_filename: Option<PathBuf>,
+
     /// End with a table of how often each diagnostic code was reported.
     #[arg(long)]
     pub statistics: bool,

@@ -50,11 +50,17 @@ pub fn migrate(args: MigrateArgs, origins: Origins, printer: &Printer) -> Migrat
         include: args.include,
         exclude: args.exclude,
     };
+    // `--stdin-filename` alone reads standard input (as ruff's does).
+    let mut paths = args.paths;
+    if args.stdin_filename.is_some() && origins.of("paths") == Origin::Default {
+        paths = vec!["-".into()];
+    }
     MigrateSettings {
         mode,
         walk: WalkSettings {
-            paths: args.paths,
+            paths,
             discover,
+            stdin_name: args.stdin_filename,
         },
         file: FileSettings {
             options: Options {
@@ -84,6 +90,7 @@ pub fn explain(args: ExplainArgs, origins: Origins) -> ExplainSettings {
         walk: WalkSettings {
             paths: args.paths,
             discover,
+            stdin_name: None,
         },
         file: FileSettings {
             options: Options {

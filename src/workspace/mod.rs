@@ -24,6 +24,8 @@ pub mod write;
 pub enum SetupError {
     #[error("`-` (standard input) can be given only once")]
     StdinTwice,
+    #[error("--stdin-filename names standard input, but `-` is not among the paths")]
+    StdinNameWithoutStdin,
     /// An invalid `--include` or `--exclude` glob.
     #[error("{0}")]
     Walk(String),

@@ -89,6 +89,9 @@ pub struct WalkSettings {
     /// Files and folders as given; `-` is standard input.
     pub paths: Vec<PathBuf>,
     pub discover: DiscoverOptions,
+    /// What standard input is called in messages, and whose extension
+    /// says its format (`--stdin-filename`).
+    pub stdin_name: Option<PathBuf>,
 }
 
 /// Everything `migrate` needs.
@@ -117,6 +120,7 @@ impl MigrateSettings {
             walk: WalkSettings {
                 paths,
                 discover: DiscoverOptions::default(),
+                stdin_name: None,
             },
             file: FileSettings::default(),
             collector_out: None,

@@ -90,6 +90,15 @@ impl Explainer {
     pub fn explain_file(&self, input: &Input) -> Option<Explained> {
         let loaded = match input.read() {
             ReadOutcome::Text(loaded) => loaded,
+            // A file named on the command line is listed, if only to say
+            // it has nothing to explain.
+            ReadOutcome::Skipped(None) if input.kind() == InputKind::Explicit => {
+                return Some(Explained {
+                    path: input.display(),
+                    error: false,
+                    diagnostics: Vec::new(),
+                });
+            }
             ReadOutcome::Skipped(_) => return None,
             ReadOutcome::Failed(diagnostic) => {
                 return Some(Explained {
