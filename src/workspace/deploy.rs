@@ -17,9 +17,7 @@ use crate::workspace::plan::{PlannedWrite, WriteKind};
 
 /// `dir/krakend.json` -> `dir/krakend.deploy.compose.yaml`.
 pub fn sibling_path(config: &Path, platform: Platform) -> PathBuf {
-    let stem = config
-        .file_stem()
-        .map_or_else(|| "krakend".into(), |s| s.to_string_lossy().into_owned());
+    let stem = crate::workspace::plan::sibling_stem(config);
     config.with_file_name(format!("{stem}.{}", platform.file_suffix()))
 }
 
