@@ -133,10 +133,12 @@ Examples:
   oc2otel verify krakend.json.orig krakend.json
       Compare the effective telemetry of the legacy config with the migrated one
       (the collector config is krakend.otel-collector.yaml next to it, if present).
-  oc2otel verify --collector adot.yaml --otlp-endpoint adot:4317 old.json new.json
+  oc2otel verify --new-collector adot.yaml --otlp-endpoint adot:4317 old.json new.json
       A hand migration whose collector config is adot.yaml, reached at adot:4317.
   oc2otel verify --format json old.json new.json
       Both behaviours and the differences as one JSON document.
+  oc2otel verify <(git show HEAD:krakend.json) krakend.json
+      The committed legacy config against the migrated one (pipes and `-` are read).
 
 Exit status: 0 same behaviour (notes list inherent changes), 1 differences
 (listed), 2 bad input or usage.";
@@ -208,6 +210,15 @@ pub struct VerifyArgs {
 
     /// The collector config NEW sends to [default: <NEW stem>.otel-collector.yaml next to NEW, if it exists].
     #[arg(long, value_name = "FILE")]
+    pub new_collector: Option<PathBuf>,
+
+    /// The old spelling of --new-collector (it clashed with `migrate --collector`).
+    #[arg(
+        long,
+        value_name = "FILE",
+        hide = true,
+        conflicts_with = "new_collector"
+    )]
     pub collector: Option<PathBuf>,
 
     /// Where NEW's KrakenD reaches that collector: the OTLP exporter sending there is followed through it.

@@ -111,7 +111,7 @@ pub fn verify(args: VerifyArgs, origins: Origins) -> VerifySettings {
     VerifySettings {
         legacy: args.legacy,
         new: args.new,
-        collector: args.collector,
+        collector: args.new_collector.or(args.collector),
         otlp_endpoint: args.otlp_endpoint,
         krakend_version: args.krakend_version,
         origins,

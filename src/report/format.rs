@@ -52,7 +52,7 @@ impl Format {
             },
             Format::Json => FormatSpec {
                 name: "json",
-                help: "One JSON document on stdout (see the README for its shape)",
+                help: "One JSON document on stdout (shape: docs/cli.md#json-report)",
                 diff: DiffStyle::None,
                 reporter: |_, _| Box::new(json::Json::default()),
             },

@@ -68,7 +68,16 @@ impl Reporter<FileOutcome, Summary> for Human {
         let verbosity = self.style.verbosity;
         match (&file.filtered, self.mode) {
             (Some(bytes), Mode::Preview | Mode::Write) => out.stdout.write_all(bytes)?,
-            (_, Mode::Preview) => out.stdout.write_all(file.diff.as_bytes())?,
+            (_, Mode::Preview) => {
+                out.stdout.write_all(file.diff.as_bytes())?;
+                if file.diff_redacted && verbosity != Verbosity::Quiet {
+                    let note = format!(
+                        "note: {}: secrets are hidden in this diff, so it does not apply with `git apply`; run --write\n",
+                        shown(&file.path)
+                    );
+                    out.stderr.write_all(note.as_bytes())?;
+                }
+            }
             (_, Mode::Check) if file.status == FileStatus::WouldMigrate => {
                 // Quiet: the bare path, for scripts (`xargs`); standard
                 // input is `-` alone either way.

@@ -189,6 +189,41 @@ impl Input {
     }
 }
 
+impl Input {
+    /// Read an input named for one comparison (`verify`): as
+    /// [`Input::read_named`], and a pipe or a character device named as a
+    /// file (`<(git show HEAD:krakend.json)` is `/dev/fd/63`) is read as
+    /// the stream it is, bounded as standard input is. Migrate refuses
+    /// those: a walk that opened a FIFO could block forever, and a config
+    /// that is a pipe cannot be written back.
+    pub fn read_stream(&self) -> Result<Loaded, Box<Diagnostic>> {
+        let Some(path) = self.path() else {
+            return self.read_named();
+        };
+        if !std::fs::metadata(path).is_ok_and(|m| is_stream(&m.file_type())) {
+            return self.read_named();
+        }
+        let bytes = std::fs::File::open(path)
+            .and_then(source::read_bounded)
+            .map_err(|err| Box::new(read_diagnostic(&ReadError::from(err))))?;
+        match source::decode(&bytes) {
+            Ok(text) => Ok(Loaded { bytes, text }),
+            Err(err) => Err(Box::new(decode_diagnostic(&bytes, &err))),
+        }
+    }
+}
+
+#[cfg(unix)]
+fn is_stream(kind: &std::fs::FileType) -> bool {
+    use std::os::unix::fs::FileTypeExt;
+    kind.is_fifo() || kind.is_char_device()
+}
+
+#[cfg(not(unix))]
+fn is_stream(_kind: &std::fs::FileType) -> bool {
+    false
+}
+
 /// Whether the bytes mention a legacy key at all (both contain
 /// `opencensus`): the cheap test that lets a walk skip unrelated files
 /// without parsing them.

@@ -49,6 +49,9 @@ pub struct FileOutcome {
     pub source: Option<Redacted>,
     /// The preview's diff of every planned write (may be empty).
     pub diff: String,
+    /// Secrets were hidden in `diff`: it shows `<redacted>` where the
+    /// files hold values, so it does not apply as a patch.
+    pub diff_redacted: bool,
     /// For standard input: what the filter prints (the migrated config,
     /// or the input unchanged). `None` after an error. The real bytes,
     /// secrets included: the filter's output, never a report's.
@@ -71,6 +74,7 @@ impl FileOutcome {
             diagnostics: Vec::new(),
             source: None,
             diff: String::new(),
+            diff_redacted: false,
             filtered: None,
             writes: Vec::new(),
         }

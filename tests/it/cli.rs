@@ -496,3 +496,25 @@ fn statistics_count_each_code_and_the_summary_counts_distinct_manual_steps() {
     );
     assert_no_canary(&out);
 }
+
+/// A preview whose diff hides secrets says so in one line: `<redacted>` is
+/// not what the file holds, so the patch does not apply.
+#[test]
+fn a_redacted_preview_says_it_does_not_apply() {
+    let (dir, _) = temp_file("krakend.json", fixture(XRAY).as_bytes());
+    let out = run_in(dir.path(), &["migrate", "--color", "never", "krakend.json"]);
+    let notes: Vec<String> = text(&out.stderr)
+        .lines()
+        .filter(|l| l.contains("does not apply with `git apply`"))
+        .map(String::from)
+        .collect();
+    assert_eq!(notes.len(), 1, "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("<redacted>"));
+    let (dir, _) = temp_file("k.json", fixture("rules/prometheus.json").as_bytes());
+    let out = run_in(dir.path(), &["migrate", "--color", "never", "k.json"]);
+    assert!(
+        !text(&out.stderr).contains("git apply"),
+        "{}",
+        text(&out.stderr)
+    );
+}

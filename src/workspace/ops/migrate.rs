@@ -198,6 +198,12 @@ impl Migrator {
         }
         if !input.is_stdin() {
             outcome.diff = self.diff(outcome, output, &writes);
+            // Redaction changed what the diff shows of the old or the new
+            // text: the patch holds `<redacted>` where the files do not.
+            let shown_old = outcome.source.as_ref().map(|s| s.text.as_str());
+            let shown_new = Redacted::new(output, &redact::spans_in(output, outcome.format));
+            outcome.diff_redacted = !outcome.diff.is_empty()
+                && (shown_old != Some(loaded.text.text.as_str()) || shown_new.text != output);
         } else if migration.collector.is_some() && self.settings.collector_out.is_none() {
             outcome.diagnostics.push(Diagnostic::info(
                 Code::CollectorFileExists,
