@@ -19,6 +19,8 @@ pub mod format;
 pub mod github;
 pub mod human;
 pub mod json;
+pub mod markdown;
+pub mod picture;
 pub mod sarif;
 pub mod steps;
 pub mod text;

@@ -2,6 +2,7 @@
 //! ([`Summary`]): plain data that every reporter reads, so that no report
 //! format re-derives a status or recounts a total.
 
+use crate::migration::picture::Picture;
 use crate::model::diagnostic::{Diagnostic, Severity};
 use crate::model::redact::Redacted;
 use crate::syntax::source::Format;
@@ -47,6 +48,9 @@ pub struct FileOutcome {
     pub diagnostics: Vec<Diagnostic>,
     /// The source with secrets hidden, for snippets (`None` if unreadable).
     pub source: Option<Redacted>,
+    /// The before/after picture of the telemetry pipelines, when the
+    /// file has a legacy block that migrates.
+    pub picture: Option<Picture>,
     /// The preview's diff of every planned write (may be empty).
     pub diff: String,
     /// Secrets were hidden in `diff`: it shows `<redacted>` where the
@@ -73,6 +77,7 @@ impl FileOutcome {
             collector_path: None,
             diagnostics: Vec::new(),
             source: None,
+            picture: None,
             diff: String::new(),
             diff_redacted: false,
             filtered: None,

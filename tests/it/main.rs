@@ -5,6 +5,7 @@ mod common;
 
 mod architecture;
 mod batch;
+mod browser;
 mod ci_formats;
 mod cli;
 mod deploy;
@@ -13,6 +14,7 @@ mod explain;
 mod hostile;
 mod integrations;
 mod kill;
+mod markdown;
 mod offline;
 mod ops;
 mod oracles;

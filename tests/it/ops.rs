@@ -461,7 +461,7 @@ fn every_format_has_a_reporter_that_reports_the_pending_file() {
         statistics: false,
     };
     let names: Vec<&str> = Format::ALL.iter().map(|f| f.name()).collect();
-    assert_eq!(names, ["human", "json", "sarif", "github"]);
+    assert_eq!(names, ["human", "json", "sarif", "github", "markdown"]);
     for &format in Format::ALL {
         let (stdout, stderr) = report(&mut *format.reporter(Mode::Check, style), &[&k]);
         let pending = match format {
@@ -477,6 +477,7 @@ fn every_format_has_a_reporter_that_reports_the_pending_file() {
                 doc["runs"][0]["results"][0]["ruleId"] == "OC701"
             }
             Format::Github => stdout.starts_with("::error file="),
+            Format::Markdown => stdout.contains("```mermaid\nflowchart LR\n"),
         };
         assert!(pending, "{}: {stdout}", format.name());
         assert!(!stdout.contains(CANARY) && !stderr.contains(CANARY));

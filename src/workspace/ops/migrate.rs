@@ -9,6 +9,7 @@
 
 use rayon::prelude::*;
 
+use crate::migration::picture::Picture;
 use crate::migration::schema::SchemaValidator;
 use crate::migration::{self, Migration, Status};
 use crate::model::diagnostic::{Code, Diagnostic};
@@ -130,6 +131,7 @@ impl Migrator {
         let mut outcome =
             FileOutcome::new(input.display(), migration.format, FileStatus::Unchanged);
         outcome.source = Some(Redacted::new(text, &migration.input_secrets));
+        outcome.picture = Picture::of(&migration);
         outcome.diagnostics = std::mem::take(&mut migration.diagnostics);
         if migration.status == Status::Migrate
             && let Some(path) = input.path()
@@ -143,6 +145,8 @@ impl Migrator {
                     &pulls,
                     &outcome.diagnostics,
                 );
+                // Left for a manual step: nothing of the picture happens.
+                outcome.picture = None;
                 return outcome;
             }
         }
