@@ -196,6 +196,10 @@ pub struct ExplainArgs {
     /// Walk folders without honouring `.gitignore`, `.ignore` and git's exclude files.
     #[arg(long)]
     pub no_ignore: bool,
+
+    /// The project config file [default: the first oc2otel.toml up from the first PATH].
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -356,6 +360,10 @@ pub struct MigrateArgs {
     /// In folders, skip files matching GLOB (repeatable).
     #[arg(long, value_name = "GLOB")]
     pub exclude: Vec<String>,
+
+    /// The project config file [default: the first oc2otel.toml up from the first PATH].
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
 
     /// Standard input's name in messages; its extension gives the format (`.yaml`, `.toml`).
     #[arg(long, value_name = "NAME")]

@@ -17,10 +17,12 @@ use crate::workspace::settings::{Mode, Origins};
 const PROGRESS_THRESHOLD: usize = 20;
 
 pub fn run(args: MigrateArgs, origins: Origins, printer: &Printer) -> anyhow::Result<ExitStatus> {
-    let (format, fail_on) = (args.format, args.fail_on);
+    let (format, fail_on, config) = (args.format, args.fail_on, args.config.clone());
     let mut style = printer.style;
     style.statistics = args.statistics;
-    let settings = super::settings::migrate(args, origins, printer);
+    let mut settings = super::settings::migrate(args, origins, printer);
+    settings.load_project(config.as_deref())?;
+    printer.settings(&settings.describe())?;
     let mode = settings.mode;
     let inputs = Inputs::collect(&settings.walk)?;
     let migrator = Migrator::new(settings, &inputs)?;

@@ -59,6 +59,14 @@ impl Printer {
         QuietPipe(io::stdout().lock()).write_all(bytes)
     }
 
+    /// With `-v`, where each setting came from (once per run, on stderr).
+    pub fn settings(&self, lines: &[String]) -> io::Result<()> {
+        if self.style.verbosity != Verbosity::Verbose {
+            return Ok(());
+        }
+        self.err(&lines.iter().map(|l| format!("{l}\n")).collect::<String>())
+    }
+
     /// Write to stderr.
     pub fn err(&self, text: &str) -> io::Result<()> {
         QuietPipe(io::stderr().lock()).write_all(text.as_bytes())

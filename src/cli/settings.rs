@@ -77,6 +77,7 @@ pub fn migrate(args: MigrateArgs, origins: Origins, printer: &Printer) -> Migrat
         allow_dirty: args.allow_dirty,
         diff: args.format.diff(printer.style.stdout_color),
         origins,
+        project: None,
     }
 }
 
@@ -103,6 +104,7 @@ pub fn explain(args: ExplainArgs, origins: Origins) -> ExplainSettings {
             deploy: None,
         },
         origins,
+        project: None,
     }
 }
 

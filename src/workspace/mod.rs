@@ -13,6 +13,7 @@ pub mod input;
 pub mod ops;
 pub mod outcome;
 pub mod plan;
+pub mod project;
 pub mod settings;
 pub mod steps;
 pub mod vcs;
@@ -33,6 +34,10 @@ pub enum SetupError {
         "--collector-out needs exactly one input file, since each config gets its own collector config"
     )]
     CollectorOutNeedsOneFile,
+    /// The project config file is unreadable or invalid (the message
+    /// names the file, line and column).
+    #[error("{0}")]
+    Config(String),
     /// The schemas of `--schema-dir` could not be loaded.
     #[error("--schema-dir: {0}")]
     Schema(String),

@@ -8,6 +8,7 @@ mod batch;
 mod browser;
 mod ci_formats;
 mod cli;
+mod config;
 mod deploy;
 mod emf;
 mod explain;

@@ -155,7 +155,7 @@ impl Migrator {
                 outcome.filtered = input.is_stdin().then_some(loaded.bytes);
             }
             Status::Error => outcome.status = FileStatus::Error,
-            Status::Migrate => self.plan(input, file, &migration, loaded, &mut outcome),
+            Status::Migrate => self.plan(input, &file, &migration, loaded, &mut outcome),
         }
         outcome
     }
