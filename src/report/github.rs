@@ -70,18 +70,13 @@ impl Reporter<FileOutcome, Summary> for Github {
     fn finish(&mut self, summary: &Summary, out: &mut Streams<'_>) -> io::Result<()> {
         let mut text = String::new();
         for ((severity, code), (files, count)) in &self.overflow {
-            let listed: Vec<&str> = files.iter().take(5).map(String::as_str).collect();
-            let more = files.len().saturating_sub(listed.len());
-            let more = if more > 0 {
-                format!(" and {more} more")
-            } else {
-                String::new()
-            };
+            // Every file is named: a pull request shows this one
+            // annotation where it would not show the others.
             let message = format!(
-                "{count} more like this in {} files: {}{more} ({}); `--format markdown` lists them all",
+                "{count} more like this in {} files ({}): {}",
                 files.len(),
-                listed.join(", "),
-                code.description()
+                code.description(),
+                files.join(", ")
             );
             let _ = writeln!(
                 text,

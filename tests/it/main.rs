@@ -21,6 +21,7 @@ mod ops;
 mod oracles;
 mod properties;
 mod rules;
+mod scale;
 mod secrets;
 mod semantics;
 mod templates;
