@@ -133,10 +133,12 @@ Examples:
   oc2otel verify krakend.json.orig krakend.json
       Compare the effective telemetry of the legacy config with the migrated one
       (the collector config is krakend.otel-collector.yaml next to it, if present).
-  oc2otel verify --collector adot.yaml --otlp-endpoint adot:4317 old.json new.json
+  oc2otel verify --new-collector adot.yaml --otlp-endpoint adot:4317 old.json new.json
       A hand migration whose collector config is adot.yaml, reached at adot:4317.
   oc2otel verify --format json old.json new.json
       Both behaviours and the differences as one JSON document.
+  oc2otel verify <(git show HEAD:krakend.json) krakend.json
+      The committed legacy config against the migrated one (pipes and `-` are read).
 
 Exit status: 0 same behaviour (notes list inherent changes), 1 differences
 (listed), 2 bad input or usage.";
@@ -194,6 +196,10 @@ pub struct ExplainArgs {
     /// Walk folders without honouring `.gitignore`, `.ignore` and git's exclude files.
     #[arg(long)]
     pub no_ignore: bool,
+
+    /// The project config file [default: the first oc2otel.toml up from the first PATH].
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -208,6 +214,15 @@ pub struct VerifyArgs {
 
     /// The collector config NEW sends to [default: <NEW stem>.otel-collector.yaml next to NEW, if it exists].
     #[arg(long, value_name = "FILE")]
+    pub new_collector: Option<PathBuf>,
+
+    /// The old spelling of --new-collector (it clashed with `migrate --collector`).
+    #[arg(
+        long,
+        value_name = "FILE",
+        hide = true,
+        conflicts_with = "new_collector"
+    )]
     pub collector: Option<PathBuf>,
 
     /// Where NEW's KrakenD reaches that collector: the OTLP exporter sending there is followed through it.
@@ -345,6 +360,31 @@ pub struct MigrateArgs {
     /// In folders, skip files matching GLOB (repeatable).
     #[arg(long, value_name = "GLOB")]
     pub exclude: Vec<String>,
+
+    /// The project config file [default: the first oc2otel.toml up from the first PATH].
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// Standard input's name in messages; its extension gives the format (`.yaml`, `.toml`).
+    #[arg(long, value_name = "NAME")]
+    pub stdin_filename: Option<PathBuf>,
+
+    /// End with a table of how often each diagnostic code was reported.
+    #[arg(long)]
+    pub statistics: bool,
+
+    /// Also exit 1 when a warning (`warning`) or a manual step (`manual`) remains.
+    #[arg(long, value_enum, value_name = "WHAT")]
+    pub fail_on: Option<FailOn>,
+}
+
+/// What else fails a run (`--fail-on`), besides errors and `--check`'s pending files.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    /// Any warning diagnostic.
+    Warning,
+    /// Any next step a person must do by hand.
+    Manual,
 }
 
 fn parse_endpoint(s: &str) -> Result<OtlpEndpoint, String> {

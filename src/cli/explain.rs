@@ -11,7 +11,10 @@ use crate::workspace::settings::Origins;
 
 pub fn run(args: ExplainArgs, origins: Origins, printer: &Printer) -> anyhow::Result<ExitStatus> {
     let format = args.format;
-    let settings = super::settings::explain(args, origins);
+    let config = args.config.clone();
+    let mut settings = super::settings::explain(args, origins);
+    settings.load_project(config.as_deref())?;
+    printer.settings(&settings.describe())?;
     let inputs = Inputs::collect(&settings.walk)?;
     let explainer = Explainer::new(settings, &inputs);
     let mut reporter = format.explain(printer.style);

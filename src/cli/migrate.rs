@@ -5,7 +5,7 @@
 use std::io::IsTerminal;
 
 use super::ExitStatus;
-use super::args::MigrateArgs;
+use super::args::{FailOn, MigrateArgs};
 use super::printer::Printer;
 use crate::report::{Format, Verbosity};
 use crate::workspace::input::Inputs;
@@ -17,12 +17,16 @@ use crate::workspace::settings::{Mode, Origins};
 const PROGRESS_THRESHOLD: usize = 20;
 
 pub fn run(args: MigrateArgs, origins: Origins, printer: &Printer) -> anyhow::Result<ExitStatus> {
-    let format = args.format;
-    let settings = super::settings::migrate(args, origins, printer);
+    let (format, fail_on, config) = (args.format, args.fail_on, args.config.clone());
+    let mut style = printer.style;
+    style.statistics = args.statistics;
+    let mut settings = super::settings::migrate(args, origins, printer);
+    settings.load_project(config.as_deref())?;
+    printer.settings(&settings.describe())?;
     let mode = settings.mode;
     let inputs = Inputs::collect(&settings.walk)?;
     let migrator = Migrator::new(settings, &inputs)?;
-    let mut reporter = format.reporter(mode, printer.style);
+    let mut reporter = format.reporter(mode, style);
     let progress = progress_bar(inputs.inputs.len(), format, printer);
     let summary = printer.report(|out| -> std::io::Result<Summary> {
         let summary = migrator.run(&inputs, &|| progress.inc(1), |outcome| {
@@ -32,9 +36,14 @@ pub fn run(args: MigrateArgs, origins: Origins, printer: &Printer) -> anyhow::Re
         reporter.finish(&summary, out)?;
         Ok(summary)
     })?;
+    let failed_on = match fail_on {
+        Some(FailOn::Warning) => summary.warnings > 0,
+        Some(FailOn::Manual) => summary.manual > 0,
+        None => false,
+    };
     Ok(if summary.errors > 0 {
         ExitStatus::Error
-    } else if mode == Mode::Check && summary.migrated > 0 {
+    } else if (mode == Mode::Check && summary.migrated > 0) || failed_on {
         ExitStatus::Pending
     } else {
         ExitStatus::Success

@@ -39,6 +39,7 @@ impl Printer {
                 verbosity,
                 stdout_color: resolve(anstream::AutoStream::choice(&io::stdout())),
                 stderr_color: resolve(anstream::AutoStream::choice(&io::stderr())),
+                statistics: false,
             },
         }
     }
@@ -56,6 +57,14 @@ impl Printer {
     /// Write to stdout.
     pub fn out_bytes(&self, bytes: &[u8]) -> io::Result<()> {
         QuietPipe(io::stdout().lock()).write_all(bytes)
+    }
+
+    /// With `-v`, where each setting came from (once per run, on stderr).
+    pub fn settings(&self, lines: &[String]) -> io::Result<()> {
+        if self.style.verbosity != Verbosity::Verbose {
+            return Ok(());
+        }
+        self.err(&lines.iter().map(|l| format!("{l}\n")).collect::<String>())
     }
 
     /// Write to stderr.

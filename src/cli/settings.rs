@@ -50,11 +50,17 @@ pub fn migrate(args: MigrateArgs, origins: Origins, printer: &Printer) -> Migrat
         include: args.include,
         exclude: args.exclude,
     };
+    // `--stdin-filename` alone reads standard input (as ruff's does).
+    let mut paths = args.paths;
+    if args.stdin_filename.is_some() && origins.of("paths") == Origin::Default {
+        paths = vec!["-".into()];
+    }
     MigrateSettings {
         mode,
         walk: WalkSettings {
-            paths: args.paths,
+            paths,
             discover,
+            stdin_name: args.stdin_filename,
         },
         file: FileSettings {
             options: Options {
@@ -71,6 +77,7 @@ pub fn migrate(args: MigrateArgs, origins: Origins, printer: &Printer) -> Migrat
         allow_dirty: args.allow_dirty,
         diff: args.format.diff(printer.style.stdout_color),
         origins,
+        project: None,
     }
 }
 
@@ -84,6 +91,7 @@ pub fn explain(args: ExplainArgs, origins: Origins) -> ExplainSettings {
         walk: WalkSettings {
             paths: args.paths,
             discover,
+            stdin_name: None,
         },
         file: FileSettings {
             options: Options {
@@ -96,6 +104,7 @@ pub fn explain(args: ExplainArgs, origins: Origins) -> ExplainSettings {
             deploy: None,
         },
         origins,
+        project: None,
     }
 }
 
@@ -104,7 +113,7 @@ pub fn verify(args: VerifyArgs, origins: Origins) -> VerifySettings {
     VerifySettings {
         legacy: args.legacy,
         new: args.new,
-        collector: args.collector,
+        collector: args.new_collector.or(args.collector),
         otlp_endpoint: args.otlp_endpoint,
         krakend_version: args.krakend_version,
         origins,

@@ -12,6 +12,9 @@ use crate::workspace::settings::Origins;
 
 pub fn run(args: VerifyArgs, origins: Origins, printer: &Printer) -> anyhow::Result<ExitStatus> {
     let format = args.format;
+    if args.collector.is_some() {
+        printer.err("oc2otel: warning: `verify --collector` is now `--new-collector` (the old spelling goes away in a later release)\n")?;
+    }
     let verified = verify::verify(&super::settings::verify(args, origins));
     let mut reporter = format.verify(printer.style);
     printer.report(|out| {

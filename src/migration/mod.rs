@@ -6,6 +6,7 @@ pub mod behaviour;
 pub mod convert;
 pub mod intent;
 pub mod options;
+pub mod picture;
 pub mod pipeline;
 pub mod render;
 pub mod schema;

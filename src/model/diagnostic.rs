@@ -248,6 +248,9 @@ pub struct Diagnostic {
     /// What the user should do, when there is something to do.
     pub help: Option<String>,
     pub fate: Option<Fate>,
+    /// Which next step answers this diagnostic, where its code and fate
+    /// alone do not say (see [`crate::model::next_steps`]).
+    pub step: Option<&'static str>,
 }
 
 impl Diagnostic {
@@ -262,6 +265,7 @@ impl Diagnostic {
             column: None,
             help: None,
             fate: None,
+            step: None,
         }
     }
 
@@ -291,6 +295,12 @@ impl Diagnostic {
 
     pub fn with_help(mut self, help: impl Into<String>) -> Diagnostic {
         self.help = Some(help.into());
+        self
+    }
+
+    /// Mark the diagnostic for the next-step table's row keyed `key`.
+    pub fn with_step(mut self, key: &'static str) -> Diagnostic {
+        self.step = Some(key);
         self
     }
 

@@ -115,6 +115,22 @@ fn human(file: &Explained, width: usize, color: bool) -> String {
     if fields.is_empty() && !file.error {
         out.push_str("  no OpenCensus block: nothing to explain\n");
     }
+    // Where each signal went and goes, before the field by field account.
+    if let Some(picture) = &file.picture {
+        let _ = writeln!(out, "\n  {}", bold("pipelines"));
+        // Each path on a line, wrapped to the terminal's width with its
+        // continuation indented under it.
+        for line in super::picture::text(picture).lines() {
+            let indent = line.len() - line.trim_start().len() + 2;
+            for (i, piece) in wrap(line.trim_start(), width.saturating_sub(indent + 4))
+                .iter()
+                .enumerate()
+            {
+                let pad = if i == 0 { indent } else { indent + 4 };
+                let _ = writeln!(out, "{}{piece}", " ".repeat(pad));
+            }
+        }
+    }
     let mut blocks: Vec<&str> = Vec::new();
     for d in &fields {
         let (block, _) = split_block(&d.pointer);

@@ -6,7 +6,7 @@
 
 use super::explain::{ExplainHuman, ExplainJson};
 use super::verify::{VerifyHuman, VerifyJson};
-use super::{Reporter, Style, github, human, json, sarif};
+use super::{Reporter, Style, github, human, json, markdown, sarif};
 use crate::workspace::ops::explain::{ExplainSummary, Explained};
 use crate::workspace::ops::verify::Verified;
 use crate::workspace::outcome::{FileOutcome, Summary};
@@ -22,6 +22,7 @@ pub enum Format {
     Json,
     Sarif,
     Github,
+    Markdown,
 }
 
 /// What a format is.
@@ -39,8 +40,13 @@ pub struct FormatSpec {
 
 impl Format {
     /// In `--help` order.
-    pub const ALL: &'static [Format] =
-        &[Format::Human, Format::Json, Format::Sarif, Format::Github];
+    pub const ALL: &'static [Format] = &[
+        Format::Human,
+        Format::Json,
+        Format::Sarif,
+        Format::Github,
+        Format::Markdown,
+    ];
 
     pub fn spec(self) -> FormatSpec {
         match self {
@@ -52,7 +58,7 @@ impl Format {
             },
             Format::Json => FormatSpec {
                 name: "json",
-                help: "One JSON document on stdout (see the README for its shape)",
+                help: "One JSON document on stdout (shape: docs/cli.md#json-report)",
                 diff: DiffStyle::None,
                 reporter: |_, _| Box::new(json::Json::default()),
             },
@@ -67,6 +73,12 @@ impl Format {
                 help: "GitHub Actions annotations (workflow commands) on stdout",
                 diff: DiffStyle::None,
                 reporter: |mode, style| Box::new(github::Github::new(mode, style)),
+            },
+            Format::Markdown => FormatSpec {
+                name: "markdown",
+                help: "Markdown with a before/after Mermaid diagram per file, for pull requests and $GITHUB_STEP_SUMMARY",
+                diff: DiffStyle::None,
+                reporter: |mode, _| Box::new(markdown::Markdown::new(mode)),
             },
         }
     }

@@ -8,13 +8,16 @@
 //! the terminal even when a diagnostic points at its line.
 
 use std::borrow::Cow;
+use std::collections::HashSet;
 use std::fmt::Write as _;
 use std::io;
 
 use annotate_snippets::{AnnotationKind, Level, Renderer, Snippet};
 
-use super::{Reporter, Streams, Style, Verbosity, bold};
+use super::escape::shown;
+use super::{Reporter, Streams, Style, Verbosity, bold, steps};
 use crate::model::diagnostic::{Diagnostic, Severity};
+use crate::model::next_steps;
 use crate::model::redact::Redacted;
 use crate::workspace::outcome::{FileOutcome, FileStatus, Summary};
 use crate::workspace::settings::Mode;
@@ -23,35 +26,78 @@ use crate::workspace::settings::Mode;
 pub struct Human {
     mode: Mode,
     style: Style,
+    /// The help texts already printed in this run: each is printed once.
+    helps: HashSet<String>,
 }
 
 impl Human {
     pub fn new(mode: Mode, style: Style) -> Human {
-        Human { mode, style }
+        Human {
+            mode,
+            style,
+            helps: HashSet::new(),
+        }
+    }
+
+    /// What this run shows of the diagnostics of `file`.
+    fn policy(&self, file: &FileOutcome) -> Policy {
+        // --check says what is pending: the warnings of a config are
+        // counted on its line and answered by the next steps. Those of a
+        // file that could not be taken (a folder with no config, a file
+        // too large) are about the run itself, and shown.
+        let migration = matches!(
+            file.status,
+            FileStatus::WouldMigrate | FileStatus::Unchanged | FileStatus::Migrated
+        );
+        let (warnings, infos) = match (self.style.verbosity, self.mode) {
+            (Verbosity::Quiet, _) => (Show::Hidden, Show::Hidden),
+            (Verbosity::Verbose, _) => (Show::Full, Show::Full),
+            (Verbosity::Normal, Mode::Check) if migration => (Show::Hidden, Show::Hidden),
+            (Verbosity::Normal, _) => (Show::Line, Show::Hidden),
+        };
+        Policy {
+            warnings,
+            infos,
+            every_help: self.style.verbosity == Verbosity::Verbose,
+        }
     }
 }
 
 impl Reporter<FileOutcome, Summary> for Human {
     fn file(&mut self, file: &FileOutcome, out: &mut Streams<'_>) -> io::Result<()> {
+        let verbosity = self.style.verbosity;
         match (&file.filtered, self.mode) {
             (Some(bytes), Mode::Preview | Mode::Write) => out.stdout.write_all(bytes)?,
-            (_, Mode::Preview) => out.stdout.write_all(file.diff.as_bytes())?,
-            (_, Mode::Check) if file.status == FileStatus::WouldMigrate => out
-                .stdout
-                .write_all(format!("{}\n", file.path).as_bytes())?,
+            (_, Mode::Preview) => {
+                out.stdout.write_all(file.diff.as_bytes())?;
+                if file.diff_redacted && verbosity != Verbosity::Quiet {
+                    let note = format!(
+                        "note: {}: secrets are hidden in this diff, so it does not apply with `git apply`; run --write\n",
+                        shown(&file.path)
+                    );
+                    out.stderr.write_all(note.as_bytes())?;
+                }
+            }
+            (_, Mode::Check) if file.status == FileStatus::WouldMigrate => {
+                // Quiet: the bare path, for scripts (`xargs`); standard
+                // input is `-` alone either way.
+                let line = if verbosity == Verbosity::Quiet || file.path == "-" {
+                    format!("{}\n", file.path)
+                } else {
+                    format!("{}: {}\n", shown(&file.path), pending_reason(file))
+                };
+                out.stdout.write_all(line.as_bytes())?;
+            }
             _ => {}
         }
-        let Style {
-            verbosity,
-            stderr_color,
-            ..
-        } = self.style;
-        let shown = diagnostics(
+        let policy = self.policy(file);
+        let shown = render(
             &file.path,
             &file.diagnostics,
             file.source.as_ref(),
-            verbosity,
-            stderr_color,
+            &policy,
+            self.style.stderr_color,
+            &mut self.helps,
         );
         out.stderr.write_all(shown.as_bytes())?;
         if self.mode == Mode::Write
@@ -67,8 +113,73 @@ impl Reporter<FileOutcome, Summary> for Human {
         if self.style.verbosity == Verbosity::Quiet {
             return Ok(());
         }
-        let text = self::summary(summary, self.mode, self.style.stderr_color);
+        let color = self.style.stderr_color;
+        let verbose = self.style.verbosity == Verbosity::Verbose;
+        let mut text = next_steps(summary, verbose, color);
+        if self.style.statistics {
+            text.push_str(&statistics(summary, color));
+        }
+        text.push_str(&self::summary(summary, self.mode, color));
+        if !verbose && summary.infos > 0 {
+            let _ = writeln!(
+                text,
+                "{} info diagnostics not shown: -v shows them",
+                summary.infos
+            );
+        }
         out.stderr.write_all(text.as_bytes())
+    }
+}
+
+/// The short reason on a pending file's `--check` line.
+fn pending_reason(file: &FileOutcome) -> String {
+    let warnings = file.count(Severity::Warning);
+    let steps = file
+        .diagnostics
+        .iter()
+        .filter_map(next_steps::step_for)
+        .map(|s| s.id)
+        .collect::<std::collections::BTreeSet<_>>()
+        .len();
+    let mut reason = "uses telemetry/opencensus".to_string();
+    let counts: Vec<String> = [(warnings, "warning"), (steps, "next step")]
+        .into_iter()
+        .filter(|(n, _)| *n > 0)
+        .map(|(n, what)| format!("{n} {what}{}", if n == 1 { "" } else { "s" }))
+        .collect();
+    if !counts.is_empty() {
+        reason.push_str(&format!(" ({})", counts.join(", ")));
+    }
+    reason
+}
+
+/// How much of a diagnostic of some severity is shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Show {
+    Hidden,
+    /// `warning[OC106] path:5:7: message`.
+    Line,
+    /// With the source line, as rustc shows it.
+    Full,
+}
+
+/// What a run shows of each diagnostic. Errors are always shown in full.
+#[derive(Debug, Clone, Copy)]
+struct Policy {
+    warnings: Show,
+    infos: Show,
+    /// Every diagnostic's help (`-v`); otherwise each help text once per
+    /// run, and none where a next step answers the diagnostic.
+    every_help: bool,
+}
+
+impl Policy {
+    fn show(&self, severity: Severity) -> Show {
+        match severity {
+            Severity::Error => Show::Full,
+            Severity::Warning => self.warnings,
+            Severity::Info => self.infos,
+        }
     }
 }
 
@@ -86,7 +197,9 @@ fn level(severity: Severity) -> Level<'static> {
 const REPEATS_SHOWN: usize = 3;
 
 /// The diagnostics of one file at `path`, with snippets cut from its
-/// redacted `source`.
+/// redacted `source`: errors and warnings in full (infos on one line
+/// unless `verbosity` is verbose), every help shown (the views that are
+/// not a run over many files use this).
 pub fn diagnostics(
     path: &str,
     diagnostics: &[Diagnostic],
@@ -94,23 +207,54 @@ pub fn diagnostics(
     verbosity: Verbosity,
     color: bool,
 ) -> String {
+    let (warnings, infos) = match verbosity {
+        Verbosity::Quiet => (Show::Hidden, Show::Hidden),
+        Verbosity::Normal => (Show::Full, Show::Line),
+        Verbosity::Verbose => (Show::Full, Show::Full),
+    };
+    let policy = Policy {
+        warnings,
+        infos,
+        every_help: true,
+    };
+    render(
+        path,
+        diagnostics,
+        source,
+        &policy,
+        color,
+        &mut HashSet::new(),
+    )
+}
+
+/// The diagnostics of one file as `policy` shows them; `helps` holds the
+/// help texts this run has already printed.
+fn render(
+    path: &str,
+    diagnostics: &[Diagnostic],
+    source: Option<&Redacted>,
+    policy: &Policy,
+    color: bool,
+    helps: &mut HashSet<String>,
+) -> String {
     let renderer = if color {
         Renderer::styled()
     } else {
         Renderer::plain()
     };
-    let shown: Vec<&Diagnostic> = diagnostics
-        .iter()
-        .filter(|d| d.severity == Severity::Error || verbosity != Verbosity::Quiet)
-        .collect();
+    let verbose = policy.every_help;
     let mut seen: std::collections::HashMap<(Severity, &str, &str), usize> = Default::default();
     let mut folded: Vec<(&Diagnostic, Vec<usize>)> = Vec::new();
     let mut out = String::new();
-    for d in shown {
+    for d in diagnostics {
+        let show = policy.show(d.severity);
+        if show == Show::Hidden {
+            continue;
+        }
         let key = (d.severity, d.code.as_str(), d.message.as_str());
         let count = seen.entry(key).or_default();
         *count += 1;
-        if *count > REPEATS_SHOWN && verbosity != Verbosity::Verbose {
+        if *count > REPEATS_SHOWN && !verbose {
             match folded.iter_mut().find(|(first, _)| {
                 (first.severity, first.code.as_str(), first.message.as_str()) == key
             }) {
@@ -119,16 +263,12 @@ pub fn diagnostics(
             }
             continue;
         }
-        let full = match d.severity {
-            Severity::Error => true,
-            Severity::Warning => verbosity != Verbosity::Quiet,
-            Severity::Info => verbosity == Verbosity::Verbose,
-        };
-        if full {
-            out.push_str(&render_full(d, path, source, &renderer));
+        let help = help_to_show(d, policy, helps);
+        if show == Show::Full {
+            out.push_str(&render_full(d, help, path, source, &renderer));
             out.push('\n');
         } else {
-            out.push_str(&render_line(d, path, color));
+            out.push_str(&render_line(d, help, path, color));
         }
     }
     for (first, lines) in folded {
@@ -147,8 +287,27 @@ pub fn diagnostics(
     out
 }
 
+/// The help of `d` to print with it: with `-v` always; else not when a
+/// next step answers `d` (the step is listed once at the end, unless `d`
+/// is an error, whose help says how to unblock this file), and each text
+/// only the first time in the run.
+fn help_to_show<'d>(
+    d: &'d Diagnostic,
+    policy: &Policy,
+    helps: &mut HashSet<String>,
+) -> Option<&'d str> {
+    let help = d.help.as_deref()?;
+    if policy.every_help {
+        return Some(help);
+    }
+    if d.severity != Severity::Error && next_steps::step_for(d).is_some() {
+        return None;
+    }
+    helps.insert(help.to_string()).then_some(help)
+}
+
 /// One line: `info[OC104] krakend.json:5:7: message`.
-fn render_line(d: &Diagnostic, path: &str, color: bool) -> String {
+fn render_line(d: &Diagnostic, help: Option<&str>, path: &str, color: bool) -> String {
     let (start, end) = if color {
         ("\u{1b}[1;94m", "\u{1b}[0m")
     } else {
@@ -164,7 +323,7 @@ fn render_line(d: &Diagnostic, path: &str, color: bool) -> String {
         d.code.as_str(),
         d.message
     );
-    if let Some(help) = &d.help {
+    if let Some(help) = help {
         let _ = writeln!(line, "  = help: {help}");
     }
     line
@@ -172,6 +331,7 @@ fn render_line(d: &Diagnostic, path: &str, color: bool) -> String {
 
 fn render_full(
     d: &Diagnostic,
+    help: Option<&str>,
     path: &str,
     source: Option<&Redacted>,
     renderer: &Renderer,
@@ -196,8 +356,8 @@ fn render_full(
             title.element(origin)
         }
     };
-    if let Some(help) = &d.help {
-        group = group.element(Level::HELP.message(help.clone()));
+    if let Some(help) = help {
+        group = group.element(Level::HELP.message(help.to_string()));
     }
     renderer.render(&[group])
 }
@@ -226,7 +386,6 @@ fn snippet(
 
 /// The closing summary, as a small table.
 pub fn summary(s: &Summary, mode: Mode, color: bool) -> String {
-    let s = *s;
     let migrated_label = match mode {
         Mode::Write => "migrated",
         Mode::Preview | Mode::Check => "to migrate",
@@ -255,6 +414,35 @@ pub fn summary(s: &Summary, mode: Mode, color: bool) -> String {
     };
     if !hint.is_empty() {
         let _ = writeln!(out, "{hint}");
+    }
+    out
+}
+
+/// The next steps of the run, each once with its counts and files (the
+/// first three files, or with `verbose` all of them).
+pub fn next_steps(s: &Summary, verbose: bool, color: bool) -> String {
+    let mut out = String::new();
+    if s.steps.is_empty() {
+        return out;
+    }
+    let _ = writeln!(out, "{}", bold("next steps", color));
+    let max = (!verbose).then_some(3);
+    for (n, group) in s.steps.groups().enumerate() {
+        let _ = writeln!(out, "  {:>2}. {}", n + 1, steps::headline(group));
+        let _ = writeln!(out, "      {}", steps::files(group, max));
+    }
+    out
+}
+
+/// `--statistics`: how often each code was reported, most frequent first
+/// (as ruff's).
+pub fn statistics(s: &Summary, color: bool) -> String {
+    let mut rows: Vec<(&crate::model::diagnostic::Code, &usize)> = s.codes.0.iter().collect();
+    rows.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+    let mut out = String::new();
+    let _ = writeln!(out, "{}", bold("statistics", color));
+    for (code, count) in rows {
+        let _ = writeln!(out, "  {count:>6}  {}  {}", code.as_str(), code.name());
     }
     out
 }

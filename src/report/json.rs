@@ -1,5 +1,5 @@
-//! The JSON report of `--format json` (shape in SPEC section 1), written a
-//! file at a time, so that a run over many files never holds all their
+//! The JSON report of `--format json` (shape in SPEC section 1, plus the
+//! run's `next_steps`; docs/cli.md#json-report), written a file at a time, so that a run over many files never holds all their
 //! reports; the text is that of one `serde_json` pretty document.
 
 use std::io;
@@ -27,6 +27,36 @@ struct Diagnostic<'a> {
     line: Option<usize>,
     column: Option<usize>,
     help: Option<&'a str>,
+}
+
+/// One entry of the `next_steps` array: a step of the next-step table
+/// (`id`, `manual`), its text with the run's counts, the codes it answers,
+/// and the files it concerns.
+#[derive(Serialize)]
+struct NextStep<'a> {
+    id: &'a str,
+    text: String,
+    manual: bool,
+    code: &'a str,
+    configs: usize,
+    occurrences: usize,
+    files: &'a [String],
+}
+
+fn next_steps(summary: &Summary) -> Vec<NextStep<'_>> {
+    summary
+        .steps
+        .groups()
+        .map(|g| NextStep {
+            id: g.step.id,
+            text: super::steps::headline(g),
+            manual: g.step.manual,
+            code: g.step.code.as_str(),
+            configs: g.files.len(),
+            occurrences: g.occurrences,
+            files: &g.files,
+        })
+        .collect()
 }
 
 fn file(f: &FileOutcome) -> File<'_> {
@@ -63,9 +93,11 @@ impl Reporter<FileOutcome, Summary> for Json {
     }
 
     fn finish(&mut self, summary: &Summary, out: &mut Streams<'_>) -> io::Result<()> {
+        let steps = serde_json::to_string_pretty(&next_steps(summary)).map_err(io::Error::other)?;
+        let steps = steps.replace('\n', "\n  ");
         let summary = serde_json::to_string_pretty(summary).map_err(io::Error::other)?;
         let summary = summary.replace('\n', "\n  ");
-        let end = format!(",\n  \"summary\": {summary}\n}}\n");
+        let end = format!(",\n  \"next_steps\": {steps},\n  \"summary\": {summary}\n}}\n");
         self.files.end(&end, out.stdout)
     }
 }
@@ -130,7 +162,8 @@ mod tests {
     struct Whole<'a> {
         version: u32,
         files: Vec<File<'a>>,
-        summary: Summary,
+        next_steps: Vec<NextStep<'a>>,
+        summary: &'a Summary,
     }
 
     #[test]
@@ -145,11 +178,13 @@ mod tests {
             for f in &files {
                 json.file(f, &mut out).unwrap();
             }
-            json.finish(&Summary::of(&files), &mut out).unwrap();
+            let summary = Summary::of(&files);
+            json.finish(&summary, &mut out).unwrap();
             let whole = Whole {
                 version: 1,
                 files: files.iter().map(file).collect(),
-                summary: Summary::of(&files),
+                next_steps: next_steps(&summary),
+                summary: &summary,
             };
             let mut expected = serde_json::to_string_pretty(&whole).unwrap();
             expected.push('\n');

@@ -5,19 +5,24 @@
 //! [`sarif`] and [`github`] (the CI ones share [`ci`]); the `explain` and
 //! `verify` views ([`explain`], [`verify`], laid out with [`text`]) are
 //! reporters too. [`format`] is the one place that maps a `--format` value
-//! to its reporter.
+//! to its reporter. What several formats print alike: the next steps
+//! ([`steps`]) and the escaping of names ([`escape`]).
 //!
 //! Reporters render; they never decide. A status, a total or a planned
 //! write comes from the workspace's outcomes, so no two formats can
 //! disagree about a file.
 
 pub mod ci;
+pub mod escape;
 pub mod explain;
 pub mod format;
 pub mod github;
 pub mod human;
 pub mod json;
+pub mod markdown;
+pub mod picture;
 pub mod sarif;
+pub mod steps;
 pub mod text;
 pub mod verify;
 
@@ -61,6 +66,8 @@ pub struct Style {
     pub stdout_color: bool,
     /// Whether standard error takes colors.
     pub stderr_color: bool,
+    /// `--statistics`: end with a table of counts per diagnostic code.
+    pub statistics: bool,
 }
 
 /// `text` in bold, when `color`.

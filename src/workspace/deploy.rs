@@ -17,9 +17,7 @@ use crate::workspace::plan::{PlannedWrite, WriteKind};
 
 /// `dir/krakend.json` -> `dir/krakend.deploy.compose.yaml`.
 pub fn sibling_path(config: &Path, platform: Platform) -> PathBuf {
-    let stem = config
-        .file_stem()
-        .map_or_else(|| "krakend".into(), |s| s.to_string_lossy().into_owned());
+    let stem = crate::workspace::plan::sibling_stem(config);
     config.with_file_name(format!("{stem}.{}", platform.file_suffix()))
 }
 
@@ -67,7 +65,8 @@ pub fn plan(
         &config_name,
         &collector_name,
         &collector_source(&path, collector_path, &collector_name),
-    );
+    )
+    .for_service(&service_name(migration, config));
     let snippet = sidecar.render();
 
     let write = PlannedWrite::create(WriteKind::Deploy, &path, snippet.text)?;
@@ -89,7 +88,8 @@ pub fn plan(
             "upload the collector config: aws s3 cp {collector_name} s3://<config-bucket>/{collector_name}"
         )),
         Platform::K8s => help.push(format!(
-            "create KrakenD's ConfigMap: kubectl create configmap krakend-config --from-file={config_name}"
+            "create KrakenD's ConfigMap: kubectl create configmap {} --from-file={config_name}",
+            sidecar.krakend_config_map()
         )),
         Platform::Compose => {}
     }
@@ -99,7 +99,8 @@ pub fn plan(
             "{name} snippet for the collector sidecar: {}",
             path.display()
         ),
-    );
+    )
+    .with_step(crate::model::next_steps::DEPLOY_SNIPPET_WRITTEN);
     if !help.is_empty() {
         d = d.with_help(help.join("; "));
     }
@@ -108,6 +109,37 @@ pub fn plan(
         diagnostics.push(Diagnostic::warning(Code::DeployEndpoint, problem));
     }
     Ok(Some(write))
+}
+
+/// The service a config is, for the names of its snippet: the config's
+/// own `name`, else its folder's name when the file has a generic name
+/// (`services/orders/krakend.json` is `orders`), else the file's stem
+/// (`prod.json` is `prod`).
+fn service_name(migration: &Migration, config: &Path) -> String {
+    if let Some(name) = migration
+        .config_name
+        .as_deref()
+        .filter(|n| !n.trim().is_empty())
+    {
+        return name.to_string();
+    }
+    let stem = config
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let generic = ["krakend", "config", "gateway", "api-gateway", "settings"]
+        .iter()
+        .any(|g| stem.eq_ignore_ascii_case(g));
+    // The folder as the path names it (not resolved): a run's names
+    // depend on its arguments, not on where the repository is checked out.
+    let folder = config
+        .parent()
+        .and_then(Path::file_name)
+        .map(|n| n.to_string_lossy().into_owned());
+    match folder {
+        Some(folder) if generic => folder,
+        _ => stem,
+    }
 }
 
 /// How a Compose file next to the config names the collector config: by

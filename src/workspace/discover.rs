@@ -1,6 +1,6 @@
 //! Finding the configs to migrate under the paths the user gave.
 //!
-//! A file given by name is always taken. A directory is walked recursively
+//! A file given by name is taken unless `--exclude` matches it. A directory is walked recursively
 //! with ripgrep's walker (the `ignore` crate): `.gitignore`, `.ignore` and
 //! git's exclude files are honoured unless `--no-ignore`, hidden files and
 //! folders are skipped, symlinks are followed (a loop is reported, not
@@ -108,8 +108,14 @@ pub fn discover(paths: &[PathBuf], options: &DiscoverOptions) -> Result<Discover
         };
     for root in paths {
         if !root.is_dir() {
-            // A file given by name is always taken (its errors, if any,
-            // are reported when it is read).
+            // A file given by name is taken (its errors, if any, are
+            // reported when it is read) unless `--exclude` names it: a
+            // hook or a script that passes every changed file must be able
+            // to leave some out, as ruff's `--force-exclude` does.
+            let relative = root.strip_prefix(".").unwrap_or(root);
+            if !exclude.empty && exclude.matches(relative) {
+                continue;
+            }
             let identity = std::fs::canonicalize(root).unwrap_or_else(|_| root.clone());
             keep(root.clone(), identity, &mut discovery);
             continue;

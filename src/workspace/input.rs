@@ -3,11 +3,11 @@
 //! that turns any of them into text, or into the diagnostic that says why
 //! not.
 //!
-//! What kind of input a file is changes how it is read: a file a walk
-//! found is skipped unparsed when its bytes never mention a legacy key,
-//! and one too large to be a config is skipped with a warning, while a
-//! file the user named is always read in full, so that its problems are
-//! reported.
+//! A file, named or walked, whose bytes never mention a legacy key is
+//! skipped unparsed (pre-commit names every changed file). What kind of
+//! input a file is changes the rest: a walked file too large to be a
+//! config is skipped with a warning, while for a file the user named that
+//! is an error, as are its other read problems (not a regular file).
 //!
 //! The byte-level I/O (`read_file`, `read_bounded`, the size limit and the
 //! refusal of FIFOs and devices) stays in `syntax::source` for now, where
@@ -62,9 +62,15 @@ pub enum ReadOutcome {
 
 impl Input {
     pub fn stdin() -> Input {
+        Input::stdin_named(None)
+    }
+
+    /// Standard input, known in messages by `name` (`--stdin-filename`),
+    /// whose extension also says its format.
+    pub fn stdin_named(name: Option<&Path>) -> Input {
         Input {
             kind: InputKind::Stdin,
-            path: PathBuf::from("-"),
+            path: name.map_or_else(|| PathBuf::from("-"), Path::to_path_buf),
         }
     }
 
@@ -104,7 +110,8 @@ impl Input {
         (!self.is_stdin()).then_some(self.path.as_path())
     }
 
-    /// As the user gave it or the walk found it (`-` for standard input).
+    /// As the user gave it or the walk found it (`-`, or the name of
+    /// `--stdin-filename`, for standard input).
     pub fn display(&self) -> String {
         self.path.display().to_string()
     }
@@ -112,20 +119,30 @@ impl Input {
     /// The file name, for the collector config's header.
     pub fn name(&self) -> String {
         match self.path() {
-            None => "standard input".to_string(),
+            None if self.path.as_os_str() == "-" => "standard input".to_string(),
+            None => self
+                .path
+                .file_name()
+                .map_or_else(|| self.display(), |n| n.to_string_lossy().into_owned()),
             Some(path) => path
                 .file_name()
                 .map_or_else(|| self.display(), |n| n.to_string_lossy().into_owned()),
         }
     }
 
-    /// The format the path says (standard input is read as JSON).
+    /// The format the path says (standard input is read as JSON, unless
+    /// `--stdin-filename` names another extension).
     pub fn format(&self) -> Format {
         Format::from_path(&self.path)
     }
 
-    /// Read and decode the input.
+    /// Read and decode the input; a file that never mentions a legacy key
+    /// is skipped.
     pub fn read(&self) -> ReadOutcome {
+        self.read_with(true)
+    }
+
+    fn read_with(&self, skip_unrelated: bool) -> ReadOutcome {
         let walked = self.kind == InputKind::Walked;
         let bytes = match self.path() {
             None => source::read_bounded(std::io::stdin().lock()).map_err(ReadError::from),
@@ -144,7 +161,11 @@ impl Input {
             }
             Err(err) => return ReadOutcome::Failed(read_diagnostic(&err)),
         };
-        if walked && !mentions_legacy(&bytes) {
+        // A file that never mentions a legacy key holds nothing to migrate,
+        // whether a walk found it or a hook named it (a `tsconfig.json`
+        // with comments, a Helm template): skipped unparsed, never an
+        // error. Standard input is always read: it is a filter.
+        if skip_unrelated && !self.is_stdin() && !mentions_legacy(&bytes) {
             return ReadOutcome::Skipped(None);
         }
         match source::decode(&bytes) {
@@ -154,9 +175,10 @@ impl Input {
     }
 
     /// Read an input that a walk did not find (standard input, a file
-    /// named on the command line): such an input is never skipped.
+    /// named on the command line) in full: such an input is never skipped
+    /// (`verify` reads a migrated config, which mentions no legacy key).
     pub fn read_named(&self) -> Result<Loaded, Box<Diagnostic>> {
-        match self.read() {
+        match self.read_with(false) {
             ReadOutcome::Text(loaded) => Ok(loaded),
             ReadOutcome::Failed(d) | ReadOutcome::Skipped(Some(d)) => Err(Box::new(d)),
             ReadOutcome::Skipped(None) => Err(Box::new(Diagnostic::warning(
@@ -165,6 +187,41 @@ impl Input {
             ))),
         }
     }
+}
+
+impl Input {
+    /// Read an input named for one comparison (`verify`): as
+    /// [`Input::read_named`], and a pipe or a character device named as a
+    /// file (`<(git show HEAD:krakend.json)` is `/dev/fd/63`) is read as
+    /// the stream it is, bounded as standard input is. Migrate refuses
+    /// those: a walk that opened a FIFO could block forever, and a config
+    /// that is a pipe cannot be written back.
+    pub fn read_stream(&self) -> Result<Loaded, Box<Diagnostic>> {
+        let Some(path) = self.path() else {
+            return self.read_named();
+        };
+        if !std::fs::metadata(path).is_ok_and(|m| is_stream(&m.file_type())) {
+            return self.read_named();
+        }
+        let bytes = std::fs::File::open(path)
+            .and_then(source::read_bounded)
+            .map_err(|err| Box::new(read_diagnostic(&ReadError::from(err))))?;
+        match source::decode(&bytes) {
+            Ok(text) => Ok(Loaded { bytes, text }),
+            Err(err) => Err(Box::new(decode_diagnostic(&bytes, &err))),
+        }
+    }
+}
+
+#[cfg(unix)]
+fn is_stream(kind: &std::fs::FileType) -> bool {
+    use std::os::unix::fs::FileTypeExt;
+    kind.is_fifo() || kind.is_char_device()
+}
+
+#[cfg(not(unix))]
+fn is_stream(_kind: &std::fs::FileType) -> bool {
+    false
 }
 
 /// Whether the bytes mention a legacy key at all (both contain
@@ -212,6 +269,9 @@ impl Inputs {
         if stdin > 1 {
             return Err(SetupError::StdinTwice);
         }
+        if stdin == 0 && walk.stdin_name.is_some() {
+            return Err(SetupError::StdinNameWithoutStdin);
+        }
         let named: Vec<PathBuf> = walk
             .paths
             .iter()
@@ -221,7 +281,7 @@ impl Inputs {
         let discovery = discover::discover(&named, &walk.discover).map_err(SetupError::Walk)?;
         let mut inputs = Vec::with_capacity(discovery.files.len() + stdin);
         if stdin == 1 {
-            inputs.push(Input::stdin());
+            inputs.push(Input::stdin_named(walk.stdin_name.as_deref()));
         }
         inputs.extend(discovery.files.into_iter().map(|path| {
             if named.contains(&path) {

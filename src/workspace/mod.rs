@@ -2,7 +2,8 @@
 //! run on them. Which files a run takes (`discover`, `input`), git's view
 //! of them (`vcs`), Flexible Configuration's settings (`flexible`), the
 //! settings of a run (`settings`), one file's outcome and planned writes
-//! (`outcome`, `plan`, `deploy`), atomic writes (`write`), and the
+//! (`outcome`, `plan`, `deploy`), the next steps of a run grouped across
+//! files (`steps`), atomic writes (`write`), and the
 //! operations behind `migrate`, `explain` and `verify` (`ops`).
 
 pub mod deploy;
@@ -12,7 +13,9 @@ pub mod input;
 pub mod ops;
 pub mod outcome;
 pub mod plan;
+pub mod project;
 pub mod settings;
+pub mod steps;
 pub mod vcs;
 pub mod write;
 
@@ -22,6 +25,8 @@ pub mod write;
 pub enum SetupError {
     #[error("`-` (standard input) can be given only once")]
     StdinTwice,
+    #[error("--stdin-filename names standard input, but `-` is not among the paths")]
+    StdinNameWithoutStdin,
     /// An invalid `--include` or `--exclude` glob.
     #[error("{0}")]
     Walk(String),
@@ -29,6 +34,10 @@ pub enum SetupError {
         "--collector-out needs exactly one input file, since each config gets its own collector config"
     )]
     CollectorOutNeedsOneFile,
+    /// The project config file is unreadable or invalid (the message
+    /// names the file, line and column).
+    #[error("{0}")]
+    Config(String),
     /// The schemas of `--schema-dir` could not be loaded.
     #[error("--schema-dir: {0}")]
     Schema(String),

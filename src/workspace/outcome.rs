@@ -2,12 +2,14 @@
 //! ([`Summary`]): plain data that every reporter reads, so that no report
 //! format re-derives a status or recounts a total.
 
-use crate::model::diagnostic::{Action, Diagnostic, Severity};
+use crate::migration::picture::Picture;
+use crate::model::diagnostic::{Diagnostic, Severity};
 use crate::model::redact::Redacted;
 use crate::syntax::source::Format;
 use crate::workspace::discover::Problem;
 use crate::workspace::input::Input;
 use crate::workspace::plan::PlannedWrite;
+use crate::workspace::steps::{CodeCounts, NextSteps};
 
 /// The status of a file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -46,8 +48,14 @@ pub struct FileOutcome {
     pub diagnostics: Vec<Diagnostic>,
     /// The source with secrets hidden, for snippets (`None` if unreadable).
     pub source: Option<Redacted>,
+    /// The before/after picture of the telemetry pipelines, when the
+    /// file has a legacy block that migrates.
+    pub picture: Option<Picture>,
     /// The preview's diff of every planned write (may be empty).
     pub diff: String,
+    /// Secrets were hidden in `diff`: it shows `<redacted>` where the
+    /// files hold values, so it does not apply as a patch.
+    pub diff_redacted: bool,
     /// For standard input: what the filter prints (the migrated config,
     /// or the input unchanged). `None` after an error. The real bytes,
     /// secrets included: the filter's output, never a report's.
@@ -69,7 +77,9 @@ impl FileOutcome {
             collector_path: None,
             diagnostics: Vec::new(),
             source: None,
+            picture: None,
             diff: String::new(),
+            diff_redacted: false,
             filtered: None,
             writes: Vec::new(),
         }
@@ -133,7 +143,7 @@ impl FileOutcome {
 }
 
 /// Totals over a run.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
 pub struct Summary {
     pub files: usize,
     /// Files migrated, or that would be in preview and `--check`.
@@ -144,9 +154,18 @@ pub struct Summary {
     pub errors: usize,
     /// Warning diagnostics over all files.
     pub warnings: usize,
-    /// Diagnostics asking for a manual step.
+    /// Distinct next steps a person must do by hand (`steps`).
     #[serde(skip)]
     pub manual: usize,
+    /// Info diagnostics over all files (shown only with `-v`).
+    #[serde(skip)]
+    pub infos: usize,
+    /// What to do next, grouped across files.
+    #[serde(skip)]
+    pub steps: NextSteps,
+    /// Diagnostics per code (`--statistics`).
+    #[serde(skip)]
+    pub codes: CodeCounts,
 }
 
 impl Summary {
@@ -168,10 +187,9 @@ impl Summary {
             FileStatus::Error => self.errors += 1,
         }
         self.warnings += file.count(Severity::Warning);
-        self.manual += file
-            .diagnostics
-            .iter()
-            .filter(|d| d.fate.as_ref().is_some_and(|f| f.action == Action::Manual))
-            .count();
+        self.infos += file.count(Severity::Info);
+        self.steps.add(file);
+        self.codes.add(file);
+        self.manual = self.steps.manual();
     }
 }

@@ -306,10 +306,36 @@ fn digest(bytes: &[u8]) -> u64 {
 /// `dir/krakend.json` -> `dir/krakend.otel-collector.yaml`: where a
 /// config's collector config goes unless `--collector-out` says otherwise.
 pub fn sibling_collector_path(config: &Path) -> PathBuf {
+    config.with_file_name(format!("{}.otel-collector.yaml", sibling_stem(config)))
+}
+
+/// The name a config's companion files (collector config, deploy
+/// snippet) start with: its stem (`krakend` for `krakend.json`), or its
+/// whole file name (`krakend.json`) when another config in its folder has
+/// the same stem (`krakend.yaml`), so that the two never share a file.
+/// It depends only on the folder's listing, never on what a run does, so
+/// every run gives each config the same names.
+pub fn sibling_stem(config: &Path) -> String {
+    let name = |p: &Path| p.file_name().map(|n| n.to_string_lossy().into_owned());
     let stem = config
         .file_stem()
         .map_or_else(|| "krakend".into(), |s| s.to_string_lossy().into_owned());
-    config.with_file_name(format!("{stem}.otel-collector.yaml"))
+    let own = name(config);
+    let dir = write::parent_dir(config);
+    let shared = std::fs::read_dir(&dir).is_ok_and(|entries| {
+        entries.flatten().any(|entry| {
+            let path = entry.path();
+            name(&path) != own
+                && crate::workspace::discover::is_config_file(&path)
+                && path
+                    .file_stem()
+                    .is_some_and(|s| s.to_string_lossy() == stem)
+        })
+    });
+    match own {
+        Some(own) if shared => own,
+        _ => stem,
+    }
 }
 
 #[cfg(test)]
@@ -427,6 +453,26 @@ mod tests {
         assert_eq!(
             sibling_collector_path(Path::new("conf/prod.json")),
             Path::new("conf/prod.otel-collector.yaml")
+        );
+    }
+
+    #[test]
+    fn two_configs_with_one_stem_get_names_of_their_own() {
+        let dir = tempfile::tempdir().unwrap();
+        let json = dir.path().join("krakend.json");
+        std::fs::write(&json, "{}").unwrap();
+        // Alone (a collector config beside it is no config).
+        std::fs::write(dir.path().join("krakend.otel-collector.yaml"), "").unwrap();
+        assert_eq!(sibling_stem(&json), "krakend");
+        let yaml = dir.path().join("krakend.yaml");
+        std::fs::write(&yaml, "").unwrap();
+        assert_eq!(
+            sibling_collector_path(&json),
+            dir.path().join("krakend.json.otel-collector.yaml")
+        );
+        assert_eq!(
+            sibling_collector_path(&yaml),
+            dir.path().join("krakend.yaml.otel-collector.yaml")
         );
     }
 }

@@ -2,19 +2,23 @@
 //! (as uv's `settings`): nothing below `cli` sees clap types, and nothing
 //! below `cli` decides a default.
 //!
-//! Two seams are ready for a project config file (`oc2otel.toml` found
-//! upward from the inputs, with per-path overrides): every setting records
-//! where its value came from ([`Origins`]), and what may differ from one
-//! file to the next ([`FileSettings`]) is looked up per input
-//! ([`MigrateSettings::for_file`]); today every input gets the run's.
+//! The project config file (`oc2otel.toml`, [`crate::workspace::project`])
+//! fills what no flag gave: every setting records where its value came
+//! from ([`Origins`]: a flag, the file, or the default), and what may
+//! differ from one file to the next ([`FileSettings`]) is looked up per
+//! input ([`MigrateSettings::for_file`]), with the file's per-path
+//! overrides applied (a flag still wins).
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
-use crate::migration::options::{KrakendVersion, Options, OtlpEndpoint};
+use crate::migration::options::{KrakendVersion, MetricsTarget, Options, OtlpEndpoint};
 use crate::migration::render::deploy::Platform;
+use crate::workspace::SetupError;
 use crate::workspace::discover::DiscoverOptions;
 use crate::workspace::input::Input;
+use crate::workspace::project::{self, PerFile, ProjectConfig};
 
 /// What `migrate` does with a migration.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -44,6 +48,8 @@ pub enum Origin {
     Default,
     /// A command-line flag.
     CommandLine,
+    /// The top level of the project config file (`oc2otel.toml`).
+    ConfigFile,
 }
 
 /// The origin of each setting, by the setting's name (its long flag
@@ -89,6 +95,9 @@ pub struct WalkSettings {
     /// Files and folders as given; `-` is standard input.
     pub paths: Vec<PathBuf>,
     pub discover: DiscoverOptions,
+    /// What standard input is called in messages, and whose extension
+    /// says its format (`--stdin-filename`).
+    pub stdin_name: Option<PathBuf>,
 }
 
 /// Everything `migrate` needs.
@@ -107,6 +116,8 @@ pub struct MigrateSettings {
     pub allow_dirty: bool,
     pub diff: DiffStyle,
     pub origins: Origins,
+    /// The project config file, with its per-path overrides.
+    pub project: Option<ProjectConfig>,
 }
 
 impl MigrateSettings {
@@ -117,6 +128,7 @@ impl MigrateSettings {
             walk: WalkSettings {
                 paths,
                 discover: DiscoverOptions::default(),
+                stdin_name: None,
             },
             file: FileSettings::default(),
             collector_out: None,
@@ -124,13 +136,177 @@ impl MigrateSettings {
             allow_dirty: false,
             diff: DiffStyle::Plain,
             origins: Origins::default(),
+            project: None,
         }
     }
 
-    /// The settings that apply to `input`.
-    pub fn for_file(&self, _input: &Input) -> &FileSettings {
-        &self.file
+    /// The settings that apply to `input`: the run's, with the overrides
+    /// of the project config file whose paths match it (a flag still
+    /// wins).
+    pub fn for_file(&self, input: &Input) -> Cow<'_, FileSettings> {
+        for_file(&self.file, self.project.as_ref(), &self.origins, input)
     }
+
+    /// Read the project config file (`explicit`, else the one found up
+    /// from the first path) and take from it every setting no flag gave.
+    pub fn load_project(&mut self, explicit: Option<&Path>) -> Result<(), SetupError> {
+        self.project = load(explicit, &self.walk.paths)?;
+        if let Some(project) = &self.project {
+            apply(project, &mut self.file, &mut self.walk, &mut self.origins);
+        }
+        Ok(())
+    }
+
+    /// Each setting with its value and where it came from, and each
+    /// override (for `-v`).
+    pub fn describe(&self) -> Vec<String> {
+        describe(&self.file, &self.walk, &self.origins, self.project.as_ref())
+    }
+}
+
+fn for_file<'a>(
+    base: &'a FileSettings,
+    project: Option<&ProjectConfig>,
+    origins: &Origins,
+    input: &Input,
+) -> Cow<'a, FileSettings> {
+    let (Some(project), Some(path)) = (project, input.path()) else {
+        return Cow::Borrowed(base);
+    };
+    let mut file = Cow::Borrowed(base);
+    for (_, o) in project.overrides_for(path) {
+        set(file.to_mut(), &o.settings, origins, None);
+    }
+    file
+}
+
+/// Set in `file` what `values` sets and no flag gave; record the origin
+/// when `origins` is given.
+fn set(
+    file: &mut FileSettings,
+    values: &PerFile,
+    flags: &Origins,
+    mut origins: Option<&mut Origins>,
+) {
+    let free = |name: &str| flags.of(name) != Origin::CommandLine;
+    let mut mark = |name: &str| {
+        if let Some(o) = origins.as_deref_mut() {
+            o.set(name, Origin::ConfigFile);
+        }
+    };
+    if let Some(c) = values.collector.filter(|_| free("collector")) {
+        file.options.collector = c.into();
+        mark("collector");
+    }
+    if let Some(e) = values
+        .otlp_endpoint
+        .as_ref()
+        .filter(|_| free("otlp-endpoint"))
+    {
+        file.options.otlp_endpoint = e.0.clone();
+        mark("otlp-endpoint");
+    }
+    if let Some(v) = values.krakend_version.filter(|_| free("krakend-version")) {
+        file.options.krakend_version = v.0;
+        mark("krakend-version");
+    }
+    if let Some(m) = values.metrics.filter(|_| free("metrics")) {
+        file.options.metrics = m.into();
+        mark("metrics");
+    }
+}
+
+fn load(explicit: Option<&Path>, paths: &[PathBuf]) -> Result<Option<ProjectConfig>, SetupError> {
+    let path = match explicit {
+        Some(path) => Some(path.to_path_buf()),
+        None => {
+            let first = paths
+                .iter()
+                .find(|p| p.as_os_str() != "-")
+                .cloned()
+                .unwrap_or_else(|| PathBuf::from("."));
+            project::discover(&first)
+        }
+    };
+    path.map(|p| ProjectConfig::load(&p))
+        .transpose()
+        .map_err(SetupError::Config)
+}
+
+fn apply(
+    project: &ProjectConfig,
+    file: &mut FileSettings,
+    walk: &mut WalkSettings,
+    origins: &mut Origins,
+) {
+    let flags = origins.clone();
+    set(file, &project.top, &flags, Some(origins));
+    for (name, globs, target) in [
+        ("include", &project.include, &mut walk.discover.include),
+        ("exclude", &project.exclude, &mut walk.discover.exclude),
+    ] {
+        if let Some(globs) = globs
+            && flags.of(name) != Origin::CommandLine
+        {
+            target.clone_from(globs);
+            origins.set(name, Origin::ConfigFile);
+        }
+    }
+}
+
+fn describe(
+    file: &FileSettings,
+    walk: &WalkSettings,
+    origins: &Origins,
+    project: Option<&ProjectConfig>,
+) -> Vec<String> {
+    let o = &file.options;
+    let metrics = match o.metrics {
+        MetricsTarget::Legacy => "legacy",
+        MetricsTarget::Emf => "emf",
+    };
+    let rows = [
+        ("collector", o.collector.as_str().to_string()),
+        ("otlp-endpoint", o.otlp_endpoint.to_string()),
+        ("krakend-version", o.krakend_version.to_string()),
+        ("metrics", metrics.to_string()),
+        ("include", format!("{:?}", walk.discover.include)),
+        ("exclude", format!("{:?}", walk.discover.exclude)),
+    ];
+    let file_name = project.map_or_else(String::new, |p| p.path.display().to_string());
+    let mut out: Vec<String> = rows
+        .iter()
+        .map(|(name, value)| {
+            let from = match origins.of(name) {
+                Origin::Default => "default".to_string(),
+                Origin::CommandLine => format!("--{name}"),
+                Origin::ConfigFile => file_name.clone(),
+            };
+            format!("setting {name} = {value} (from {from})")
+        })
+        .collect();
+    for (i, o) in project.iter().flat_map(|p| p.overrides.iter().enumerate()) {
+        let values: Vec<String> = o
+            .settings
+            .set()
+            .iter()
+            .map(|(k, v)| {
+                let flag = if origins.of(k) == Origin::CommandLine {
+                    " (a flag wins)"
+                } else {
+                    ""
+                };
+                format!("{k} = {v}{flag}")
+            })
+            .collect();
+        out.push(format!(
+            "override {} of {file_name} for {}: {}",
+            i + 1,
+            o.paths.join(", "),
+            values.join(", ")
+        ));
+    }
+    out
 }
 
 /// Everything `explain` needs.
@@ -139,12 +315,27 @@ pub struct ExplainSettings {
     pub walk: WalkSettings,
     pub file: FileSettings,
     pub origins: Origins,
+    pub project: Option<ProjectConfig>,
 }
 
 impl ExplainSettings {
-    /// The settings that apply to `input`.
-    pub fn for_file(&self, _input: &Input) -> &FileSettings {
-        &self.file
+    /// The settings that apply to `input` (as for `migrate`).
+    pub fn for_file(&self, input: &Input) -> Cow<'_, FileSettings> {
+        for_file(&self.file, self.project.as_ref(), &self.origins, input)
+    }
+
+    /// As [`MigrateSettings::load_project`].
+    pub fn load_project(&mut self, explicit: Option<&Path>) -> Result<(), SetupError> {
+        self.project = load(explicit, &self.walk.paths)?;
+        if let Some(project) = &self.project {
+            apply(project, &mut self.file, &mut self.walk, &mut self.origins);
+        }
+        Ok(())
+    }
+
+    /// As [`MigrateSettings::describe`].
+    pub fn describe(&self) -> Vec<String> {
+        describe(&self.file, &self.walk, &self.origins, self.project.as_ref())
     }
 }
 

@@ -300,7 +300,8 @@ fn ignore_files_and_globs_choose_the_files() {
     let dir = committed_repo();
     fs::write(dir.path().join(".gitignore"), "services/search/\n").unwrap();
     let walked = |args: &[&str]| -> Vec<String> {
-        let mut all = vec!["migrate", "--check"];
+        // -q: the bare paths, one per line.
+        let mut all = vec!["migrate", "--check", "-q"];
         all.extend_from_slice(args);
         let output = run(dir.path(), &all);
         text(&output.stdout).lines().map(String::from).collect()
@@ -423,42 +424,80 @@ fn templates_with_repeated_or_broken_legacy_blocks() {
     assert_eq!(output.status.code(), Some(2));
 }
 
-/// Two configs whose collector configs share a name (`krakend.json` and
-/// `krakend.yaml` in one folder) but not their contents: the first in
-/// input order keeps the file, the second is an error in every mode and is
-/// left unchanged, whichever thread got where first. (Before, both
-/// previews promised the file, and `--write` raced for it.)
+/// Two configs with one stem in a folder (`krakend.json`, `krakend.yaml`)
+/// never share a collector config or a snippet: each gets names of its
+/// own (`krakend.json.otel-collector.yaml`, `krakend.yaml.otel-...`),
+/// chosen from the folder's listing alone, so every run (preview,
+/// `--check`, `--write`, again) names them alike and succeeds.
 #[test]
-fn two_configs_never_write_one_collector_config() {
-    let dir = tempfile::tempdir().unwrap();
-    let d = dir.path();
-    fs::write(
-        d.join("krakend.json"),
-        crate::common::fixture("rules/xray_docs.json"),
-    )
-    .unwrap();
+fn two_configs_with_one_stem_get_collector_configs_of_their_own() {
     let yaml = "version: 3\nextra_config:\n  telemetry/opencensus:\n    sample_rate: 50\n    exporters:\n      xray:\n        region: us-east-1\n";
-    fs::write(d.join("krakend.yaml"), yaml).unwrap();
-    let claimed = "krakend.otel-collector.yaml is also the collector config of ./krakend.json";
-    for mode in ["--check", "--write"] {
-        let before = tree(d);
-        let output = run(d, &["--color", "never", "migrate", mode, "."]);
-        let stderr = text(&output.stderr);
-        assert_eq!(output.status.code(), Some(2), "{mode}: {stderr}");
+    let setup = || {
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(
+            dir.path().join("krakend.json"),
+            crate::common::fixture("rules/xray_docs.json"),
+        )
+        .unwrap();
+        fs::write(dir.path().join("krakend.yaml"), yaml).unwrap();
+        dir
+    };
+    let written = |dir: &Path| {
+        let before = tree(dir);
+        let args = [
+            "--color",
+            "never",
+            "migrate",
+            "--write",
+            "--emit-deploy",
+            "compose",
+            ".",
+        ];
+        let output = run(dir, &args);
+        assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+        changes(&before, &tree(dir))
+    };
+    let (first, second) = (setup(), setup());
+    let preview = text(
+        &run(
+            first.path(),
+            &[
+                "migrate",
+                "--color",
+                "never",
+                "--emit-deploy",
+                "compose",
+                ".",
+            ],
+        )
+        .stdout,
+    );
+    let changed = written(first.path());
+    for name in [
+        "krakend.json.otel-collector.yaml",
+        "krakend.yaml.otel-collector.yaml",
+        "krakend.json.deploy.compose.yaml",
+        "krakend.yaml.deploy.compose.yaml",
+    ] {
         assert!(
-            stderr.contains("error[OC015]") && stderr.contains(claimed),
-            "{stderr}"
+            changed.contains(&format!("===== created: {name}")),
+            "{changed}"
         );
-        let changed = changes(&before, &tree(d));
-        if mode == "--write" {
-            assert!(changed.contains("===== created: krakend.otel-collector.yaml"));
-            assert!(changed.contains("===== changed: krakend.json"));
-            assert!(changed.contains("region: eu-west-1"), "{changed}");
-        } else {
-            assert_eq!(changed, "");
-        }
-        assert_eq!(fs::read_to_string(d.join("krakend.yaml")).unwrap(), yaml);
+        assert!(preview.contains(&format!("+++ b/{name}")), "{preview}");
     }
+    assert!(changed.contains("region: eu-west-1") && changed.contains("region: us-east-1"));
+    // Each snippet mounts its own collector config.
+    let compose =
+        fs::read_to_string(first.path().join("krakend.yaml.deploy.compose.yaml")).unwrap();
+    assert!(
+        compose.contains("./krakend.yaml.otel-collector.yaml:"),
+        "{compose}"
+    );
+    // The same result in another copy; then nothing left to do.
+    assert_eq!(written(second.path()), changed);
+    assert_eq!(written(first.path()), "");
+    let check = run(first.path(), &["migrate", "--check", "."]);
+    assert_eq!(check.status.code(), Some(0), "{}", text(&check.stderr));
 }
 
 #[test]
@@ -514,7 +553,10 @@ fn a_symlink_loop_is_reported_not_fatal() {
     );
     // Each real file once, by its direct path; the link also leads out of
     // `services` (to the whole repository), and those files are real too.
-    let paths: Vec<PathBuf> = text(&output.stdout).lines().map(PathBuf::from).collect();
+    let paths: Vec<PathBuf> = text(&output.stdout)
+        .lines()
+        .map(|l| PathBuf::from(l.split_once(": ").map_or(l, |(p, _)| p)))
+        .collect();
     for direct in [
         "services/orders/krakend.json",
         "services/payments/krakend.yaml",

@@ -181,7 +181,7 @@ fn sarif_levels_follow_the_mode_and_errors_are_located() {
     let (dir, _) = temp_file("krakend.json", fixture(XRAY).as_bytes());
     fs::write(
         dir.path().join("broken.json"),
-        "{\n  \"version\": 3,\n  \"extra_config\": [,]\n}\n",
+        "{\n  \"version\": 3, \"@comment\": \"opencensus\",\n  \"extra_config\": [,]\n}\n",
     )
     .unwrap();
     let out = run_in(

@@ -83,7 +83,15 @@ fn write_applies_then_a_second_write_and_check_are_no_ops() {
     let (dir, path) = temp_file("krakend.json", fixture(XRAY).as_bytes());
     let check = run_in(dir.path(), &["migrate", "--check", "krakend.json"]);
     assert_eq!(check.status.code(), Some(1), "{}", text(&check.stderr));
-    assert_eq!(text(&check.stdout), "krakend.json\n");
+    // One line for the pending file: its path and why.
+    assert_eq!(text(&check.stdout).lines().count(), 1);
+    assert!(
+        text(&check.stdout).starts_with("krakend.json: uses telemetry/opencensus ("),
+        "{}",
+        text(&check.stdout)
+    );
+    let quiet = run_in(dir.path(), &["migrate", "--check", "-q", "krakend.json"]);
+    assert_eq!(text(&quiet.stdout), "krakend.json\n");
     assert_no_canary(&check);
 
     let write = run_in(dir.path(), &["migrate", "--write", "krakend.json"]);
@@ -151,7 +159,9 @@ fn every_bad_input_exits_2_with_a_location_and_leaves_the_file() {
     ];
     for (name, contents, expected) in cases {
         let (dir, path) = temp_file(name, contents);
-        let output = run_in(dir.path(), &["migrate", "--write", name]);
+        // Bytes that never mention OpenCensus are read from standard input
+        // under the file's name: named, they would be skipped.
+        let output = crate::common::run_on(dir.path(), &["migrate", "--write"], name);
         assert_eq!(output.status.code(), Some(2), "{name}");
         let stderr = text(&output.stderr);
         assert!(stderr.contains(expected), "{name}: {stderr}");
@@ -408,7 +418,11 @@ fn permissions_and_symlinks_are_kept() {
 fn one_bad_file_does_not_stop_the_others() {
     let dir = tempfile::tempdir().unwrap();
     fs::write(dir.path().join("a.json"), fixture(XRAY)).unwrap();
-    fs::write(dir.path().join("b.json"), "{ nope").unwrap();
+    fs::write(
+        dir.path().join("b.json"),
+        "{ \"telemetry/opencensus\": nope",
+    )
+    .unwrap();
     fs::write(dir.path().join("c.json"), fixture("rules/prometheus.json")).unwrap();
     let output = run_in(
         dir.path(),
@@ -427,8 +441,80 @@ fn one_bad_file_does_not_stop_the_others() {
     );
     assert_eq!(
         fs::read_to_string(dir.path().join("b.json")).unwrap(),
-        "{ nope"
+        "{ \"telemetry/opencensus\": nope"
     );
     let stderr = text(&output.stderr);
     assert!(stderr.contains("b.json:1:"), "{stderr}");
+}
+
+#[test]
+fn fail_on_adds_warnings_or_manual_steps_to_the_exit_status() {
+    let (dir, _) = temp_file("krakend.json", fixture(XRAY).as_bytes());
+    let code = |args: &[&str]| {
+        let mut all = vec!["migrate"];
+        all.extend_from_slice(args);
+        all.push("krakend.json");
+        run_in(dir.path(), &all).status.code()
+    };
+    // A preview exits 0 on its own; what --fail-on names makes it 1.
+    assert_eq!(code(&[]), Some(0));
+    assert_eq!(code(&["--fail-on", "manual"]), Some(1));
+    assert_eq!(code(&["--fail-on", "warning"]), Some(1));
+    assert_eq!(code(&["--check", "--fail-on", "manual"]), Some(1));
+    assert_eq!(code(&["--write"]), Some(0));
+    // Migrated: nothing is pending and nothing is left to do.
+    assert_eq!(code(&["--check", "--fail-on", "manual"]), Some(0));
+    assert_eq!(code(&["--check", "--fail-on", "warning"]), Some(0));
+    // A file with only a step that is no manual one (a rerun): 0.
+    let (dir, _) = temp_file("k.json", fixture("rules/zipkin_adot.json").as_bytes());
+    let out = run_in(dir.path(), &["migrate", "--fail-on", "manual", "k.json"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("migrate again with --collector contrib"));
+}
+
+#[test]
+fn statistics_count_each_code_and_the_summary_counts_distinct_manual_steps() {
+    let (dir, _) = temp_file("krakend.json", fixture(XRAY).as_bytes());
+    let out = run_in(dir.path(), &["migrate", "--statistics", "krakend.json"]);
+    let stderr = text(&out.stderr);
+    let stats = &stderr[stderr.find("statistics\n").expect("a statistics table")..];
+    // Two credentials: one row, counted twice.
+    assert!(stats.contains("     2  OC401  secret\n"), "{stats}");
+    let steps = &stderr[stderr.find("next steps\n").unwrap()..stderr.find("statistics\n").unwrap()];
+    let listed = steps
+        .lines()
+        .filter(|l| l.trim_start().starts_with(char::is_numeric))
+        .count();
+    assert!(listed >= 3, "{steps}");
+    assert!(
+        steps.contains("rotate 2 credentials found in 1 file"),
+        "{steps}"
+    );
+    assert!(
+        stderr.contains(&format!("  manual steps  {listed:>7}\n")),
+        "{stderr}"
+    );
+    assert_no_canary(&out);
+}
+
+/// A preview whose diff hides secrets says so in one line: `<redacted>` is
+/// not what the file holds, so the patch does not apply.
+#[test]
+fn a_redacted_preview_says_it_does_not_apply() {
+    let (dir, _) = temp_file("krakend.json", fixture(XRAY).as_bytes());
+    let out = run_in(dir.path(), &["migrate", "--color", "never", "krakend.json"]);
+    let notes: Vec<String> = text(&out.stderr)
+        .lines()
+        .filter(|l| l.contains("does not apply with `git apply`"))
+        .map(String::from)
+        .collect();
+    assert_eq!(notes.len(), 1, "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("<redacted>"));
+    let (dir, _) = temp_file("k.json", fixture("rules/prometheus.json").as_bytes());
+    let out = run_in(dir.path(), &["migrate", "--color", "never", "k.json"]);
+    assert!(
+        !text(&out.stderr).contains("git apply"),
+        "{}",
+        text(&out.stderr)
+    );
 }

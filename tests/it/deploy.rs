@@ -129,7 +129,8 @@ fn the_credential_check_can_fail() {
 /// return the directory, the snippet and the collector config written.
 fn write_with(platform: &str, extra: &[&str]) -> (tempfile::TempDir, String, String) {
     let (dir, _) = temp_file("krakend.json", fixture(XRAY).as_bytes());
-    let mut args = vec!["migrate", "--write", "--emit-deploy", platform];
+    // -v: the snippet's info, with its help, is shown.
+    let mut args = vec!["migrate", "--write", "-v", "--emit-deploy", platform];
     args.extend_from_slice(extra);
     args.push("krakend.json");
     let out = run_in(dir.path(), &args);
@@ -596,6 +597,7 @@ fn no_snippet_without_a_collector_or_a_file() {
         &[
             "migrate",
             "--write",
+            "-v",
             "--emit-deploy",
             "compose",
             "krakend.json",
@@ -610,7 +612,15 @@ fn no_snippet_without_a_collector_or_a_file() {
     assert_eq!(files_in(dir.path()), ["krakend.json"]);
 
     let out = crate::common::abin()
-        .args(["migrate", "--color", "never", "--emit-deploy", "ecs", "-"])
+        .args([
+            "migrate",
+            "-v",
+            "--color",
+            "never",
+            "--emit-deploy",
+            "ecs",
+            "-",
+        ])
         .write_stdin(fixture(XRAY))
         .output()
         .unwrap();
@@ -743,6 +753,7 @@ fn without_a_region_compose_asks_the_shell_and_the_others_say_so() {
             &[
                 "migrate",
                 "--write",
+                "-v",
                 "--metrics",
                 "emf",
                 "--emit-deploy",
@@ -768,7 +779,7 @@ fn without_a_region_compose_asks_the_shell_and_the_others_say_so() {
                     task["containerDefinitions"][1]["environment"],
                     json!([{"name": "AWS_REGION", "value": "<region>"}])
                 );
-                assert!(stderr.contains("fill in <account-id>, <task-role>, <krakend-image>, <config-bucket>, <region>"), "{stderr}");
+                assert!(stderr.contains("fill in <account-id>, <task-role>, <execution-role>, <krakend-image>, <region>, <config-bucket>"), "{stderr}");
             }
             _ => {
                 let docs = yaml_documents(&snippet);
@@ -780,4 +791,129 @@ fn without_a_region_compose_asks_the_shell_and_the_others_say_so() {
             }
         }
     }
+}
+
+/// Two services of one repository: their snippets merge into one compose
+/// file, one namespace or one account without a name in common (each
+/// name carries the service, from the config's `name` or its folder),
+/// and each collector config puts `memory_limiter` first and has a memory
+/// limit to take its percentage of.
+#[test]
+fn snippets_of_two_services_coexist() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    for service in ["orders", "payments"] {
+        fs::create_dir_all(d.join("services").join(service)).unwrap();
+        fs::write(
+            d.join(format!("services/{service}/krakend.json")),
+            fixture(XRAY),
+        )
+        .unwrap();
+    }
+    // A config's own `name` wins over its folder's.
+    let named = fixture(XRAY).replacen("{", "{\n  \"name\": \"Payments API\",", 1);
+    fs::write(d.join("services/payments/krakend.json"), named).unwrap();
+    for platform in ["compose", "k8s", "ecs"] {
+        let out = run_in(
+            d,
+            &[
+                "migrate",
+                "--write",
+                "--allow-dirty",
+                "--emit-deploy",
+                platform,
+                ".",
+            ],
+        );
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+        let ext = if platform == "ecs" { "json" } else { "yaml" };
+        let read = |service: &str| {
+            fs::read_to_string(d.join(format!(
+                "services/{service}/krakend.deploy.{platform}.{ext}"
+            )))
+            .unwrap()
+        };
+        let names = |snippet: &str| -> Vec<String> {
+            match platform {
+                "compose" => yaml_documents(snippet)[0]["services"]
+                    .as_object()
+                    .unwrap()
+                    .keys()
+                    .cloned()
+                    .collect(),
+                "k8s" => yaml_documents(snippet)
+                    .iter()
+                    .map(|doc| format!("{}/{}", doc["kind"], doc["metadata"]["name"]))
+                    .collect(),
+                _ => {
+                    let task: Value = serde_json::from_str(snippet).unwrap();
+                    vec![task["family"].as_str().unwrap().to_string()]
+                }
+            }
+        };
+        let (orders, payments) = (names(&read("orders")), names(&read("payments")));
+        assert!(!orders.is_empty() && !payments.is_empty());
+        for name in &orders {
+            assert!(!payments.contains(name), "{platform}: {name} in both");
+        }
+        assert!(
+            orders.iter().any(|n| n.contains("krakend-orders")),
+            "{orders:?}"
+        );
+        assert!(
+            payments.iter().any(|n| n.contains("krakend-payments-api")),
+            "{payments:?}"
+        );
+        // Restore the legacy configs for the next platform.
+        for service in ["orders", "payments"] {
+            let config = d.join(format!("services/{service}/krakend.json"));
+            let legacy = if service == "orders" {
+                fixture(XRAY)
+            } else {
+                fixture(XRAY).replacen("{", "{\n  \"name\": \"Payments API\",", 1)
+            };
+            fs::write(&config, legacy).unwrap();
+            let _ =
+                fs::remove_file(d.join(format!("services/{service}/krakend.otel-collector.yaml")));
+        }
+    }
+    let collector = crate::common::collector::problems(
+        &fs::read_to_string(
+            crate::common::manifest_dir()
+                .join("tests/fixtures/verify/migrated.otel-collector.yaml"),
+        )
+        .unwrap(),
+        "adot",
+    );
+    assert!(collector.is_empty(), "{collector:?}");
+}
+
+#[test]
+fn snippets_set_resources_and_ecs_logs() {
+    let (_dir, compose, _) = write_with("compose", &[]);
+    let docs = yaml_documents(&compose);
+    let collector = &docs[0]["services"]["adot-collector"];
+    assert_eq!(collector["deploy"]["resources"]["limits"]["memory"], "512M");
+    let (_dir, k8s, _) = write_with("k8s", &[]);
+    let docs = yaml_documents(&k8s);
+    for container in docs[2]["spec"]["template"]["spec"]["containers"]
+        .as_array()
+        .unwrap()
+    {
+        assert!(
+            container["resources"]["requests"]["memory"].is_string(),
+            "{container}"
+        );
+        assert!(
+            container["resources"]["limits"]["memory"].is_string(),
+            "{container}"
+        );
+    }
+    let (_dir, ecs, _) = write_with("ecs", &[]);
+    let task: Value = serde_json::from_str(&ecs).unwrap();
+    for container in task["containerDefinitions"].as_array().unwrap() {
+        assert_eq!(container["logConfiguration"]["logDriver"], "awslogs");
+        assert!(container["memory"].is_number());
+    }
+    assert!(task["executionRoleArn"].is_string());
 }

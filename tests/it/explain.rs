@@ -290,7 +290,7 @@ fn unreadable_inputs_and_files_without_legacy_blocks() {
 
     let (dir, _) = temp_file(
         "broken.json",
-        b"{\n  \"version\": 3,\n  \"extra_config\": {,}\n}\n",
+        b"{\n  \"version\": 3, \"@comment\": \"opencensus\",\n  \"extra_config\": {,}\n}\n",
     );
     let output = bin()
         .current_dir(dir.path())

@@ -276,8 +276,7 @@ fn secrets_in_files_that_do_not_parse_are_not_shown() {
         ] {
             let mut args = vec!["migrate", "--color", "never"];
             args.extend_from_slice(mode);
-            args.push(name);
-            let output = run(dir.path(), &args);
+            let output = crate::common::run_on(dir.path(), &args, name);
             assert_eq!(output.status.code(), Some(2), "{name}");
             let all = text(&output.stdout) + &text(&output.stderr);
             assert!(

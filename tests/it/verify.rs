@@ -118,7 +118,7 @@ fn deleting_sample_rate_turns_no_traces_into_every_trace_and_is_caught() {
                 "verify",
                 "--color",
                 "never",
-                "--collector",
+                "--new-collector",
                 "collector.yaml",
                 "untraced.json",
                 "hand_recipe.json"
@@ -130,7 +130,7 @@ fn deleting_sample_rate_turns_no_traces_into_every_trace_and_is_caught() {
                 "verify",
                 "--format",
                 "json",
-                "--collector",
+                "--new-collector",
                 "collector.yaml",
                 "untraced.json",
                 "hand_recipe.json"
@@ -138,7 +138,7 @@ fn deleting_sample_rate_turns_no_traces_into_every_trace_and_is_caught() {
         );
     });
     let (code, r) = report(&[
-        "--collector",
+        "--new-collector",
         "collector.yaml",
         "untraced.json",
         "hand_recipe.json",
@@ -178,7 +178,7 @@ fn each_hand_mistake_is_caught_and_named() {
         ),
     ];
     for (new, collector, expected, mentions) in cases {
-        let (code, r) = report(&["--collector", collector, "legacy.json", new]);
+        let (code, r) = report(&["--new-collector", collector, "legacy.json", new]);
         assert_eq!(code, Some(1), "{new}: {r:#}");
         assert_eq!(kinds(&r, "differences"), expected, "{new}");
         assert_eq!(r["equivalent"], false);
@@ -190,7 +190,7 @@ fn each_hand_mistake_is_caught_and_named() {
         // The faithful file with the right collector passes.
     }
     let (code, r) = report(&[
-        "--collector",
+        "--new-collector",
         "collector.yaml",
         "legacy.json",
         "migrated.json",
@@ -223,10 +223,10 @@ fn the_collector_decides_where_telemetry_goes() {
         kinds(&r, "differences"),
         ["problem", "route-missing", "route-added"]
     );
-    assert!(r["hints"][0].as_str().unwrap().contains("--collector"));
+    assert!(r["hints"][0].as_str().unwrap().contains("--new-collector"));
     // With the collector at another address, --otlp-endpoint says so.
     let (code, r) = report(&[
-        "--collector",
+        "--new-collector",
         "collector.yaml",
         "--otlp-endpoint",
         "adot:4317",
@@ -253,7 +253,7 @@ fn the_collector_decides_where_telemetry_goes() {
             "verify",
             "--format",
             "json",
-            "--collector",
+            "--new-collector",
             "sampled.yaml",
             "legacy.json",
             "new.json",
@@ -301,7 +301,7 @@ fn a_block_krakend_refuses_or_a_leftover_legacy_block_is_a_difference() {
                 "verify",
                 "--color",
                 "never",
-                "--collector",
+                "--new-collector",
                 "collector.yaml",
                 "legacy.json",
                 new,
@@ -344,7 +344,7 @@ fn bad_inputs_exit_2_with_a_location() {
         (&["typed.json", "plain.json"], "typed.json:1:"),
         (&["legacy.json", "missing.json"], "cannot read"),
         (
-            &["--collector", "bad.yaml", "legacy.json", "plain.json"],
+            &["--new-collector", "bad.yaml", "legacy.json", "plain.json"],
             "invalid collector config",
         ),
     ];
@@ -369,7 +369,7 @@ fn bad_inputs_exit_2_with_a_location() {
             "verify",
             "--color",
             "never",
-            "--collector",
+            "--new-collector",
             "bad.yaml",
             "legacy.json",
             "plain.json",
@@ -433,4 +433,54 @@ fn no_secret_is_printed() {
             }
         }
     }
+}
+
+/// `verify` reads what a shell hands it: process substitution (a pipe at
+/// `/dev/fd/N`) for any of its inputs, and `-`; the collector option is
+/// `--new-collector` (the old `--collector` still works, with a warning).
+#[cfg(unix)]
+#[test]
+fn pipes_and_standard_input_are_read() {
+    let exe = env!("CARGO_BIN_EXE_oc2otel");
+    let script = format!(
+        "'{exe}' verify --color never <(cat legacy.json) <(cat migrated.json) --new-collector <(cat migrated.otel-collector.yaml)"
+    );
+    let out = std::process::Command::new("bash")
+        .current_dir(dir())
+        .args(["-c", &script])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let legacy = fs::read(dir().join("legacy.json")).unwrap();
+    let out = crate::common::abin()
+        .current_dir(dir())
+        .args(["verify", "-", "migrated.json"])
+        .write_stdin(legacy)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = bin()
+        .current_dir(dir())
+        .args([
+            "verify",
+            "--collector",
+            "migrated.otel-collector.yaml",
+            "legacy.json",
+            "migrated.json",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("now `--new-collector`"));
 }

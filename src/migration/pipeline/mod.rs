@@ -64,6 +64,9 @@ pub struct Migration {
     pub input_secrets: Vec<Span>,
     /// The intent of the (last) service-level block converted.
     pub intent: Option<Intent>,
+    /// The config's own `name` (KrakenD's root `name`), when it has one:
+    /// what deployment snippets name the service after.
+    pub config_name: Option<String>,
 }
 
 impl Migration {
@@ -87,6 +90,7 @@ impl Migration {
             diagnostics,
             input_secrets,
             intent: None,
+            config_name: None,
         }
     }
 }
@@ -103,6 +107,7 @@ struct Plan {
     checks: Vec<SelfCheck>,
     collector: Option<CollectorConfig>,
     intent: Option<Intent>,
+    config_name: Option<String>,
 }
 
 impl Plan {
@@ -117,6 +122,9 @@ impl Plan {
             checks: Vec::new(),
             collector: None,
             intent: None,
+            config_name: input
+                .root_member("name")
+                .and_then(|(_, node)| node.as_str().map(String::from)),
         }
     }
 }
@@ -316,6 +324,7 @@ fn apply(text: &str, plan: Plan, options: &Options, schema: Option<&SchemaValida
     migration.output = Some(output);
     migration.collector = plan.collector;
     migration.intent = plan.intent;
+    migration.config_name = plan.config_name;
     migration
 }
 

@@ -102,6 +102,14 @@ impl CollectorConfig {
         out.push_str("receivers:\n  otlp:\n    protocols:\n      grpc:\n");
         let _ = writeln!(out, "        endpoint: 0.0.0.0:{}", self.receiver_port);
         out.push_str("processors:\n");
+        // First in every pipeline, as the collector's docs advise: under
+        // memory pressure it refuses data before the batch processor
+        // holds it, instead of the container being killed. A check
+        // interval and a limit are required; a percentage of the
+        // container's memory fits any sidecar size.
+        out.push_str(
+            "  memory_limiter:\n    check_interval: 1s\n    limit_percentage: 80\n    spike_limit_percentage: 25\n",
+        );
         if !traces.is_empty() {
             out.push_str(
                 "  batch/traces:\n    timeout: 1s\n    send_batch_size: 50 # X-Ray takes at most 50 segments per call\n",
@@ -134,7 +142,7 @@ impl CollectorConfig {
             }
             let _ = writeln!(
                 out,
-                "    {signal}:\n      receivers: [otlp]\n      processors: [{batch}]\n      exporters: [{}]",
+                "    {signal}:\n      receivers: [otlp]\n      processors: [memory_limiter, {batch}]\n      exporters: [{}]",
                 ids.join(", ")
             );
         }

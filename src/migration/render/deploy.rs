@@ -81,6 +81,11 @@ impl Platform {
 #[derive(Debug, Clone)]
 pub struct Sidecar {
     pub platform: Platform,
+    /// The service this KrakenD is, as names want it (`orders`): every
+    /// name the snippet gives (Compose services, Kubernetes objects, the
+    /// ECS family) carries it, so that the snippets of several services
+    /// coexist in one compose file or namespace.
+    pub service: String,
     pub flavor: CollectorFlavor,
     /// File name of the KrakenD config (`krakend.json`).
     pub config_name: String,
@@ -172,6 +177,7 @@ impl Sidecar {
         let has = |f: fn(&CollectorExporter) -> bool| exporters().any(f);
         Sidecar {
             platform,
+            service: "krakend".to_string(),
             flavor: collector.flavor,
             config_name: config_name.to_string(),
             collector_name: collector_name.to_string(),
@@ -202,12 +208,39 @@ impl Sidecar {
         }
     }
 
-    /// The collector's container (and Compose service) name.
+    /// The snippet of the service `name` (see [`service_slug`]).
+    pub fn for_service(mut self, name: &str) -> Sidecar {
+        self.service = service_slug(name);
+        self
+    }
+
+    /// The collector's container name inside a task or pod.
     fn default_name(&self) -> &'static str {
         match self.flavor {
             CollectorFlavor::Adot => "adot-collector",
             CollectorFlavor::Contrib => "otel-collector",
         }
+    }
+
+    /// `base` for this service: `krakend-orders`, or `krakend` for the
+    /// service named `krakend`.
+    fn named(&self, base: &str) -> String {
+        if self.service == "krakend" {
+            base.to_string()
+        } else {
+            format!("{base}-{}", self.service)
+        }
+    }
+
+    /// KrakenD's Compose service, Kubernetes Deployment and service
+    /// account, and ECS task family.
+    pub fn krakend_name(&self) -> String {
+        self.named("krakend")
+    }
+
+    /// The Kubernetes ConfigMap KrakenD's config goes in.
+    pub fn krakend_config_map(&self) -> String {
+        format!("{}-config", self.krakend_name())
     }
 
     /// Only ADOT's image has a probe binary (`/healthcheck`); the contrib
@@ -243,9 +276,10 @@ impl Sidecar {
         actions
     }
 
-    /// The Compose service name: the host KrakenD sends to, when that is a
-    /// name a Compose service can have; the default name otherwise.
-    fn compose_service(&self) -> &str {
+    /// The collector's Compose service name: the host KrakenD sends to,
+    /// when that is a name a Compose service can have (the user chose it);
+    /// otherwise the default name for this service (`adot-collector-orders`).
+    fn compose_service(&self) -> String {
         let host = self.endpoint.host.as_str();
         let label = !host.is_empty()
             && host
@@ -256,9 +290,9 @@ impl Sidecar {
                 .chars()
                 .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
         if label && !is_loopback(host) && host != "krakend" {
-            host
+            host.to_string()
         } else {
-            self.default_name()
+            self.named(self.default_name())
         }
     }
 
@@ -269,7 +303,7 @@ impl Sidecar {
         match self.platform {
             Platform::Compose => {
                 let service = self.compose_service();
-                if service == host {
+                if service == *host {
                     None
                 } else if is_loopback(host) {
                     Some(format!(
@@ -327,7 +361,8 @@ impl Sidecar {
     }
 
     fn compose(&self) -> String {
-        let service = self.compose_service().to_string();
+        let service = self.compose_service();
+        let krakend = self.krakend_name();
         let mut out = String::new();
         self.header(
             &mut out,
@@ -342,7 +377,7 @@ impl Sidecar {
             self.receiver_port
         );
         out.push_str("# No credentials are stored here: variables listed without a value are passed\n# through from the shell that runs `docker compose`.\n");
-        out.push_str("services:\n  krakend:\n");
+        let _ = writeln!(out, "services:\n  {krakend}:");
         let _ = writeln!(
             out,
             "    image: {}",
@@ -370,6 +405,7 @@ impl Sidecar {
             out,
             "    depends_on:\n      {service}:\n        condition: {condition}"
         );
+        out.push_str("    deploy:\n      resources:\n        limits:\n          memory: 1G # size for your traffic\n");
         let _ = writeln!(out, "  {service}:\n    image: {}", self.image());
         let _ = writeln!(out, "    command: {}", flow(&[self.config_arg()]));
         out.push_str("    volumes:\n");
@@ -425,6 +461,9 @@ impl Sidecar {
             }
             .expect("writing to a String");
         }
+        // Sized for a gateway's sidecar: memory_limiter refuses data at 80 %
+        // of this limit, instead of the container being killed.
+        out.push_str("    deploy:\n      resources:\n        limits:\n          cpus: \"0.5\"\n          memory: 512M\n        reservations:\n          memory: 128M\n");
         out.push_str("    expose:\n");
         let _ = writeln!(
             out,
@@ -449,10 +488,15 @@ impl Sidecar {
                     .collect(),
             )
         };
+        // Container sizes for a gateway and its sidecar (the task's own
+        // size is the sum, on Fargate); logs to CloudWatch Logs.
         let mut krakend = json!({
             "name": "krakend",
             "image": KRAKEND_IMAGE,
             "essential": true,
+            "cpu": 512,
+            "memory": 1024,
+            "logConfiguration": self.ecs_logs("krakend", region),
         });
         if !self.krakend_env.is_empty() {
             krakend["environment"] = env(&self.krakend_env);
@@ -467,6 +511,9 @@ impl Sidecar {
             "name": name,
             "image": self.image(),
             "essential": true,
+            "cpu": 256,
+            "memory": 512,
+            "logConfiguration": self.ecs_logs(name, region),
             "command": [format!(
                 "--config=s3://{BUCKET}.s3.{region}.amazonaws.com/{}",
                 self.collector_name
@@ -501,27 +548,39 @@ impl Sidecar {
                 "startPeriod": 10,
             });
         }
-        let mut task = json!({
-            "family": "krakend",
+        let task = json!({
+            "family": self.krakend_name(),
             // awsvpc gives the task one network namespace: KrakenD reaches
             // the sidecar on localhost.
             "networkMode": "awsvpc",
             "taskRoleArn": format!("arn:aws:iam::{ACCOUNT}:role/{TASK_ROLE}"),
+            // ECS sends the logs and fetches `secrets` with the execution role.
+            "executionRoleArn": format!("arn:aws:iam::{ACCOUNT}:role/{EXECUTION_ROLE}"),
         });
-        if !self.collector_env.is_empty() {
-            // ECS fetches `secrets` with the execution role.
-            task["executionRoleArn"] =
-                json!(format!("arn:aws:iam::{ACCOUNT}:role/{EXECUTION_ROLE}"));
-        }
+        let mut task = task;
         task["containerDefinitions"] = json!([krakend, collector]);
         let mut out = serde_json::to_string_pretty(&task).expect("a task definition serialises");
         out.push('\n');
         out
     }
 
+    /// A container's `logConfiguration`: the `awslogs` driver, one log
+    /// group per service, one stream prefix per container.
+    fn ecs_logs(&self, container: &str, region: &str) -> Value {
+        json!({
+            "logDriver": "awslogs",
+            "options": {
+                "awslogs-group": format!("/ecs/{}", self.krakend_name()),
+                "awslogs-region": region,
+                "awslogs-stream-prefix": container,
+                "awslogs-create-group": "true",
+            },
+        })
+    }
+
     fn k8s(&self) -> String {
-        let name = self.default_name();
-        let config_map = format!("{name}-config");
+        let krakend = self.krakend_name();
+        let config_map = self.named(&format!("{}-config", self.default_name()));
         let mut out = String::new();
         self.header(
             &mut out,
@@ -532,15 +591,16 @@ impl Sidecar {
         );
         let _ = writeln!(
             out,
-            "# KrakenD reaches the collector at localhost:{} (the containers of a pod share\n# its network). Create KrakenD's own ConfigMap first:\n#   kubectl create configmap krakend-config --from-file={}",
+            "# KrakenD reaches the collector at localhost:{} (the containers of a pod share\n# its network). Create KrakenD's own ConfigMap first:\n#   kubectl create configmap {} --from-file={}",
             self.receiver_port,
+            self.krakend_config_map(),
             comment_safe(&self.config_name)
         );
         if self.aws {
             out.push_str("# No credentials are stored here: the collector takes AWS credentials from the\n# IAM role of the service account (EKS IRSA; with EKS Pod Identity, drop the\n# annotation and associate the role with the service account instead).\n");
             let _ = writeln!(
                 out,
-                "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: krakend\n  annotations:\n    eks.amazonaws.com/role-arn: {}\n---",
+                "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: {krakend}\n  annotations:\n    eks.amazonaws.com/role-arn: {}\n---",
                 plain(&format!("arn:aws:iam::{ACCOUNT}:role/{COLLECTOR_ROLE}"))
             );
         } else {
@@ -565,10 +625,24 @@ impl Sidecar {
                 let _ = writeln!(out, "    {line}");
             }
         }
-        out.push_str("---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: krakend\n  labels:\n    app: krakend\nspec:\n  selector:\n    matchLabels:\n      app: krakend\n  template:\n    metadata:\n      labels:\n        app: krakend\n    spec:\n");
+        let _ = writeln!(
+            out,
+            "---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {krakend}\n  labels:\n    app: {krakend}\nspec:\n  selector:\n    matchLabels:\n      app: {krakend}\n  template:\n    metadata:\n      labels:\n        app: {krakend}\n    spec:"
+        );
         if self.aws {
-            out.push_str("      serviceAccountName: krakend\n");
+            let _ = writeln!(out, "      serviceAccountName: {krakend}");
         }
+        self.k8s_krakend_container(&mut out);
+        self.k8s_collector_container(&mut out);
+        let _ = writeln!(
+            out,
+            "      volumes:\n        - name: krakend-config\n          configMap:\n            name: {}\n        - name: collector-config\n          configMap:\n            name: {config_map}",
+            self.krakend_config_map()
+        );
+        out
+    }
+
+    fn k8s_krakend_container(&self, out: &mut String) {
         out.push_str("      containers:\n        - name: krakend\n");
         let _ = writeln!(
             out,
@@ -586,13 +660,18 @@ impl Sidecar {
                 );
             }
         }
+        out.push_str("          resources: # size for your traffic\n            requests:\n              cpu: 250m\n              memory: 256Mi\n            limits:\n              memory: 1Gi\n");
         let _ = writeln!(
             out,
             "          volumeMounts:\n            - name: krakend-config\n              mountPath: {KRAKEND_DIR}\n              readOnly: true"
         );
+    }
+
+    fn k8s_collector_container(&self, out: &mut String) {
         let _ = writeln!(
             out,
-            "        - name: {name}\n          image: {}",
+            "        - name: {}\n          image: {}",
+            self.default_name(),
             self.image()
         );
         let _ = writeln!(out, "          args: {}", flow(&[self.config_arg()]));
@@ -628,15 +707,36 @@ impl Sidecar {
                 "          {probe}:\n            httpGet:\n              path: /\n              port: {HEALTH_CHECK_PORT}"
             );
         }
+        // memory_limiter refuses data at 80 % of this limit, instead of
+        // the container being killed.
+        out.push_str("          resources:\n            requests:\n              cpu: 100m\n              memory: 128Mi\n            limits:\n              cpu: 500m\n              memory: 512Mi\n");
         let _ = writeln!(
             out,
-            "          volumeMounts:\n            - name: {config_map}\n              mountPath: {CONFIG_DIR}\n              readOnly: true"
+            "          volumeMounts:\n            - name: collector-config\n              mountPath: {CONFIG_DIR}\n              readOnly: true"
         );
-        let _ = writeln!(
-            out,
-            "      volumes:\n        - name: krakend-config\n          configMap:\n            name: krakend-config\n        - name: {config_map}\n          configMap:\n            name: {config_map}"
-        );
-        out
+    }
+}
+
+/// A name for the service a config is, fit for Compose services,
+/// Kubernetes objects and ECS families (`Orders API` -> `orders-api`):
+/// lowercase letters, digits and single dashes, at most 40 characters.
+pub fn service_slug(name: &str) -> String {
+    let mut slug = String::new();
+    for c in name.chars() {
+        if c.is_ascii_alphanumeric() {
+            slug.push(c.to_ascii_lowercase());
+        } else if !slug.ends_with('-') && !slug.is_empty() {
+            slug.push('-');
+        }
+    }
+    let mut slug: String = slug.chars().take(40).collect();
+    while slug.ends_with('-') {
+        slug.pop();
+    }
+    if slug.is_empty() {
+        "krakend".to_string()
+    } else {
+        slug
     }
 }
 
@@ -706,6 +806,14 @@ mod tests {
         assert_eq!(plain("2.13"), "\"2.13\"");
         assert_eq!(plain("a#b c"), "\"a#b c\"");
         assert_eq!(plain("-x"), "\"-x\"");
+    }
+
+    #[test]
+    fn service_names_are_dns_labels() {
+        assert_eq!(service_slug("Orders API (prod)"), "orders-api-prod");
+        assert_eq!(service_slug("--"), "krakend");
+        assert_eq!(service_slug("é\u{1b}[x"), "x");
+        assert_eq!(service_slug(&"a".repeat(60)).len(), 40);
     }
 
     #[test]

@@ -8,6 +8,7 @@
 //! got (every fate computed before the refusal), with the errors that stop
 //! it.
 
+use crate::migration::picture::Picture;
 use crate::migration::{self, Status};
 use crate::model::diagnostic::{Code, Diagnostic};
 use crate::workspace::flexible::{self, TemplateIndex};
@@ -24,6 +25,9 @@ pub struct Explained {
     pub error: bool,
     /// Sorted, located.
     pub diagnostics: Vec<Diagnostic>,
+    /// The before/after picture of the telemetry pipelines, when the file
+    /// has a legacy block that migrates.
+    pub picture: Option<Picture>,
 }
 
 /// Totals over an `explain` run.
@@ -72,6 +76,7 @@ impl Explainer {
                 path: problem.path.display().to_string(),
                 error: problem.is_error,
                 diagnostics: vec![d],
+                picture: None,
             })?;
         }
         super::in_chunks(
@@ -90,12 +95,23 @@ impl Explainer {
     pub fn explain_file(&self, input: &Input) -> Option<Explained> {
         let loaded = match input.read() {
             ReadOutcome::Text(loaded) => loaded,
+            // A file named on the command line is listed, if only to say
+            // it has nothing to explain.
+            ReadOutcome::Skipped(None) if input.kind() == InputKind::Explicit => {
+                return Some(Explained {
+                    path: input.display(),
+                    error: false,
+                    diagnostics: Vec::new(),
+                    picture: None,
+                });
+            }
             ReadOutcome::Skipped(_) => return None,
             ReadOutcome::Failed(diagnostic) => {
                 return Some(Explained {
                     path: input.display(),
                     error: true,
                     diagnostics: vec![diagnostic],
+                    picture: None,
                 });
             }
         };
@@ -113,6 +129,7 @@ impl Explainer {
             .path()
             .map(|p| self.templates.pulls(p))
             .unwrap_or_default();
+        let picture = Picture::of(&migration).filter(|_| pulls.is_empty());
         let diagnostics = if migration.status == Status::Migrate && !pulls.is_empty() {
             flexible::pulled_block_diagnostics(text, input.format(), &pulls, &migration.diagnostics)
         } else {
@@ -122,6 +139,7 @@ impl Explainer {
             path: input.display(),
             error: migration.status == Status::Error,
             diagnostics,
+            picture,
         })
     }
 }

@@ -9,6 +9,7 @@
 
 use rayon::prelude::*;
 
+use crate::migration::picture::Picture;
 use crate::migration::schema::SchemaValidator;
 use crate::migration::{self, Migration, Status};
 use crate::model::diagnostic::{Code, Diagnostic};
@@ -130,6 +131,7 @@ impl Migrator {
         let mut outcome =
             FileOutcome::new(input.display(), migration.format, FileStatus::Unchanged);
         outcome.source = Some(Redacted::new(text, &migration.input_secrets));
+        outcome.picture = Picture::of(&migration);
         outcome.diagnostics = std::mem::take(&mut migration.diagnostics);
         if migration.status == Status::Migrate
             && let Some(path) = input.path()
@@ -143,6 +145,8 @@ impl Migrator {
                     &pulls,
                     &outcome.diagnostics,
                 );
+                // Left for a manual step: nothing of the picture happens.
+                outcome.picture = None;
                 return outcome;
             }
         }
@@ -151,7 +155,7 @@ impl Migrator {
                 outcome.filtered = input.is_stdin().then_some(loaded.bytes);
             }
             Status::Error => outcome.status = FileStatus::Error,
-            Status::Migrate => self.plan(input, file, &migration, loaded, &mut outcome),
+            Status::Migrate => self.plan(input, &file, &migration, loaded, &mut outcome),
         }
         outcome
     }
@@ -198,11 +202,17 @@ impl Migrator {
         }
         if !input.is_stdin() {
             outcome.diff = self.diff(outcome, output, &writes);
+            // Redaction changed what the diff shows of the old or the new
+            // text: the patch holds `<redacted>` where the files do not.
+            let shown_old = outcome.source.as_ref().map(|s| s.text.as_str());
+            let shown_new = Redacted::new(output, &redact::spans_in(output, outcome.format));
+            outcome.diff_redacted = !outcome.diff.is_empty()
+                && (shown_old != Some(loaded.text.text.as_str()) || shown_new.text != output);
         } else if migration.collector.is_some() && self.settings.collector_out.is_none() {
             outcome.diagnostics.push(Diagnostic::info(
                 Code::CollectorFileExists,
                 "the collector config is not written when reading standard input without --collector-out FILE",
-            ));
+            ).with_step(crate::model::next_steps::STDIN_COLLECTOR));
         }
         let bytes = loaded.text.to_file_bytes(output);
         match input.path() {

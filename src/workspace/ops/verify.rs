@@ -140,7 +140,9 @@ fn check(settings: &VerifySettings) -> Result<Comparison, BadInput> {
 
 /// Read and parse a config.
 fn parse(input: &Input) -> Result<(Loaded, Node), BadInput> {
-    let loaded = input.read_named().map_err(|d| BadInput::whole(input, *d))?;
+    let loaded = input
+        .read_stream()
+        .map_err(|d| BadInput::whole(input, *d))?;
     let text = &loaded.text.text;
     let format = input.format();
     match syntax::parse_tree(text, format) {
@@ -206,7 +208,7 @@ fn legacy_side(input: &Input) -> Result<Side, BadInput> {
 fn read_collector(path: &Path) -> Result<Collector, BadInput> {
     let input = Input::from_arg(path);
     let loaded = input
-        .read_named()
+        .read_stream()
         .map_err(|d| BadInput::whole(&input, *d))?;
     Collector::parse(&loaded.text.text).map_err(|err| {
         let mut d = Diagnostic::error(
@@ -275,10 +277,10 @@ fn hints(
             path.display()
         ),
         (None, None) if feeds_collector => {
-            "pass the collector config with --collector FILE".to_string()
+            "pass the collector config with --new-collector FILE".to_string()
         }
         (None, Some(path)) if feeds_collector => format!(
-            "{} does not exist: pass the collector config with --collector FILE",
+            "{} does not exist: pass the collector config with --new-collector FILE",
             sibling_collector_path(path).display()
         ),
         _ => return Vec::new(),

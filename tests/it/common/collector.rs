@@ -287,6 +287,28 @@ pub fn problems(yaml: &str, flavor: &str) -> Vec<String> {
                         );
                     }
                 }
+                ("processors", "memory_limiter") => {
+                    subset(
+                        id,
+                        body,
+                        &[
+                            "check_interval",
+                            "limit_mib",
+                            "spike_limit_mib",
+                            "limit_percentage",
+                            "spike_limit_percentage",
+                        ],
+                        &mut problems,
+                    );
+                    // The collector refuses to start without both
+                    // (internal/memorylimiter/config.go, `Validate`).
+                    if body["check_interval"].is_null() {
+                        problems.push(format!("{id}: check_interval is required"));
+                    }
+                    if body["limit_mib"].is_null() && body["limit_percentage"].is_null() {
+                        problems.push(format!("{id}: a limit is required"));
+                    }
+                }
                 ("processors", "batch") => subset(
                     id,
                     body,
@@ -425,10 +447,22 @@ pub fn problems(yaml: &str, flavor: &str) -> Vec<String> {
 }
 
 /// Assert the X-Ray specifics the issue names: a 1 s / 50 batch before
-/// awsxray, and the health check extension.
+/// awsxray, and the health check extension; and the production default
+/// of every pipeline: `memory_limiter` first.
 pub fn xray_problems(yaml: &str) -> Vec<String> {
     let config: Value = yaml_serde::from_str(yaml).unwrap();
     let mut problems = Vec::new();
+    for (name, pipeline) in config["service"]["pipelines"]
+        .as_object()
+        .into_iter()
+        .flatten()
+    {
+        if pipeline["processors"][0] != "memory_limiter" {
+            problems.push(format!(
+                "pipeline {name} does not start with memory_limiter"
+            ));
+        }
+    }
     let traces = &config["service"]["pipelines"]["traces"];
     let exporters = traces["exporters"].as_array().cloned().unwrap_or_default();
     if exporters.iter().any(|e| e == "awsxray") {

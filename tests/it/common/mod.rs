@@ -106,3 +106,38 @@ pub fn scrub(text: &str, dir: &Path) -> String {
     text.replace(&real.display().to_string(), "[TMP]")
         .replace(&dir.display().to_string(), "[TMP]")
 }
+
+/// Run oc2otel in `dir` on the bytes of `dir/name` (already written there),
+/// with `args` before the input: named on the command line when the bytes
+/// mention OpenCensus, else through standard input under that name
+/// (`--stdin-filename`). A named file that never mentions OpenCensus is
+/// skipped unread (so that a pre-commit hook can pass every changed
+/// file); the tests of what oc2otel says about broken bytes read them
+/// the way that is always read.
+pub fn run_on(dir: &Path, args: &[&str], name: &str) -> std::process::Output {
+    use std::io::Write;
+    let contents = std::fs::read(dir.join(name)).unwrap();
+    let mut cmd = bin();
+    cmd.current_dir(dir).args(args);
+    if memchr_opencensus(&contents) {
+        return cmd.arg(name).output().unwrap();
+    }
+    let mut child = cmd
+        .args(["--stdin-filename", name, "-"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    // A refusal may close standard input before it is all written.
+    let _ = stdin.write_all(&contents);
+    drop(stdin);
+    child.wait_with_output().unwrap()
+}
+
+fn memchr_opencensus(bytes: &[u8]) -> bool {
+    bytes
+        .windows(b"opencensus".len())
+        .any(|w| w == b"opencensus")
+}
