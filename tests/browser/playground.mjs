@@ -209,6 +209,25 @@ try {
   check("bad option gets the command line's message", optionError.startsWith("invalid value 'http://collector:4317' for '--otlp-endpoint <HOST[:PORT]>'"), optionError);
   await act("good endpoint", () => page.fill("#otlp-endpoint", "localhost:4317"));
 
+  // Names from the config are text everywhere, markup included (an
+  // InfluxDB database named like an HTML tag reaches the picture, the diff
+  // and the collector config).
+  const hostile = JSON.stringify({
+    version: 3,
+    extra_config: { "telemetry/opencensus": { sample_rate: 100, exporters: {
+      influxdb: { address: "http://influx:8086", db: "<img src=x onerror=alert(1)><script>alert(2)</script>" } } } },
+  }, null, 2);
+  await act("contrib again", () => page.selectOption("#collector", "contrib"));
+  run = await paste(hostile);
+  // (The picture wraps long labels: compared without white space.)
+  const markup = await page.evaluate(() => ({
+    injected: document.querySelectorAll("img, iframe, object, embed, foreignObject, script:not([src])").length,
+    picture: document.querySelector("#picture svg")?.textContent ?? "",
+    diff: document.getElementById("diff").textContent,
+  }));
+  check("names with markup stay text", run.status === "would_migrate" && markup.injected === 0 && markup.picture.replace(/\s+/g, "").includes("db<imgsrc=xonerror=alert(1)><script>alert(2)</script>") && markup.diff.includes("<script>alert(2)</script>"), JSON.stringify(markup).slice(0, 600));
+  await act("adot again", () => page.selectOption("#collector", "adot"));
+
   // A stale run is replaced: the broken text, then at once the example.
   run = await act("replaced", () => page.evaluate(({ broken, example }) => {
     const e = document.getElementById("editor");

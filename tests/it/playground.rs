@@ -332,7 +332,7 @@ fn the_playground_works_in_a_browser() {
     let failed: Vec<&Value> = results.iter().filter(|r| r["ok"] != true).collect();
     assert!(failed.is_empty(), "{failed:#?}\n{stderr}");
     // Every check ran: none can pass by not running.
-    assert_eq!(results.len(), 29, "{stdout}\n{stderr}");
+    assert_eq!(results.len(), 30, "{stdout}\n{stderr}");
     assert_eq!(out.status.code(), Some(0), "{stderr}");
     let png = std::fs::read(&screenshot).unwrap();
     assert!(
