@@ -238,19 +238,28 @@ try {
   }, { broken: spec.broken, example: spec.example }));
   check("a stale run never shows", run.status === "would_migrate", JSON.stringify(run));
 
-  // A ~2 MB config: the main thread keeps drawing frames while the
-  // worker migrates (no timing asserted on the migration itself).
+  // A ~2 MB config: while the worker migrates, the main thread keeps
+  // running tasks (a setTimeout loop) and drawing frames
+  // (requestAnimationFrame). A migration on the main thread would be one
+  // long task: no timer and no frame while it works. Nothing is timed:
+  // only counted. A migration on the main thread lets at most one timer
+  // and one frame see "working" (a run that yields once before blocking);
+  // on an idle machine the worker's run sees about 20 of each, on one
+  // loaded by two cargo builds 4 and 8.
   await page.evaluate(() => {
-    window.frames_ = { working: 0, total: 0, longest: 0, last: performance.now() };
-    const tick = (now) => {
-      const f = window.frames_;
-      f.total += 1;
+    const f = (window.free_ = { tasks: 0, frames: 0, longest: 0, last: performance.now() });
+    const task = () => {
+      if (document.body.dataset.state === "working") f.tasks += 1;
+      if (!f.stop) setTimeout(task, 0);
+    };
+    const frame = (now) => {
       f.longest = Math.max(f.longest, now - f.last);
       f.last = now;
-      if (document.body.dataset.state === "working") f.working += 1;
-      if (!f.stop) requestAnimationFrame(tick);
+      if (document.body.dataset.state === "working") f.frames += 1;
+      if (!f.stop) requestAnimationFrame(frame);
     };
-    requestAnimationFrame(tick);
+    task();
+    requestAnimationFrame(frame);
   });
   // Pasted as one input event (Playwright's fill() types it, far slower
   // than a paste for 2 MB).
@@ -259,10 +268,10 @@ try {
     e.value = text;
     e.dispatchEvent(new InputEvent("input", { inputType: "insertFromPaste" }));
   }, spec.big));
-  const frames = await page.evaluate(() => { window.frames_.stop = true; return window.frames_; });
+  const free = await page.evaluate(() => { window.free_.stop = true; return window.free_; });
   const diagnostics = await page.locator("#diagnostics .locate").count();
   check("2 MB config migrates", run.status === "would_migrate" && diagnostics > 400, `${JSON.stringify(run)} ${diagnostics} diagnostics`);
-  check("main thread stays free while the worker runs", frames.working >= 3, JSON.stringify(frames));
+  check("main thread stays free while the worker runs", free.tasks >= 2 && free.frames >= 2, JSON.stringify(free));
 
   // Nothing left the page: no request after the load, none reached the server.
   check("no request after load", requests.length === 0, requests.join("\n"));
