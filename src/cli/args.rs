@@ -7,7 +7,9 @@ use std::path::PathBuf;
 use clap::builder::PossibleValue;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::migration::options::{CollectorFlavor, KrakendVersion, MetricsTarget, OtlpEndpoint};
+use crate::migration::options::{
+    CollectorFlavor, KrakendVersion, MetricsTarget, OtlpEndpoint, TargetVersion,
+};
 use crate::migration::render::deploy::Platform;
 use crate::report::{Format, ViewFormat};
 
@@ -175,17 +177,17 @@ pub struct ExplainArgs {
     #[arg(long, value_enum, default_value_t = ViewFormat::Human)]
     pub format: ViewFormat,
 
-    /// Collector distribution the migration would target.
-    #[arg(long, value_enum, default_value_t = CollectorArg::Adot)]
+    /// Collector distribution the migration would target (`auto`: ADOT unless a file needs contrib).
+    #[arg(long, value_enum, default_value_t = CollectorArg::Auto)]
     pub collector: CollectorArg,
 
     /// Where KrakenD would reach the collector over OTLP/gRPC.
     #[arg(long, value_name = "HOST[:PORT]", default_value = "localhost:4317", value_parser = parse_endpoint)]
     pub otlp_endpoint: OtlpEndpoint,
 
-    /// KrakenD version the result would run on (2.6 or later).
-    #[arg(long, value_name = "X.Y", default_value = "2.13", value_parser = parse_version)]
-    pub krakend_version: KrakendVersion,
+    /// KrakenD version the result would run on: `auto` (each file's `$schema` version, else the latest) or X.Y (2.6 or later; 3.0 is known).
+    #[arg(long, value_name = "auto|X.Y", default_value = "auto", value_parser = parse_target)]
+    pub krakend_version: TargetVersion,
 
     /// Where the migration would also send KrakenD's metrics (`emf`: CloudWatch).
     #[arg(long, value_enum, value_name = "TARGET", default_value_t = MetricsArg::Legacy)]
@@ -269,6 +271,8 @@ impl From<DeployArg> for Platform {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum CollectorArg {
+    /// Per file: ADOT when it ships every exporter the file needs, else otelcol-contrib.
+    Auto,
     /// AWS Distro for OpenTelemetry (aws-otel-collector).
     Adot,
     /// The upstream otelcol-contrib distribution.
@@ -278,6 +282,7 @@ pub enum CollectorArg {
 impl From<CollectorArg> for CollectorFlavor {
     fn from(arg: CollectorArg) -> CollectorFlavor {
         match arg {
+            CollectorArg::Auto => CollectorFlavor::Auto,
             CollectorArg::Adot => CollectorFlavor::Adot,
             CollectorArg::Contrib => CollectorFlavor::Contrib,
         }
@@ -302,8 +307,8 @@ pub struct MigrateArgs {
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
 
-    /// Collector distribution the collector config is written for.
-    #[arg(long, value_enum, default_value_t = CollectorArg::Adot)]
+    /// Collector distribution the collector config is written for (`auto`: ADOT, unless a file needs an exporter only otelcol-contrib ships).
+    #[arg(long, value_enum, default_value_t = CollectorArg::Auto)]
     pub collector: CollectorArg,
 
     /// Where KrakenD reaches the collector over OTLP/gRPC.
@@ -322,9 +327,9 @@ pub struct MigrateArgs {
     #[arg(long, value_enum, value_name = "PLATFORM")]
     pub emit_deploy: Option<DeployArg>,
 
-    /// KrakenD version the result must run on (2.6 or later).
-    #[arg(long, value_name = "X.Y", default_value = "2.13", value_parser = parse_version)]
-    pub krakend_version: KrakendVersion,
+    /// KrakenD version the result must run on: `auto` (each file's `$schema` version, else the latest) or X.Y (2.6 or later; 3.0 is known).
+    #[arg(long, value_name = "auto|X.Y", default_value = "auto", value_parser = parse_target)]
+    pub krakend_version: TargetVersion,
 
     /// Validate each new block against KrakenD's JSON schemas in DIR (laid out as vX.Y/...).
     #[arg(long, value_name = "DIR")]
@@ -352,6 +357,10 @@ fn parse_endpoint(s: &str) -> Result<OtlpEndpoint, String> {
 }
 
 fn parse_version(s: &str) -> Result<KrakendVersion, String> {
+    s.parse()
+}
+
+fn parse_target(s: &str) -> Result<TargetVersion, String> {
     s.parse()
 }
 

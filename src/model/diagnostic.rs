@@ -167,6 +167,14 @@ codes! {
         "A comment inside the replaced legacy block is not carried over.";
     TemplatedBlock = "OC026", "templated-block", FLEXIBLE_CONFIG,
         "A legacy block a Flexible Configuration template writes or inserts: migrate it by hand.";
+    CollectorFlavour = "OC027", "collector-flavour", ADOT_COLLECTOR,
+        "--collector auto: which collector the file's collector config is for, and why.";
+    KrakendVersion = "OC028", "krakend-version", OPENTELEMETRY,
+        "--krakend-version auto: the target KrakenD version, read from $schema.";
+    Krakend3 = "OC029", "krakend-3-ignores-opencensus", OPENTELEMETRY,
+        "KrakenD 3.0 ignores every OpenCensus block without a word: its telemetry stops on that upgrade.";
+    InfluxRemoved = "OC030", "krakend-3-influx-removed", OPENTELEMETRY,
+        "telemetry/influx is removed in KrakenD 3.0; oc2otel does not migrate it.";
     TracesOff = "OC101", "traces-off", OPENTELEMETRY,
         "The legacy block recorded no traces, so traces stay off.";
     SamplingRatio = "OC102", "sampling-ratio", OPENTELEMETRY,

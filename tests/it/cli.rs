@@ -297,7 +297,10 @@ fn usage_errors_exit_2() {
 #[test]
 fn adot_refuses_exporters_it_does_not_ship() {
     let (dir, path) = temp_file("krakend.json", fixture("rules/zipkin_adot.json").as_bytes());
-    let output = run_in(dir.path(), &["migrate", "--write", "krakend.json"]);
+    let output = run_in(
+        dir.path(),
+        &["migrate", "--write", "--collector", "adot", "krakend.json"],
+    );
     assert_eq!(output.status.code(), Some(2));
     assert!(text(&output.stderr).contains("--collector contrib"));
     assert_eq!(
@@ -317,6 +320,46 @@ fn adot_refuses_exporters_it_does_not_ship() {
     assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
     let yaml = fs::read_to_string(dir.path().join("krakend.otel-collector.yaml")).unwrap();
     assert!(yaml.contains("zipkin:\n    endpoint: http://zipkin:9411/api/v2/spans"));
+}
+
+/// `--collector auto` (the default) picks a collector per file: a
+/// repository with an X-Ray config and a Zipkin config migrates in one
+/// run, ADOT for one and otelcol-contrib for the other, each said.
+#[test]
+fn a_repository_with_xray_and_zipkin_configs_migrates_in_one_run() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("xray.json"), fixture(XRAY)).unwrap();
+    fs::write(
+        dir.path().join("zipkin.json"),
+        fixture("rules/zipkin_auto.json"),
+    )
+    .unwrap();
+    let output = run_in(dir.path(), &["migrate", "--write", "--format", "json", "."]);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stdout));
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let mut because = Vec::new();
+    for file in report["files"].as_array().unwrap() {
+        assert_eq!(file["status"], "migrated", "{file}");
+        let note = file["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["code"] == "OC027")
+            .unwrap_or_else(|| panic!("no OC027 in {file}"));
+        because.push(note["message"].as_str().unwrap().to_string());
+    }
+    because.sort();
+    assert!(because[0].starts_with("collector: ADOT"), "{because:?}");
+    assert!(
+        because[1].starts_with("collector: otelcol-contrib"),
+        "{because:?}"
+    );
+    let header = |name: &str| {
+        let yaml = fs::read_to_string(dir.path().join(name)).unwrap();
+        yaml.lines().next().unwrap().to_string()
+    };
+    assert!(header("xray.otel-collector.yaml").contains("ADOT"));
+    assert!(header("zipkin.otel-collector.yaml").contains("otelcol-contrib"));
 }
 
 #[test]

@@ -221,7 +221,10 @@ proptest! {
         }
         let mutated = format!("{}{}{}", &text[..cut], junk, &text[cut..]);
         let migration = migrate(&mutated, Format::Json, "x.json", &Options::default(), None);
-        if let Some(output) = migration.output {
+        // A `.json` text that does not parse but holds `{{` is read as a
+        // Flexible Configuration template (a junk `{` next to another can
+        // make one), whose output is a template again, not JSON.
+        if let (Some(output), Format::Json) = (migration.output, migration.format) {
             prop_assert!(serde_json::from_str::<Value>(&output).is_ok());
         }
     }

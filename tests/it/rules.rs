@@ -11,7 +11,7 @@
 use std::fmt::Write;
 use std::path::Path;
 
-use oc2otel::migration::options::{CollectorFlavor, Options};
+use oc2otel::migration::options::Options;
 use oc2otel::migration::{Status, migrate};
 use oc2otel::model::redact::Redacted;
 use oc2otel::syntax::diff;
@@ -25,12 +25,7 @@ fn options_for(fixture: &Path) -> Options {
     for line in text.lines().filter(|l| !l.trim().is_empty()) {
         let (key, value) = line.split_once('=').expect("key=value");
         match key.trim() {
-            "collector" => {
-                options.collector = match value.trim() {
-                    "contrib" => CollectorFlavor::Contrib,
-                    _ => CollectorFlavor::Adot,
-                }
-            }
+            "collector" => options.collector = value.trim().parse().unwrap(),
             "krakend_version" => options.krakend_version = value.trim().parse().unwrap(),
             "otlp_endpoint" => options.otlp_endpoint = value.trim().parse().unwrap(),
             "metrics" => options.metrics = value.trim().parse().unwrap(),

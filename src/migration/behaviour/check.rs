@@ -157,7 +157,7 @@ impl Baseline {
         collector: Option<&CollectorConfig>,
         options: &Options,
     ) -> Option<Behaviour> {
-        match otel::read(root, options.krakend_version) {
+        match otel::read(root, options.version()) {
             otel::Read::Absent => None,
             read => {
                 let collector = parse_collector(collector).ok().flatten();
@@ -242,7 +242,7 @@ mod tests {
             .into_iter()
             .filter(|d| keep(d))
             .collect();
-        let new = otel::read(&json::parse(&output).unwrap(), options.krakend_version);
+        let new = otel::read(&json::parse(&output).unwrap(), options.version());
         baseline.check(new, collector, &options, &diagnostics)
     }
 

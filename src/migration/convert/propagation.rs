@@ -23,7 +23,7 @@ pub fn advise(intent: &Intent, cx: &mut Context) {
     if !applies(intent) {
         return;
     }
-    let version = cx.options.krakend_version;
+    let version = cx.options.version();
     let help = if version.has_propagators_env() {
         format!(
             "set {PROPAGATORS_ENV}={PROPAGATORS} in KrakenD's environment so callers and backends that speak B3 stay in the same trace (add `xray` to join traces started by an AWS load balancer or API Gateway)"

@@ -103,8 +103,15 @@ impl CollectorConfig {
         let _ = writeln!(out, "        endpoint: 0.0.0.0:{}", self.receiver_port);
         out.push_str("processors:\n");
         if !traces.is_empty() {
-            out.push_str(
-                "  batch/traces:\n    timeout: 1s\n    send_batch_size: 50 # X-Ray takes at most 50 segments per call\n",
+            // The 50-segment limit is X-Ray's: said only where X-Ray is.
+            let why = if traces.contains(&"awsxray") {
+                " # X-Ray takes at most 50 segments per call"
+            } else {
+                ""
+            };
+            let _ = writeln!(
+                out,
+                "  batch/traces:\n    timeout: 1s\n    send_batch_size: 50{why}"
             );
         }
         if metrics == ["awsemf"] {

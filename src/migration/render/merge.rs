@@ -284,7 +284,7 @@ fn check_settings(
         |e: &Exporter| matches!(e, Exporter::Otlp(_)) && e.carries(Signal::Metrics);
     let have = existing.block.metric_period();
     if added.iter().any(pushes_metrics) && have != intent.metric_period {
-        if options.krakend_version.has_custom_metric_period() {
+        if options.version().has_custom_metric_period() {
             for entry in added.iter_mut() {
                 if let Exporter::Otlp(otlp) = entry
                     && otlp.carries(Signal::Metrics)

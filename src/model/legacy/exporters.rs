@@ -11,6 +11,7 @@
 use super::decode::{AnyObject, Spanned, StringList, StringMap, legacy_struct};
 use crate::model::diagnostic::Code;
 use crate::model::signal::Signals;
+use crate::model::target::Component;
 use crate::syntax::tree::Span;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -106,6 +107,22 @@ impl LegacyExporter {
                 Signals::BOTH
             }
             LegacyExporter::Logger => Signals::default(),
+        }
+    }
+
+    /// The collector component that replaces it, for exporters whose data
+    /// now goes through the collector.
+    pub fn collector_component(self) -> Option<Component> {
+        match self {
+            LegacyExporter::Xray => Some(Component::AwsXray),
+            LegacyExporter::Zipkin => Some(Component::Zipkin),
+            LegacyExporter::Stackdriver => Some(Component::GoogleCloud),
+            LegacyExporter::Influxdb => Some(Component::Influxdb),
+            LegacyExporter::Jaeger
+            | LegacyExporter::Prometheus
+            | LegacyExporter::Datadog
+            | LegacyExporter::Ocagent
+            | LegacyExporter::Logger => None,
         }
     }
 

@@ -16,7 +16,6 @@ mod zipkin;
 use super::Context;
 use crate::migration::convert::address::Address;
 use crate::migration::intent::{CollectorExporter, Destination};
-use crate::migration::options::CollectorFlavor;
 use crate::model::diagnostic::{Action, Code, Diagnostic, Severity};
 use crate::model::legacy::decode::Spanned;
 use crate::model::legacy::{Exporters, LegacyExporter};
@@ -90,7 +89,7 @@ fn unusable<T>(
 /// With the ADOT collector, exporters it does not ship are an error that
 /// names the flavour that has them.
 fn require_contrib<T>(exporter: &Spanned<T>, component: &CollectorExporter, cx: &mut Context) {
-    if cx.options.collector == CollectorFlavor::Adot && !component.in_adot() {
+    if cx.options.collector.is_adot() && !component.in_adot() {
         cx.push(
             Diagnostic::error(
                 Code::NeedsContrib,

@@ -129,13 +129,13 @@ fn version(exporter: &Spanned<Xray>, cx: &mut Context) {
                 .at(version.pointer.clone(), version.span.clone())
                 .with_fate(Action::Converted, Context::target("service_version")),
             );
-            if !cx.options.krakend_version.has_service_version() {
+            if !cx.options.version().has_service_version() {
                 cx.push(
                     Diagnostic::warning(
                         Code::TargetVersion,
                         format!(
                             "KrakenD {} ignores `service_version` (it arrived in 2.6.1)",
-                            cx.options.krakend_version
+                            cx.options.version()
                         ),
                     )
                     .at(version.pointer.clone(), version.span.clone()),
