@@ -219,6 +219,8 @@ codes! {
         "exporters.extra_config was never read; it is dropped.";
     EndpointConflict = "OC293", "endpoint-conflict", OPENTELEMETRY,
         "A direct exporter would send to the collector's own OTLP endpoint; choose another --otlp-endpoint.";
+    DeadExporter = "OC294", "dead-exporter", OPENCENSUS,
+        "An exporter that never delivered anything in KrakenD: the file is left as it is until it is fixed or removed.";
     PathAggregation = "OC301", "path-aggregation", LAYERS,
         "Endpoint and backend legacy blocks are removed.";
     Secret = "OC401", "secret", OPENTELEMETRY,

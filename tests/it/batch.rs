@@ -437,7 +437,7 @@ fn two_configs_never_write_one_collector_config() {
         crate::common::fixture("rules/xray_docs.json"),
     )
     .unwrap();
-    let yaml = "version: 3\nextra_config:\n  telemetry/opencensus:\n    sample_rate: 50\n    exporters:\n      xray:\n        region: us-east-1\n";
+    let yaml = "version: 3\nextra_config:\n  telemetry/opencensus:\n    sample_rate: 50\n    exporters:\n      xray:\n        region: us-east-1\n        use_env: true\n";
     fs::write(d.join("krakend.yaml"), yaml).unwrap();
     let claimed = "krakend.otel-collector.yaml is also the collector config of ./krakend.json";
     for mode in ["--check", "--write"] {

@@ -15,6 +15,7 @@
 //! (no address) exports nothing.
 
 use crate::migration::convert::address;
+use crate::migration::convert::is_go_duration;
 use crate::model::diagnostic::{Diagnostic, Severity};
 use crate::model::legacy::decode::Spanned;
 use crate::model::legacy::{self, Exporters, LegacyExporter, Settings};
@@ -199,15 +200,27 @@ pub fn behaviour(settings: &Settings) -> Behaviour {
                 via: via(exporter.key()),
             });
         }
-        if let (Some(field), Some(value)) = (
-            exporter.service_name_field(),
-            non_empty(&e.service_name(exporter).cloned()),
-        ) {
-            out.service_names.push(ServiceName {
-                source: format!("{}.{field}", exporter.key()),
-                value: value.to_string(),
-                explicit: true,
-            });
+        // Each exporter named the service itself: its field, else its
+        // library's default (zipkin's is empty).
+        if let Some(field) = exporter.service_name_field() {
+            let written = e
+                .service_name(exporter)
+                .map(|f| f.value.trim())
+                .filter(|v| !v.is_empty());
+            let named = match (written, exporter.default_service_name()) {
+                (Some(v), _) => Some((format!("{}.{field}", exporter.key()), v, true)),
+                (None, Some(default)) => {
+                    Some((format!("{}'s default", exporter.key()), default, false))
+                }
+                (None, None) => None,
+            };
+            if let Some((source, value, explicit)) = named {
+                out.service_names.push(ServiceName {
+                    source,
+                    value: value.to_string(),
+                    explicit,
+                });
+            }
         }
     }
     if let Some(x) = &e.xray {
@@ -232,6 +245,14 @@ fn reach(exporter: LegacyExporter, e: &Exporters) -> Option<Result<Destination, 
     Some(match exporter {
         LegacyExporter::Xray => {
             let x = &e.xray.as_ref()?.value;
+            let env = x.use_env.as_ref().is_some_and(|f| f.value);
+            let keys =
+                non_empty(&x.access_key_id).is_some() && non_empty(&x.secret_access_key).is_some();
+            if !env && !keys {
+                return Some(Err(format!(
+                    "`{key}` has neither `use_env: true` nor both keys: the AWS SDK refused its empty static credentials, so it sent nothing"
+                )));
+            }
             let region = non_empty(&x.region).map(|r| r.trim().to_string());
             Ok(Destination::Xray { region })
         }
@@ -292,7 +313,16 @@ fn reach(exporter: LegacyExporter, e: &Exporters) -> Option<Result<Destination, 
         }
         LegacyExporter::Ocagent => {
             let o = &e.ocagent.as_ref()?.value;
+            let reconnection = o.reconnection.as_ref().map_or("", |f| f.value.as_str());
             match non_empty(&o.address) {
+                Some(_) if !o.insecure.as_ref().is_some_and(|f| f.value) => Err(format!(
+                    "`{key}` has no `insecure: true`: gRPC refused to dial without transport credentials, so it exported nothing"
+                )),
+                Some(_) if !reconnection.is_empty() && !is_go_duration(reconnection) => {
+                    Err(format!(
+                        "`{key}`: its `reconnection` is not a Go duration, so KrakenD could not create it"
+                    ))
+                }
                 Some(raw) => receiver(raw, key, "its `address`"),
                 None => Err(format!(
                     "`{key}` has no `address`: KrakenD could not create it"
@@ -346,7 +376,7 @@ fn finish(mut out: Behaviour) -> Behaviour {
     // A service name only matters where its exporter's data still goes.
     let routes = &out.routes;
     out.service_names.retain(|n| {
-        let exporter = n.source.split('.').next().unwrap_or_default();
+        let exporter = n.source.split(['.', '\'']).next().unwrap_or_default();
         routes.iter().any(|r| r.via == via(exporter))
     });
     out.normalise();
@@ -366,7 +396,7 @@ mod tests {
     #[test]
     fn absent_sample_rate_records_nothing() {
         let b = of(
-            r#"{"extra_config": {"telemetry/opencensus": {"exporters": {"xray": {"region": "eu-west-1"}}}}}"#,
+            r#"{"extra_config": {"telemetry/opencensus": {"exporters": {"xray": {"region": "eu-west-1", "use_env": true}}}}}"#,
         );
         assert_eq!(b.sampling, Sampling::Off);
         assert!(b.routes.is_empty());
@@ -411,7 +441,7 @@ mod tests {
     #[test]
     fn the_v2_key_wins_and_bad_types_are_errors() {
         let b = of(r#"{"extra_config": {
-            "telemetry/opencensus": {"sample_rate": 100, "exporters": {"xray": {}}},
+            "telemetry/opencensus": {"sample_rate": 100, "exporters": {"xray": {"use_env": true}}},
             "github_com/devopsfaith/krakend-opencensus": {"exporters": {"prometheus": {"port": 1}}}}}"#);
         assert_eq!(b.routes.len(), 1);
         assert_eq!(b.routes[0].destination, Destination::Xray { region: None });

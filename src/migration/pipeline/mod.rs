@@ -363,7 +363,7 @@ fn apply(text: &str, plan: Plan, schema: Option<&SchemaValidator>) -> Migration 
 mod tests {
     use super::*;
 
-    const TEMPLATE: &str = "{\n  {{ include \"endpoints.tmpl\" }},\n  \"extra_config\": {\"telemetry/opencensus\": {\"sample_rate\": 20, \"exporters\": {\"xray\": {\"region\": \"eu-west-1\"}}}}\n}\n";
+    const TEMPLATE: &str = "{\n  {{ include \"endpoints.tmpl\" }},\n  \"extra_config\": {\"telemetry/opencensus\": {\"sample_rate\": 20, \"exporters\": {\"xray\": {\"region\": \"eu-west-1\", \"use_env\": true}}}}\n}\n";
 
     fn template_plan(options: &Options) -> Plan {
         let scan = template::scan(TEMPLATE, &LEGACY_KEYS);

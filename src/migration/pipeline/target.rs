@@ -232,15 +232,16 @@ mod tests {
     #[test]
     fn auto_picks_contrib_only_for_what_adot_lacks() {
         let (o, notes) = resolved(
-            r#"{"extra_config": {"telemetry/opencensus": {"exporters": {"xray": {}, "zipkin": {"collector_url": "http://z:9411"}}}}}"#,
+            r#"{"extra_config": {"telemetry/opencensus": {"exporters": {"xray": {"use_env": true}, "zipkin": {"collector_url": "http://z:9411"}}}}}"#,
         );
         assert_eq!(o.collector, CollectorFlavor::Contrib);
         assert!(
             notes[0].message.contains("`zipkin` (for zipkin)"),
             "{notes:?}"
         );
-        let (o, notes) =
-            resolved(r#"{"extra_config": {"telemetry/opencensus": {"exporters": {"xray": {}}}}}"#);
+        let (o, notes) = resolved(
+            r#"{"extra_config": {"telemetry/opencensus": {"exporters": {"xray": {"use_env": true}}}}}"#,
+        );
         assert_eq!(o.collector, CollectorFlavor::Adot);
         assert!(notes[0].message.contains("ADOT"));
         let (o, notes) = resolved(

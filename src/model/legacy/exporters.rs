@@ -110,6 +110,25 @@ impl LegacyExporter {
         }
     }
 
+    /// The service name it reported when its name field was absent or
+    /// empty (`reference/legacy-behaviour-corrections.md`, "Default
+    /// service names"): jaeger's library default, the Datadog exporter's,
+    /// krakend-opencensus' for the agent, and zipkin's empty local
+    /// endpoint name.
+    pub fn default_service_name(self) -> Option<&'static str> {
+        match self {
+            LegacyExporter::Jaeger => Some("OpenCensus"),
+            LegacyExporter::Datadog => Some("opencensus-app"),
+            LegacyExporter::Ocagent => Some("KrakenD-Opencensus"),
+            LegacyExporter::Zipkin => Some(""),
+            LegacyExporter::Xray
+            | LegacyExporter::Prometheus
+            | LegacyExporter::Stackdriver
+            | LegacyExporter::Influxdb
+            | LegacyExporter::Logger => None,
+        }
+    }
+
     /// The collector component that replaces it, for exporters whose data
     /// now goes through the collector.
     pub fn collector_component(self) -> Option<Component> {

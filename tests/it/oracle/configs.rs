@@ -114,7 +114,8 @@ fn flavor_of(collector: Option<&str>) -> &'static str {
     }
 }
 
-/// The rule fixtures, each in both flavours (unless its options pick one),
+/// The rule fixtures, with `--collector auto` and each flavour forced
+/// (unless its options pick one),
 /// with and without `--metrics emf` (unless its options set it).
 pub fn rule_fixtures() -> Vec<Produced> {
     let mut out = Vec::new();
@@ -140,7 +141,12 @@ fn variants(base: &[String]) -> Vec<Vec<String>> {
     let flavours: Vec<Vec<String>> = if has("--collector") {
         vec![vec![]]
     } else {
-        vec![vec![], vec!["--collector".into(), "contrib".into()]]
+        // The default (`auto`, one flavour per file) and both forced.
+        vec![
+            vec![],
+            vec!["--collector".into(), "adot".into()],
+            vec!["--collector".into(), "contrib".into()],
+        ]
     };
     let mut out = Vec::new();
     for flavour in flavours {

@@ -10,7 +10,9 @@ pub const EXPLAINED_BY: &[(&str, &[&str])] = &[
     ("sampled", &[]),
     // An existing telemetry/opentelemetry block governs every exporter.
     ("layers", &["OC010"]),
-    // A second legacy service name dropped; X-Ray named segments after spans.
+    // A legacy service name that cannot be kept (another exporter's
+    // name won, or zipkin's empty default), warned per exporter; X-Ray
+    // named segments after spans.
     ("service", &["OC107", "OC204", "OC010"]),
     ("version", &["OC203", "OC020", "OC010"]),
     // B3 headers become W3C traceparent.
@@ -34,7 +36,6 @@ pub struct KnownGap {
 }
 
 const PROPAGATION: &str = "fidelity issue: Trace context propagation when not sampling";
-const SERVICE_NAMES: &str = "fidelity issue: Default service names";
 
 const UNSAMPLED: (&str, &str) = (
     "OpenCensus wrote X-B3-* with X-B3-Sampled: 0 on unsampled requests; krakend-otel \
@@ -45,16 +46,6 @@ const NO_TRACE_EXPORTER: (&str, &str) = (
     "OpenCensus sampled and propagated B3 without any trace exporter; the migration has \
      no tracer, so nothing reaches the backend",
     PROPAGATION,
-);
-const DATADOG_NAME: (&str, &str) = (
-    "the datadog exporter named the service `opencensus-app` without `service`; \
-     OpenTelemetry uses KrakenD",
-    SERVICE_NAMES,
-);
-const ZIPKIN_NAME: (&str, &str) = (
-    "the zipkin exporter sent an empty local endpoint name without `service_name`; \
-     OpenTelemetry uses KrakenD",
-    SERVICE_NAMES,
 );
 
 const fn gap(
@@ -166,8 +157,6 @@ pub const KNOWN_GAPS: &[KnownGap] = &[
         "rules/v1_namespace.json",
         NO_TRACE_EXPORTER,
     ),
-    gap("service", "rules/duplicate_keys.json", DATADOG_NAME),
-    gap("service", "rules/url_credentials.json", ZIPKIN_NAME),
 ];
 
 /// How each difference of one config is taken.

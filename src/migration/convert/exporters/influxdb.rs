@@ -2,7 +2,7 @@
 //! (otelcol-contrib only), writing through InfluxDB's 1.x API as before.
 //! The username and password move to the collector's environment.
 
-use super::{Context, require_contrib, secret, unreadable, unusable};
+use super::{Context, dead, require_contrib, secret, unreadable};
 use crate::migration::convert::{address, non_empty};
 use crate::migration::intent::{CollectorExporter, Destination, Route};
 use crate::model::diagnostic::{Action, Code, Diagnostic};
@@ -18,11 +18,12 @@ pub fn convert(exporter: &Spanned<Influxdb>, cx: &mut Context) -> Option<Destina
     let influx = &exporter.value;
     cx.unknown_keys(&influx.unknown, Influxdb::KEYS, "`exporters.influxdb`");
     let Some(field) = non_empty(&influx.address) else {
-        unusable(
+        dead(
             exporter,
             LegacyExporter::Influxdb,
-            "has no `address`",
-            "if a key is misspelt (see the unknown keys reported for this exporter), fix it in the legacy block and migrate again",
+            "has no `address`, so KrakenD could not create it",
+            "give it its `address` (the InfluxDB URL)",
+            (&influx.unknown, &["address"], &[]),
             cx,
         );
         return None;

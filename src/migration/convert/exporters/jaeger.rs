@@ -4,7 +4,7 @@
 //! collector is needed; but the Thrift endpoints OpenCensus used (HTTP
 //! 14268, UDP agent 6831) are not OTLP ports, hence port 4317.
 
-use super::{Context, unreadable, unusable};
+use super::{Context, dead, unreadable};
 use crate::migration::convert::{address, non_empty};
 use crate::migration::intent::{Destination, Route};
 use crate::model::diagnostic::{Action, Code, Diagnostic};
@@ -16,23 +16,25 @@ use crate::model::otel::defaults::OTLP_PORT;
 pub fn convert(exporter: &Spanned<Jaeger>, cx: &mut Context) -> Option<Destination> {
     let jaeger = &exporter.value;
     // krakend-opencensus before 0.6 spelled the collector URL `collectorURL`.
+    let aliases = [
+        ("collectorURL", "endpoint"),
+        ("serviceName", "service_name"),
+    ];
     cx.unknown_keys_with_aliases(
         &jaeger.unknown,
         Jaeger::KEYS,
-        &[
-            ("collectorURL", "endpoint"),
-            ("serviceName", "service_name"),
-        ],
+        &aliases,
         "`exporters.jaeger`",
     );
     // The Jaeger library uses the collector endpoint when both are set.
     let Some(field) = non_empty(&jaeger.endpoint).or_else(|| non_empty(&jaeger.agent_endpoint))
     else {
-        unusable(
+        dead(
             exporter,
             LegacyExporter::Jaeger,
-            "has no `endpoint` or `agent_endpoint`",
-            "if a key is misspelt (see the unknown keys reported for this exporter), fix it in the legacy block and migrate again",
+            "has no `endpoint` or `agent_endpoint`, so KrakenD could not create it",
+            "give it its `endpoint` (the Jaeger collector's URL)",
+            (&jaeger.unknown, &["endpoint", "agent_endpoint"], &aliases),
             cx,
         );
         return None;

@@ -13,11 +13,13 @@ mod stackdriver;
 mod xray;
 mod zipkin;
 
+pub use influxdb::is_go_duration;
+
 use super::Context;
 use crate::migration::convert::address::Address;
 use crate::migration::intent::{CollectorExporter, Destination};
 use crate::model::diagnostic::{Action, Code, Diagnostic, Severity};
-use crate::model::legacy::decode::Spanned;
+use crate::model::legacy::decode::{Spanned, Unknown};
 use crate::model::legacy::{Exporters, LegacyExporter};
 
 pub fn convert(exporters: &Spanned<Exporters>, cx: &mut Context) -> Vec<Destination> {
@@ -59,30 +61,53 @@ fn rule(exporter: LegacyExporter, e: &Exporters, cx: &mut Context) -> Option<Des
     }
 }
 
-/// Drop an exporter KrakenD could not create: a warning at the exporter,
-/// and every field of it dropped with the same reason.
-fn unusable<T>(
+/// An exporter that never delivered anything in KrakenD (it could not be
+/// created, or could not connect): an error, and the file is left as it
+/// is, so that `--write` never deletes the only trace of what the user
+/// meant to export. `why` says what was wrong, `fix` what to change in
+/// the legacy block; a misspelt key among the exporter's unknown keys
+/// that would have been a `required` one is named in the message.
+fn dead<T>(
     exporter: &Spanned<T>,
     which: LegacyExporter,
     why: &str,
-    help: &str,
+    fix: &str,
+    misspelt: (&[Unknown], &[&str], &[(&str, &str)]),
     cx: &mut Context,
 ) {
     let name = which.key();
+    let (unknown, required, aliases) = misspelt;
+    let typos: Vec<String> = unknown
+        .iter()
+        .filter(|u| !u.comment)
+        .filter_map(|u| {
+            let meant = aliases
+                .iter()
+                .find(|(old, _)| old.eq_ignore_ascii_case(&u.key))
+                .map(|(_, new)| *new)
+                .or_else(|| super::suggest(&u.key, required))?;
+            Some(format!("`{}` (did you mean `{meant}`?)", u.key))
+        })
+        .collect();
+    let typos = match typos.as_slice() {
+        [] => String::new(),
+        list => format!("; KrakenD ignored {}", list.join(", ")),
+    };
     cx.push(
-        Diagnostic::warning(
-            which.code(),
-            format!("`{name}` {why}: KrakenD could not create this exporter, so it never exported anything and nothing replaces it"),
+        Diagnostic::error(
+            Code::DeadExporter,
+            format!("`{name}` {why}{typos}: it never exported anything in KrakenD, so the file is left as it is"),
         )
         .at(exporter.pointer.clone(), exporter.span.clone())
-        .with_help(help.to_string())
-        .with_fate(Action::Dropped, None),
+        .with_help(format!("{fix}, then migrate again; or delete the exporter if it was not meant to work (migrating it as it is would start sending telemetry that never flowed)"))
+        .with_fate(Action::Manual, None),
     );
-    cx.drop_rest_under(
+    cx.settle_rest_under(
         &exporter.pointer,
         Severity::Info,
         which.code(),
-        &format!("the `{name}` exporter never worked"),
+        &format!("left with the `{name}` exporter until it is fixed"),
+        Action::Manual,
     );
 }
 

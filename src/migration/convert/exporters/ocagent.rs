@@ -5,7 +5,8 @@
 //! can only be set through the OTLP exporter's environment variables; the
 //! header values are treated as secrets and never printed.
 
-use super::{Context, secret, unreadable, unusable};
+use super::influxdb::is_go_duration;
+use super::{Context, dead, secret, unreadable};
 use crate::migration::convert::{address, non_empty};
 use crate::migration::intent::{Destination, Route};
 use crate::model::diagnostic::{Action, Code, Diagnostic};
@@ -18,15 +19,19 @@ pub fn convert(exporter: &Spanned<Ocagent>, cx: &mut Context) -> Option<Destinat
     let agent = &exporter.value;
     cx.unknown_keys(&agent.unknown, Ocagent::KEYS, "`exporters.ocagent`");
     let Some(field) = non_empty(&agent.address) else {
-        unusable(
+        dead(
             exporter,
             LegacyExporter::Ocagent,
-            "has no `address`",
-            "if a key is misspelt (see the unknown keys reported for this exporter), fix it in the legacy block and migrate again",
+            "has no `address`, so KrakenD could not create it",
+            "give it its `address` (HOST:PORT of the agent, which must now accept OTLP on 4317)",
+            (&agent.unknown, &["address", "insecure"], &[]),
             cx,
         );
         return None;
     };
+    if !alive(exporter, cx) {
+        return None;
+    }
     let Some(address) = address::parse(&field.value) else {
         unreadable(exporter, field, LegacyExporter::Ocagent, cx);
         return None;
@@ -72,21 +77,13 @@ pub fn convert(exporter: &Spanned<Ocagent>, cx: &mut Context) -> Option<Destinat
         }
     }
     if let Some(f) = &agent.insecure {
-        let d = if f.value {
+        cx.push(
             Diagnostic::info(
                 Code::Ocagent,
-                "`insecure` dropped: KrakenD's OTLP gRPC exporter always sends in plain text",
+                "`insecure: true` dropped: KrakenD's OTLP gRPC exporter always sends in plain text, as the agent exporter did with it",
             )
-        } else {
-            Diagnostic::warning(
-                Code::Ocagent,
-                "`insecure: false` dropped: TLS was on, but KrakenD's OTLP gRPC exporter always sends in plain text",
-            )
-            .with_help("keep the receiver on the same host or network, or send OTLP over HTTPS (`use_http: true` with an https:// host, KrakenD 2.10 or later)")
-        };
-        cx.push(
-            d.at(f.pointer.clone(), f.span.clone())
-                .with_fate(Action::Dropped, None),
+            .at(f.pointer.clone(), f.span.clone())
+            .with_fate(Action::Dropped, None),
         );
     }
     if let Some(f) = &agent.reconnection {
@@ -129,4 +126,45 @@ pub fn convert(exporter: &Spanned<Ocagent>, cx: &mut Context) -> Option<Destinat
         legacy: LegacyExporter::Ocagent.key(),
         pointer: exporter.pointer.clone(),
     })
+}
+
+/// Whether KrakenD could create and connect the exporter; an error
+/// (OC294) when it never delivered anything.
+fn alive(exporter: &Spanned<Ocagent>, cx: &mut Context) -> bool {
+    let agent = &exporter.value;
+    if !agent.insecure.as_ref().is_some_and(|f| f.value) {
+        // krakend-opencensus passed no transport credentials without
+        // `insecure: true`, and grpc-go refuses such a dial: no TLS, and
+        // no telemetry either.
+        dead(
+            exporter,
+            LegacyExporter::Ocagent,
+            "has no `insecure: true`, so KrakenD dialled the agent without transport credentials, which gRPC refuses (there was no TLS either)",
+            "if the agent (now an OTLP receiver on port 4317) should receive the telemetry in plain text, as the migrated exporter sends it, set `insecure: true`",
+            (&agent.unknown, &["insecure"], &[]),
+            cx,
+        );
+        return false;
+    }
+    if let Some(f) = agent
+        .reconnection
+        .as_ref()
+        .filter(|f| !f.value.is_empty() && !is_go_duration(&f.value))
+    {
+        // The factory failed on it, and KrakenD skips exporters whose
+        // factory fails.
+        dead(
+            exporter,
+            LegacyExporter::Ocagent,
+            &format!(
+                "has a `reconnection` ({:?}) that is not a Go duration, so KrakenD could not create it",
+                f.value
+            ),
+            "write `reconnection` as a Go duration such as `5s`, or delete it",
+            (&[], &[], &[]),
+            cx,
+        );
+        return false;
+    }
+    true
 }
