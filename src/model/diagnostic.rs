@@ -189,6 +189,8 @@ codes! {
         "OpenCensus propagated B3 headers; OpenTelemetry uses W3C traceparent unless OTEL_PROPAGATORS says otherwise.";
     ServiceName = "OC107", "service-name", OPENTELEMETRY,
         "The service name, taken from the legacy exporters.";
+    UnrecordedPropagation = "OC108", "unrecorded-propagation", OPENTELEMETRY,
+        "OpenCensus forwarded trace context on every request; KrakenD's OpenTelemetry only on recorded ones.";
     Xray = "OC201", "xray", ADOT_XRAY,
         "The X-Ray exporter becomes OTLP to the collector and its awsxray exporter.";
     XrayRegion = "OC202", "xray-region", ADOT_XRAY,
@@ -205,6 +207,8 @@ codes! {
         "Prometheus becomes KrakenD's OpenTelemetry Prometheus exporter; metric names change.";
     Datadog = "OC241", "datadog", DATADOG,
         "Datadog becomes OTLP to the Datadog Agent.";
+    Dogstatsd = "OC242", "datadog-dogstatsd", DATADOG,
+        "Datadog metrics went to DogStatsD; they now go over OTLP to the Agent, whose OTLP receiver must take metrics.";
     Stackdriver = "OC251", "stackdriver", GOOGLECLOUD_EXPORTER,
         "Stackdriver becomes the collector's googlecloud exporter (otelcol-contrib).";
     Influxdb = "OC261", "influxdb", INFLUXDB,

@@ -55,7 +55,10 @@ fn legacy_block() -> impl Strategy<Value = Value> {
             json!({"endpoint": format!("http://{h}:14268/api/traces"), "service_name": "gw"})
         )),
         (1024u16..65000).prop_map(|p| ("prometheus", json!({"port": p, "namespace": "krakend"}))),
-        "[a-z]{3,8}".prop_map(|h| ("datadog", json!({"trace_address": format!("{h}:8126")}))),
+        "[a-z]{3,8}".prop_map(|h| (
+            "datadog",
+            json!({"trace_address": format!("{h}:8126"), "stats_address": format!("{h}:8125")})
+        )),
         "[a-z]{3,8}".prop_map(|h| (
             "ocagent",
             json!({"address": format!("{h}:55678"), "insecure": true})
@@ -259,7 +262,7 @@ fn secret_block() -> impl Strategy<Value = (Value, Vec<String>)> {
                 "xray": {"region": "eu-west-1", "access_key_id": s[0], "secret_access_key": s[1]},
                 "influxdb": {"address": format!("http://u:{}@influx:8086/?p={}", s[2], s[3]), "db": "k", "password": s[4]},
                 "ocagent": {"address": "agent:55678", "insecure": true, "headers": {"authorization": format!("Bearer {}", s[5])}},
-                "datadog": {"trace_address": "dd:8126", "global_tags": {"api_key": s[6]}, "tags": [format!("token={}", s[7])]},
+                "datadog": {"trace_address": "dd:8126", "stats_address": "dd:8125", "global_tags": {"api_key": s[6]}, "tags": [format!("token={}", s[7])]},
                 "stackdriver": {"project_id": "p", "default_labels": {"password": s[8]}}
             }
         });

@@ -56,7 +56,7 @@ const CONFIG: &str = r#"{
         "xray": {"region": "eu-west-1", "access_key_id": "CANARYXRAYKEYID", "secret_access_key": "CANARYXRAYSECRET"},
         "stackdriver": {"project_id": "gcp", "default_labels": {"api_key": "CANARYLABELAPIKEY"}},
         "ocagent": {"address": "o:CANARYOCAGENTUSERINFO@agent:55678", "insecure": true, "headers": {"x-custom": "CANARYHEADERCUSTOM", "authorization": "Bearer CANARYHEADERAUTH"}},
-        "datadog": {"trace_address": "d:CANARYDDUSERINFO@dd:8126", "global_tags": {"token": "CANARYDDGLOBALTOKEN"}, "tags": ["env:prod", "apikey=CANARYDDTAGAPIKEY"]},
+        "datadog": {"trace_address": "d:CANARYDDUSERINFO@dd:8126", "stats_address": "dd:8125", "global_tags": {"token": "CANARYDDGLOBALTOKEN"}, "tags": ["env:prod", "apikey=CANARYDDTAGAPIKEY"]},
         "extra_config": {"newrelic": {"api_key": "CANARYNEWRELICKEY"}}
       }
     }

@@ -198,7 +198,12 @@ fn each_hand_mistake_is_caught_and_named() {
     assert_eq!(code, Some(0), "{r:#}");
     assert_eq!(
         kinds(&r, "notes"),
-        ["parent-based", "receiver-port", "propagation"]
+        [
+            "parent-based",
+            "receiver-port",
+            "propagation",
+            "unrecorded-context"
+        ]
     );
 }
 

@@ -71,11 +71,13 @@ pub fn explanation(kind: Kind) -> Explanation {
         // Inherent changes still need their diagnostic.
         Kind::ParentBased => Diagnostic(&[(Code::SamplingRatio, Warning)]),
         Kind::Propagation => Diagnostic(&[(Code::B3Propagation, Warning)]),
+        Kind::UnrecordedContext => Diagnostic(&[(Code::UnrecordedPropagation, Warning)]),
         Kind::DefaultVersion => Diagnostic(&[(Code::XrayVersion, Info)]),
         Kind::PrometheusPort => Diagnostic(&[(Code::Prometheus, Warning)]),
         Kind::ReceiverPort => Diagnostic(&[
             (Code::Jaeger, Warning),
             (Code::Datadog, Warning),
+            (Code::Dogstatsd, Warning),
             (Code::Ocagent, Warning),
         ]),
         Kind::ProxyMetric => Documented,

@@ -36,6 +36,9 @@ pub enum Kind {
     // Inherent:
     ParentBased,
     Propagation,
+    /// Backends no longer receive trace context on requests that are not
+    /// recorded.
+    UnrecordedContext,
     DefaultVersion,
     PrometheusPort,
     ReceiverPort,
@@ -57,6 +60,7 @@ impl Kind {
             Kind::ServiceVersion => "service-version",
             Kind::ParentBased => "parent-based",
             Kind::Propagation => "propagation",
+            Kind::UnrecordedContext => "unrecorded-context",
             Kind::DefaultVersion => "default-version",
             Kind::PrometheusPort => "prometheus-port",
             Kind::ReceiverPort => "receiver-port",
@@ -70,6 +74,7 @@ impl Kind {
             self,
             Kind::ParentBased
                 | Kind::Propagation
+                | Kind::UnrecordedContext
                 | Kind::DefaultVersion
                 | Kind::PrometheusPort
                 | Kind::ReceiverPort
@@ -149,7 +154,33 @@ pub fn compare(legacy: &Behaviour, new: &Behaviour) -> Vec<Finding> {
             "trace context: OpenCensus read and wrote B3 headers; OpenTelemetry uses W3C traceparent unless KrakenD's environment sets OTEL_PROPAGATORS, which no config file shows",
         ));
     }
+    unrecorded_context(legacy, new, &mut out);
     out
+}
+
+/// OpenCensus gave backends trace context on every request; KrakenD's
+/// OpenTelemetry only on recorded ones, so only a new config that records
+/// every request with the backend layer keeps it for all of them.
+fn unrecorded_context(legacy: &Behaviour, new: &Behaviour, out: &mut Vec<Finding>) {
+    let all_recorded = new.active()
+        && new.carries(Signal::Traces)
+        && new.sampling == Sampling::Always
+        && new.layers.backend.traces;
+    if !legacy.context_every_request || all_recorded {
+        return;
+    }
+    let now = if new.active() && new.carries(Signal::Traces) {
+        "only on recorded requests"
+    } else {
+        "never (no tracer)"
+    };
+    out.push(Finding::new(
+        Kind::UnrecordedContext,
+        "trace context on unrecorded requests",
+        "every request",
+        now,
+        format!("trace context: OpenCensus forwarded it to backends on every request (X-B3-Sampled: 0 when not sampled); now {now}, so backends start their own traces for the others"),
+    ));
 }
 
 /// The differences of a legacy route and the new route that reaches its
@@ -491,6 +522,7 @@ mod tests {
                 explicit: true,
             }),
             propagation: None,
+            context_every_request: false,
             problems: Vec::new(),
         }
     }

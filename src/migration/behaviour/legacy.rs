@@ -170,8 +170,13 @@ pub fn behaviour(settings: &Settings) -> Behaviour {
         service_names: Vec::new(),
         service_version: None,
         propagation: None,
+        // The backend layer's transport wrote B3 on every request, sampled
+        // or not, exporter or not (krakend-opencensus `http_transport.go`
+        // ~153-175; opencensus-go `b3.go` ~112-123).
+        context_every_request: false,
         problems: Vec::new(),
     };
+    out.context_every_request = out.layers.backend.traces;
     let Some(exporters) = &settings.exporters else {
         out.problems
             .push("no `exporters`: the block exports nothing".into());
@@ -191,6 +196,20 @@ pub fn behaviour(settings: &Settings) -> Behaviour {
             if !exporter.signals().has(signal) {
                 continue;
             }
+            // Datadog's metrics went to DogStatsD, not to the trace agent.
+            let destination = match (exporter, signal, &e.datadog) {
+                (LegacyExporter::Datadog, Signal::Metrics, Some(d)) => {
+                    let raw = non_empty(&d.value.stats_address).unwrap_or("localhost:8125");
+                    match receiver(raw, exporter.key(), "its `stats_address`") {
+                        Ok(dogstatsd) => dogstatsd,
+                        Err(problem) => {
+                            out.problems.push(problem);
+                            continue;
+                        }
+                    }
+                }
+                _ => destination.clone(),
+            };
             let pushed =
                 signal == Signal::Metrics && !matches!(destination, Destination::Prometheus { .. });
             out.routes.push(Route {

@@ -330,6 +330,11 @@ pub struct Behaviour {
     pub service_version: Option<ServiceVersion>,
     /// The trace-context headers read and written, when any.
     pub propagation: Option<&'static str>,
+    /// Backends receive trace context on every request, recorded or not
+    /// (OpenCensus' backend transport wrote `X-B3-Sampled: 0` on the
+    /// unsampled ones); KrakenD's OpenTelemetry injects only for recorded
+    /// spans, so never.
+    pub context_every_request: bool,
     /// Why something does not work as written (an exporter KrakenD could
     /// not create, a collector that cannot start, ...).
     pub problems: Vec<String>,
@@ -351,6 +356,7 @@ impl Behaviour {
             service_names: Vec::new(),
             service_version: None,
             propagation: None,
+            context_every_request: false,
             problems: Vec::new(),
         }
     }

@@ -224,6 +224,7 @@ pub fn of_block(
         service_names: vec![block.service_name.clone()],
         service_version: Some(block.service_version.clone()),
         propagation: None,
+        context_every_request: false,
         problems: Vec::new(),
     };
     for e in &block.prometheus {

@@ -296,6 +296,7 @@ pub fn convert(settings: &Settings, cx: &mut Context) -> Option<Intent> {
             )
             .at(pointer, span),
         );
+        propagation::unrecorded(settings, None, cx);
         settle_without_exporters(cx);
         return None;
     };
@@ -321,6 +322,7 @@ pub fn convert(settings: &Settings, cx: &mut Context) -> Option<Intent> {
             .at(exporters.pointer.clone(), exporters.span.clone())
             .with_help("if an exporter was meant to work, fix it in the legacy block (see the warnings above) and migrate again"),
         );
+        propagation::unrecorded(settings, None, cx);
         settle_without_exporters(cx);
         return None;
     }
@@ -344,6 +346,7 @@ pub fn convert(settings: &Settings, cx: &mut Context) -> Option<Intent> {
     intent.service_name = service::convert(exporters, &intent, cx);
     intent.service_version = cx.service_version.take();
     propagation::advise(&intent, cx);
+    propagation::unrecorded(settings, Some(&intent), cx);
     intent.comments = std::mem::take(&mut cx.comments);
     Some(intent)
 }

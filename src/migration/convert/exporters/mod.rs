@@ -46,19 +46,33 @@ pub fn convert(exporters: &Spanned<Exporters>, cx: &mut Context) -> Vec<Destinat
     destinations
 }
 
-/// The rule of one exporter that is written.
-fn rule(exporter: LegacyExporter, e: &Exporters, cx: &mut Context) -> Option<Destination> {
-    match exporter {
-        LegacyExporter::Xray => xray::convert(e.xray.as_ref()?, cx),
-        LegacyExporter::Jaeger => jaeger::convert(e.jaeger.as_ref()?, cx),
-        LegacyExporter::Zipkin => zipkin::convert(e.zipkin.as_ref()?, cx),
-        LegacyExporter::Prometheus => prometheus::convert(e.prometheus.as_ref()?, cx),
-        LegacyExporter::Datadog => datadog::convert(e.datadog.as_ref()?, cx),
-        LegacyExporter::Stackdriver => stackdriver::convert(e.stackdriver.as_ref()?, cx),
-        LegacyExporter::Influxdb => influxdb::convert(e.influxdb.as_ref()?, cx),
-        LegacyExporter::Ocagent => ocagent::convert(e.ocagent.as_ref()?, cx),
-        LegacyExporter::Logger => logger::convert(e.logger.as_ref()?, cx),
-    }
+/// The rule of one exporter that is written: the destinations that
+/// replace it (Datadog's DogStatsD may be a second one).
+fn rule(exporter: LegacyExporter, e: &Exporters, cx: &mut Context) -> Vec<Destination> {
+    let one = match exporter {
+        LegacyExporter::Xray => e.xray.as_ref().and_then(|x| xray::convert(x, cx)),
+        LegacyExporter::Jaeger => e.jaeger.as_ref().and_then(|x| jaeger::convert(x, cx)),
+        LegacyExporter::Zipkin => e.zipkin.as_ref().and_then(|x| zipkin::convert(x, cx)),
+        LegacyExporter::Prometheus => e
+            .prometheus
+            .as_ref()
+            .and_then(|x| prometheus::convert(x, cx)),
+        LegacyExporter::Datadog => {
+            return e
+                .datadog
+                .as_ref()
+                .map(|x| datadog::convert(x, cx))
+                .unwrap_or_default();
+        }
+        LegacyExporter::Stackdriver => e
+            .stackdriver
+            .as_ref()
+            .and_then(|x| stackdriver::convert(x, cx)),
+        LegacyExporter::Influxdb => e.influxdb.as_ref().and_then(|x| influxdb::convert(x, cx)),
+        LegacyExporter::Ocagent => e.ocagent.as_ref().and_then(|x| ocagent::convert(x, cx)),
+        LegacyExporter::Logger => e.logger.as_ref().and_then(|x| logger::convert(x, cx)),
+    };
+    one.into_iter().collect()
 }
 
 /// An exporter that never delivered anything in KrakenD (it could not be
