@@ -189,6 +189,10 @@ pub struct ExplainArgs {
     #[arg(long, value_name = "auto|X.Y", default_value = "auto", value_parser = parse_target)]
     pub krakend_version: TargetVersion,
 
+    /// The Jaeger collector's OTLP gRPC address, for a Jaeger exporter that sent to a jaeger-agent.
+    #[arg(long, value_name = "HOST[:PORT]", value_parser = parse_endpoint)]
+    pub jaeger_collector: Option<OtlpEndpoint>,
+
     /// Where the migration would also send KrakenD's metrics (`emf`: CloudWatch).
     #[arg(long, value_enum, value_name = "TARGET", default_value_t = MetricsArg::Legacy)]
     pub metrics: MetricsArg,
@@ -314,6 +318,10 @@ pub struct MigrateArgs {
     /// Where KrakenD reaches the collector over OTLP/gRPC.
     #[arg(long, value_name = "HOST[:PORT]", default_value = "localhost:4317", value_parser = parse_endpoint)]
     pub otlp_endpoint: OtlpEndpoint,
+
+    /// The Jaeger collector's OTLP gRPC address (port 4317 by default), where a Jaeger exporter that sent to a jaeger-agent (`agent_endpoint`, no OTLP port) now sends.
+    #[arg(long, value_name = "HOST[:PORT]", value_parser = parse_endpoint)]
+    pub jaeger_collector: Option<OtlpEndpoint>,
 
     /// Write the collector config here instead of next to the config (one input only).
     #[arg(long, value_name = "FILE")]

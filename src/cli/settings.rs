@@ -62,6 +62,7 @@ pub fn migrate(args: MigrateArgs, origins: Origins, printer: &Printer) -> Migrat
                 otlp_endpoint: args.otlp_endpoint,
                 krakend_version: args.krakend_version,
                 metrics: args.metrics.into(),
+                jaeger_collector: args.jaeger_collector,
                 ..Options::default()
             },
             deploy: args.emit_deploy.map(Into::into),
@@ -91,6 +92,7 @@ pub fn explain(args: ExplainArgs, origins: Origins) -> ExplainSettings {
                 otlp_endpoint: args.otlp_endpoint,
                 krakend_version: args.krakend_version,
                 metrics: args.metrics.into(),
+                jaeger_collector: args.jaeger_collector,
                 ..Options::default()
             },
             deploy: None,

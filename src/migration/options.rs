@@ -234,6 +234,9 @@ pub struct Options {
     pub verify_output: bool,
     /// `--metrics`: an extra destination for KrakenD's metrics.
     pub metrics: MetricsTarget,
+    /// `--jaeger-collector`: where a Jaeger exporter that sent to a
+    /// jaeger-agent (which has no OTLP port) now sends OTLP.
+    pub jaeger_collector: Option<OtlpEndpoint>,
 }
 
 impl Default for Options {
@@ -244,6 +247,7 @@ impl Default for Options {
             krakend_version: TargetVersion::default(),
             verify_output: true,
             metrics: MetricsTarget::default(),
+            jaeger_collector: None,
         }
     }
 }

@@ -201,6 +201,8 @@ codes! {
         "X-Ray segment names, annotations and trace IDs change shape.";
     Jaeger = "OC211", "jaeger", JAEGER,
         "Jaeger becomes an OTLP exporter to the Jaeger host.";
+    JaegerAgent = "OC212", "jaeger-agent", JAEGER,
+        "A jaeger-agent has no OTLP port: the traces go to the Jaeger collector named with --jaeger-collector.";
     Zipkin = "OC221", "zipkin", ZIPKIN_EXPORTER,
         "Zipkin goes through the collector's zipkin exporter (otelcol-contrib).";
     Prometheus = "OC231", "prometheus", PROMETHEUS,
@@ -225,6 +227,8 @@ codes! {
         "A direct exporter would send to the collector's own OTLP endpoint; choose another --otlp-endpoint.";
     DeadExporter = "OC294", "dead-exporter", OPENCENSUS,
         "An exporter that never delivered anything in KrakenD: the file is left as it is until it is fixed or removed.";
+    Tls = "OC295", "tls", OPENTELEMETRY,
+        "A legacy destination reached over TLS: kept with OTLP over HTTPS where the target KrakenD can, else lost.";
     PathAggregation = "OC301", "path-aggregation", LAYERS,
         "Endpoint and backend legacy blocks are removed.";
     Secret = "OC401", "secret", OPENTELEMETRY,

@@ -2,7 +2,7 @@
 //! of the config, the collector config and every diagnostic, as oc2otel's
 //! library produces them. A sidecar `<name>.options` file sets options
 //! (`collector=contrib`, `krakend_version=2.10`, `otlp_endpoint=host:port`,
-//! `metrics=emf`).
+//! `metrics=emf`, `jaeger_collector=host:port`).
 //!
 //! Each snapshot is also checked for the properties every migration must
 //! have: no secret canary in any output, every legacy field of a migrated
@@ -29,6 +29,7 @@ fn options_for(fixture: &Path) -> Options {
             "krakend_version" => options.krakend_version = value.trim().parse().unwrap(),
             "otlp_endpoint" => options.otlp_endpoint = value.trim().parse().unwrap(),
             "metrics" => options.metrics = value.trim().parse().unwrap(),
+            "jaeger_collector" => options.jaeger_collector = Some(value.trim().parse().unwrap()),
             other => panic!("unknown option {other}"),
         }
     }

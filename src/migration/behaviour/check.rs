@@ -66,6 +66,11 @@ pub fn explanation(kind: Kind) -> Explanation {
         // One service name in OpenTelemetry: the others are dropped with a
         // warning (an existing block's name wins, with a warning too).
         Kind::ServiceName => ExistingBlock(&[(Code::ServiceName, Warning)]),
+        // Plain text where the legacy exporter used TLS: the target
+        // KrakenD has no OTLP over HTTPS.
+        Kind::TlsLost => Diagnostic(&[(Code::Tls, Warning)]),
+        // The user named the Jaeger collector (--jaeger-collector).
+        Kind::AgentToCollector => Diagnostic(&[(Code::JaegerAgent, Warning)]),
         // The target KrakenD ignores `service_version`.
         Kind::ServiceVersion => ExistingBlock(&[(Code::TargetVersion, Warning)]),
         // Inherent changes still need their diagnostic.

@@ -30,6 +30,10 @@ pub enum Kind {
     /// of times (an export doubled, or two merged into one).
     RouteCount,
     Period,
+    /// TLS to a destination KrakenD reached itself is lost.
+    TlsLost,
+    /// Spans a jaeger-agent forwarded now go straight to a Jaeger collector.
+    AgentToCollector,
     Layer,
     ServiceName,
     ServiceVersion,
@@ -55,6 +59,8 @@ impl Kind {
             Kind::RouteChanged => "route-changed",
             Kind::RouteCount => "route-count",
             Kind::Period => "period",
+            Kind::TlsLost => "tls-lost",
+            Kind::AgentToCollector => "agent-to-collector",
             Kind::Layer => "layer",
             Kind::ServiceName => "service-name",
             Kind::ServiceVersion => "service-version",
@@ -187,6 +193,19 @@ fn unrecorded_context(legacy: &Behaviour, new: &Behaviour, out: &mut Vec<Finding
 /// destination: another period, and the port changes no OpenTelemetry
 /// config could avoid (noted once per place).
 fn matched(l: &Route, n: &Route, noted_ports: &mut Vec<String>, out: &mut Vec<Finding>) {
+    if l.tls && !n.tls {
+        out.push(Finding::new(
+            Kind::TlsLost,
+            l.describe(),
+            "TLS",
+            "plain text",
+            format!(
+                "{} reach {} in plain text; the legacy exporter used TLS",
+                l.signal.as_str(),
+                n.destination
+            ),
+        ));
+    }
     if let (Some(a), Some(b)) = (l.period, n.period)
         && a != b
     {
@@ -264,6 +283,28 @@ fn routes(legacy: &Behaviour, new: &Behaviour, out: &mut Vec<Finding>) {
         .collect();
     added.retain(|n| !recount(legacy, new, n, false, &mut counted, out));
     for l in unmatched {
+        // A jaeger-agent forwarded to a collector the config did not name:
+        // the new route to a receiver is that collector.
+        if let Destination::JaegerAgent { .. } = &l.destination
+            && let Some(i) = added.iter().position(|n| {
+                n.signal == l.signal && matches!(n.destination, Destination::Receiver { .. })
+            })
+        {
+            let n = added.remove(i);
+            out.push(Finding::new(
+                Kind::AgentToCollector,
+                format!("{} -> {}", l.signal.as_str(), l.destination),
+                l.destination.to_string(),
+                n.destination.to_string(),
+                format!(
+                    "{} went to the {}, which forwarded them to a Jaeger collector; now straight to {}",
+                    l.signal.as_str(),
+                    l.destination,
+                    n.destination
+                ),
+            ));
+            continue;
+        }
         let same_kind = added
             .iter()
             .position(|n| n.signal == l.signal && n.destination.kind() == l.destination.kind());
@@ -496,6 +537,7 @@ mod tests {
             destination,
             period,
             via: "x".into(),
+            tls: false,
         }
     }
 

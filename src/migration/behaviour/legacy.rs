@@ -217,6 +217,7 @@ pub fn behaviour(settings: &Settings) -> Behaviour {
                 destination: destination.clone(),
                 period: pushed.then_some(period),
                 via: via(exporter.key()),
+                tls: exporter == LegacyExporter::Jaeger && jaeger_https(e),
             });
         }
         // Each exporter named the service itself: its field, else its
@@ -282,6 +283,10 @@ fn reach(exporter: LegacyExporter, e: &Exporters) -> Option<Result<Destination, 
                 None => Err(format!(
                     "`{key}` has no endpoint: KrakenD could not create it, so it exported nothing"
                 )),
+                Some(raw) if non_empty(&j.endpoint).is_none() => match host_of(raw) {
+                    Some((host, port)) => Ok(Destination::JaegerAgent { host, port }),
+                    None => Err(format!("`{key}`: its `agent_endpoint` cannot be read")),
+                },
                 Some(raw) => receiver(raw, key, "its address"),
             }
         }
@@ -355,6 +360,16 @@ fn reach(exporter: LegacyExporter, e: &Exporters) -> Option<Result<Destination, 
             ))
         }
     })
+}
+
+/// Whether the Jaeger exporter sent to an `https://` collector endpoint.
+fn jaeger_https(e: &Exporters) -> bool {
+    e.jaeger
+        .as_ref()
+        .and_then(|j| non_empty(&j.value.endpoint))
+        .and_then(address::parse)
+        .and_then(|a| a.scheme)
+        .is_some_and(|s| s.eq_ignore_ascii_case("https"))
 }
 
 /// A receiver at the host of `raw`, or why it cannot be read (`what`:

@@ -438,6 +438,7 @@ mod tests {
                     name: "jaeger",
                     host: "jaeger".into(),
                     port: 4317,
+                    tls: false,
                 },
                 signals: Signals::TRACES,
                 legacy: "jaeger",

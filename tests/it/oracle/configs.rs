@@ -54,6 +54,7 @@ pub fn fixture_args(fixture: &Path) -> Vec<String> {
             "krakend_version" => "--krakend-version",
             "otlp_endpoint" => "--otlp-endpoint",
             "metrics" => "--metrics",
+            "jaeger_collector" => "--jaeger-collector",
             other => panic!("unknown option {other} in {}", fixture.display()),
         };
         args.extend([flag.to_string(), value.trim().to_string()]);

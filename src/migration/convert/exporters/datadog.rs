@@ -115,6 +115,7 @@ pub fn convert(exporter: &Spanned<Datadog>, cx: &mut Context) -> Vec<Destination
             name,
             host: host.to_string(),
             port,
+            tls: false,
         },
         signals,
         legacy: LegacyExporter::Datadog.key(),

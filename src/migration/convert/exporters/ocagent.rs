@@ -121,6 +121,7 @@ pub fn convert(exporter: &Spanned<Ocagent>, cx: &mut Context) -> Option<Destinat
             name: LegacyExporter::Ocagent.key(),
             host: address.host,
             port,
+            tls: false,
         },
         signals: LegacyExporter::Ocagent.signals(),
         legacy: LegacyExporter::Ocagent.key(),
