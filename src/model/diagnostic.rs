@@ -213,10 +213,14 @@ codes! {
         "Datadog metrics went to DogStatsD; they now go over OTLP to the Agent, whose OTLP receiver must take metrics.";
     Stackdriver = "OC251", "stackdriver", GOOGLECLOUD_EXPORTER,
         "Stackdriver becomes the collector's googlecloud exporter (otelcol-contrib).";
+    GcpResource = "OC252", "gcp-resource", GOOGLECLOUD_EXPORTER,
+        "Stackdriver's monitored resource: the collector detects it with a resourcedetection processor (gcp).";
     Influxdb = "OC261", "influxdb", INFLUXDB,
         "InfluxDB becomes the collector's influxdb exporter (otelcol-contrib).";
     Ocagent = "OC271", "ocagent", OPENTELEMETRY,
         "The OpenCensus agent exporter becomes OTLP; the target must accept OTLP.";
+    OtlpHeaders = "OC272", "otlp-headers", OPENTELEMETRY,
+        "Agent headers move to OTEL_EXPORTER_OTLP_HEADERS in KrakenD's environment, which every OTLP exporter of KrakenD sends.";
     Logger = "OC281", "logger", OPENCENSUS,
         "The logger exporter was never registered by KrakenD; it is dropped.";
     UnknownExporter = "OC291", "unknown-exporter", OPENCENSUS,

@@ -324,7 +324,8 @@ fn reach(exporter: LegacyExporter, e: &Exporters) -> Option<Result<Destination, 
         }
         LegacyExporter::Influxdb => {
             let i = &e.influxdb.as_ref()?.value;
-            match non_empty(&i.address).map(endpoint_of) {
+            let write_url = |raw: &str| address::parse(raw).map(|a| a.influx_legacy_write_url());
+            match non_empty(&i.address).map(write_url) {
                 Some(Some(endpoint)) => Ok(Destination::Influxdb {
                     endpoint,
                     db: non_empty(&i.db).map(str::to_string),

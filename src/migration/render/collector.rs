@@ -13,8 +13,8 @@ use std::fmt::Write;
 use crate::migration::intent::{CollectorExporter, Intent, Signals};
 use crate::migration::options::{CollectorFlavor, Options};
 use crate::model::target::{
-    EMF_BATCH_SECONDS, EMF_LOG_GROUP, EMF_NAMESPACE, HEALTH_CHECK_PORT, INFLUX_PASSWORD_ENV,
-    INFLUX_USERNAME_ENV,
+    EMF_BATCH_SECONDS, EMF_LOG_GROUP, EMF_NAMESPACE, GCP_DETECTOR, HEALTH_CHECK_PORT,
+    INFLUX_PASSWORD_ENV, INFLUX_USERNAME_ENV,
 };
 
 #[derive(Debug, Clone, PartialEq)]
@@ -102,6 +102,18 @@ impl CollectorConfig {
         out.push_str("receivers:\n  otlp:\n    protocols:\n      grpc:\n");
         let _ = writeln!(out, "        endpoint: 0.0.0.0:{}", self.receiver_port);
         out.push_str("processors:\n");
+        // Google Cloud needs each replica's monitored resource, which
+        // OpenCensus' Autodetect gave and KrakenD's resource lacks.
+        let detect = self
+            .exporters
+            .iter()
+            .any(|(e, _)| matches!(e, CollectorExporter::GoogleCloud { .. }));
+        if detect {
+            let _ = writeln!(
+                out,
+                "  resourcedetection:\n    detectors: [{GCP_DETECTOR}]\n    timeout: 2s\n    override: false"
+            );
+        }
         if !traces.is_empty() {
             // The 50-segment limit is X-Ray's: said only where X-Ray is.
             let why = if traces.contains(&"awsxray") {
@@ -139,9 +151,14 @@ impl CollectorConfig {
             if ids.is_empty() {
                 continue;
             }
+            let detect = if ids.contains(&"googlecloud") {
+                "resourcedetection, "
+            } else {
+                ""
+            };
             let _ = writeln!(
                 out,
-                "    {signal}:\n      receivers: [otlp]\n      processors: [{batch}]\n      exporters: [{}]",
+                "    {signal}:\n      receivers: [otlp]\n      processors: [{detect}{batch}]\n      exporters: [{}]",
                 ids.join(", ")
             );
         }

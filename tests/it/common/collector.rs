@@ -287,6 +287,22 @@ pub fn problems(yaml: &str, flavor: &str) -> Vec<String> {
                         );
                     }
                 }
+                ("processors", "resourcedetection") => subset(
+                    id,
+                    body,
+                    &[
+                        "detectors",
+                        "timeout",
+                        "override",
+                        "attributes",
+                        "client",
+                        "gcp",
+                        "ec2",
+                        "system",
+                        "env",
+                    ],
+                    &mut problems,
+                ),
                 ("processors", "batch") => subset(
                     id,
                     body,

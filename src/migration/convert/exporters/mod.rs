@@ -43,6 +43,9 @@ pub fn convert(exporters: &Spanned<Exporters>, cx: &mut Context) -> Vec<Destinat
         other::extra_config(x, cx);
     }
     other::unknown_exporters(&e.unknown, cx);
+    if let Some(agent) = &e.ocagent {
+        ocagent::shared_headers(agent, &destinations, cx);
+    }
     destinations
 }
 

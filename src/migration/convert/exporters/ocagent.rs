@@ -9,11 +9,13 @@ use super::influxdb::is_go_duration;
 use super::{Context, dead, secret, unreadable};
 use crate::migration::convert::{address, non_empty};
 use crate::migration::intent::{Destination, Route};
+use crate::migration::options::MetricsTarget;
 use crate::model::diagnostic::{Action, Code, Diagnostic};
 use crate::model::legacy::LegacyExporter;
 use crate::model::legacy::Ocagent;
 use crate::model::legacy::decode::Spanned;
 use crate::model::otel::defaults::OTLP_PORT;
+use crate::model::target::HEADERS_ENV;
 
 pub fn convert(exporter: &Spanned<Ocagent>, cx: &mut Context) -> Option<Destination> {
     let agent = &exporter.value;
@@ -60,12 +62,12 @@ pub fn convert(exporter: &Spanned<Ocagent>, cx: &mut Context) -> Option<Destinat
             .join(",");
         cx.push(
             Diagnostic::info(
-                Code::Ocagent,
-                "`headers` cannot be written in the new block: KrakenD's OTLP exporter reads them from its environment",
+                Code::OtlpHeaders,
+                "`headers` cannot be written in the new block: KrakenD's OTLP exporters read headers only from KrakenD's environment, and send them with every OTLP exporter",
             )
             .at(headers.pointer.clone(), headers.span.clone())
-            .with_help(format!("set OTEL_EXPORTER_OTLP_HEADERS={assignment} in KrakenD's environment"))
-            .with_fate(Action::Manual, Some("env: OTEL_EXPORTER_OTLP_HEADERS".into())),
+            .with_help(format!("set {HEADERS_ENV}={assignment} in KrakenD's environment (every OTLP exporter of KrakenD sends these headers, not only `ocagent`)"))
+            .with_fate(Action::Manual, Some(format!("env: {HEADERS_ENV}"))),
         );
         for header in &headers.value.0 {
             secret(
@@ -168,4 +170,65 @@ fn alive(exporter: &Spanned<Ocagent>, cx: &mut Context) -> bool {
         return false;
     }
     true
+}
+
+/// `OTEL_EXPORTER_OTLP_HEADERS` is read by every OTLP exporter of KrakenD
+/// (`legacy-behaviour-corrections.md`, "Smaller facts"): when the agent's
+/// headers go there and another OTLP exporter is written (the collector,
+/// Jaeger, the Datadog Agent), that one receives the headers, credential
+/// included, too.
+pub fn shared_headers(exporter: &Spanned<Ocagent>, destinations: &[Destination], cx: &mut Context) {
+    let Some(headers) = &exporter.value.headers else {
+        return;
+    };
+    if !destinations
+        .iter()
+        .any(|d| d.legacy == LegacyExporter::Ocagent.key())
+    {
+        return;
+    }
+    // `--metrics emf` adds the collector route after the exporters.
+    let emf = (cx.options.metrics == MetricsTarget::Emf).then(|| Destination {
+        route: Route::Collector(crate::migration::intent::CollectorExporter::AwsEmf {
+            region: None,
+        }),
+        signals: crate::migration::intent::Signals::METRICS,
+        legacy: "--metrics emf",
+        pointer: String::new(),
+    });
+    let others: Vec<String> = destinations
+        .iter()
+        .chain(emf.as_ref())
+        .filter(|d| d.legacy != LegacyExporter::Ocagent.key())
+        .filter_map(|d| match &d.route {
+            Route::Otlp {
+                name, host, port, ..
+            } => Some(format!("`{name}` ({}:{port})", address::bracketed(host))),
+            Route::Collector(_) => Some(format!(
+                "`{}` (the collector at {})",
+                cx.options.collector.exporter_name(),
+                cx.options.otlp_endpoint
+            )),
+            Route::Prometheus { .. } => None,
+        })
+        .fold(Vec::new(), |mut acc, o| {
+            if !acc.contains(&o) {
+                acc.push(o);
+            }
+            acc
+        });
+    if others.is_empty() {
+        return;
+    }
+    cx.push(
+        Diagnostic::warning(
+            Code::OtlpHeaders,
+            format!(
+                "{HEADERS_ENV} also reaches the other OTLP exporters of the new block: {} would receive the agent's headers, credentials included",
+                others.join(", ")
+            ),
+        )
+        .at(headers.pointer.clone(), headers.span.clone())
+        .with_help("if those receivers must not see the credential, send the agent's telemetry through a collector that adds the headers itself (the `headers` of its otlp exporter) instead of setting the variable in KrakenD's environment"),
+    );
 }
