@@ -8,7 +8,7 @@ use clap::builder::PossibleValue;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::migration::options::{
-    CollectorFlavor, KrakendVersion, MetricsTarget, OtlpEndpoint, TargetVersion,
+    CollectorFlavor, KrakendVersion, MergeSettings, MetricsTarget, OtlpEndpoint, TargetVersion,
 };
 use crate::migration::render::deploy::Platform;
 use crate::report::{Format, ViewFormat};
@@ -254,6 +254,26 @@ impl From<MetricsArg> for MetricsTarget {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum MergeArg {
+    /// Refuse the merge (error OC010 says what to change).
+    Refuse,
+    /// Keep the existing block's setting; the appended exporters follow it.
+    Existing,
+    /// Write the legacy setting; the existing exporters follow it too.
+    Legacy,
+}
+
+impl From<MergeArg> for MergeSettings {
+    fn from(arg: MergeArg) -> MergeSettings {
+        match arg {
+            MergeArg::Refuse => MergeSettings::Refuse,
+            MergeArg::Existing => MergeSettings::Existing,
+            MergeArg::Legacy => MergeSettings::Legacy,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum DeployArg {
     /// Docker Compose services: <stem>.deploy.compose.yaml.
     Compose,
@@ -322,6 +342,10 @@ pub struct MigrateArgs {
     /// The Jaeger collector's OTLP gRPC address (port 4317 by default), where a Jaeger exporter that sent to a jaeger-agent (`agent_endpoint`, no OTLP port) now sends.
     #[arg(long, value_name = "HOST[:PORT]", value_parser = parse_endpoint)]
     pub jaeger_collector: Option<OtlpEndpoint>,
+
+    /// Which side wins a sampling, layer or period setting that an existing telemetry/opentelemetry block and the legacy block both govern (default: refuse the merge and say what to change).
+    #[arg(long, value_enum, value_name = "SIDE", default_value_t = MergeArg::Refuse)]
+    pub merge_settings: MergeArg,
 
     /// Write the collector config here instead of next to the config (one input only).
     #[arg(long, value_name = "FILE")]

@@ -63,6 +63,7 @@ pub fn migrate(args: MigrateArgs, origins: Origins, printer: &Printer) -> Migrat
                 krakend_version: args.krakend_version,
                 metrics: args.metrics.into(),
                 jaeger_collector: args.jaeger_collector,
+                merge_settings: args.merge_settings.into(),
                 ..Options::default()
             },
             deploy: args.emit_deploy.map(Into::into),

@@ -222,6 +222,34 @@ impl FromStr for MetricsTarget {
     }
 }
 
+/// Which side wins when the legacy block is merged into an existing
+/// `telemetry/opentelemetry` block and a service setting (sampler, layer
+/// switch, metric period) differs for a signal both blocks' exporters
+/// carry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum MergeSettings {
+    /// Neither: the merge is refused (OC010 says what to change).
+    #[default]
+    Refuse,
+    /// The existing block's setting stays; the appended exporters follow it.
+    Existing,
+    /// The legacy setting is written; the existing exporters follow it too.
+    Legacy,
+}
+
+impl FromStr for MergeSettings {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "refuse" => Ok(MergeSettings::Refuse),
+            "existing" => Ok(MergeSettings::Existing),
+            "legacy" => Ok(MergeSettings::Legacy),
+            _ => Err(format!("`{s}`: expected `refuse`, `existing` or `legacy`")),
+        }
+    }
+}
+
 /// Everything a migration needs besides the file.
 #[derive(Debug, Clone)]
 pub struct Options {
@@ -237,6 +265,9 @@ pub struct Options {
     /// `--jaeger-collector`: where a Jaeger exporter that sent to a
     /// jaeger-agent (which has no OTLP port) now sends OTLP.
     pub jaeger_collector: Option<OtlpEndpoint>,
+    /// `--merge-settings`: which side wins a setting the legacy block and
+    /// an existing `telemetry/opentelemetry` block both govern.
+    pub merge_settings: MergeSettings,
 }
 
 impl Default for Options {
@@ -248,6 +279,7 @@ impl Default for Options {
             verify_output: true,
             metrics: MetricsTarget::default(),
             jaeger_collector: None,
+            merge_settings: MergeSettings::default(),
         }
     }
 }

@@ -520,3 +520,45 @@ fn the_minimal_edit_check_can_fail() {
     let fine = "a: 1\nextra_config: {}\nb: 2\n";
     assert!(outside_edits_unchanged(yaml, fine, &allowed_yaml(yaml)).is_ok());
 }
+
+/// KrakenD's own playground config (a corpus copy, read in place): its
+/// OpenCensus Jaeger exporter (pipe layer off) sits next to an
+/// OpenTelemetry block that already sends to Jaeger, and Prometheus: the
+/// merge adds no second route to Jaeger and refuses nothing.
+#[test]
+fn the_playground_config_merges_without_a_second_route() {
+    let Some(shared) = crate::common::shared_dir() else {
+        return;
+    };
+    let path = shared
+        .join("corpus")
+        .join("krakend_playground-community__config__krakend__krakend@eacfc431.json");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let migration = migrate(
+        &text,
+        Format::Json,
+        "krakend.json",
+        &Options::default(),
+        None,
+    );
+    assert_eq!(
+        migration.status,
+        oc2otel::migration::Status::Migrate,
+        "{:#?}",
+        migration.diagnostics
+    );
+    let output: serde_json::Value =
+        serde_json::from_str(migration.output.as_deref().unwrap()).unwrap();
+    let otlp = output
+        .pointer("/extra_config/telemetry~1opentelemetry/exporters/otlp")
+        .and_then(serde_json::Value::as_array)
+        .unwrap();
+    let to_jaeger = otlp.iter().filter(|e| e["host"] == "jaeger").count();
+    assert_eq!(to_jaeger, 1, "{otlp:#?}");
+    assert!(
+        migration
+            .diagnostics
+            .iter()
+            .any(|d| d.code.as_str() == "OC010" && d.message.contains("not added twice"))
+    );
+}

@@ -30,6 +30,7 @@ fn options_for(fixture: &Path) -> Options {
             "otlp_endpoint" => options.otlp_endpoint = value.trim().parse().unwrap(),
             "metrics" => options.metrics = value.trim().parse().unwrap(),
             "jaeger_collector" => options.jaeger_collector = Some(value.trim().parse().unwrap()),
+            "merge_settings" => options.merge_settings = value.trim().parse().unwrap(),
             other => panic!("unknown option {other}"),
         }
     }
@@ -185,6 +186,21 @@ const NOT_EXPRESSIBLE: &[(&str, Variant, &str)] = &[
     ),
     (
         "existing_otel_prometheus_off.json",
+        Variant::Template,
+        "a template's own telemetry/opentelemetry is never merged into (OC010 refuses)",
+    ),
+    (
+        "existing_otel_conflict_existing.json",
+        Variant::Template,
+        "a template's own telemetry/opentelemetry is never merged into (OC010 refuses)",
+    ),
+    (
+        "existing_otel_conflict_legacy.json",
+        Variant::Template,
+        "a template's own telemetry/opentelemetry is never merged into (OC010 refuses)",
+    ),
+    (
+        "existing_otel_playground.json",
         Variant::Template,
         "a template's own telemetry/opentelemetry is never merged into (OC010 refuses)",
     ),

@@ -55,6 +55,7 @@ pub fn fixture_args(fixture: &Path) -> Vec<String> {
             "otlp_endpoint" => "--otlp-endpoint",
             "metrics" => "--metrics",
             "jaeger_collector" => "--jaeger-collector",
+            "merge_settings" => "--merge-settings",
             other => panic!("unknown option {other} in {}", fixture.display()),
         };
         args.extend([flag.to_string(), value.trim().to_string()]);
