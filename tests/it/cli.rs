@@ -322,6 +322,32 @@ fn adot_refuses_exporters_it_does_not_ship() {
     assert!(yaml.contains("zipkin:\n    endpoint: http://zipkin:9411/api/v2/spans"));
 }
 
+/// KrakenD 3.0 reads no OpenCensus block: `--check` names that for every
+/// pending file, in the human report and in the JSON one.
+#[test]
+fn check_says_that_krakend_3_ignores_every_pending_block() {
+    let (dir, _) = temp_file("krakend.json", fixture(XRAY).as_bytes());
+    let output = run_in(dir.path(), &["migrate", "--check", "krakend.json"]);
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = text(&output.stderr);
+    assert!(
+        stderr.contains("warning[OC029]: KrakenD 3.0 ignores `telemetry/opencensus`"),
+        "{stderr}"
+    );
+    let output = run_in(
+        dir.path(),
+        &["migrate", "--check", "--format", "json", "krakend.json"],
+    );
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let codes: Vec<&str> = report["files"][0]["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|d| d["code"].as_str())
+        .collect();
+    assert!(codes.contains(&"OC029"), "{codes:?}");
+}
+
 /// `--collector auto` (the default) picks a collector per file: a
 /// repository with an X-Ray config and a Zipkin config migrates in one
 /// run, ADOT for one and otelcol-contrib for the other, each said.

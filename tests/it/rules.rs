@@ -210,6 +210,11 @@ const NOT_EXPRESSIBLE: &[(&str, Variant, &str)] = &[
         "a template's own telemetry/opentelemetry is never merged into (OC010 refuses)",
     ),
     (
+        "krakend_3.json",
+        Variant::Template,
+        "a template is scanned for the legacy keys only: its literal telemetry/influx gets no OC030",
+    ),
+    (
         "duplicate_keys.json",
         Variant::Yaml,
         "YAML forbids duplicate keys",
