@@ -175,6 +175,8 @@ codes! {
         "KrakenD 3.0 ignores every OpenCensus block without a word: its telemetry stops on that upgrade.";
     InfluxRemoved = "OC030", "krakend-3-influx-removed", OPENTELEMETRY,
         "telemetry/influx is removed in KrakenD 3.0; oc2otel does not migrate it.";
+    MergeSetting = "OC031", "merge-setting", OPENTELEMETRY,
+        "--merge-settings chose a side: a sampling, layer or period setting changes for the appended or the existing exporters.";
     TracesOff = "OC101", "traces-off", OPENTELEMETRY,
         "The legacy block recorded no traces, so traces stay off.";
     SamplingRatio = "OC102", "sampling-ratio", OPENTELEMETRY,

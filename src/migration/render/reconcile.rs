@@ -228,7 +228,11 @@ pub fn reconcile(
         severity(Code::ExistingOpenTelemetry, message).at(pointer.to_string(), span.clone())
     };
     let info = |c, m: String| Diagnostic::info(c, m);
-    let warning = |c, m: String| Diagnostic::warning(c, m);
+    // A side chosen with --merge-settings: its own code, so that a
+    // behaviour change it causes is told apart from the merge's notes.
+    let chosen = |m: String| {
+        Diagnostic::warning(Code::MergeSetting, m).at(pointer.to_string(), span.clone())
+    };
     let error = |c, m: String| Diagnostic::error(c, m);
     for d in differences(block, added, intent, period_bridged) {
         let setting = format!("`{}: {}`", d.path.join("."), d.value);
@@ -253,13 +257,13 @@ pub fn reconcile(
                     "to keep the legacy behaviour set {setting} in the existing block (its exporters {owners} then follow it too), or change the legacy block to match the existing one; or choose with --merge-settings existing (keep the existing setting) or --merge-settings legacy (write {setting})"
                 )),
             ),
-            MergeSettings::Existing => out.push(note(warning, format!(
+            MergeSettings::Existing => out.push(chosen(format!(
                 "--merge-settings existing: {}: the existing block's {} is kept; the appended exporters lose the legacy {}",
                 d.what, d.existing, d.legacy
             ))),
             MergeSettings::Legacy => {
                 set(&mut patch, &d.path, d.value.clone());
-                out.push(note(warning, format!(
+                out.push(chosen(format!(
                     "--merge-settings legacy: {}: the legacy {} is written ({setting}); the existing exporters {owners} change from {} too",
                     d.what, d.legacy, d.existing
                 )));

@@ -6,10 +6,11 @@ use super::compare::Difference;
 /// Which diagnostics explain a kind of difference. A kind with no code is
 /// never acceptable.
 pub const EXPLAINED_BY: &[(&str, &[&str])] = &[
-    // Exact at 0 and 100 %, within 5 sigma in between: never explained.
-    ("sampled", &[]),
+    // Exact at 0 and 100 %, within 5 sigma in between: only explained by
+    // an existing block's sampler kept with --merge-settings existing.
+    ("sampled", &["OC031"]),
     // An existing telemetry/opentelemetry block governs every exporter.
-    ("layers", &["OC010"]),
+    ("layers", &["OC010", "OC031"]),
     // A legacy service name that cannot be kept (another exporter's
     // name won, or zipkin's empty default), warned per exporter; X-Ray
     // named segments after spans.
