@@ -257,15 +257,18 @@ fn legacy(block: &str) -> String {
 #[test]
 fn wrong_types_are_refused_as_krakend_did() {
     // KrakenD failed to decode the whole block: it never ran.
-    let config =
-        legacy(r#"{"sample_rate": "100", "exporters": {"xray": {"region": "eu-west-1"}}}"#);
+    let config = legacy(
+        r#"{"sample_rate": "100", "exporters": {"xray": {"region": "eu-west-1", "use_env": true}}}"#,
+    );
     assert_refused(
         "string.json",
         config.as_bytes(),
         "`sample_rate` must be an integer, found a string",
         Some((4, 45)),
     );
-    let config = legacy(r#"{"sample_rate": 50.5, "exporters": {"xray": {"region": "eu-west-1"}}}"#);
+    let config = legacy(
+        r#"{"sample_rate": 50.5, "exporters": {"xray": {"region": "eu-west-1", "use_env": true}}}"#,
+    );
     assert_refused(
         "fraction.json",
         config.as_bytes(),
@@ -289,7 +292,7 @@ fn numbers_out_of_range() {
         ("negative.json", "-9223372036854775809e3"),
     ] {
         let config = legacy(&format!(
-            r#"{{"sample_rate": {number}, "exporters": {{"xray": {{"region": "eu-west-1"}}}}}}"#
+            r#"{{"sample_rate": {number}, "exporters": {{"xray": {{"region": "eu-west-1", "use_env": true}}}}}}"#
         ));
         assert_refused(
             name,
@@ -343,7 +346,7 @@ fn null_exporters() {
 #[test]
 fn duplicate_keys_follow_krakend_the_last_one_wins_with_a_warning() {
     let config = legacy(
-        r#"{"sample_rate": 10, "sample_rate": 50, "exporters": {"xray": {"region": "us-east-1", "region": "eu-west-1"}}}"#,
+        r#"{"sample_rate": 10, "sample_rate": 50, "exporters": {"xray": {"region": "us-east-1", "region": "eu-west-1", "use_env": true}}}"#,
     );
     let (dir, path) = temp_file("dup.json", config.as_bytes());
     let output = run_in(
@@ -370,7 +373,7 @@ fn duplicate_keys_follow_krakend_the_last_one_wins_with_a_warning() {
     assert!(collector.contains("region: eu-west-1") && !collector.contains("us-east-1"));
 
     // Two legacy blocks: the first never ran and is removed too.
-    let config = "{\"version\": 3, \"extra_config\": {\n\"telemetry/opencensus\": {\"exporters\": {\"xray\": {\"region\": \"us-east-1\"}}},\n\"telemetry/opencensus\": {\"exporters\": {\"xray\": {\"region\": \"eu-west-1\"}}}}}";
+    let config = "{\"version\": 3, \"extra_config\": {\n\"telemetry/opencensus\": {\"exporters\": {\"xray\": {\"region\": \"us-east-1\", \"use_env\": true}}},\n\"telemetry/opencensus\": {\"exporters\": {\"xray\": {\"region\": \"eu-west-1\", \"use_env\": true}}}}}";
     let (dir, path) = temp_file("two.json", config.as_bytes());
     let output = run_in(
         dir.path(),
@@ -403,7 +406,7 @@ fn nesting_100000_levels_deep_does_not_overflow_the_stack() {
         (
             "in_legacy.json",
             legacy(&format!(
-                "{{\"exporters\": {{\"xray\": {{\"region\": \"eu-west-1\"}}}}, \"deep\": {}0{}}}",
+                "{{\"exporters\": {{\"xray\": {{\"region\": \"eu-west-1\", \"use_env\": true}}}}, \"deep\": {}0{}}}",
                 "[".repeat(depth),
                 "]".repeat(depth)
             )),
@@ -508,7 +511,7 @@ fn a_100_mb_file_is_refused_in_bounded_memory() {
         use std::io::Write;
         let mut file = std::io::BufWriter::new(fs::File::create(&path).unwrap());
         file.write_all(
-            legacy(r#"{"exporters": {"xray": {"region": "eu-west-1"}}}"#)
+            legacy(r#"{"exporters": {"xray": {"region": "eu-west-1", "use_env": true}}}"#)
                 .trim_end()
                 .trim_end_matches('}')
                 .as_bytes(),

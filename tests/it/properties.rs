@@ -55,8 +55,14 @@ fn legacy_block() -> impl Strategy<Value = Value> {
             json!({"endpoint": format!("http://{h}:14268/api/traces"), "service_name": "gw"})
         )),
         (1024u16..65000).prop_map(|p| ("prometheus", json!({"port": p, "namespace": "krakend"}))),
-        "[a-z]{3,8}".prop_map(|h| ("datadog", json!({"trace_address": format!("{h}:8126")}))),
-        "[a-z]{3,8}".prop_map(|h| ("ocagent", json!({"address": format!("{h}:55678")}))),
+        "[a-z]{3,8}".prop_map(|h| (
+            "datadog",
+            json!({"trace_address": format!("{h}:8126"), "stats_address": format!("{h}:8125")})
+        )),
+        "[a-z]{3,8}".prop_map(|h| (
+            "ocagent",
+            json!({"address": format!("{h}:55678"), "insecure": true})
+        )),
     ];
     (
         prop::option::of(-5i64..150),
@@ -221,7 +227,10 @@ proptest! {
         }
         let mutated = format!("{}{}{}", &text[..cut], junk, &text[cut..]);
         let migration = migrate(&mutated, Format::Json, "x.json", &Options::default(), None);
-        if let Some(output) = migration.output {
+        // A `.json` text that does not parse but holds `{{` is read as a
+        // Flexible Configuration template (a junk `{` next to another can
+        // make one), whose output is a template again, not JSON.
+        if let (Some(output), Format::Json) = (migration.output, migration.format) {
             prop_assert!(serde_json::from_str::<Value>(&output).is_ok());
         }
     }
@@ -252,8 +261,8 @@ fn secret_block() -> impl Strategy<Value = (Value, Vec<String>)> {
             "exporters": {
                 "xray": {"region": "eu-west-1", "access_key_id": s[0], "secret_access_key": s[1]},
                 "influxdb": {"address": format!("http://u:{}@influx:8086/?p={}", s[2], s[3]), "db": "k", "password": s[4]},
-                "ocagent": {"address": "agent:55678", "headers": {"authorization": format!("Bearer {}", s[5])}},
-                "datadog": {"trace_address": "dd:8126", "global_tags": {"api_key": s[6]}, "tags": [format!("token={}", s[7])]},
+                "ocagent": {"address": "agent:55678", "insecure": true, "headers": {"authorization": format!("Bearer {}", s[5])}},
+                "datadog": {"trace_address": "dd:8126", "stats_address": "dd:8125", "global_tags": {"api_key": s[6]}, "tags": [format!("token={}", s[7])]},
                 "stackdriver": {"project_id": "p", "default_labels": {"password": s[8]}}
             }
         });

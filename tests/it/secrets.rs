@@ -55,8 +55,8 @@ const CONFIG: &str = r#"{
         "jaeger": {"endpoint": "http://j:CANARYJAEGERUSERINFO@jaeger:14268/api/traces?api_key=CANARYJAEGERAPIKEY", "agent_endpoint": "a:CANARYAGENTUSERINFO@jaeger:6831", "service_name": "krakend"},
         "xray": {"region": "eu-west-1", "access_key_id": "CANARYXRAYKEYID", "secret_access_key": "CANARYXRAYSECRET"},
         "stackdriver": {"project_id": "gcp", "default_labels": {"api_key": "CANARYLABELAPIKEY"}},
-        "ocagent": {"address": "o:CANARYOCAGENTUSERINFO@agent:55678", "headers": {"x-custom": "CANARYHEADERCUSTOM", "authorization": "Bearer CANARYHEADERAUTH"}},
-        "datadog": {"trace_address": "d:CANARYDDUSERINFO@dd:8126", "global_tags": {"token": "CANARYDDGLOBALTOKEN"}, "tags": ["env:prod", "apikey=CANARYDDTAGAPIKEY"]},
+        "ocagent": {"address": "o:CANARYOCAGENTUSERINFO@agent:55678", "insecure": true, "headers": {"x-custom": "CANARYHEADERCUSTOM", "authorization": "Bearer CANARYHEADERAUTH"}},
+        "datadog": {"trace_address": "d:CANARYDDUSERINFO@dd:8126", "stats_address": "dd:8125", "global_tags": {"token": "CANARYDDGLOBALTOKEN"}, "tags": ["env:prod", "apikey=CANARYDDTAGAPIKEY"]},
         "extra_config": {"newrelic": {"api_key": "CANARYNEWRELICKEY"}}
       }
     }

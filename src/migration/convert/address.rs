@@ -99,6 +99,35 @@ impl Address {
         out
     }
 
+    /// The InfluxDB write URL the legacy client used: the address's path
+    /// joined with `write` (influxdb client v2 `client.go` ~411-412),
+    /// without credentials.
+    pub fn influx_legacy_write_url(&self) -> String {
+        self.with_path(|path| format!("{}/write", path.trim_end_matches('/')))
+    }
+
+    /// The InfluxDB write URL the collector's `influxdb` exporter uses for
+    /// this endpoint: the endpoint itself when its path is not empty or
+    /// `/`, else with `/write` appended (contrib
+    /// `exporter/influxdbexporter/writer.go`, `composeWriteURL`).
+    pub fn influx_collector_write_url(&self) -> String {
+        self.with_path(|path| {
+            if path.is_empty() || path == "/" {
+                "/write".to_string()
+            } else {
+                path.to_string()
+            }
+        })
+    }
+
+    /// The address without credentials, its path replaced by `f(path)`.
+    fn with_path(&self, f: impl Fn(&str) -> String) -> String {
+        let end = self.rest.find(['?', '#']).unwrap_or(self.rest.len());
+        let mut changed = self.clone();
+        changed.rest = format!("{}{}", f(&self.rest[..end]), &self.rest[end..]);
+        changed.without_credentials()
+    }
+
     /// Whether the host is an unexpanded placeholder (`${VAR}`, `{{ .x }}`).
     pub fn is_placeholder(&self) -> bool {
         self.host.contains("${") || self.host.contains("{{")
@@ -210,6 +239,12 @@ mod tests {
         assert!(a.is_placeholder());
         let a = parse("http://{{ .jaeger.host }}:14268/api/traces").unwrap();
         assert_eq!(a.host, "{{ .jaeger.host }}");
+        let a = parse("https://u:p@h/influxdb").unwrap();
+        assert_eq!(a.influx_legacy_write_url(), "https://h/influxdb/write");
+        assert_eq!(a.influx_collector_write_url(), "https://h/influxdb");
+        let a = parse("http://influx:8086/").unwrap();
+        assert_eq!(a.influx_legacy_write_url(), "http://influx:8086/write");
+        assert_eq!(a.influx_collector_write_url(), "http://influx:8086/write");
         assert!(parse("").is_none());
         assert!(parse("http://").is_none());
         assert!(parse("host:notaport").is_none());

@@ -97,13 +97,7 @@ pub fn version(input: &Input) -> Option<Diagnostic> {
 pub fn schema_url(input: &Input, target: KrakendVersion) -> Option<Diagnostic> {
     let (_, value) = input.root_member("$schema")?;
     let url = value.as_str()?;
-    let version = url.split('/').find_map(|part| {
-        let digits = part.strip_prefix('v')?;
-        let mut parts = digits.split('.');
-        let major = parts.next()?.parse().ok()?;
-        let minor = parts.next()?.parse().ok()?;
-        Some(KrakendVersion::new(major, minor, 0))
-    })?;
+    let version = KrakendVersion::from_schema_url(url)?;
     (version < KrakendVersion::FIRST_OTEL).then(|| {
         Diagnostic::warning(
             Code::OldSchema,

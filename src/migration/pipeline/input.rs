@@ -58,7 +58,7 @@ pub struct Input<'a> {
 }
 
 /// The root members the document checks read.
-pub const ROOT_KEYS: [&str; 2] = ["version", "$schema"];
+pub const ROOT_KEYS: [&str; 3] = ["version", "$schema", "name"];
 
 impl<'a> Input<'a> {
     /// A parsed document.

@@ -9,8 +9,9 @@
 
 use rayon::prelude::*;
 
+use crate::migration::options::TargetVersion;
 use crate::migration::picture::Picture;
-use crate::migration::schema::SchemaValidator;
+use crate::migration::schema::Schemas;
 use crate::migration::{self, Migration, Status};
 use crate::model::diagnostic::{Code, Diagnostic};
 use crate::model::redact::{self, Redacted};
@@ -28,7 +29,9 @@ use crate::workspace::write;
 /// A migrate run: its settings and what it prepared from them once.
 pub struct Migrator {
     settings: MigrateSettings,
-    schema: Option<SchemaValidator>,
+    /// `--schema-dir`: each file's new block is checked against the
+    /// schema of the version it targets.
+    schemas: Option<Schemas>,
     /// Git's view of the files, taken before anything is written (`--write`
     /// without `--allow-dirty`).
     guard: Option<GitGuard>,
@@ -42,13 +45,16 @@ impl Migrator {
         if settings.collector_out.is_some() && (inputs.inputs.len() != 1 || inputs.names_a_folder) {
             return Err(SetupError::CollectorOutNeedsOneFile);
         }
-        let schema = match &settings.schema_dir {
-            Some(dir) => Some(
-                SchemaValidator::load(dir, settings.file.options.krakend_version)
-                    .map_err(SetupError::Schema)?,
-            ),
-            None => None,
-        };
+        let schemas = settings.schema_dir.as_deref().map(Schemas::new);
+        if let (Some(schemas), TargetVersion::Exact(version)) =
+            (&schemas, settings.file.options.krakend_version)
+        {
+            // A version named on the command line must have its schemas;
+            // `auto` may name others per file (each is loaded when used).
+            if let Err(e) = schemas.get(version).as_ref() {
+                return Err(SetupError::Schema(e.clone()));
+            }
+        }
         // --check writes nothing and answers "is anything pending?": it
         // skips re-reading its own output, the self-check that guards a
         // write (preview and --write run it).
@@ -57,7 +63,7 @@ impl Migrator {
         let guard = (settings.mode == Mode::Write && !settings.allow_dirty)
             .then(|| GitGuard::snapshot(&files));
         Ok(Migrator {
-            schema,
+            schemas,
             guard,
             templates: TemplateIndex::for_files(&files),
             settings,
@@ -121,12 +127,28 @@ impl Migrator {
         };
         let file = self.settings.for_file(input);
         let text = &loaded.text.text;
+        let schema = self.schemas.as_ref().map(|schemas| {
+            schemas.get(migration::pipeline::target_version(
+                text,
+                input.format(),
+                &file.options,
+            ))
+        });
+        let validator = match schema.as_deref() {
+            Some(Err(e)) => {
+                let d = Diagnostic::error(Code::SchemaViolation, e.clone())
+                    .with_help("point --schema-dir at a folder with this version's schemas, or set --krakend-version");
+                return FileOutcome::failed(input, d);
+            }
+            Some(Ok(validator)) => Some(validator),
+            None => None,
+        };
         let mut migration = migration::migrate(
             text,
             input.format(),
             &input.name(),
             &file.options,
-            self.schema.as_ref(),
+            validator,
         );
         let mut outcome =
             FileOutcome::new(input.display(), migration.format, FileStatus::Unchanged);
@@ -192,7 +214,7 @@ impl Migrator {
                 input.path(),
                 migration,
                 collector_path.as_deref(),
-                &file.options,
+                &migration.options,
                 &mut outcome.diagnostics,
             );
             match planned {
