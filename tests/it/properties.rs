@@ -349,7 +349,7 @@ proptest! {
         let text = render(&config, &style);
         let root = oc2otel::syntax::parse_tree(&text, Format::Json).unwrap();
         let lexical = oc2otel::model::redact::lexical_secret_spans(&text);
-        for s in oc2otel::model::redact::secret_spans(&root) {
+        for s in oc2otel::model::redact::secret_spans(&text, &root) {
             prop_assert!(
                 lexical.iter().any(|l| l.start <= s.start && s.end <= l.end),
                 "{:?} not covered", &text[s]

@@ -22,7 +22,9 @@ pub fn unread(input: &Input) -> Vec<Diagnostic> {
         .iter()
         .filter(|b| b.scope == Scope::Unread)
         .map(|block| {
-            let why = if block.shadowed {
+            let why = if block.later_document {
+                "it is in a later document of the YAML stream, and KrakenD reads only the first"
+            } else if block.shadowed {
                 "a later duplicate of one of its parent keys hides it"
             } else {
                 "KrakenD reads it only in the service, endpoint and backend `extra_config`"

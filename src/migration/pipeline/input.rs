@@ -66,12 +66,12 @@ impl<'a> Input<'a> {
         Input {
             text,
             format,
-            located: locate::locate(document.root()),
+            located: locate::locate_documents(document.root(), document.other_documents()),
             editor: document.editor(),
             protected: document.protected().to_vec(),
             shape: Shape::Tree(document),
             notices: Vec::new(),
-            secrets: redact::secret_spans(document.root()),
+            secrets: redact::document_spans(text, document),
             root_members: Vec::new(),
         }
     }
@@ -97,6 +97,7 @@ impl<'a> Input<'a> {
                     index,
                     duplicate: members[index + 1..].iter().any(|m| m.key == member.key),
                     shadowed: false,
+                    later_document: false,
                 });
             }
         }
@@ -338,7 +339,7 @@ fn template_secrets(text: &str, scan: &Scan) -> Vec<Span> {
     let mut spans = redact::lexical_secret_spans(text);
     for found in &scan.found {
         if let Found::Literal { value, .. } = found {
-            spans.extend(redact::secret_spans(value));
+            spans.extend(redact::secret_spans(text, value));
         }
     }
     spans.sort_by_key(|s| (s.start, s.end));

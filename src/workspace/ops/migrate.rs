@@ -14,6 +14,8 @@ use crate::migration::{self, Migration, Status};
 use crate::model::diagnostic::{Code, Diagnostic};
 use crate::model::redact::{self, Redacted};
 use crate::syntax::diff;
+use crate::syntax::source::Format;
+use crate::syntax::tree::Span;
 use crate::workspace::SetupError;
 use crate::workspace::deploy;
 use crate::workspace::flexible::{self, TemplateIndex};
@@ -197,7 +199,7 @@ impl Migrator {
             }
         }
         if !input.is_stdin() {
-            outcome.diff = self.diff(outcome, output, &writes);
+            outcome.diff = self.diff(outcome, output, &migration.output_secrets, &writes);
         } else if migration.collector.is_some() && self.settings.collector_out.is_none() {
             outcome.diagnostics.push(Diagnostic::info(
                 Code::CollectorFileExists,
@@ -215,7 +217,13 @@ impl Migrator {
 
     /// The preview's diff: the config (both sides redacted), then each new
     /// file. Empty outside the preview, or when the report shows none.
-    fn diff(&self, outcome: &FileOutcome, output: &str, writes: &[PlannedWrite]) -> String {
+    fn diff(
+        &self,
+        outcome: &FileOutcome,
+        output: &str,
+        output_secrets: &[Span],
+        writes: &[PlannedWrite],
+    ) -> String {
         let color = match (self.settings.mode, self.settings.diff) {
             (Mode::Preview, DiffStyle::Plain) => false,
             (Mode::Preview, DiffStyle::Colored) => true,
@@ -223,12 +231,18 @@ impl Migrator {
         };
         let path = &outcome.path;
         let old = outcome.source.as_ref().map(|s| s.text.as_str());
-        let new = Redacted::new(output, &redact::spans_in(output, outcome.format));
+        let new = Redacted::new(output, output_secrets);
         let mut diff = diff::unified(path, path, Some(old.unwrap_or_default()), &new.text, color);
         for write in writes {
             let path = write.path.display().to_string();
+            // Written by oc2otel, with no secret (the pipeline checks the
+            // collector config): redacted all the same, as all that is shown.
             let text = String::from_utf8_lossy(&write.bytes);
-            let current = write.current_text();
+            let format = Format::from_path(&write.path);
+            let text = Redacted::new(&text, &redact::spans_in(&text, format)).text;
+            let current = write
+                .current_text()
+                .map(|c| Redacted::new(&c, &redact::spans_in(&c, format)).text);
             diff.push_str(&diff::unified(
                 &path,
                 &path,

@@ -196,7 +196,7 @@ fn legacy_side(input: &Input) -> Result<Side, BadInput> {
             Err(BadInput {
                 path: input.display(),
                 diagnostics,
-                source: Some(Redacted::new(text, &redact::secret_spans(&root))),
+                source: Some(Redacted::new(text, &redact::spans_in(text, input.format()))),
             })
         }
     }
