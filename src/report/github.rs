@@ -68,7 +68,7 @@ fn annotations(file: &FileOutcome, pending: Option<Severity>, verbosity: Verbosi
         let mut properties = Vec::new();
         if file.path != "-" {
             let path = file.path.strip_prefix("./").unwrap_or(&file.path);
-            properties.push(format!("file={}", property(path)));
+            properties.push(format!("file={}", property(&super::shown(path))));
             if let Some(line) = finding.line {
                 properties.push(format!("line={line}"));
                 if let Some(column) = finding.column {
@@ -84,10 +84,12 @@ fn annotations(file: &FileOutcome, pending: Option<Severity>, verbosity: Verbosi
                 finding.code.name()
             ))
         ));
-        let mut message = finding.message.into_owned();
+        // Escaped before the runner's own escapes: no name or value of a
+        // file may end the command or start another one.
+        let mut message = super::shown(&finding.message).into_owned();
         if let Some(help) = finding.help {
             message.push_str("\nhelp: ");
-            message.push_str(&help);
+            message.push_str(&super::shown(&help));
         }
         let _ = writeln!(
             out,

@@ -13,7 +13,7 @@ use std::io;
 
 use annotate_snippets::{AnnotationKind, Level, Renderer, Snippet};
 
-use super::{Reporter, Streams, Style, Verbosity, bold};
+use super::{Lines, Reporter, Streams, Style, Verbosity, bold, printable, shown};
 use crate::model::diagnostic::{Diagnostic, Severity};
 use crate::model::redact::Redacted;
 use crate::workspace::outcome::{FileOutcome, FileStatus, Summary};
@@ -38,7 +38,7 @@ impl Reporter<FileOutcome, Summary> for Human {
             (_, Mode::Preview) => out.stdout.write_all(file.diff.as_bytes())?,
             (_, Mode::Check) if file.status == FileStatus::WouldMigrate => out
                 .stdout
-                .write_all(format!("{}\n", file.path).as_bytes())?,
+                .write_all(format!("{}\n", shown(&file.path)).as_bytes())?,
             _ => {}
         }
         let Style {
@@ -139,7 +139,7 @@ pub fn diagnostics(
             "{}[{}] {}: {} more like the above (lines {}{more}); -v shows them all",
             first.severity.as_str(),
             first.code.as_str(),
-            path,
+            super::shown(path),
             lines.len().max(1),
             listed.join(", ")
         );
@@ -154,18 +154,19 @@ fn render_line(d: &Diagnostic, path: &str, color: bool) -> String {
     } else {
         ("", "")
     };
+    let path = shown(path);
     let location = match (d.line, d.column) {
         (Some(line), Some(column)) => format!("{path}:{line}:{column}"),
-        _ => path.to_string(),
+        _ => path.into_owned(),
     };
     let mut line = format!(
         "{start}{}[{}]{end} {location}: {}\n",
         d.severity.as_str(),
         d.code.as_str(),
-        d.message
+        shown(&d.message)
     );
     if let Some(help) = &d.help {
-        let _ = writeln!(line, "  = help: {help}");
+        let _ = writeln!(line, "  = help: {}", shown(help));
     }
     line
 }
@@ -177,19 +178,20 @@ fn render_full(
     renderer: &Renderer,
 ) -> String {
     let title = level(d.severity)
-        .primary_title(Cow::Owned(d.message.clone()))
+        .primary_title(Cow::Owned(shown(&d.message).into_owned()))
         .id(Cow::Borrowed(d.code.as_str()));
+    let shown_path = shown(path).into_owned();
     let mut group = match snippet(d, source) {
         Some((text, line, span)) => title.element(
             Snippet::source(text)
-                .path(path.to_string())
+                .path(shown_path.clone())
                 .line_start(line)
                 .annotation(AnnotationKind::Primary.span(span)),
         ),
         None => {
             // No source to show (the file could not be decoded), but the
             // place is known: print it as `--> path:line:column`.
-            let mut origin = annotate_snippets::Origin::path(path.to_string());
+            let mut origin = annotate_snippets::Origin::path(shown_path.clone());
             if let (Some(line), Some(column)) = (d.line, d.column) {
                 origin = origin.line(line).char_column(column);
             }
@@ -197,13 +199,41 @@ fn render_full(
         }
     };
     if let Some(help) = &d.help {
-        group = group.element(Level::HELP.message(help.clone()));
+        group = group.element(Level::HELP.message(shown(help).into_owned()));
     }
-    renderer.render(&[group])
+    let rendered = renderer.render(&[group]);
+    located_at_the_column(rendered, &shown_path, d)
 }
 
+/// annotate-snippets prints the column of the annotation in the snippet it
+/// was given, which is a window of a long line (with secrets replaced and
+/// control characters escaped): the `--> path:line:column` line is put
+/// back to the diagnostic's own column in the file, as the other formats
+/// report it.
+fn located_at_the_column(rendered: String, path: &str, d: &Diagnostic) -> String {
+    let (Some(line), Some(column)) = (d.line, d.column) else {
+        return rendered;
+    };
+    let prefix = format!("{path}:{line}:");
+    let Some(at) = rendered.find(&prefix).map(|i| i + prefix.len()) else {
+        return rendered;
+    };
+    let digits = rendered[at..]
+        .bytes()
+        .take_while(u8::is_ascii_digit)
+        .count();
+    format!("{}{column}{}", &rendered[..at], &rendered[at + digits..])
+}
+
+/// How much of a long line a snippet shows around its span: a snippet
+/// costs the same whatever the length of the line (a 448 KB line with
+/// 100,000 diagnostics on it renders in linear time).
+const WINDOW: usize = 80;
+const SPAN_SHOWN: usize = 120;
+
 /// The first source line of the diagnostic's span (from the redacted
-/// text), its number, and the span within it.
+/// text, at most [`WINDOW`] bytes either side of the span, control
+/// characters escaped), its number, and the span within it.
 fn snippet(
     d: &Diagnostic,
     source: Option<&Redacted>,
@@ -211,17 +241,41 @@ fn snippet(
     let (span, source, line) = (d.span.as_ref()?, source?, d.line?);
     let text = &source.text;
     let mapped = source.map_span(span);
-    let at = mapped.start.min(text.len());
+    let at = floor_char(text, mapped.start.min(text.len()));
     let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
     let line_end = text[at..].find('\n').map_or(text.len(), |i| at + i);
-    let snippet = text[line_start..line_end]
-        .trim_end_matches('\r')
-        .to_string();
-    let start = (at - line_start).min(snippet.len());
-    let end = (mapped.end.min(line_end).saturating_sub(line_start))
-        .min(snippet.len())
-        .max(start);
-    Some((snippet, line, start..end))
+    let line_end = if text[..line_end].ends_with('\r') {
+        line_end - 1
+    } else {
+        line_end
+    }
+    .max(at);
+    let end = mapped.end.clamp(at, line_end).min(at + SPAN_SHOWN);
+    let end = floor_char(text, end);
+    let from = floor_char(text, at.saturating_sub(WINDOW).max(line_start));
+    let to = floor_char(text, (end + WINDOW).min(line_end)).max(end);
+    let (before, marked, after) = (&text[from..at], &text[at..end], &text[end..to]);
+    let mut snippet = String::new();
+    if from > line_start {
+        snippet.push_str("...");
+    }
+    snippet.push_str(&printable(before, Lines::Kept));
+    let start = snippet.len();
+    snippet.push_str(&printable(marked, Lines::Kept));
+    let span_end = snippet.len();
+    snippet.push_str(&printable(after, Lines::Kept));
+    if to < line_end {
+        snippet.push_str("...");
+    }
+    Some((snippet, line, start..span_end))
+}
+
+/// The start of the character holding byte `at`.
+fn floor_char(text: &str, mut at: usize) -> usize {
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
 }
 
 /// The closing summary, as a small table.
@@ -264,12 +318,13 @@ pub fn status_line(file: &FileOutcome) -> Option<String> {
     let collector = file
         .collector_path
         .as_ref()
-        .map(|c| format!(" (collector config: {c})"))
+        .map(|c| format!(" (collector config: {})", shown(c)))
         .unwrap_or_default();
+    let path = shown(&file.path);
     match file.status {
-        FileStatus::Migrated => Some(format!("migrated {}{collector}", file.path)),
-        FileStatus::WouldMigrate => Some(format!("would migrate {}{collector}", file.path)),
-        FileStatus::Error => Some(format!("error in {}", file.path)),
+        FileStatus::Migrated => Some(format!("migrated {path}{collector}")),
+        FileStatus::WouldMigrate => Some(format!("would migrate {path}{collector}")),
+        FileStatus::Error => Some(format!("error in {path}")),
         _ => None,
     }
 }

@@ -9,6 +9,7 @@ mod ci_formats;
 mod cli;
 mod deploy;
 mod emf;
+mod escaping;
 mod explain;
 mod hostile;
 mod integrations;

@@ -24,6 +24,7 @@ use crate::model::diagnostic::{Action, Code, Diagnostic, Severity};
 use crate::model::legacy::decode::{Spanned, Unknown};
 use crate::model::legacy::{self, PathAggregation, Settings};
 use crate::model::locate::OPENTELEMETRY;
+use crate::model::redact::redact_str;
 use crate::syntax::tree::{Node, Span, child_pointer};
 
 /// Shared state of the rules converting one block.
@@ -165,7 +166,7 @@ impl<'a> Context<'a> {
                     Code::UnknownKey,
                     format!(
                         "unknown key `{}` in {context}{suggestion}: KrakenD ignored it, so it is dropped",
-                        key.key
+                        redact_str(&key.key)
                     ),
                 )
                 .at(key.pointer.clone(), key.span.clone())
@@ -182,7 +183,7 @@ impl<'a> Context<'a> {
                     Code::CommentKey,
                     format!(
                         "comment key `{}` dropped: the new block already carries a comment with this key",
-                        key.key
+                        redact_str(&key.key)
                     ),
                 )
                 .at(key.pointer.clone(), key.span.clone())
@@ -193,7 +194,10 @@ impl<'a> Context<'a> {
             self.push(
                 Diagnostic::info(
                     Code::CommentKey,
-                    format!("comment key `{}` kept in the new block", key.key),
+                    format!(
+                        "comment key `{}` kept in the new block",
+                        redact_str(&key.key)
+                    ),
                 )
                 .at(key.pointer.clone(), key.span.clone())
                 .with_fate(Action::Moved, Context::target(&key.key)),

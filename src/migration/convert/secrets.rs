@@ -9,7 +9,7 @@
 //! text. What is a credential is [`crate::model::redact::policy`]'s call.
 
 use crate::model::diagnostic::{Code, Diagnostic};
-use crate::model::redact::policy::{is_secret_key, string_secret_ranges};
+use crate::model::redact::policy::{is_secret_key, redact_str, string_secret_ranges};
 use crate::syntax::tree::{Node, NodeKind, Span, child_pointer};
 
 /// A warning, by JSON pointer, for each credential-like value inside a
@@ -43,6 +43,8 @@ pub fn rotate(block: &Node, pointer: &str, warned: &[Diagnostic]) -> Vec<Diagnos
                 (Ok(i), Some(parent)) => format!("{parent}[{i}]"),
                 _ => last,
             };
+            // A key may hold the credential itself (`apikey=...`).
+            let name = redact_str(&name);
             let message = match what {
                 "URL credential" => format!(
                     "`{name}` contains credentials (in a URL, or a `key=value` string): they are not copied anywhere; rotate them, since they have been stored in plain text"

@@ -6,6 +6,7 @@ use crate::migration::intent::Intent;
 use crate::model::diagnostic::{Action, Code, Diagnostic};
 use crate::model::legacy::decode::Spanned;
 use crate::model::legacy::{Exporters, LegacyExporter};
+use crate::model::redact::redact_str;
 
 pub fn convert(
     exporters: &Spanned<Exporters>,
@@ -27,12 +28,12 @@ pub fn convert(
         let diagnostic = match &chosen {
             Some((_, value)) if *value == f.value => Diagnostic::info(
                 Code::ServiceName,
-                format!("`{name}.{key}` becomes `service_name: {value:?}`"),
+                format!("`{name}.{key}` becomes `service_name: {:?}`", redact_str(value)),
             )
             .with_fate(Action::Moved, Context::target("service_name")),
             Some((from, value)) if !f.value.trim().is_empty() => Diagnostic::warning(
                 Code::ServiceName,
-                format!("`{name}.{key}` ({:?}) differs from {value:?} (from {from}): OpenTelemetry has a single service name, so this one is dropped", f.value),
+                format!("`{name}.{key}` ({:?}) differs from {:?} (from {from}): OpenTelemetry has a single service name, so this one is dropped", redact_str(&f.value), redact_str(value)),
             )
             .with_fate(Action::Dropped, None),
             _ => Diagnostic::info(

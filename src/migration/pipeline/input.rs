@@ -101,6 +101,7 @@ impl<'a> Input<'a> {
                 });
             }
         }
+        let secrets = template_secrets(text, scan);
         let protected = scan
             .actions
             .iter()
@@ -116,8 +117,8 @@ impl<'a> Input<'a> {
             editor: Box::new(TemplateEditor::new(text, &scan.actions)),
             protected,
             shape: Shape::Template(scan),
-            notices: notices(text, scan),
-            secrets: template_secrets(text, scan),
+            notices: notices(text, scan, &secrets),
+            secrets,
             root_members: template_root_members(text),
         }
     }
@@ -245,7 +246,7 @@ pub fn holders(text: &str, scan: &Scan) -> Vec<Node> {
 /// A template's legacy keys that are not literal blocks: written by an
 /// action (a manual step), or followed by text that is not a JSON object
 /// (an error); a key mentioned only inside actions is a manual step too.
-fn notices(text: &str, scan: &Scan) -> Vec<Diagnostic> {
+fn notices(text: &str, scan: &Scan, secrets: &[Span]) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let lines = LineIndex::new(text);
     for found in &scan.found {
@@ -257,12 +258,20 @@ fn notices(text: &str, scan: &Scan) -> Vec<Diagnostic> {
                 action,
             } => {
                 let line = lines.line_col(text, action.span.start).0;
+                // An action in a credential's place is quoted hidden.
+                let hidden = secrets
+                    .iter()
+                    .any(|s| s.start < action.span.end && action.span.start < s.end);
+                let expression = if hidden {
+                    redact::MARKER
+                } else {
+                    action.expression.as_str()
+                };
                 out.push(
                     Diagnostic::warning(
                         Code::TemplatedBlock,
                         format!(
-                            "`{key}` is written by the template action `{{{{ {} }}}}` (line {line}): a block a template computes cannot be migrated automatically",
-                            action.expression
+                            "`{key}` is written by the template action `{{{{ {expression} }}}}` (line {line}): a block a template computes cannot be migrated automatically",
                         ),
                     )
                     .at(pointer, key_span.clone())

@@ -282,7 +282,7 @@ pub fn printable(text: &str, lines: Lines) -> Cow<'_, str> {
 }
 
 /// Characters never shown as they are (line breaks and tab aside).
-fn is_unsafe_char(c: char) -> bool {
+pub fn is_unsafe_char(c: char) -> bool {
     matches!(c,
         '\u{0}'..='\u{8}' | '\u{b}' | '\u{c}' | '\u{e}'..='\u{1f}' | '\u{7f}'..='\u{9f}'
         | '\u{2028}' | '\u{2029}'

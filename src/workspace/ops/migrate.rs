@@ -12,7 +12,7 @@ use rayon::prelude::*;
 use crate::migration::schema::SchemaValidator;
 use crate::migration::{self, Migration, Status};
 use crate::model::diagnostic::{Code, Diagnostic};
-use crate::model::redact::{self, Redacted};
+use crate::model::redact::{self, Lines, Redacted, printable};
 use crate::syntax::diff;
 use crate::syntax::source::Format;
 use crate::syntax::tree::Span;
@@ -229,25 +229,34 @@ impl Migrator {
             (Mode::Preview, DiffStyle::Colored) => true,
             _ => return String::new(),
         };
-        let path = &outcome.path;
-        let old = outcome.source.as_ref().map(|s| s.text.as_str());
-        let new = Redacted::new(output, output_secrets);
-        let mut diff = diff::unified(path, path, Some(old.unwrap_or_default()), &new.text, color);
+        // What is shown: redacted, and with control characters escaped
+        // before the diff is colored (a name or a value with an escape
+        // sequence must not reach the terminal as one).
+        let text = |t: &str| printable(t, Lines::Kept).into_owned();
+        let path = printable(&outcome.path, Lines::One);
+        let old = outcome.source.as_ref().map(|s| text(&s.text));
+        let new = text(&Redacted::new(output, output_secrets).text);
+        let mut diff = diff::unified(
+            &path,
+            &path,
+            Some(old.as_deref().unwrap_or_default()),
+            &new,
+            color,
+        );
         for write in writes {
-            let path = write.path.display().to_string();
+            let shown = write.path.display().to_string();
+            let path = printable(&shown, Lines::One);
             // Written by oc2otel, with no secret (the pipeline checks the
             // collector config): redacted all the same, as all that is shown.
-            let text = String::from_utf8_lossy(&write.bytes);
             let format = Format::from_path(&write.path);
-            let text = Redacted::new(&text, &redact::spans_in(&text, format)).text;
-            let current = write
-                .current_text()
-                .map(|c| Redacted::new(&c, &redact::spans_in(&c, format)).text);
+            let redacted = |t: &str| text(&Redacted::new(t, &redact::spans_in(t, format)).text);
+            let new = redacted(&String::from_utf8_lossy(&write.bytes));
+            let current = write.current_text().map(|c| redacted(&c));
             diff.push_str(&diff::unified(
                 &path,
                 &path,
                 current.as_deref(),
-                &text,
+                &new,
                 color,
             ));
         }
