@@ -242,16 +242,22 @@ fn snippet(
     let text = &source.text;
     let mapped = source.map_span(span);
     let at = floor_char(text, mapped.start.min(text.len()));
-    let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
-    let line_end = text[at..].find('\n').map_or(text.len(), |i| at + i);
+    // The line's ends are looked for only as far as the window reaches:
+    // beyond it, the line is cut anyway.
+    let reach_back = floor_char(text, at.saturating_sub(WINDOW + 1));
+    let line_start = text[reach_back..at]
+        .rfind('\n')
+        .map_or(reach_back, |i| reach_back + i + 1);
+    let end = floor_char(text, mapped.end.clamp(at, text.len()).min(at + SPAN_SHOWN));
+    let reach = floor_char(text, (end + WINDOW + 1).min(text.len()));
+    let line_end = text[at..reach].find('\n').map_or(reach, |i| at + i);
     let line_end = if text[..line_end].ends_with('\r') {
         line_end - 1
     } else {
         line_end
     }
     .max(at);
-    let end = mapped.end.clamp(at, line_end).min(at + SPAN_SHOWN);
-    let end = floor_char(text, end);
+    let end = end.min(line_end);
     let from = floor_char(text, at.saturating_sub(WINDOW).max(line_start));
     let to = floor_char(text, (end + WINDOW).min(line_end)).max(end);
     let (before, marked, after) = (&text[from..at], &text[at..end], &text[end..to]);
@@ -326,5 +332,63 @@ pub fn status_line(file: &FileOutcome) -> Option<String> {
         FileStatus::WouldMigrate => Some(format!("would migrate {path}{collector}")),
         FileStatus::Error => Some(format!("error in {path}")),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::diagnostic::Code;
+    use crate::syntax::source::LineIndex;
+
+    /// A diagnostic at `offset` of `text`, located.
+    fn at(text: &str, offset: usize, len: usize) -> Diagnostic {
+        let mut d = Diagnostic::warning(Code::UnknownKey, "m").at("/k", offset..offset + len);
+        d.locate(text, &LineIndex::new(text));
+        d
+    }
+
+    #[test]
+    fn a_snippet_of_a_long_line_is_a_window_with_the_files_column() {
+        // One line of 1 MB, a secret and a control character near the span.
+        let text = format!(
+            "{{\"a\": \"{}\", \"password\": \"S1\", \"b\u{1b}\": 1, \"c\": \"{}\"}}",
+            "x".repeat(500_000),
+            "y".repeat(500_000)
+        );
+        let secret = text.find("\"S1\"").unwrap();
+        let source = Redacted::new(&text, std::slice::from_ref(&(secret..secret + 4)));
+        let key = text.find("\"b\u{1b}\"").unwrap();
+        let d = at(&text, key, 1_000);
+        let (snippet, line, span) = snippet(&d, Some(&source)).unwrap();
+        assert_eq!(line, 1);
+        // Bounded by the window, whatever the line's length.
+        assert!(
+            snippet.len() <= 2 * WINDOW + SPAN_SHOWN + 6 + 16,
+            "{}",
+            snippet.len()
+        );
+        assert!(
+            snippet.starts_with("...") && snippet.ends_with("..."),
+            "{snippet}"
+        );
+        assert!(
+            snippet.contains("\"password\": \"<redacted>\""),
+            "{snippet}"
+        );
+        assert_eq!(&snippet[span.start..span.start + 9], "\"b\\u{1b}\"");
+        // The location is the file's column, not the window's.
+        let rendered = render_full(&d, "k.json", Some(&source), &Renderer::plain());
+        assert!(rendered.len() < 1_000, "{rendered}");
+        let column = d.column.unwrap();
+        assert!(
+            rendered.contains(&format!("--> k.json:1:{column}\n")),
+            "{rendered}"
+        );
+        // A short line is shown whole.
+        let text = "{\"a\": 1}";
+        let d = at(text, 1, 3);
+        let (short, _, span) = super::snippet(&d, Some(&Redacted::plain(text))).unwrap();
+        assert_eq!((short.as_str(), span), (text, 1..4));
     }
 }

@@ -546,8 +546,9 @@ fn a_100_mb_file_is_refused_in_bounded_memory() {
 
 /// Texts built to make a scan quadratic, 512 KB each, valid JSON (one
 /// huge string, scanned for URL credentials) or not (the lexical secret
-/// scan): a linear scan takes well under a second even in a debug build,
-/// a quadratic one (10^11 steps) minutes to hours.
+/// scan), and one line with 40,000 diagnostics: a linear scan takes well
+/// under a second even in a debug build (the long line, about 7 s with
+/// its snippets), a quadratic one (10^11 steps) minutes to hours.
 #[test]
 fn pathological_text_is_scanned_in_linear_time() {
     let size = 512 * 1024;
@@ -560,6 +561,18 @@ fn pathological_text_is_scanned_in_linear_time() {
         "\"password\": [",
         "'",
         "\"token\" x\n",
+        // Issue 12: template actions, variables, parameter names decoded,
+        // name/value pairs, values over several lines, embedded configs.
+        "{{",
+        "{{ $password := ",
+        "?%70=",
+        "#access_token=",
+        "\"name\": \"Authorization\", \"value\": ",
+        "password: \"\n",
+        "password:\n ",
+        "{\"a\": \"{\\\"",
+        "http://a:b@",
+        "a:b@c@",
     ];
     let dir = tempfile::tempdir().unwrap();
     let mut names = Vec::new();
@@ -576,6 +589,21 @@ fn pathological_text_is_scanned_in_linear_time() {
             names.push(name);
         }
     }
+    // Issue 12, point 13: one line of 440 KB with 40,000 unknown keys
+    // (and 4,000 credentials) in a legacy block: a diagnostic each, every
+    // one with its snippet in `-v`.
+    let keys: Vec<String> = (0..40_000)
+        .map(|i| match i % 10 {
+            0 => format!("\"token{i}\": \"s{i}\""),
+            _ => format!("\"k{i}\": 1"),
+        })
+        .collect();
+    let long = format!(
+        "{{\"version\": 3, \"extra_config\": {{\"telemetry/opencensus\": {{\"exporters\": {{\"xray\": {{\"region\": \"eu\"}}}}, {}}}}}}}\n",
+        keys.join(", ")
+    );
+    fs::write(dir.path().join("long.json"), long).unwrap();
+    names.push("long.json".into());
     let start = Instant::now();
     let mut child = bin()
         .current_dir(dir.path())

@@ -84,23 +84,29 @@ impl<'a> Context<'a> {
         )
     }
 
-    fn has_fate(&self, pointer: &str) -> bool {
+    /// The pointers that have a fate, as a set: a lookup per field keeps a
+    /// block of 100,000 fields linear.
+    fn fated(&self) -> std::collections::HashSet<&str> {
         self.diagnostics
             .iter()
-            .any(|d| d.fate.is_some() && d.pointer == pointer)
+            .filter(|d| d.fate.is_some())
+            .map(|d| d.pointer.as_str())
+            .collect()
     }
 
     /// Give every field under `prefix` that has no fate yet the fate
     /// `Dropped`, with `reason` (used when a whole exporter is dropped).
     pub fn drop_rest_under(&mut self, prefix: &str, severity: Severity, code: Code, reason: &str) {
+        let fated = self.fated();
+        let under = format!("{prefix}/");
         let pending: Vec<(String, Span)> = self
             .fields
             .iter()
-            .filter(|(p, _)| p.starts_with(&format!("{prefix}/")) && !self.has_fate(p))
+            .filter(|(p, _)| p.starts_with(&under) && !fated.contains(p.as_str()))
             .cloned()
             .collect();
         for (pointer, span) in pending {
-            let key = pointer_key(&pointer);
+            let key = redact_str(&pointer_key(&pointer)).into_owned();
             self.push(
                 Diagnostic::new(severity, code, format!("`{key}` dropped: {reason}"))
                     .at(pointer, span)
@@ -126,9 +132,10 @@ impl<'a> Context<'a> {
 
     /// Fields that no rule gave a fate to.
     pub fn unaccounted(&self) -> Vec<(String, Span)> {
+        let fated = self.fated();
         self.fields
             .iter()
-            .filter(|(p, _)| !self.has_fate(p))
+            .filter(|(p, _)| !fated.contains(p.as_str()))
             .cloned()
             .collect()
     }
