@@ -29,6 +29,12 @@ pub enum SetupError {
         "--collector-out needs exactly one input file, since each config gets its own collector config"
     )]
     CollectorOutNeedsOneFile,
+    /// `--collector-out -`: standard output is the report's (or, for `-`
+    /// as input, the migrated config's), and a file named `-` is a trap.
+    #[error(
+        "--collector-out - is not supported: standard output carries the report (or the migrated config); name a file, or `./-` for a file named `-`"
+    )]
+    CollectorOutIsStdout,
     /// The schemas of `--schema-dir` could not be loaded.
     #[error("--schema-dir: {0}")]
     Schema(String),

@@ -8,8 +8,9 @@ use crate::migration::options::KrakendVersion;
 use crate::model::diagnostic::{Action, Code, Diagnostic};
 use crate::model::locate::{self, Scope};
 use crate::syntax::edit::Edit;
+use crate::syntax::source::Format;
 use crate::syntax::source::LineIndex;
-use crate::syntax::tree::NodeKind;
+use crate::syntax::tree::{NodeKind, child_pointer};
 
 use super::input::Input;
 
@@ -93,6 +94,46 @@ pub fn version(input: &Input) -> Option<Diagnostic> {
         .at("/version", span)
         .with_help("upgrade the file to KrakenD 2 first (krakend-config-migrator renames the v1 keys and sets `\"version\": 3`), then migrate")
     })
+}
+
+/// A number beyond a 64-bit float (`1e309`) anywhere in a JSON config:
+/// KrakenD reads the config with Go's `encoding/json` into untyped maps,
+/// whose numbers are `float64`, and the decoder refuses such a number,
+/// and with it the whole config. (YAML's decoder reads it as a string.)
+pub fn numbers(input: &Input) -> Option<Diagnostic> {
+    if input.format != Format::Json {
+        return None;
+    }
+    let mut stack = vec![(input.root()?, String::new())];
+    while let Some((node, pointer)) = stack.pop() {
+        match &node.kind {
+            NodeKind::Number(raw) if raw.parse::<f64>().is_ok_and(f64::is_infinite) => {
+                return Some(
+                    Diagnostic::error(
+                        Code::OutOfRange,
+                        format!(
+                            "`{raw}` is beyond the range of a 64-bit float: Go's JSON decoder, which KrakenD reads its config with, refuses it, so KrakenD refuses the whole config"
+                        ),
+                    )
+                    .at(pointer, node.span.clone())
+                    .with_help("write the number KrakenD should read, then migrate again"),
+                );
+            }
+            NodeKind::Object(members) => stack.extend(
+                members
+                    .iter()
+                    .map(|m| (&m.value, child_pointer(&pointer, &m.key))),
+            ),
+            NodeKind::Array(items) => stack.extend(
+                items
+                    .iter()
+                    .enumerate()
+                    .map(|(i, item)| (item, format!("{pointer}/{i}"))),
+            ),
+            _ => {}
+        }
+    }
+    None
 }
 
 /// A `$schema` naming a KrakenD version without OpenTelemetry.

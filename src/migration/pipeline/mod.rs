@@ -196,7 +196,7 @@ fn plan(input: Input<'_>, options: &Options, source_name: &str) -> Plan {
         };
         return Plan::stop(&input, status, run.diagnostics);
     }
-    if let Some(refused) = checks::version(&input) {
+    if let Some(refused) = checks::version(&input).or_else(|| checks::numbers(&input)) {
         run.diagnostics.push(refused);
         return Plan::stop(&input, Status::Error, run.diagnostics);
     }

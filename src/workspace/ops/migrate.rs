@@ -40,6 +40,9 @@ impl Migrator {
     /// Prepare a run over `inputs`: check the settings against them, load
     /// the schemas, read git's state and the templates' actions.
     pub fn new(mut settings: MigrateSettings, inputs: &Inputs) -> Result<Migrator, SetupError> {
+        if settings.collector_out.as_deref() == Some(std::path::Path::new("-")) {
+            return Err(SetupError::CollectorOutIsStdout);
+        }
         if settings.collector_out.is_some() && (inputs.inputs.len() != 1 || inputs.names_a_folder) {
             return Err(SetupError::CollectorOutNeedsOneFile);
         }
