@@ -8,6 +8,7 @@
 pub mod deploy;
 pub mod discover;
 pub mod flexible;
+pub mod git;
 pub mod input;
 pub mod ops;
 pub mod outcome;

@@ -22,5 +22,6 @@ mod rules;
 mod secrets;
 mod semantics;
 mod templates;
+mod vcs;
 mod verify;
 mod writes;
