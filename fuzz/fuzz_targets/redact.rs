@@ -57,7 +57,10 @@ fn lexical_invariants(text: &str) {
 
 /// Whether `ranges` of `value` cover the bytes `at`.
 fn covered(ranges: &[std::ops::Range<usize>], at: std::ops::Range<usize>) -> bool {
-    at.is_empty() || ranges.iter().any(|r| r.start <= at.start && at.end <= r.end)
+    at.is_empty()
+        || ranges
+            .iter()
+            .any(|r| r.start <= at.start && at.end <= r.end)
 }
 
 fn shapes(secret: &str) {

@@ -398,6 +398,12 @@ const SHAPES: &[(&str, &str, &str)] = &[
         "CANARY12_6A",
         "{\"version\": 3, \"extra_config\": {\"telemetry/opencensus\": {\"exporters\": {\"influxdb\": {\"password\":\u{a0}\"CANARY12_6A\"}}}}}\n",
     ),
+    // In YAML the line parses: the key is `password:` and the secret.
+    (
+        "p6_nbsp.yaml",
+        "CANARY12_6G",
+        "version: 3\nextra_config:\n  telemetry/opencensus:\n    exporters:\n      influxdb:\n        address: http://i:8086\n        db: k\n        password:\u{a0}CANARY12_6G: x\n",
+    ),
     (
         "p6_colons.json",
         "CANARY12_6B",
@@ -444,6 +450,12 @@ const SHAPES: &[(&str, &str, &str)] = &[
         "p8_comment.yaml",
         "CANARY12_8I",
         "version: 3\nextra_config:\n  # password: CANARY12_8I\n  telemetry/opencensus:\n    exporters:\n      xray:\n        region: eu\n",
+    ),
+    // A comment that goes with the legacy block is quoted (OC025).
+    (
+        "p8_dropped.yaml",
+        "CANARY12_8R",
+        "version: 3\nextra_config:\n  telemetry/opencensus:\n    exporters:\n      xray:\n        # password: CANARY12_8R\n        region: eu\n",
     ),
     (
         "p8_comment.toml",

@@ -7,6 +7,7 @@
 use crate::migration::options::KrakendVersion;
 use crate::model::diagnostic::{Action, Code, Diagnostic};
 use crate::model::locate::{self, Scope};
+use crate::model::redact;
 use crate::syntax::edit::Edit;
 use crate::syntax::source::Format;
 use crate::syntax::source::LineIndex;
@@ -193,7 +194,11 @@ pub fn dropped_comments(input: &Input, edits: &[Edit]) -> Vec<Diagnostic> {
         .iter()
         .flat_map(|edit| input.comments_in(edit.range.clone()))
         .map(|span| {
+            // Quoted with its credentials hidden (`# password: ...`).
             let comment = text[span.clone()].trim_end();
+            let comment =
+                &redact::Redacted::new(comment, &redact::lexical::comment_secret_spans(comment))
+                    .text;
             let shown: String = comment.chars().take(60).collect();
             let more = if shown.len() < comment.len() {
                 "..."
