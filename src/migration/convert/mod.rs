@@ -26,6 +26,7 @@ use crate::model::diagnostic::{Action, Code, Diagnostic, Severity};
 use crate::model::legacy::decode::{Spanned, Unknown};
 use crate::model::legacy::{self, PathAggregation, Settings};
 use crate::model::locate::OPENTELEMETRY;
+use crate::model::redact::redact_str;
 use crate::syntax::tree::{Node, Span, child_pointer};
 
 /// Shared state of the rules converting one block.
@@ -89,10 +90,14 @@ impl<'a> Context<'a> {
         )
     }
 
-    fn has_fate(&self, pointer: &str) -> bool {
+    /// The pointers that have a fate, as a set: a lookup per field keeps a
+    /// block of 100,000 fields linear.
+    fn fated(&self) -> std::collections::HashSet<&str> {
         self.diagnostics
             .iter()
-            .any(|d| d.fate.is_some() && d.pointer == pointer)
+            .filter(|d| d.fate.is_some())
+            .map(|d| d.pointer.as_str())
+            .collect()
     }
 
     /// Give every field under `prefix` that has no fate yet the fate
@@ -111,14 +116,16 @@ impl<'a> Context<'a> {
         reason: &str,
         action: Action,
     ) {
+        let fated = self.fated();
+        let under = format!("{prefix}/");
         let pending: Vec<(String, Span)> = self
             .fields
             .iter()
-            .filter(|(p, _)| p.starts_with(&format!("{prefix}/")) && !self.has_fate(p))
+            .filter(|(p, _)| p.starts_with(&under) && !fated.contains(p.as_str()))
             .cloned()
             .collect();
         for (pointer, span) in pending {
-            let key = pointer_key(&pointer);
+            let key = redact_str(&pointer_key(&pointer)).into_owned();
             let what = match action {
                 Action::Dropped => "dropped",
                 _ => "not migrated",
@@ -148,9 +155,10 @@ impl<'a> Context<'a> {
 
     /// Fields that no rule gave a fate to.
     pub fn unaccounted(&self) -> Vec<(String, Span)> {
+        let fated = self.fated();
         self.fields
             .iter()
-            .filter(|(p, _)| !self.has_fate(p))
+            .filter(|(p, _)| !fated.contains(p.as_str()))
             .cloned()
             .collect()
     }
@@ -188,7 +196,7 @@ impl<'a> Context<'a> {
                     Code::UnknownKey,
                     format!(
                         "unknown key `{}` in {context}{suggestion}: KrakenD ignored it, so it is dropped",
-                        key.key
+                        redact_str(&key.key)
                     ),
                 )
                 .at(key.pointer.clone(), key.span.clone())
@@ -205,7 +213,7 @@ impl<'a> Context<'a> {
                     Code::CommentKey,
                     format!(
                         "comment key `{}` dropped: the new block already carries a comment with this key",
-                        key.key
+                        redact_str(&key.key)
                     ),
                 )
                 .at(key.pointer.clone(), key.span.clone())
@@ -216,7 +224,10 @@ impl<'a> Context<'a> {
             self.push(
                 Diagnostic::info(
                     Code::CommentKey,
-                    format!("comment key `{}` kept in the new block", key.key),
+                    format!(
+                        "comment key `{}` kept in the new block",
+                        redact_str(&key.key)
+                    ),
                 )
                 .at(key.pointer.clone(), key.span.clone())
                 .with_fate(Action::Moved, Context::target(&key.key)),

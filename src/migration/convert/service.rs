@@ -16,6 +16,7 @@ use crate::migration::intent::Intent;
 use crate::model::diagnostic::{Action, Code, Diagnostic};
 use crate::model::legacy::decode::Spanned;
 use crate::model::legacy::{Exporters, LegacyExporter};
+use crate::model::redact::redact_str;
 use crate::syntax::tree::{Span, child_pointer};
 
 /// KrakenD's name when neither `service_name` nor the config's `name` is set.
@@ -76,8 +77,8 @@ pub fn convert(
     // What the destinations see now: the written name, else KrakenD's
     // fallback.
     let now = match (&chosen, &cx.config_name) {
-        (Some(name), _) => format!("{name:?}"),
-        (None, Some(name)) => format!("{name:?} (the config's `name`)"),
+        (Some(name), _) => format!("{:?}", redact_str(name)),
+        (None, Some(name)) => format!("{:?} (the config's `name`)", redact_str(name)),
         (None, None) => format!("{KRAKEND_DEFAULT:?} (KrakenD's default)"),
     };
     for n in &named {
@@ -100,7 +101,10 @@ fn kept(n: &Named) -> Diagnostic {
         let f = n.field.as_ref().expect("an explicit name is written");
         return Diagnostic::info(
             Code::ServiceName,
-            format!("`{key}.{field}` becomes `service_name: {:?}`", n.name),
+            format!(
+                "`{key}.{field}` becomes `service_name: {:?}`",
+                redact_str(&n.name)
+            ),
         )
         .at(f.pointer.clone(), f.span.clone())
         .with_help(adopt)
@@ -110,7 +114,8 @@ fn kept(n: &Named) -> Diagnostic {
         Code::ServiceName,
         format!(
             "without `{field}`, `{key}` named the service {:?} (its default): written as `service_name: {:?}` so that its backend keeps seeing that name",
-            n.name, n.name
+            n.name,
+            n.name
         ),
     )
     .with_help(adopt);
@@ -130,7 +135,10 @@ fn renamed(n: &Named, now: &str) -> Diagnostic {
     let why = if n.name.is_empty() {
         "an empty name, which OpenTelemetry cannot send (KrakenD falls back to the config's `name`, else `KrakenD`)".to_string()
     } else if n.explicit {
-        format!("{:?}, but OpenTelemetry has a single service name", n.name)
+        format!(
+            "{:?}, but OpenTelemetry has a single service name",
+            redact_str(&n.name)
+        )
     } else {
         format!(
             "{:?} (its default without `{field}`), but OpenTelemetry has a single service name",

@@ -60,9 +60,13 @@ pub struct Migration {
     pub collector: Option<CollectorConfig>,
     /// Sorted, with lines and columns.
     pub diagnostics: Vec<Diagnostic>,
-    /// Spans of secret values in the input (see [`redact::spans_in`] for
-    /// the output's, which only a diff needs).
+    /// Spans of secret values in the input.
     pub input_secrets: Vec<Span>,
+    /// Spans of secret values in the output, when there is one: its own,
+    /// and every input secret the edits left in place (an anchor that no
+    /// longer sits under `headers` is still a header value), so that the
+    /// two sides of a diff hide the same bytes.
+    pub output_secrets: Vec<Span>,
     /// The intent of the (last) service-level block converted.
     pub intent: Option<Intent>,
     /// The config's own `name` (KrakenD's root `name`), when it has one:
@@ -83,8 +87,11 @@ impl Migration {
         options: Options,
     ) -> Migration {
         let index = LineIndex::new(text);
+        // No message quotes a secret of the input, whichever rule wrote it.
+        let scrubber = redact::Scrubber::new(text, &input_secrets);
         for d in &mut diagnostics {
             d.locate(text, &index);
+            scrubber.diagnostic(d);
         }
         diagnostic::sort(&mut diagnostics);
         Migration {
@@ -94,6 +101,7 @@ impl Migration {
             collector: None,
             diagnostics,
             input_secrets,
+            output_secrets: Vec::new(),
             intent: None,
             config_name: None,
             options,
@@ -224,7 +232,7 @@ fn plan(input: Input<'_>, options: &Options, source_name: &str) -> Plan {
         };
         return Plan::stop(&input, status, run.diagnostics, options);
     }
-    if let Some(refused) = checks::version(&input) {
+    if let Some(refused) = checks::version(&input).or_else(|| checks::numbers(&input)) {
         run.diagnostics.push(refused);
         return Plan::stop(&input, Status::Error, run.diagnostics, options);
     }
@@ -360,7 +368,19 @@ fn apply(text: &str, plan: Plan, schema: Option<&SchemaValidator>) -> Migration 
             return finish(Status::Error, diagnostics, input_secrets);
         }
     }
+    // The collector config says it stores no credentials: hold it to that.
+    if let Some(collector) = &plan.collector
+        && !redact::spans_in(&collector.to_yaml(), Format::Yaml).is_empty()
+    {
+        diagnostics.push(Diagnostic::internal(
+            "the collector config would hold a credential",
+        ));
+        return finish(Status::Error, diagnostics, input_secrets);
+    }
+    let mut output_secrets = edit::map_spans(&input_secrets, &plan.edits);
+    output_secrets.extend(redact::spans_in(&output, format));
     let mut migration = finish(Status::Migrate, diagnostics, input_secrets);
+    migration.output_secrets = output_secrets;
     migration.output = Some(output);
     migration.collector = plan.collector;
     migration.intent = plan.intent;

@@ -12,6 +12,7 @@ use std::fmt::Write;
 
 use crate::migration::intent::{CollectorExporter, Intent, Signals};
 use crate::migration::options::{CollectorFlavor, Options};
+use crate::model::redact::{Lines, printable};
 use crate::model::target::{
     EMF_BATCH_SECONDS, EMF_LOG_GROUP, EMF_NAMESPACE, GCP_DETECTOR, HEALTH_CHECK_PORT,
     INFLUX_PASSWORD_ENV, INFLUX_USERNAME_ENV,
@@ -69,7 +70,8 @@ impl CollectorConfig {
             out,
             "# Configuration for {}, written by oc2otel from {}.",
             self.flavor.display_name(),
-            self.source_name
+            // A file name may hold a line break: it must not end the comment.
+            printable(&self.source_name, Lines::One)
         );
         let _ = writeln!(
             out,

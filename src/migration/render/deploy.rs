@@ -18,6 +18,7 @@
 //! as the collector config is, so it can carry comments; every value that
 //! comes from the user goes through a quoting function.
 
+use crate::model::redact::{Lines, printable};
 use std::fmt::Write;
 
 use serde_json::{Value, json};
@@ -781,9 +782,7 @@ fn yaml_scalar_quoted(s: &str) -> String {
 
 /// A file name inside a `#` comment: one line, no control characters.
 fn comment_safe(s: &str) -> String {
-    s.chars()
-        .map(|c| if c.is_control() { '?' } else { c })
-        .collect()
+    printable(s, Lines::One).into_owned()
 }
 
 #[cfg(test)]

@@ -214,7 +214,7 @@ fn address_warnings(address: &Address, field: &Spanned<String>, cx: &mut Context
             Diagnostic::warning(
                 Code::Secret,
                 format!(
-                    "`{}` carries a credential in its query (`{param}=`): it is not copied; rotate it, since it has been stored in plain text",
+                    "`{}` carries a credential in its query or fragment (`{param}=`): it is not copied; rotate it, since it has been stored in plain text",
                     field.key
                 ),
             )

@@ -13,6 +13,7 @@ use crate::model::diagnostic::{Action, Code, Diagnostic};
 use crate::model::legacy::LegacyExporter;
 use crate::model::legacy::Xray;
 use crate::model::legacy::decode::Spanned;
+use crate::model::redact::redact_str;
 
 const CREDENTIALS_HELP: &str = "give the collector credentials through its environment (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY), a shared profile (AWS_PROFILE), or better an IAM role (ECS task role, EKS IRSA or Pod Identity, EC2 instance profile)";
 
@@ -102,7 +103,7 @@ fn region(exporter: &Spanned<Xray>, cx: &mut Context) -> Option<String> {
                     Code::XrayRegion,
                     format!(
                         "`region: {:?}` becomes the `awsxray` exporter's region",
-                        region.value
+                        redact_str(&region.value)
                     ),
                 )
                 .at(region.pointer.clone(), region.span.clone())
@@ -145,7 +146,7 @@ fn version(exporter: &Spanned<Xray>, cx: &mut Context) {
             cx.push(
                 Diagnostic::info(
                     Code::XrayVersion,
-                    format!("`version: {:?}` becomes `service_version`: it was the `service.version` of X-Ray segments (not an X-Ray API version), and is now on every span and metric", version.value),
+                    format!("`version: {:?}` becomes `service_version`: it was the `service.version` of X-Ray segments (not an X-Ray API version), and is now on every span and metric", redact_str(&version.value)),
                 )
                 .at(version.pointer.clone(), version.span.clone())
                 .with_fate(Action::Converted, Context::target("service_version")),
