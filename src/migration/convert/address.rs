@@ -215,12 +215,11 @@ fn find_authority_end(s: &str) -> usize {
         // character boundary whenever it is at an ASCII `$` or `{`.
         if bytes[i..].starts_with(b"${") || bytes[i..].starts_with(b"{{") {
             let close = if bytes[i] == b'$' { "}" } else { "}}" };
-            match s[i..].find(close) {
-                Some(end) => {
-                    i += end + close.len();
-                    continue;
-                }
-                None => return s.len(),
+            // An unclosed `${` is a literal (a password may hold one):
+            // the authority still ends at the next `/`.
+            if let Some(end) = s[i..].find(close) {
+                i += end + close.len();
+                continue;
             }
         }
         if matches!(bytes[i], b'/' | b'?' | b'#') {
@@ -256,6 +255,9 @@ mod tests {
             a.without_credentials(),
             "http://influx:8086/write?u=me&db=k#x"
         );
+        let a = parse("https://u:${PW@zipkin:9411/api/v2/spans").unwrap();
+        assert_eq!((a.host.as_str(), a.port), ("zipkin", Some(9411)));
+        assert_eq!(a.without_credentials(), "https://zipkin:9411/api/v2/spans");
         let a = parse("http://zipkin:9411/api/v2/spans?token=T").unwrap();
         assert_eq!(a.without_credentials(), "http://zipkin:9411/api/v2/spans");
         // Issue 12, point 4: names as the server decodes them, fragments.
