@@ -16,6 +16,11 @@ for target in migrate redact; do
             -exec cp {} "$here/corpus/$target/" \;
     fi
 done
+# `redact` also takes its input as a credential: seed the shapes of issue 12.
+printf '%s' "Pa,ss(x'[{\" y@z" > "$here/corpus/redact/shape-userinfo"
+printf '%s' '{{ env "X" | default "k" }}' > "$here/corpus/redact/shape-action"
+printf '%s' '\L\P\x41\u00e9 %70=a&to%6Ben=b#access_token=c' > "$here/corpus/redact/shape-escapes"
+printf '%s' '{"name": "Authorization", "value": "Basic x", "ssm": "{\"password\": \"y\"}"}' > "$here/corpus/redact/shape-pair"
 # `formats`: the first byte picks the format (0 JSON, 1 YAML, 2 TOML,
 # 3 template).
 mkdir -p "$here/corpus/formats"

@@ -438,9 +438,9 @@ function fileName() {
 function updateCommand() {
   const o = options();
   const args = ["oc2otel", "migrate"];
-  if (o.collector !== "adot") args.push("--collector", o.collector);
+  if (o.collector !== "auto") args.push("--collector", o.collector);
   if (o.otlp_endpoint.trim() && o.otlp_endpoint.trim() !== "localhost:4317") args.push("--otlp-endpoint", o.otlp_endpoint.trim());
-  if (o.krakend_version.trim() && o.krakend_version.trim() !== "2.13") args.push("--krakend-version", o.krakend_version.trim());
+  if (o.krakend_version.trim() && o.krakend_version.trim() !== "auto") args.push("--krakend-version", o.krakend_version.trim());
   if (o.metrics === "emf") args.push("--metrics", "emf");
   args.push(fileName());
   $("command").textContent = args.join(" ");

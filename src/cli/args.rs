@@ -7,7 +7,9 @@ use std::path::PathBuf;
 use clap::builder::PossibleValue;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::migration::options::{CollectorFlavor, KrakendVersion, MetricsTarget, OtlpEndpoint};
+use crate::migration::options::{
+    CollectorFlavor, KrakendVersion, MergeSettings, MetricsTarget, OtlpEndpoint, TargetVersion,
+};
 use crate::migration::render::deploy::Platform;
 use crate::report::{Format, ViewFormat};
 
@@ -143,6 +145,48 @@ Examples:
 Exit status: 0 same behaviour (notes list inherent changes), 1 differences
 (listed), 2 bad input or usage.";
 
+/// The library's option enums as flag values, with one help line each
+/// (the library's types know nothing of clap; a new variant fails to
+/// compile here until it has its value).
+macro_rules! value_enum {
+    ($ty:ty { $($variant:ident => $name:literal, $help:literal;)* }) => {
+        impl ValueEnum for $ty {
+            fn value_variants<'a>() -> &'a [Self] {
+                &[$(Self::$variant),*]
+            }
+
+            fn to_possible_value(&self) -> Option<PossibleValue> {
+                Some(match self {
+                    $(Self::$variant => PossibleValue::new($name).help($help)),*
+                })
+            }
+        }
+    };
+}
+
+value_enum!(CollectorFlavor {
+    Auto => "auto", "Per file: ADOT when it ships every exporter the file needs, else otelcol-contrib";
+    Adot => "adot", "AWS Distro for OpenTelemetry (aws-otel-collector)";
+    Contrib => "contrib", "The upstream otelcol-contrib distribution";
+});
+
+value_enum!(MetricsTarget {
+    Legacy => "legacy", "Metrics go where the legacy exporters sent them, nowhere else";
+    Emf => "emf", "Also to CloudWatch, through the collector's awsemf exporter";
+});
+
+value_enum!(MergeSettings {
+    Refuse => "refuse", "Refuse the merge (error OC010 says what to change)";
+    Existing => "existing", "Keep the existing block's setting; the appended exporters follow it";
+    Legacy => "legacy", "Write the legacy setting; the existing exporters follow it too";
+});
+
+value_enum!(Platform {
+    Compose => "compose", "Docker Compose services: <stem>.deploy.compose.yaml";
+    Ecs => "ecs", "An Amazon ECS task definition: <stem>.deploy.ecs.json";
+    K8s => "k8s", "Kubernetes objects (a Deployment with the sidecar): <stem>.deploy.k8s.yaml";
+});
+
 /// `--format` of `migrate`: the values are the report layer's formats.
 impl ValueEnum for Format {
     fn value_variants<'a>() -> &'a [Self] {
@@ -167,6 +211,31 @@ impl ValueEnum for ViewFormat {
     }
 }
 
+/// What the migrated configs target, shared by `migrate` and `explain`
+/// (whose fates depend on it).
+#[derive(Debug, Args)]
+pub struct TargetArgs {
+    /// Collector distribution the collector config is written for (`auto`: ADOT, unless a file needs an exporter only otelcol-contrib ships).
+    #[arg(long, value_enum, default_value_t = CollectorFlavor::Auto)]
+    pub collector: CollectorFlavor,
+
+    /// Where KrakenD reaches the collector over OTLP/gRPC.
+    #[arg(long, value_name = "HOST[:PORT]", default_value = "localhost:4317", value_parser = parse_endpoint)]
+    pub otlp_endpoint: OtlpEndpoint,
+
+    /// KrakenD version the result must run on: `auto` (each file's `$schema` version, else the latest) or X.Y (2.6 or later; 3.0 is known).
+    #[arg(long, value_name = "auto|X.Y", default_value = "auto", value_parser = parse_target)]
+    pub krakend_version: TargetVersion,
+
+    /// The Jaeger collector's OTLP gRPC address (port 4317 by default), where a Jaeger exporter that sent to a jaeger-agent (`agent_endpoint`, no OTLP port) now sends.
+    #[arg(long, value_name = "HOST[:PORT]", value_parser = parse_endpoint)]
+    pub jaeger_collector: Option<OtlpEndpoint>,
+
+    /// Also send KrakenD's metrics to CloudWatch (`emf`: the collector's awsemf exporter).
+    #[arg(long, value_enum, value_name = "TARGET", default_value_t = MetricsTarget::Legacy)]
+    pub metrics: MetricsTarget,
+}
+
 #[derive(Debug, Args)]
 pub struct ExplainArgs {
     /// Config files or folders to explain (folders are walked as `migrate` walks them); `-` reads standard input.
@@ -177,21 +246,8 @@ pub struct ExplainArgs {
     #[arg(long, value_enum, default_value_t = ViewFormat::Human)]
     pub format: ViewFormat,
 
-    /// Collector distribution the migration would target.
-    #[arg(long, value_enum, default_value_t = CollectorArg::Adot)]
-    pub collector: CollectorArg,
-
-    /// Where KrakenD would reach the collector over OTLP/gRPC.
-    #[arg(long, value_name = "HOST[:PORT]", default_value = "localhost:4317", value_parser = parse_endpoint)]
-    pub otlp_endpoint: OtlpEndpoint,
-
-    /// KrakenD version the result would run on (2.6 or later).
-    #[arg(long, value_name = "X.Y", default_value = "2.13", value_parser = parse_version)]
-    pub krakend_version: KrakendVersion,
-
-    /// Where the migration would also send KrakenD's metrics (`emf`: CloudWatch).
-    #[arg(long, value_enum, value_name = "TARGET", default_value_t = MetricsArg::Legacy)]
-    pub metrics: MetricsArg,
+    #[command(flatten)]
+    pub target: TargetArgs,
 
     /// Walk folders without honouring `.gitignore`, `.ignore` and git's exclude files.
     #[arg(long)]
@@ -245,60 +301,6 @@ pub enum ColorChoice {
     Never,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum MetricsArg {
-    /// Metrics go where the legacy exporters sent them, nowhere else.
-    Legacy,
-    /// Also to CloudWatch, through the collector's awsemf exporter.
-    Emf,
-}
-
-impl From<MetricsArg> for MetricsTarget {
-    fn from(arg: MetricsArg) -> MetricsTarget {
-        match arg {
-            MetricsArg::Legacy => MetricsTarget::Legacy,
-            MetricsArg::Emf => MetricsTarget::Emf,
-        }
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum DeployArg {
-    /// Docker Compose services: <stem>.deploy.compose.yaml.
-    Compose,
-    /// An Amazon ECS task definition: <stem>.deploy.ecs.json.
-    Ecs,
-    /// Kubernetes objects (a Deployment with the sidecar): <stem>.deploy.k8s.yaml.
-    K8s,
-}
-
-impl From<DeployArg> for Platform {
-    fn from(arg: DeployArg) -> Platform {
-        match arg {
-            DeployArg::Compose => Platform::Compose,
-            DeployArg::Ecs => Platform::Ecs,
-            DeployArg::K8s => Platform::K8s,
-        }
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum CollectorArg {
-    /// AWS Distro for OpenTelemetry (aws-otel-collector).
-    Adot,
-    /// The upstream otelcol-contrib distribution.
-    Contrib,
-}
-
-impl From<CollectorArg> for CollectorFlavor {
-    fn from(arg: CollectorArg) -> CollectorFlavor {
-        match arg {
-            CollectorArg::Adot => CollectorFlavor::Adot,
-            CollectorArg::Contrib => CollectorFlavor::Contrib,
-        }
-    }
-}
-
 #[derive(Debug, Args)]
 pub struct MigrateArgs {
     /// Config files or folders to migrate (folders are walked); `-` reads standard input.
@@ -317,29 +319,20 @@ pub struct MigrateArgs {
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
 
-    /// Collector distribution the collector config is written for.
-    #[arg(long, value_enum, default_value_t = CollectorArg::Adot)]
-    pub collector: CollectorArg,
+    #[command(flatten)]
+    pub target: TargetArgs,
 
-    /// Where KrakenD reaches the collector over OTLP/gRPC.
-    #[arg(long, value_name = "HOST[:PORT]", default_value = "localhost:4317", value_parser = parse_endpoint)]
-    pub otlp_endpoint: OtlpEndpoint,
+    /// Which side wins a sampling, layer or period setting that an existing telemetry/opentelemetry block and the legacy block both govern (default: refuse the merge and say what to change).
+    #[arg(long, value_enum, value_name = "SIDE", default_value_t = MergeSettings::Refuse)]
+    pub merge_settings: MergeSettings,
 
     /// Write the collector config here instead of next to the config (one input only).
     #[arg(long, value_name = "FILE")]
     pub collector_out: Option<PathBuf>,
 
-    /// Also send KrakenD's metrics to CloudWatch (`emf`: the collector's awsemf exporter).
-    #[arg(long, value_enum, value_name = "TARGET", default_value_t = MetricsArg::Legacy)]
-    pub metrics: MetricsArg,
-
     /// Write a sidecar snippet for the collector next to each config.
     #[arg(long, value_enum, value_name = "PLATFORM")]
-    pub emit_deploy: Option<DeployArg>,
-
-    /// KrakenD version the result must run on (2.6 or later).
-    #[arg(long, value_name = "X.Y", default_value = "2.13", value_parser = parse_version)]
-    pub krakend_version: KrakendVersion,
+    pub emit_deploy: Option<Platform>,
 
     /// Validate each new block against KrakenD's JSON schemas in DIR (laid out as vX.Y/...).
     #[arg(long, value_name = "DIR")]
@@ -392,6 +385,10 @@ fn parse_endpoint(s: &str) -> Result<OtlpEndpoint, String> {
 }
 
 fn parse_version(s: &str) -> Result<KrakendVersion, String> {
+    s.parse()
+}
+
+fn parse_target(s: &str) -> Result<TargetVersion, String> {
     s.parse()
 }
 

@@ -5,7 +5,7 @@
 use clap::parser::ValueSource;
 use clap::{ArgMatches, CommandFactory};
 
-use super::args::{Cli, ExplainArgs, MigrateArgs, VerifyArgs};
+use super::args::{Cli, ExplainArgs, MigrateArgs, TargetArgs, VerifyArgs};
 use super::printer::Printer;
 use crate::migration::options::Options;
 use crate::workspace::discover::DiscoverOptions;
@@ -36,6 +36,18 @@ pub fn origins(matches: &ArgMatches) -> Origins {
     origins
 }
 
+/// The migration options both `migrate` and `explain` take.
+fn options(target: TargetArgs) -> Options {
+    Options {
+        collector: target.collector,
+        otlp_endpoint: target.otlp_endpoint,
+        krakend_version: target.krakend_version,
+        metrics: target.metrics,
+        jaeger_collector: target.jaeger_collector,
+        ..Options::default()
+    }
+}
+
 /// The settings of `migrate`.
 pub fn migrate(args: MigrateArgs, origins: Origins, printer: &Printer) -> MigrateSettings {
     let mode = if args.write {
@@ -64,13 +76,10 @@ pub fn migrate(args: MigrateArgs, origins: Origins, printer: &Printer) -> Migrat
         },
         file: FileSettings {
             options: Options {
-                collector: args.collector.into(),
-                otlp_endpoint: args.otlp_endpoint,
-                krakend_version: args.krakend_version,
-                metrics: args.metrics.into(),
-                ..Options::default()
+                merge_settings: args.merge_settings,
+                ..options(args.target)
             },
-            deploy: args.emit_deploy.map(Into::into),
+            deploy: args.emit_deploy,
         },
         collector_out: args.collector_out,
         schema_dir: args.schema_dir,
@@ -94,13 +103,7 @@ pub fn explain(args: ExplainArgs, origins: Origins) -> ExplainSettings {
             stdin_name: None,
         },
         file: FileSettings {
-            options: Options {
-                collector: args.collector.into(),
-                otlp_endpoint: args.otlp_endpoint,
-                krakend_version: args.krakend_version,
-                metrics: args.metrics.into(),
-                ..Options::default()
-            },
+            options: options(args.target),
             deploy: None,
         },
         origins,

@@ -41,11 +41,15 @@ pub use crate::model::target::CollectorExporter;
 /// How telemetry reaches one destination.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Route {
-    /// KrakenD pushes OTLP over gRPC straight to `host:port`.
+    /// KrakenD pushes OTLP straight to `host:port` (gRPC, or HTTPS with
+    /// `tls`).
     Otlp {
         name: &'static str,
         host: String,
         port: u16,
+        /// OTLP over HTTP to an `https://` host: the only way KrakenD's
+        /// OTLP exporter uses TLS (its gRPC exporter is always plain text).
+        tls: bool,
     },
     /// KrakenD serves `/metrics` on `port` for Prometheus to scrape.
     Prometheus { port: u16 },

@@ -10,16 +10,31 @@ pub use crate::model::version::KrakendVersion;
 /// Which collector distribution the generated collector config targets.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum CollectorFlavor {
-    /// AWS Distro for OpenTelemetry (aws-otel-collector).
+    /// Chosen per file by the migration: ADOT when it ships a component
+    /// for every exporter of the file, else otelcol-contrib (an info
+    /// diagnostic says which and why). The migration resolves it before
+    /// anything is converted, so the rules only ever see `Adot` or
+    /// `Contrib`; an unresolved `Auto` names ADOT's, which is what it
+    /// picks when nothing needs contrib.
     #[default]
+    Auto,
+    /// AWS Distro for OpenTelemetry (aws-otel-collector).
     Adot,
     /// The upstream otelcol-contrib distribution.
     Contrib,
 }
 
 impl CollectorFlavor {
+    /// The values a user (flag or config file) can name, in help order.
+    pub const ALL: [CollectorFlavor; 3] = [
+        CollectorFlavor::Auto,
+        CollectorFlavor::Adot,
+        CollectorFlavor::Contrib,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
+            CollectorFlavor::Auto => "auto",
             CollectorFlavor::Adot => "adot",
             CollectorFlavor::Contrib => "contrib",
         }
@@ -28,15 +43,81 @@ impl CollectorFlavor {
     /// The name of the KrakenD OTLP exporter that points at the collector.
     pub fn exporter_name(self) -> &'static str {
         match self {
-            CollectorFlavor::Adot => "adot",
+            CollectorFlavor::Auto | CollectorFlavor::Adot => "adot",
             CollectorFlavor::Contrib => "otel_collector",
         }
     }
 
     pub fn display_name(self) -> &'static str {
         match self {
-            CollectorFlavor::Adot => "the ADOT collector (aws-otel-collector)",
+            CollectorFlavor::Auto | CollectorFlavor::Adot => {
+                "the ADOT collector (aws-otel-collector)"
+            }
             CollectorFlavor::Contrib => "the OpenTelemetry collector (otelcol-contrib)",
+        }
+    }
+
+    /// Whether the collector config is for ADOT (its components only).
+    pub fn is_adot(self) -> bool {
+        self != CollectorFlavor::Contrib
+    }
+}
+
+impl FromStr for CollectorFlavor {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, String> {
+        CollectorFlavor::ALL
+            .into_iter()
+            .find(|f| f.as_str() == s)
+            .ok_or_else(|| format!("`{s}`: expected `auto`, `adot` or `contrib`"))
+    }
+}
+
+/// The KrakenD version a migration targets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum TargetVersion {
+    /// Per file: the `vX.Y` of its `$schema` URL (2.6 or later), else
+    /// [`KrakendVersion::LATEST`]. The migration resolves it first.
+    #[default]
+    Auto,
+    /// This version, whatever the file says.
+    Exact(KrakendVersion),
+}
+
+impl TargetVersion {
+    /// The version in effect: an unresolved `Auto` is the latest, which is
+    /// what it resolves to for a file without a `$schema` version.
+    pub fn version(self) -> KrakendVersion {
+        match self {
+            TargetVersion::Auto => KrakendVersion::LATEST,
+            TargetVersion::Exact(v) => v,
+        }
+    }
+}
+
+impl From<KrakendVersion> for TargetVersion {
+    fn from(v: KrakendVersion) -> TargetVersion {
+        TargetVersion::Exact(v)
+    }
+}
+
+impl fmt::Display for TargetVersion {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TargetVersion::Auto => write!(f, "auto"),
+            TargetVersion::Exact(v) => write!(f, "{v}"),
+        }
+    }
+}
+
+impl FromStr for TargetVersion {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "auto" => Ok(TargetVersion::Auto),
+            _ => s.parse().map(TargetVersion::Exact),
         }
     }
 }
@@ -141,18 +222,52 @@ impl FromStr for MetricsTarget {
     }
 }
 
+/// Which side wins when the legacy block is merged into an existing
+/// `telemetry/opentelemetry` block and a service setting (sampler, layer
+/// switch, metric period) differs for a signal both blocks' exporters
+/// carry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum MergeSettings {
+    /// Neither: the merge is refused (OC010 says what to change).
+    #[default]
+    Refuse,
+    /// The existing block's setting stays; the appended exporters follow it.
+    Existing,
+    /// The legacy setting is written; the existing exporters follow it too.
+    Legacy,
+}
+
+impl FromStr for MergeSettings {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "refuse" => Ok(MergeSettings::Refuse),
+            "existing" => Ok(MergeSettings::Existing),
+            "legacy" => Ok(MergeSettings::Legacy),
+            _ => Err(format!("`{s}`: expected `refuse`, `existing` or `legacy`")),
+        }
+    }
+}
+
 /// Everything a migration needs besides the file.
 #[derive(Debug, Clone)]
 pub struct Options {
     pub collector: CollectorFlavor,
     pub otlp_endpoint: OtlpEndpoint,
-    pub krakend_version: KrakendVersion,
+    pub krakend_version: TargetVersion,
     /// Re-parse and check the migrated text (see `migrate::verify`). Only
     /// `--check`, which writes nothing, turns this off to save the second
     /// parse.
     pub verify_output: bool,
     /// `--metrics`: an extra destination for KrakenD's metrics.
     pub metrics: MetricsTarget,
+    /// `--jaeger-collector`: where a Jaeger exporter that sent to a
+    /// jaeger-agent (which has no OTLP port) now sends OTLP.
+    pub jaeger_collector: Option<OtlpEndpoint>,
+    /// `--merge-settings`: which side wins a setting the legacy block and
+    /// an existing `telemetry/opentelemetry` block both govern.
+    pub merge_settings: MergeSettings,
 }
 
 impl Default for Options {
@@ -160,16 +275,39 @@ impl Default for Options {
         Options {
             collector: CollectorFlavor::default(),
             otlp_endpoint: OtlpEndpoint::default(),
-            krakend_version: KrakendVersion::default(),
+            krakend_version: TargetVersion::default(),
             verify_output: true,
             metrics: MetricsTarget::default(),
+            jaeger_collector: None,
+            merge_settings: MergeSettings::default(),
         }
+    }
+}
+
+impl Options {
+    /// The KrakenD version the result must run on.
+    pub fn version(&self) -> KrakendVersion {
+        self.krakend_version.version()
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn auto_values_parse_as_a_config_file_would_name_them() {
+        assert_eq!("auto".parse(), Ok(CollectorFlavor::Auto));
+        assert_eq!("contrib".parse(), Ok(CollectorFlavor::Contrib));
+        assert!("otelcol".parse::<CollectorFlavor>().is_err());
+        assert_eq!("auto".parse(), Ok(TargetVersion::Auto));
+        assert_eq!(
+            "3.0".parse(),
+            Ok(TargetVersion::Exact(KrakendVersion::new(3, 0, 0)))
+        );
+        assert_eq!(TargetVersion::Auto.version(), KrakendVersion::LATEST);
+        assert!("2.5".parse::<TargetVersion>().is_err());
+    }
 
     #[test]
     fn parses_endpoints() {

@@ -381,7 +381,7 @@ mod tests {
     #[test]
     fn xray_goes_through_the_collector_after() {
         let p = picture(
-            r#"{"version": 3, "extra_config": {"telemetry/opencensus": {"sample_rate": 100, "exporters": {"xray": {"region": "eu-west-1"}, "prometheus": {"port": 9091}, "logger": {}}}}}"#,
+            r#"{"version": 3, "extra_config": {"telemetry/opencensus": {"sample_rate": 100, "exporters": {"xray": {"region": "eu-west-1", "use_env": true}, "prometheus": {"port": 9091}, "logger": {}}}}}"#,
         );
         let line = |side: &Pipelines| -> Vec<String> {
             side.paths()

@@ -5,7 +5,9 @@
 //! (`DIR/v2.13/telemetry/opentelemetry.json`, ...); references between
 //! schema files are resolved inside that folder and never fetched.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 use serde_json::Value;
 
@@ -96,5 +98,36 @@ impl SchemaValidator {
             .iter_errors(block)
             .map(|e| (e.instance_path().as_str().to_string(), e.to_string()))
             .collect()
+    }
+}
+
+/// The schemas of every version a run targets, compiled on first use:
+/// with `--krakend-version auto` each file may target another version.
+#[derive(Debug)]
+pub struct Schemas {
+    dir: PathBuf,
+    compiled: Mutex<BTreeMap<KrakendVersion, Arc<Result<SchemaValidator, String>>>>,
+}
+
+impl Schemas {
+    pub fn new(dir: &Path) -> Schemas {
+        Schemas {
+            dir: dir.to_path_buf(),
+            compiled: Mutex::new(BTreeMap::new()),
+        }
+    }
+
+    /// The validator of `version` (compiled once), or why there is none.
+    pub fn get(&self, version: KrakendVersion) -> Arc<Result<SchemaValidator, String>> {
+        // A poisoned lock only means another thread panicked while
+        // compiling; the map itself is still whole.
+        let mut compiled = self
+            .compiled
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        compiled
+            .entry(version)
+            .or_insert_with(|| Arc::new(SchemaValidator::load(&self.dir, version)))
+            .clone()
     }
 }

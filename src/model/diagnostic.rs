@@ -167,6 +167,16 @@ codes! {
         "A comment inside the replaced legacy block is not carried over.";
     TemplatedBlock = "OC026", "templated-block", FLEXIBLE_CONFIG,
         "A legacy block a Flexible Configuration template writes or inserts: migrate it by hand.";
+    CollectorFlavour = "OC027", "collector-flavour", ADOT_COLLECTOR,
+        "--collector auto: which collector the file's collector config is for, and why.";
+    KrakendVersion = "OC028", "krakend-version", OPENTELEMETRY,
+        "--krakend-version auto: the target KrakenD version, read from $schema.";
+    Krakend3 = "OC029", "krakend-3-ignores-opencensus", OPENTELEMETRY,
+        "KrakenD 3.0 ignores every OpenCensus block without a word: its telemetry stops on that upgrade.";
+    InfluxRemoved = "OC030", "krakend-3-influx-removed", OPENTELEMETRY,
+        "telemetry/influx is removed in KrakenD 3.0; oc2otel does not migrate it.";
+    MergeSetting = "OC031", "merge-setting", OPENTELEMETRY,
+        "--merge-settings chose a side: a sampling, layer or period setting changes for the appended or the existing exporters.";
     TracesOff = "OC101", "traces-off", OPENTELEMETRY,
         "The legacy block recorded no traces, so traces stay off.";
     SamplingRatio = "OC102", "sampling-ratio", OPENTELEMETRY,
@@ -181,6 +191,8 @@ codes! {
         "OpenCensus propagated B3 headers; OpenTelemetry uses W3C traceparent unless OTEL_PROPAGATORS says otherwise.";
     ServiceName = "OC107", "service-name", OPENTELEMETRY,
         "The service name, taken from the legacy exporters.";
+    UnrecordedPropagation = "OC108", "unrecorded-propagation", OPENTELEMETRY,
+        "OpenCensus forwarded trace context on every request; KrakenD's OpenTelemetry only on recorded ones.";
     Xray = "OC201", "xray", ADOT_XRAY,
         "The X-Ray exporter becomes OTLP to the collector and its awsxray exporter.";
     XrayRegion = "OC202", "xray-region", ADOT_XRAY,
@@ -191,18 +203,26 @@ codes! {
         "X-Ray segment names, annotations and trace IDs change shape.";
     Jaeger = "OC211", "jaeger", JAEGER,
         "Jaeger becomes an OTLP exporter to the Jaeger host.";
+    JaegerAgent = "OC212", "jaeger-agent", JAEGER,
+        "A jaeger-agent has no OTLP port: the traces go to the Jaeger collector named with --jaeger-collector.";
     Zipkin = "OC221", "zipkin", ZIPKIN_EXPORTER,
         "Zipkin goes through the collector's zipkin exporter (otelcol-contrib).";
     Prometheus = "OC231", "prometheus", PROMETHEUS,
         "Prometheus becomes KrakenD's OpenTelemetry Prometheus exporter; metric names change.";
     Datadog = "OC241", "datadog", DATADOG,
         "Datadog becomes OTLP to the Datadog Agent.";
+    Dogstatsd = "OC242", "datadog-dogstatsd", DATADOG,
+        "Datadog metrics went to DogStatsD; they now go over OTLP to the Agent, whose OTLP receiver must take metrics.";
     Stackdriver = "OC251", "stackdriver", GOOGLECLOUD_EXPORTER,
         "Stackdriver becomes the collector's googlecloud exporter (otelcol-contrib).";
+    GcpResource = "OC252", "gcp-resource", GOOGLECLOUD_EXPORTER,
+        "Stackdriver's monitored resource: the collector detects it with a resourcedetection processor (gcp).";
     Influxdb = "OC261", "influxdb", INFLUXDB,
         "InfluxDB becomes the collector's influxdb exporter (otelcol-contrib).";
     Ocagent = "OC271", "ocagent", OPENTELEMETRY,
         "The OpenCensus agent exporter becomes OTLP; the target must accept OTLP.";
+    OtlpHeaders = "OC272", "otlp-headers", OPENTELEMETRY,
+        "Agent headers move to OTEL_EXPORTER_OTLP_HEADERS in KrakenD's environment, which every OTLP exporter of KrakenD sends.";
     Logger = "OC281", "logger", OPENCENSUS,
         "The logger exporter was never registered by KrakenD; it is dropped.";
     UnknownExporter = "OC291", "unknown-exporter", OPENCENSUS,
@@ -211,6 +231,10 @@ codes! {
         "exporters.extra_config was never read; it is dropped.";
     EndpointConflict = "OC293", "endpoint-conflict", OPENTELEMETRY,
         "A direct exporter would send to the collector's own OTLP endpoint; choose another --otlp-endpoint.";
+    DeadExporter = "OC294", "dead-exporter", OPENCENSUS,
+        "An exporter that never delivered anything in KrakenD: the file is left as it is until it is fixed or removed.";
+    Tls = "OC295", "tls", OPENTELEMETRY,
+        "A legacy destination reached over TLS: kept with OTLP over HTTPS where the target KrakenD can, else lost.";
     PathAggregation = "OC301", "path-aggregation", LAYERS,
         "Endpoint and backend legacy blocks are removed.";
     Secret = "OC401", "secret", OPENTELEMETRY,

@@ -64,6 +64,9 @@ pub struct BlockRef<'a> {
     pub duplicate: bool,
     /// A parent key of this block is shadowed by a later duplicate.
     pub shadowed: bool,
+    /// The block is in a document after the first of a YAML stream, which
+    /// KrakenD never reads.
+    pub later_document: bool,
 }
 
 impl<'a> BlockRef<'a> {
@@ -176,6 +179,22 @@ fn is_last_of_key(
     }
 }
 
+/// Find every legacy block of a YAML stream: those of its first document
+/// (the one KrakenD reads), then those of the others, all unread.
+pub fn locate_documents<'a>(root: &'a Node, others: &'a [Node]) -> Located<'a> {
+    let mut located = locate(root);
+    for other in others {
+        located
+            .blocks
+            .extend(locate(other).blocks.into_iter().map(|block| BlockRef {
+                scope: Scope::Unread,
+                later_document: true,
+                ..block
+            }));
+    }
+    located
+}
+
 /// Find every legacy block of a document.
 pub fn locate(root: &Node) -> Located<'_> {
     // A file whose root holds a legacy key but no `extra_config` is the
@@ -238,6 +257,7 @@ pub fn locate(root: &Node) -> Located<'_> {
                             index,
                             duplicate: !last_of_key,
                             shadowed: !frames[frame].live,
+                            later_document: false,
                         });
                         // The inside of a legacy block is its own business.
                         continue;

@@ -99,6 +99,20 @@ pub static STEPS: &[Step] = &[
         true,
     ),
     step(
+        "fix-dead-exporters",
+        Code::DeadExporter,
+        When::Warning,
+        "fix or delete the legacy exporters that never delivered anything (the errors above say why and how), then migrate again",
+        true,
+    ),
+    step(
+        "name-jaeger-collector",
+        Code::JaegerAgent,
+        When::Action(Action::Manual),
+        "migrate again with --jaeger-collector HOST[:PORT], the Jaeger collector's OTLP address (a jaeger-agent has no OTLP port)",
+        false,
+    ),
+    step(
         "use-contrib",
         Code::NeedsContrib,
         When::Warning,
@@ -166,6 +180,20 @@ pub static STEPS: &[Step] = &[
         Code::MisplacedBlock,
         When::Any,
         "move the legacy settings KrakenD never read to the service's extra_config, or delete them",
+        true,
+    ),
+    step(
+        "migrate-before-krakend-3",
+        Code::Krakend3,
+        When::Warning,
+        "migrate these configs before upgrading to KrakenD 3.0 (it ignores telemetry/opencensus without a word, so they would export no telemetry at all)",
+        false,
+    ),
+    step(
+        "replace-telemetry-influx",
+        Code::InfluxRemoved,
+        When::Warning,
+        "replace the telemetry/influx blocks before upgrading to KrakenD 3.0, which removed that component (send metrics through OpenTelemetry instead)",
         true,
     ),
     Step {
@@ -244,7 +272,7 @@ pub static STEPS: &[Step] = &[
     ),
     step(
         "set-otlp-headers",
-        Code::Ocagent,
+        Code::OtlpHeaders,
         When::Target("env: OTEL_EXPORTER_OTLP_HEADERS"),
         "set OTEL_EXPORTER_OTLP_HEADERS in KrakenD's environment from a secret store (the agent exporter sent headers)",
         true,
@@ -254,6 +282,13 @@ pub static STEPS: &[Step] = &[
         Code::Datadog,
         When::Action(Action::Converted),
         "enable the Datadog Agent's OTLP receiver (DD_OTLP_CONFIG_RECEIVER_PROTOCOLS_GRPC_ENDPOINT=0.0.0.0:4317)",
+        true,
+    ),
+    step(
+        "datadog-agent-otlp-metrics",
+        Code::Dogstatsd,
+        When::Warning,
+        "enable metrics on the Datadog Agent's OTLP receiver (DD_OTLP_CONFIG_METRICS_ENABLED=true), since KrakenD's metrics no longer go to DogStatsD",
         true,
     ),
     step(
@@ -290,6 +325,20 @@ pub static STEPS: &[Step] = &[
         When::Any,
         "migrate again with an --otlp-endpoint the snippet's collector listens on (see the warnings above)",
         false,
+    ),
+    step(
+        "keep-jaeger-tls",
+        Code::Tls,
+        When::Warning,
+        "target KrakenD 2.10 or later (--krakend-version) to keep TLS to Jaeger with OTLP over HTTPS, or keep Jaeger on a trusted network",
+        true,
+    ),
+    step(
+        "check-unrecorded-trace-context",
+        Code::UnrecordedPropagation,
+        When::Warning,
+        "check the backends that continued the gateway's traces, since requests KrakenD does not record no longer carry its trace context",
+        true,
     ),
     step(
         "update-prometheus-dashboards",

@@ -10,6 +10,9 @@ pub const PROPAGATORS_ENV: &str = "OTEL_PROPAGATORS";
 /// Its value that keeps B3 callers and backends in the trace.
 pub const B3_PROPAGATORS: &str = "tracecontext,baggage,b3multi";
 
+/// The headers every OTLP exporter of KrakenD sends (from its environment).
+pub const HEADERS_ENV: &str = "OTEL_EXPORTER_OTLP_HEADERS";
+
 /// KrakenD's environment variable that makes its OTLP metrics deltas.
 pub const TEMPORALITY_ENV: &str = "OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE";
 
@@ -41,6 +44,10 @@ pub const HEALTH_CHECK_PORT: u16 = 13133;
 /// Where the collector's `influxdb` exporter reads its credentials.
 pub const INFLUX_USERNAME_ENV: &str = "INFLUXDB_USERNAME";
 pub const INFLUX_PASSWORD_ENV: &str = "INFLUXDB_PASSWORD";
+
+/// The `resourcedetection` detector that gives Google Cloud exports their
+/// monitored resource (GKE, GCE, Cloud Run, ...).
+pub const GCP_DETECTOR: &str = "gcp";
 
 /// A collector exporter oc2otel writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

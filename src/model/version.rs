@@ -21,6 +21,35 @@ impl KrakendVersion {
     pub const LATEST: KrakendVersion = KrakendVersion::new(2, 13, 0);
     /// The first version with the OpenTelemetry module.
     pub const FIRST_OTEL: KrakendVersion = KrakendVersion::new(2, 6, 0);
+    /// KrakenD CE 3.0 (`reference/krakend-3.md`): known but not yet
+    /// released, so never the default. It reads no OpenCensus block and
+    /// has no `telemetry/influx`; its OpenTelemetry module (krakend-otel
+    /// v2) is assumed to read the 2.x keys.
+    pub const V3: KrakendVersion = KrakendVersion::new(3, 0, 0);
+
+    /// The version a `$schema` URL names (`https://www.krakend.io/schema/v2.10/krakend.json`):
+    /// the first path segment shaped `vX.Y`.
+    pub fn from_schema_url(url: &str) -> Option<KrakendVersion> {
+        url.split('/').find_map(|part| {
+            let digits = part.strip_prefix('v')?;
+            let mut parts = digits.split('.');
+            let major = parts.next()?.parse().ok()?;
+            let minor = parts.next()?.parse().ok()?;
+            Some(KrakendVersion::new(major, minor, 0))
+        })
+    }
+
+    /// Whether it still reads `telemetry/opencensus` (3.0 removed the
+    /// module: a leftover block is ignored without a word).
+    pub fn reads_opencensus(self) -> bool {
+        self < KrakendVersion::V3
+    }
+
+    /// OTLP over HTTP to an `https://` host uses TLS from 2.10 (krakend-otel
+    /// v0.9.2's scheme handling); gRPC is always plain text.
+    pub fn has_otlp_https(self) -> bool {
+        self >= KrakendVersion::new(2, 10, 0)
+    }
 
     pub const fn new(major: u32, minor: u32, patch: u32) -> KrakendVersion {
         KrakendVersion {
@@ -113,5 +142,15 @@ mod tests {
         assert!("2.5".parse::<KrakendVersion>().unwrap_err().contains("2.6"));
         assert!("two".parse::<KrakendVersion>().is_err());
         assert!("2.".parse::<KrakendVersion>().is_err());
+        let v: KrakendVersion = "3.0".parse().unwrap();
+        assert!(!v.reads_opencensus() && v.has_otlp_https() && v.has_propagators_env());
+        assert_eq!(
+            KrakendVersion::from_schema_url("https://www.krakend.io/schema/v2.10/krakend.json"),
+            Some(KrakendVersion::new(2, 10, 0))
+        );
+        assert_eq!(
+            KrakendVersion::from_schema_url("https://www.krakend.io/schema/krakend.json"),
+            None
+        );
     }
 }

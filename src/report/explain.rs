@@ -13,7 +13,7 @@ use serde::Serialize;
 
 use super::json::FileList;
 use super::text::{self, columns, wrap};
-use super::{Reporter, Streams, Style};
+use super::{Reporter, Streams, Style, shown};
 use crate::model::diagnostic::{Action, Diagnostic, Severity};
 use crate::model::docs;
 use crate::model::locate::{OPENCENSUS, OPENCENSUS_V1};
@@ -110,7 +110,7 @@ fn location(d: &Diagnostic) -> String {
 fn human(file: &Explained, width: usize, color: bool) -> String {
     let bold = |t: &str| super::bold(t, color);
     let mut out = String::new();
-    let _ = writeln!(out, "{}", bold(&file.path));
+    let _ = writeln!(out, "{}", bold(&shown(&file.path)));
     let fields: Vec<&Diagnostic> = fields(file).collect();
     if fields.is_empty() && !file.error {
         out.push_str("  no OpenCensus block: nothing to explain\n");
@@ -144,7 +144,7 @@ fn human(file: &Explained, width: usize, color: bool) -> String {
             .copied()
             .filter(|d| split_block(&d.pointer).0 == block)
             .collect();
-        let _ = writeln!(out, "\n  {}", bold(block));
+        let _ = writeln!(out, "\n  {}", bold(&shown(block)));
         out.push_str(&table(&rows, width, color));
     }
     for (title, severity) in [
@@ -162,7 +162,7 @@ fn human(file: &Explained, width: usize, color: bool) -> String {
                 d.severity.as_str(),
                 d.code.as_str(),
                 location(d),
-                d.message
+                shown(&d.message)
             );
             for (n, line) in wrap(&head, width - 4).into_iter().enumerate() {
                 let indent = if n == 0 { "  - " } else { "    " };
@@ -180,7 +180,7 @@ fn human(file: &Explained, width: usize, color: bool) -> String {
 fn detail(out: &mut String, indent: &str, d: &Diagnostic, width: usize) {
     let room = width.saturating_sub(indent.len() + 6);
     if let Some(help) = &d.help {
-        for (n, line) in wrap(help, room).into_iter().enumerate() {
+        for (n, line) in wrap(&shown(help), room).into_iter().enumerate() {
             let label = if n == 0 { "help: " } else { "      " };
             let _ = writeln!(out, "{indent}{label}{line}");
         }
@@ -233,7 +233,9 @@ fn table(rows: &[&Diagnostic], width: usize, color: bool) -> String {
             location(d),
             field_name(d),
             fate.action.as_str().to_string(),
-            fate.target.clone().unwrap_or_else(|| "-".into()),
+            fate.target
+                .as_deref()
+                .map_or_else(|| "-".into(), |t| shown(t).into_owned()),
         ];
         let mut text = columns(&[row], &widths, INDENT);
         if color {
@@ -246,7 +248,7 @@ fn table(rows: &[&Diagnostic], width: usize, color: bool) -> String {
             }
         }
         out.push_str(&text);
-        for line in wrap(&d.message, why_w) {
+        for line in wrap(&shown(&d.message), why_w) {
             let _ = writeln!(out, "{detail_indent}{line}");
         }
         detail(&mut out, &detail_indent, d, width);
@@ -261,7 +263,7 @@ fn field_name(d: &Diagnostic) -> String {
     if rest.is_empty() {
         "(the block)".into()
     } else {
-        rest.to_string()
+        shown(rest).into_owned()
     }
 }
 

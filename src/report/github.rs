@@ -146,7 +146,7 @@ fn annotation(file: &FileOutcome, group: &Group<'_>) -> String {
     let mut properties = Vec::new();
     if file.path != "-" {
         let path = file.path.strip_prefix("./").unwrap_or(&file.path);
-        properties.push(format!("file={}", property(path)));
+        properties.push(format!("file={}", property(&super::shown(path))));
         if let Some(line) = finding.line {
             properties.push(format!("line={line}"));
             if let Some(column) = finding.column {
@@ -162,7 +162,9 @@ fn annotation(file: &FileOutcome, group: &Group<'_>) -> String {
             finding.code.name()
         ))
     ));
-    let mut message = finding.message.to_string();
+    // Escaped before the runner's own escapes: no name or value of a file
+    // may end the command or start another one.
+    let mut message = super::shown(&finding.message).into_owned();
     if group.lines.len() > 1 {
         let lines: Vec<String> = group.lines[1..]
             .iter()
@@ -176,7 +178,7 @@ fn annotation(file: &FileOutcome, group: &Group<'_>) -> String {
     }
     if let Some(help) = &finding.help {
         message.push_str("\nhelp: ");
-        message.push_str(help);
+        message.push_str(&super::shown(help));
     }
     format!(
         "::{} {}::{}\n",

@@ -113,7 +113,7 @@ pub struct FileList {
 impl FileList {
     /// Write one item (the document's head before the first).
     pub fn item(&mut self, item: &impl Serialize, out: &mut dyn io::Write) -> io::Result<()> {
-        let body = serde_json::to_string_pretty(item).map_err(io::Error::other)?;
+        let body = super::json_text(serde_json::to_string_pretty(item).map_err(io::Error::other)?);
         let mut text = String::new();
         if self.items == 0 {
             text.push_str(HEAD);

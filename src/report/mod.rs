@@ -13,7 +13,6 @@
 //! disagree about a file.
 
 pub mod ci;
-pub mod escape;
 pub mod explain;
 pub mod format;
 pub mod github;
@@ -28,9 +27,37 @@ pub mod svg;
 pub mod text;
 pub mod verify;
 
+use std::borrow::Cow;
 use std::io::{self, Write};
 
+pub use crate::model::redact::{Lines, printable};
 pub use format::{Format, ViewFormat};
+
+/// A name or value as every report shows it: on one line, control
+/// characters escaped ([`printable`], the one escaping function, which
+/// the collector config's comments and the deploy snippets use too).
+pub fn shown(text: &str) -> Cow<'_, str> {
+    printable(text, Lines::One)
+}
+
+/// A JSON document with the characters a terminal could act on escaped
+/// as JSON escapes (`\u202e`): serde escapes C0 controls itself, not
+/// DEL, C1, the line separators and bidirectional controls. The data is
+/// the same once parsed.
+pub fn json_text(text: String) -> String {
+    if !text.chars().any(crate::model::redact::view::is_unsafe_char) {
+        return text;
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        if crate::model::redact::view::is_unsafe_char(c) {
+            out.push_str(&format!("\\u{:04x}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
 
 /// Where a reporter writes.
 pub struct Streams<'a> {

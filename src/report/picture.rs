@@ -11,7 +11,7 @@
 
 use std::fmt::Write as _;
 
-use super::escape::shown;
+use super::shown;
 use crate::migration::picture::{NodeKind, Picture, Pipelines};
 
 /// `text` as the inside of a quoted Mermaid label: letters, digits and a

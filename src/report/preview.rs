@@ -22,7 +22,7 @@ use serde::{Deserialize, Serialize};
 use super::Verbosity;
 use super::human;
 use crate::migration::options::{
-    CollectorFlavor, KrakendVersion, MetricsTarget, Options, OtlpEndpoint,
+    CollectorFlavor, MetricsTarget, Options, OtlpEndpoint, TargetVersion,
 };
 use crate::migration::picture::Picture;
 use crate::migration::{self, Status};
@@ -175,14 +175,10 @@ pub fn options(request: &Request) -> Result<Options, String> {
         v.as_deref().map(str::trim).filter(|v| !v.is_empty())
     }
     if let Some(value) = given(&request.collector) {
-        options.collector = match value {
-            "adot" => CollectorFlavor::Adot,
-            "contrib" => CollectorFlavor::Contrib,
-            _ => {
-                let why = "possible values: adot, contrib";
-                return Err(invalid("--collector <COLLECTOR>", value, why));
-            }
-        };
+        options.collector = value.parse::<CollectorFlavor>().map_err(|_| {
+            let why = "possible values: auto, adot, contrib";
+            invalid("--collector <COLLECTOR>", value, why)
+        })?;
     }
     if let Some(value) = given(&request.otlp_endpoint) {
         options.otlp_endpoint = value
@@ -191,8 +187,8 @@ pub fn options(request: &Request) -> Result<Options, String> {
     }
     if let Some(value) = given(&request.krakend_version) {
         options.krakend_version = value
-            .parse::<KrakendVersion>()
-            .map_err(|why| invalid("--krakend-version <X.Y>", value, &why))?;
+            .parse::<TargetVersion>()
+            .map_err(|why| invalid("--krakend-version <X.Y|auto>", value, &why))?;
     }
     if let Some(value) = given(&request.metrics) {
         options.metrics = value

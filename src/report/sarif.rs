@@ -173,7 +173,8 @@ fn log(results: Vec<SarifResult>) -> String {
             results,
         }],
     };
-    let mut out = serde_json::to_string_pretty(&log).expect("a SARIF log serialises");
+    let mut out =
+        super::json_text(serde_json::to_string_pretty(&log).expect("a SARIF log serialises"));
     out.push('\n');
     out
 }

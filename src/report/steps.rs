@@ -4,7 +4,7 @@
 
 use std::borrow::Cow;
 
-use super::escape::shown;
+use super::shown;
 use crate::model::next_steps::Count;
 use crate::workspace::steps::StepGroup;
 

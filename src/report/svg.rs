@@ -14,11 +14,11 @@
 //! Labels are user data (hosts, names, regions) and never hold a
 //! credential (the picture leaves them out); every text is escaped for
 //! XML, and control characters, which XML cannot carry, are written as
-//! `\u{..}` escapes as in every other report ([`super::escape::shown`]).
+//! `\u{..}` escapes as in every other report ([`super::shown`]).
 
 use std::fmt::Write as _;
 
-use super::escape::shown;
+use super::shown;
 use crate::migration::picture::{Node, NodeKind, Picture, Pipelines};
 
 /// Font size of labels, and the width estimate of one character at that

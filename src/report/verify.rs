@@ -9,7 +9,7 @@ use std::io;
 use serde::Serialize;
 
 use super::text::{self, columns, wrap};
-use super::{Reporter, Streams, Style, Verbosity, human};
+use super::{Reporter, Streams, Style, Verbosity, human, shown};
 use crate::migration::behaviour::compare::Finding;
 use crate::migration::behaviour::{Behaviour, Route, Signal};
 use crate::workspace::ops::verify::{BadInput, Comparison, Side, Verified};
@@ -91,15 +91,16 @@ fn service_names(b: &Behaviour) -> String {
     }
     b.service_names
         .iter()
-        .map(|n| format!("{:?} ({})", n.value, n.source))
+        .map(|n| format!("{:?} ({})", n.value, shown(&n.source)))
         .collect::<Vec<_>>()
         .join(", ")
 }
 
 fn route_line(r: &Route) -> String {
+    let route = shown(&r.describe()).into_owned();
     match (r.signal, r.period) {
-        (Signal::Metrics, Some(p)) => format!("{}, every {p} s", r.describe()),
-        _ => r.describe(),
+        (Signal::Metrics, Some(p)) => format!("{route}, every {p} s"),
+        _ => route,
     }
 }
 
@@ -164,16 +165,16 @@ fn inputs(out: &mut String, report: &Comparison, color: bool) {
     for (label, side) in [("LEGACY", &report.legacy), ("NEW", &report.new)] {
         let block = side.block.as_deref().map_or_else(
             || "no telemetry block".to_string(),
-            |b| format!("block {b}"),
+            |b| format!("block {}", shown(b)),
         );
         let _ = writeln!(
             out,
             "{} {}: {block}",
             bold(&format!("{label:<6}")),
-            side.path
+            shown(&side.path)
         );
     }
-    let collector = report.collector.as_deref().unwrap_or("none");
+    let collector = shown(report.collector.as_deref().unwrap_or("none"));
     let _ = writeln!(out, "{} {collector}", bold("collector"));
     out.push('\n');
 }
@@ -186,7 +187,7 @@ fn behaviours(out: &mut String, report: &Comparison, width: usize, color: bool) 
     let widths = [label_w, value_w, value_w];
     let running = |b: &Behaviour| match &b.inactive {
         None => "yes".to_string(),
-        Some(why) => format!("no: {why}"),
+        Some(why) => format!("no: {}", shown(why)),
     };
     let layer = |b: &Behaviour, s: crate::migration::behaviour::LayerSignals| {
         if b.active() {
@@ -198,7 +199,7 @@ fn behaviours(out: &mut String, report: &Comparison, width: usize, color: bool) 
     let version = |b: &Behaviour| {
         b.service_version
             .as_ref()
-            .map_or_else(|| "-".to_string(), ToString::to_string)
+            .map_or_else(|| "-".to_string(), |v| shown(&v.to_string()).into_owned())
     };
     let mut rows = vec![
         vec![
@@ -248,7 +249,7 @@ fn routes(out: &mut String, report: &Comparison, width: usize, color: bool) {
         }
         for r in &b.routes {
             let _ = writeln!(out, "  {}", route_line(r));
-            for line in wrap(&format!("via {}", r.via), width.saturating_sub(6)) {
+            for line in wrap(&format!("via {}", shown(&r.via)), width.saturating_sub(6)) {
                 let _ = writeln!(out, "      {line}");
             }
         }
@@ -269,7 +270,10 @@ fn routes(out: &mut String, report: &Comparison, width: usize, color: bool) {
 }
 
 fn list_item(out: &mut String, text: &str, width: usize) {
-    for (i, line) in wrap(text, width.saturating_sub(4)).into_iter().enumerate() {
+    for (i, line) in wrap(&shown(text), width.saturating_sub(4))
+        .into_iter()
+        .enumerate()
+    {
         let _ = writeln!(out, "{}{line}", if i == 0 { "  - " } else { "    " });
     }
 }
@@ -298,7 +302,7 @@ fn json(report: &Comparison) -> io::Result<String> {
         notes: report.notes().collect(),
         hints: &report.hints,
     };
-    let mut out = serde_json::to_string_pretty(&doc).map_err(io::Error::other)?;
+    let mut out = super::json_text(serde_json::to_string_pretty(&doc).map_err(io::Error::other)?);
     out.push('\n');
     Ok(out)
 }

@@ -88,9 +88,68 @@ pub fn apply(text: &str, edits: &[Edit]) -> Result<String, EditError> {
     Ok(out)
 }
 
+/// Where the unedited parts of `spans` (ranges of the original text) are
+/// in the text `edits` make of it: bytes outside the edits do not change,
+/// they only move. A span an edit cuts into keeps its parts outside the
+/// edit; what the edits write is not any span's.
+pub fn map_spans(spans: &[Range<usize>], edits: &[Edit]) -> Vec<Range<usize>> {
+    let mut sorted: Vec<&Edit> = edits.iter().collect();
+    sorted.sort_by_key(|e| (e.range.start, e.range.end));
+    // shift[i]: how far the edits before `sorted[i]` move later text.
+    let mut shift = Vec::with_capacity(sorted.len() + 1);
+    shift.push(0isize);
+    for e in &sorted {
+        let last = *shift.last().expect("not empty");
+        shift.push(last + e.content.len() as isize - e.range.len() as isize);
+    }
+    let at = |offset: usize, i: usize| (offset as isize + shift[i]) as usize;
+    let mut out = Vec::new();
+    for span in spans {
+        let mut start = span.start;
+        // Edits are disjoint and sorted, so their ends are sorted too; an
+        // insertion right at the span's start moves it.
+        let mut i = sorted.partition_point(|e| e.range.end <= span.start);
+        while start < span.end {
+            match sorted.get(i) {
+                Some(e) if e.range.start < span.end => {
+                    if e.range.start > start {
+                        out.push(at(start, i)..at(e.range.start, i));
+                    }
+                    start = start.max(e.range.end);
+                    i += 1;
+                }
+                _ => {
+                    out.push(at(start, i)..at(span.end, i));
+                    break;
+                }
+            }
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn spans_move_with_the_text_around_the_edits() {
+        let text = "a SECRET b KEY c PW";
+        let spans = [2..8, 11..14, 17..19];
+        let edits = [
+            Edit::insertion(0, ">>"),
+            Edit::replacement(9..13, "x"),
+            Edit::deletion(15..16),
+        ];
+        let out = apply(text, &edits).unwrap();
+        let found: Vec<&str> = map_spans(&spans, &edits)
+            .into_iter()
+            .map(|r| &out[r])
+            .collect();
+        // `KEY` lost `KE` to the replacement; its `Y` is still its own.
+        assert_eq!(out, ">>a SECRET xY  PW");
+        assert_eq!(found, ["SECRET", "Y", "PW"]);
+    }
 
     #[test]
     fn applies_in_offset_order_whatever_the_given_order() {

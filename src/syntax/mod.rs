@@ -34,6 +34,17 @@ pub trait Document {
     fn editor(&self) -> Box<dyn Editor + '_>;
     /// The comments that start inside `range`, each as its span.
     fn comments_in(&self, range: Span) -> Vec<Span>;
+    /// Each alias (YAML `*name`) with the span of the anchored value it
+    /// stands for, so that a secret an alias puts somewhere is hidden
+    /// where it is written too.
+    fn aliases(&self) -> &[(Span, Span)] {
+        &[]
+    }
+    /// Documents after the first of a YAML stream: KrakenD reads only the
+    /// first, but what the others hold is reported and redacted.
+    fn other_documents(&self) -> &[Node] {
+        &[]
+    }
     /// The tree alone, for callers that only read.
     fn into_root(self: Box<Self>) -> Node;
 }

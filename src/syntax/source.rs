@@ -282,16 +282,56 @@ fn open_nonblocking(path: &Path) -> std::io::Result<std::fs::File> {
 
 /// 1-based line and column of byte offsets in a text. Columns count
 /// characters (Unicode scalar values), as editors and compilers do.
+///
+/// Finding a column costs a bounded amount whatever the length of the
+/// line: the characters before every [`CHUNK`]th byte are counted once,
+/// so a column is a lookup plus a count over less than a chunk (a 448 KB
+/// line with 100,000 diagnostics on it stays linear).
 #[derive(Debug, Clone)]
 pub struct LineIndex {
     line_starts: Vec<usize>,
+    /// Characters before byte `i * CHUNK`; empty for ASCII text, where a
+    /// column is a byte count.
+    chars_before: Vec<usize>,
+}
+
+/// Bytes between two counts of characters kept by [`LineIndex`].
+const CHUNK: usize = 1024;
+
+/// Characters in a byte range: the bytes that start one (any byte but a
+/// UTF-8 continuation byte), so a range need not fall on boundaries.
+fn chars_in(bytes: &[u8]) -> usize {
+    #[cfg(test)]
+    tests::COUNTED.with(|c| c.set(c.get() + bytes.len()));
+    bytes.iter().filter(|&&b| (b as i8) >= -0x40).count()
 }
 
 impl LineIndex {
     pub fn new(text: &str) -> LineIndex {
         let mut line_starts = vec![0];
         line_starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1));
-        LineIndex { line_starts }
+        let mut chars_before = Vec::new();
+        if !text.is_ascii() {
+            let mut count = 0;
+            for chunk in text.as_bytes().chunks(CHUNK) {
+                chars_before.push(count);
+                count += chars_in(chunk);
+            }
+            chars_before.push(count);
+        }
+        LineIndex {
+            line_starts,
+            chars_before,
+        }
+    }
+
+    /// Characters before byte `offset` of `text`.
+    fn chars_to(&self, text: &str, offset: usize) -> usize {
+        if self.chars_before.is_empty() {
+            return offset;
+        }
+        let chunk = offset / CHUNK;
+        self.chars_before[chunk] + chars_in(&text.as_bytes()[chunk * CHUNK..offset])
     }
 
     /// The 1-based (line, column) of `offset` in `text`.
@@ -299,10 +339,7 @@ impl LineIndex {
         let offset = offset.min(text.len());
         let line = self.line_starts.partition_point(|&start| start <= offset) - 1;
         let start = self.line_starts[line];
-        let column = text
-            .get(start..offset)
-            .map(|s| s.chars().count())
-            .unwrap_or(offset - start);
+        let column = self.chars_to(text, offset) - self.chars_to(text, start);
         (line + 1, column + 1)
     }
 
@@ -326,6 +363,37 @@ impl LineIndex {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    thread_local! {
+        /// Bytes [`chars_in`] looked at, on this thread.
+        pub(super) static COUNTED: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+    }
+
+    #[test]
+    fn columns_cost_a_bounded_count_on_a_long_line() {
+        // One line of 1 MB with a multi-byte character every few bytes.
+        let text = "a\u{e9}b ".repeat(200_000);
+        let index = LineIndex::new(&text);
+        let offsets: Vec<usize> = (0..10_000).map(|i| i * 100).collect();
+        COUNTED.with(|c| c.set(0));
+        for &offset in &offsets {
+            let (line, column) = index.line_col(&text, offset);
+            assert_eq!(line, 1);
+            // Each `a\u{e9}b ` is five bytes and four characters.
+            assert_eq!(column, offset / 5 * 4 + 1);
+        }
+        // At most two partial chunks per column (the line's start and the
+        // offset), where counting from the line's start would be 500 MB.
+        let counted = COUNTED.with(|c| c.get());
+        assert!(
+            counted <= offsets.len() * 2 * CHUNK,
+            "{counted} bytes counted"
+        );
+        let (_, column) = index.line_col(&text, text.len());
+        assert_eq!(column, 800_001);
+        let ascii = LineIndex::new("ab\ncd");
+        assert_eq!(ascii.line_col("ab\ncd", 4), (2, 2));
+    }
 
     #[test]
     fn bom_is_stripped_and_restored() {

@@ -24,6 +24,14 @@ use crate::syntax::tree::{Member, Node, NodeKind, Span};
 /// function, so a hostile file cannot overflow the stack).
 const MAX_DEPTH: usize = 512;
 
+/// How much aliases may copy into the tree, in values and in bytes of
+/// keys and strings: a 455-byte file of nested aliases (a "billion
+/// laughs") would otherwise expand to gigabytes. A KrakenD config that
+/// shares settings through anchors copies a few thousand values; yaml.v3,
+/// KrakenD's YAML reader, refuses excessive aliasing too.
+const MAX_ALIAS_VALUES: usize = 200_000;
+const MAX_ALIAS_BYTES: usize = 16 << 20;
+
 /// Character index (what saphyr reports) to byte offset.
 struct Offsets {
     table: Option<Vec<usize>>,
@@ -56,6 +64,8 @@ enum Frame {
         start: usize,
         flow: bool,
         anchor: usize,
+        /// The builder's weight when the mapping opened.
+        weight: Weight,
         members: Vec<Member>,
         key: Option<(String, Span)>,
     },
@@ -63,8 +73,38 @@ enum Frame {
         start: usize,
         flow: bool,
         anchor: usize,
+        weight: Weight,
         elements: Vec<Node>,
     },
+}
+
+/// Values and bytes (of keys and strings) in a tree: what an alias copies.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct Weight {
+    values: usize,
+    bytes: usize,
+}
+
+impl Weight {
+    fn of_scalar(node: &Node) -> Weight {
+        let bytes = match &node.kind {
+            NodeKind::String(s) | NodeKind::Number(s) => s.len(),
+            _ => 0,
+        };
+        Weight { values: 1, bytes }
+    }
+
+    fn add(&mut self, other: Weight) {
+        self.values += other.values;
+        self.bytes += other.bytes;
+    }
+
+    fn since(self, start: Weight) -> Weight {
+        Weight {
+            values: self.values - start.values,
+            bytes: self.bytes - start.bytes,
+        }
+    }
 }
 
 /// Resolve a plain scalar with the YAML 1.2 core schema.
@@ -140,8 +180,14 @@ struct Builder<'t> {
     text: &'t str,
     stack: Vec<Frame>,
     documents: Vec<Node>,
-    anchors: HashMap<usize, Node>,
+    /// Each anchored node, with its weight.
+    anchors: HashMap<usize, (Node, Weight)>,
     aliased: Vec<usize>,
+    /// Everything built so far, and what aliases copied of it.
+    weight: Weight,
+    copied: Weight,
+    /// (alias span, anchored node span) of each alias.
+    aliases: Vec<(Span, Span)>,
 }
 
 fn error(message: String, offset: usize) -> SyntaxError {
@@ -178,8 +224,10 @@ impl Builder<'_> {
     }
 
     fn scalar(&mut self, node: Node, anchor: usize) -> Result<(), SyntaxError> {
+        let weight = Weight::of_scalar(&node);
+        self.weight.add(weight);
         if anchor > 0 {
-            self.anchors.insert(anchor, node.clone());
+            self.anchors.insert(anchor, (node.clone(), weight));
         }
         // A scalar where a key is expected is the key.
         if let Some(Frame::Mapping { key, .. }) = self.stack.last_mut()
@@ -199,10 +247,25 @@ impl Builder<'_> {
     }
 
     fn alias(&mut self, id: usize, span: Span) -> Result<(), SyntaxError> {
-        let Some(node) = self.anchors.get(&id).cloned() else {
+        let Some((anchored, weight)) = self.anchors.get(&id) else {
             return Err(error("alias to an unknown anchor".into(), span.start));
         };
+        // Counted before the copy is made: the bound holds memory down.
+        self.copied.add(*weight);
+        if self.copied.values > MAX_ALIAS_VALUES || self.copied.bytes > MAX_ALIAS_BYTES {
+            return Err(error(
+                format!(
+                    "aliases expand this document beyond {MAX_ALIAS_VALUES} copied values or {} MiB (an alias bomb?); KrakenD's YAML reader refuses excessive aliasing too",
+                    MAX_ALIAS_BYTES >> 20
+                ),
+                span.start,
+            ));
+        }
+        let weight = *weight;
+        let node = anchored.clone();
+        self.weight.add(weight);
         self.aliased.push(id);
+        self.aliases.push((span.clone(), node.span.clone()));
         if let Some(Frame::Mapping { key, .. }) = self.stack.last_mut()
             && key.is_none()
         {
@@ -234,11 +297,17 @@ impl Builder<'_> {
         } else {
             start
         };
+        let weight = self.weight;
+        self.weight.add(Weight {
+            values: 1,
+            bytes: 0,
+        });
         self.stack.push(if mapping {
             Frame::Mapping {
                 start,
                 flow,
                 anchor,
+                weight,
                 members: Vec::new(),
                 key: None,
             }
@@ -247,6 +316,7 @@ impl Builder<'_> {
                 start,
                 flow,
                 anchor,
+                weight,
                 elements: Vec::new(),
             }
         });
@@ -255,26 +325,28 @@ impl Builder<'_> {
 
     fn close(&mut self, end: usize) -> Result<(), SyntaxError> {
         let frame = self.stack.pop().expect("balanced events");
-        let (start, flow, anchor, last, kind) = match frame {
+        let (start, flow, anchor, opened, last, kind) = match frame {
             Frame::Mapping {
                 start,
                 flow,
                 anchor,
+                weight,
                 members,
                 ..
             } => {
                 let last = members.iter().map(|m| m.span.end).max().unwrap_or(start);
                 let kind = NodeKind::Object(apply_merge_keys(members));
-                (start, flow, anchor, last, kind)
+                (start, flow, anchor, weight, last, kind)
             }
             Frame::Sequence {
                 start,
                 flow,
                 anchor,
+                weight,
                 elements,
             } => {
                 let last = elements.iter().map(|e| e.span.end).max().unwrap_or(start);
-                (start, flow, anchor, last, NodeKind::Array(elements))
+                (start, flow, anchor, weight, last, NodeKind::Array(elements))
             }
         };
         let node_end = if flow { end } else { last };
@@ -283,46 +355,60 @@ impl Builder<'_> {
             kind,
         };
         if anchor > 0 {
-            self.anchors.insert(anchor, node.clone());
+            let weight = self.weight.since(opened);
+            self.anchors.insert(anchor, (node.clone(), weight));
         }
         self.attach(node)
     }
 
-    /// The root, and the anchors an alias refers to (protected).
-    fn finish(mut self) -> Result<(Node, Vec<(Span, String)>), SyntaxError> {
-        let root = match self.documents.len() {
-            0 => {
-                return Err(error(
-                    "expected a YAML document, found only comments".into(),
-                    0,
-                ));
-            }
-            1 => self.documents.pop().expect("one document"),
-            _ => Node {
-                span: 0..self.text.len(),
-                kind: NodeKind::Array(self.documents),
-            },
+    /// The document KrakenD reads (the first: yaml.v3's `Unmarshal`, which
+    /// KrakenD's config reader calls, decodes the first document of a
+    /// stream and ignores the rest), the others, and the anchors an alias
+    /// refers to (protected).
+    fn finish(self) -> Result<Parsed, SyntaxError> {
+        let mut documents = self.documents.into_iter();
+        let Some(root) = documents.next() else {
+            return Err(error(
+                "expected a YAML document, found only comments".into(),
+                0,
+            ));
         };
         let protected = self
             .aliased
             .iter()
             .filter_map(|id| self.anchors.get(id))
-            .map(|node| {
+            .map(|(node, _)| {
                 (
                     node.span.clone(),
                     "it defines a YAML anchor that an alias elsewhere refers to".to_string(),
                 )
             })
             .collect();
-        Ok((root, protected))
+        Ok(Parsed {
+            root,
+            others: documents.collect(),
+            protected,
+            aliases: self.aliases,
+        })
     }
+}
+
+/// What the builder hands over.
+struct Parsed {
+    root: Node,
+    others: Vec<Node>,
+    protected: Vec<(Span, String)>,
+    aliases: Vec<(Span, Span)>,
 }
 
 /// A parsed YAML document.
 pub struct YamlDocument<'t> {
     text: &'t str,
     root: Node,
+    /// The documents after the first in a stream: KrakenD never reads them.
+    others: Vec<Node>,
     protected: Vec<(Span, String)>,
+    aliases: Vec<(Span, Span)>,
 }
 
 impl Document for YamlDocument<'_> {
@@ -345,14 +431,21 @@ impl Document for YamlDocument<'_> {
         super::hash_comments_in(self.text, range)
     }
 
+    fn aliases(&self) -> &[(Span, Span)] {
+        &self.aliases
+    }
+
+    fn other_documents(&self) -> &[Node] {
+        &self.others
+    }
+
     fn into_root(self: Box<Self>) -> Node {
         self.root
     }
 }
 
-/// Parse `text` as YAML. A stream of several documents becomes an array of
-/// them (KrakenD reads one document, so nothing in such a file is a
-/// config KrakenD reads: Kubernetes manifests, mostly).
+/// Parse `text` as YAML. Of a stream of several documents, the first is
+/// the root (the one KrakenD reads); the others are kept apart.
 pub fn parse(text: &str) -> Result<YamlDocument<'_>, SyntaxError> {
     let offsets = Offsets::new(text);
     let mut builder = Builder {
@@ -361,6 +454,9 @@ pub fn parse(text: &str) -> Result<YamlDocument<'_>, SyntaxError> {
         documents: Vec::new(),
         anchors: HashMap::new(),
         aliased: Vec::new(),
+        weight: Weight::default(),
+        copied: Weight::default(),
+        aliases: Vec::new(),
     };
     for event in Parser::new_from_str(text) {
         let (event, span) = event.map_err(|e| {
@@ -396,11 +492,13 @@ pub fn parse(text: &str) -> Result<YamlDocument<'_>, SyntaxError> {
             | Event::Nothing => {}
         }
     }
-    let (root, protected) = builder.finish()?;
+    let parsed = builder.finish()?;
     Ok(YamlDocument {
         text,
-        root,
-        protected,
+        root: parsed.root,
+        others: parsed.others,
+        protected: parsed.protected,
+        aliases: parsed.aliases,
     })
 }
 
@@ -799,9 +897,49 @@ mod tests {
     }
 
     #[test]
-    fn several_documents_become_a_sequence() {
-        let node = root("a: 1\n---\nb: 2\n");
-        assert_eq!(node.to_json(), json!([{"a": 1}, {"b": 2}]));
+    fn the_first_of_several_documents_is_the_root() {
+        let parsed = parse("a: 1\n---\nb: 2\n---\nc: 3\n").unwrap();
+        assert_eq!(parsed.root.to_json(), json!({"a": 1}));
+        let others: Vec<_> = parsed.others.iter().map(Node::to_json).collect();
+        assert_eq!(others, [json!({"b": 2}), json!({"c": 3})]);
+    }
+
+    #[test]
+    fn aliases_that_expand_without_bound_are_refused_at_the_alias() {
+        // Nine levels of nine aliases: 9^9 values if expanded.
+        let mut text = String::from("a: &a [x, x, x, x, x, x, x, x, x]\n");
+        let mut previous = 'a';
+        for name in 'b'..='j' {
+            let items = vec![format!("*{previous}"); 9].join(", ");
+            text.push_str(&format!("{name}: &{name} [{items}]\n"));
+            previous = name;
+        }
+        let Err(err) = parse(&text) else {
+            panic!("an alias bomb parsed")
+        };
+        assert!(err.message.contains("alias bomb"), "{err:?}");
+        // At an alias of the line that crosses the bound.
+        assert_eq!(&text[err.offset..err.offset + 1], "*");
+        // Shared settings, the way configs use anchors, are fine.
+        let mut text = String::from("base: &base {timeout: 3s, host: [a, b]}\nendpoints:\n");
+        for i in 0..2000 {
+            text.push_str(&format!("- {{endpoint: /e{i}, <<: *base}}\n"));
+        }
+        assert!(parse(&text).is_ok());
+    }
+
+    #[test]
+    fn aliases_are_listed_with_the_text_they_stand_for() {
+        let text = "pw: &pw S1\nx:\n  password: *pw\n";
+        let parsed = parse(text).unwrap();
+        let [(alias, target)] = &parsed.aliases[..] else {
+            panic!("{:?}", parsed.aliases)
+        };
+        // saphyr puts a scalar's anchor in its span.
+        assert_eq!(
+            (&text[alias.clone()], &text[target.clone()]),
+            ("*pw", "&pw S1")
+        );
     }
 
     #[test]

@@ -9,6 +9,7 @@
 pub mod deploy;
 pub mod discover;
 pub mod flexible;
+pub mod git;
 pub mod input;
 pub mod ops;
 pub mod outcome;
@@ -38,6 +39,12 @@ pub enum SetupError {
     /// names the file, line and column).
     #[error("{0}")]
     Config(String),
+    /// `--collector-out -`: standard output is the report's (or, for `-`
+    /// as input, the migrated config's), and a file named `-` is a trap.
+    #[error(
+        "--collector-out - is not supported: standard output carries the report (or the migrated config); name a file, or `./-` for a file named `-`"
+    )]
+    CollectorOutIsStdout,
     /// The schemas of `--schema-dir` could not be loaded.
     #[error("--schema-dir: {0}")]
     Schema(String),

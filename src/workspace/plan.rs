@@ -25,7 +25,7 @@ use std::path::{Path, PathBuf};
 use crate::model::diagnostic::{Code, Diagnostic};
 use crate::syntax::source::{self, ReadError};
 use crate::workspace::outcome::FileOutcome;
-use crate::workspace::vcs::GitGuard;
+use crate::workspace::vcs::{self, GitGuard};
 use crate::workspace::write;
 
 /// What a planned file is.
@@ -197,10 +197,17 @@ fn unreadable(kind: WriteKind, path: &Path, err: &ReadError) -> Diagnostic {
 /// first failure. The error is the diagnostic to report.
 pub fn execute(writes: &[PlannedWrite], guard: Option<&GitGuard>) -> Result<(), Box<Diagnostic>> {
     if let Some(guard) = guard {
-        for write in writes.iter().filter(|w| w.kind == WriteKind::Config) {
-            if let Some(why) = guard.refusal(&write.path) {
-                let refusal = Diagnostic::error(Code::DirtyFile, format!("not written: {why}"))
-                    .with_help("commit or stash your changes first (the commit is the undo), or pass --allow-dirty");
+        for write in writes {
+            let (how, what) = match write.kind {
+                WriteKind::Config => (vcs::Write::Replace, String::new()),
+                WriteKind::Collector | WriteKind::Deploy => (
+                    vcs::Write::Create,
+                    format!("{}: ", write.kind.describe(&write.path)),
+                ),
+            };
+            if let Some(why) = guard.refusal(&write.path, how) {
+                let refusal = Diagnostic::error(Code::DirtyFile, format!("not written: {what}{why}"))
+                    .with_help("commit or stash your changes first (the commit is the undo), keep the files inside the work tree, or pass --allow-dirty");
                 return Err(Box::new(refusal));
             }
         }

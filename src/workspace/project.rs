@@ -30,7 +30,7 @@ use std::path::{Path, PathBuf};
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use serde::Deserialize;
 
-use crate::migration::options::{CollectorFlavor, KrakendVersion, MetricsTarget, OtlpEndpoint};
+use crate::migration::options::{CollectorFlavor, MetricsTarget, OtlpEndpoint, TargetVersion};
 use crate::syntax::source::LineIndex;
 
 /// The file name looked for.
@@ -40,6 +40,7 @@ pub const FILE_NAME: &str = "oc2otel.toml";
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum CollectorSetting {
+    Auto,
     Adot,
     Contrib,
 }
@@ -47,6 +48,7 @@ pub enum CollectorSetting {
 impl From<CollectorSetting> for CollectorFlavor {
     fn from(setting: CollectorSetting) -> CollectorFlavor {
         match setting {
+            CollectorSetting::Auto => CollectorFlavor::Auto,
             CollectorSetting::Adot => CollectorFlavor::Adot,
             CollectorSetting::Contrib => CollectorFlavor::Contrib,
         }
@@ -70,10 +72,10 @@ impl From<MetricsSetting> for MetricsTarget {
     }
 }
 
-/// `krakend-version = "X.Y"`.
+/// `krakend-version = "auto"` or `"X.Y"`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(try_from = "String")]
-pub struct VersionSetting(pub KrakendVersion);
+pub struct VersionSetting(pub TargetVersion);
 
 impl TryFrom<String> for VersionSetting {
     type Error = String;

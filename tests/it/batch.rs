@@ -431,7 +431,7 @@ fn templates_with_repeated_or_broken_legacy_blocks() {
 /// `--check`, `--write`, again) names them alike and succeeds.
 #[test]
 fn two_configs_with_one_stem_get_collector_configs_of_their_own() {
-    let yaml = "version: 3\nextra_config:\n  telemetry/opencensus:\n    sample_rate: 50\n    exporters:\n      xray:\n        region: us-east-1\n";
+    let yaml = "version: 3\nextra_config:\n  telemetry/opencensus:\n    sample_rate: 50\n    exporters:\n      xray:\n        region: us-east-1\n        use_env: true\n";
     let setup = || {
         let dir = tempfile::tempdir().unwrap();
         fs::write(

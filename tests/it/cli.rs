@@ -307,7 +307,10 @@ fn usage_errors_exit_2() {
 #[test]
 fn adot_refuses_exporters_it_does_not_ship() {
     let (dir, path) = temp_file("krakend.json", fixture("rules/zipkin_adot.json").as_bytes());
-    let output = run_in(dir.path(), &["migrate", "--write", "krakend.json"]);
+    let output = run_in(
+        dir.path(),
+        &["migrate", "--write", "--collector", "adot", "krakend.json"],
+    );
     assert_eq!(output.status.code(), Some(2));
     assert!(text(&output.stderr).contains("--collector contrib"));
     assert_eq!(
@@ -327,6 +330,79 @@ fn adot_refuses_exporters_it_does_not_ship() {
     assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
     let yaml = fs::read_to_string(dir.path().join("krakend.otel-collector.yaml")).unwrap();
     assert!(yaml.contains("zipkin:\n    endpoint: http://zipkin:9411/api/v2/spans"));
+}
+
+/// KrakenD 3.0 reads no OpenCensus block: `--check` names that for every
+/// pending file, as a next step (warnings themselves need `-v` there), in
+/// full with `-v`, and in the JSON report.
+#[test]
+fn check_says_that_krakend_3_ignores_every_pending_block() {
+    let (dir, _) = temp_file("krakend.json", fixture(XRAY).as_bytes());
+    let output = run_in(dir.path(), &["migrate", "--check", "krakend.json"]);
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = text(&output.stderr);
+    assert!(
+        stderr.contains("migrate these configs before upgrading to KrakenD 3.0 (it ignores telemetry/opencensus without a word"),
+        "{stderr}"
+    );
+    let output = run_in(dir.path(), &["migrate", "--check", "-v", "krakend.json"]);
+    let stderr = text(&output.stderr);
+    assert!(
+        stderr.contains("warning[OC029]: KrakenD 3.0 ignores `telemetry/opencensus`"),
+        "{stderr}"
+    );
+    let output = run_in(
+        dir.path(),
+        &["migrate", "--check", "--format", "json", "krakend.json"],
+    );
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let codes: Vec<&str> = report["files"][0]["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|d| d["code"].as_str())
+        .collect();
+    assert!(codes.contains(&"OC029"), "{codes:?}");
+}
+
+/// `--collector auto` (the default) picks a collector per file: a
+/// repository with an X-Ray config and a Zipkin config migrates in one
+/// run, ADOT for one and otelcol-contrib for the other, each said.
+#[test]
+fn a_repository_with_xray_and_zipkin_configs_migrates_in_one_run() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("xray.json"), fixture(XRAY)).unwrap();
+    fs::write(
+        dir.path().join("zipkin.json"),
+        fixture("rules/zipkin_auto.json"),
+    )
+    .unwrap();
+    let output = run_in(dir.path(), &["migrate", "--write", "--format", "json", "."]);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stdout));
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let mut because = Vec::new();
+    for file in report["files"].as_array().unwrap() {
+        assert_eq!(file["status"], "migrated", "{file}");
+        let note = file["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["code"] == "OC027")
+            .unwrap_or_else(|| panic!("no OC027 in {file}"));
+        because.push(note["message"].as_str().unwrap().to_string());
+    }
+    because.sort();
+    assert!(because[0].starts_with("collector: ADOT"), "{because:?}");
+    assert!(
+        because[1].starts_with("collector: otelcol-contrib"),
+        "{because:?}"
+    );
+    let header = |name: &str| {
+        let yaml = fs::read_to_string(dir.path().join(name)).unwrap();
+        yaml.lines().next().unwrap().to_string()
+    };
+    assert!(header("xray.otel-collector.yaml").contains("ADOT"));
+    assert!(header("zipkin.otel-collector.yaml").contains("otelcol-contrib"));
 }
 
 #[test]
@@ -467,7 +543,17 @@ fn fail_on_adds_warnings_or_manual_steps_to_the_exit_status() {
     assert_eq!(code(&["--check", "--fail-on", "warning"]), Some(0));
     // A file with only a step that is no manual one (a rerun): 0.
     let (dir, _) = temp_file("k.json", fixture("rules/zipkin_adot.json").as_bytes());
-    let out = run_in(dir.path(), &["migrate", "--fail-on", "manual", "k.json"]);
+    let out = run_in(
+        dir.path(),
+        &[
+            "migrate",
+            "--collector",
+            "adot",
+            "--fail-on",
+            "manual",
+            "k.json",
+        ],
+    );
     assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
     assert!(text(&out.stderr).contains("migrate again with --collector contrib"));
 }
@@ -490,8 +576,11 @@ fn statistics_count_each_code_and_the_summary_counts_distinct_manual_steps() {
         steps.contains("rotate 2 credentials found in 1 file"),
         "{steps}"
     );
+    // Every step listed is manual but the one that is a run of oc2otel
+    // itself (migrate before KrakenD 3.0).
+    let manual = listed - steps.matches("before upgrading to KrakenD 3.0").count();
     assert!(
-        stderr.contains(&format!("  manual steps  {listed:>7}\n")),
+        stderr.contains(&format!("  manual steps  {manual:>7}\n")),
         "{stderr}"
     );
     assert_no_canary(&out);

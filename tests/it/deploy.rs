@@ -590,7 +590,7 @@ fn no_snippet_without_a_collector_or_a_file() {
     // Jaeger is reached directly: no collector, no sidecar.
     let (dir, _) = temp_file(
         "krakend.json",
-        fixture("rules/jaeger_agent.json").as_bytes(),
+        fixture("rules/jaeger_https.json").as_bytes(),
     );
     let out = run_in(
         dir.path(),

@@ -129,7 +129,7 @@ fn every_leaf_of_every_exporter_has_a_row_with_a_page() {
 #[test]
 fn a_refused_migration_shows_the_fates_so_far_and_the_errors() {
     let path = "tests/fixtures/rules/zipkin_adot.json";
-    let output = explain(&["--color", "never", path]);
+    let output = explain(&["--color", "never", "--collector", "adot", path]);
     assert_eq!(output.status.code(), Some(2));
     let stdout = text(&output.stdout);
     assert!(stdout.contains("errors"), "{stdout}");
@@ -138,7 +138,7 @@ fn a_refused_migration_shows_the_fates_so_far_and_the_errors() {
         stdout.contains("exporters/zipkin/collector_url"),
         "{stdout}"
     );
-    let report = json(&explain(&["--format", "json", path]));
+    let report = json(&explain(&["--format", "json", "--collector", "adot", path]));
     let file = &report["files"][0];
     assert_eq!(file["status"], "error");
     assert!(!file["fields"].as_array().unwrap().is_empty());
@@ -157,7 +157,7 @@ fn a_refused_migration_shows_the_fates_so_far_and_the_errors() {
             bin()
                 .current_dir(manifest_dir())
                 .env("COLUMNS", "100")
-                .args(["explain", "--color", "never", path])
+                .args(["explain", "--color", "never", "--collector", "adot", path])
         );
     });
 }

@@ -257,15 +257,18 @@ fn legacy(block: &str) -> String {
 #[test]
 fn wrong_types_are_refused_as_krakend_did() {
     // KrakenD failed to decode the whole block: it never ran.
-    let config =
-        legacy(r#"{"sample_rate": "100", "exporters": {"xray": {"region": "eu-west-1"}}}"#);
+    let config = legacy(
+        r#"{"sample_rate": "100", "exporters": {"xray": {"region": "eu-west-1", "use_env": true}}}"#,
+    );
     assert_refused(
         "string.json",
         config.as_bytes(),
         "`sample_rate` must be an integer, found a string",
         Some((4, 45)),
     );
-    let config = legacy(r#"{"sample_rate": 50.5, "exporters": {"xray": {"region": "eu-west-1"}}}"#);
+    let config = legacy(
+        r#"{"sample_rate": 50.5, "exporters": {"xray": {"region": "eu-west-1", "use_env": true}}}"#,
+    );
     assert_refused(
         "fraction.json",
         config.as_bytes(),
@@ -285,11 +288,10 @@ fn wrong_types_are_refused_as_krakend_did() {
 fn numbers_out_of_range() {
     for (name, number) in [
         ("huge.json", "99999999999999999999"),
-        ("overflow.json", "1e400"),
         ("negative.json", "-9223372036854775809e3"),
     ] {
         let config = legacy(&format!(
-            r#"{{"sample_rate": {number}, "exporters": {{"xray": {{"region": "eu-west-1"}}}}}}"#
+            r#"{{"sample_rate": {number}, "exporters": {{"xray": {{"region": "eu-west-1", "use_env": true}}}}}}"#
         ));
         assert_refused(
             name,
@@ -298,6 +300,46 @@ fn numbers_out_of_range() {
             Some((4, 45)),
         );
     }
+    // Beyond a float64, Go's JSON decoder refuses the number, and KrakenD
+    // the whole config, wherever it is (issue 12, point 14).
+    for (name, number) in [("overflow.json", "1e400"), ("float.json", "1e309")] {
+        let config = legacy(&format!(
+            r#"{{"sample_rate": {number}, "exporters": {{"xray": {{"region": "eu-west-1"}}}}}}"#
+        ));
+        assert_refused(
+            name,
+            config.as_bytes(),
+            &format!(
+                "`{number}` is beyond the range of a 64-bit float: Go's JSON decoder, which KrakenD reads its config with, refuses it, so KrakenD refuses the whole config"
+            ),
+            Some((4, 45)),
+        );
+    }
+    let config = legacy(r#"{"exporters": {"xray": {"region": "eu-west-1"}}}"#)
+        .replace("\"version\": 3,", "\"version\": 3, \"timeout\": -1e309,");
+    assert_refused(
+        "elsewhere.json",
+        config.as_bytes(),
+        "`-1e309` is beyond the range of a 64-bit float",
+        Some((2, 28)),
+    );
+    // A period whose duration overflows is one error, not also an
+    // internal one.
+    let config = legacy(
+        r#"{"reporting_period": 9223372037, "exporters": {"xray": {"region": "eu-west-1", "use_env": true}}}"#,
+    );
+    let (dir, _) = temp_file("period.json", config.as_bytes());
+    let output = run_in(dir.path(), &["migrate", "--format", "json", "period.json"]);
+    assert_eq!(output.status.code(), Some(2), "{}", text(&output.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let errors: Vec<&serde_json::Value> = report["files"][0]["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["severity"] == "error")
+        .collect();
+    assert_eq!(errors.len(), 1, "{errors:#?}");
+    assert_eq!(errors[0]["code"], "OC005");
     let config = legacy(r#"{"exporters": {"prometheus": {"port": 70000}}}"#);
     let (dir, path) = temp_file("port.json", config.as_bytes());
     let output = run_in(dir.path(), &["migrate", "--write", "port.json"]);
@@ -343,7 +385,7 @@ fn null_exporters() {
 #[test]
 fn duplicate_keys_follow_krakend_the_last_one_wins_with_a_warning() {
     let config = legacy(
-        r#"{"sample_rate": 10, "sample_rate": 50, "exporters": {"xray": {"region": "us-east-1", "region": "eu-west-1"}}}"#,
+        r#"{"sample_rate": 10, "sample_rate": 50, "exporters": {"xray": {"region": "us-east-1", "region": "eu-west-1", "use_env": true}}}"#,
     );
     let (dir, path) = temp_file("dup.json", config.as_bytes());
     let output = run_in(
@@ -370,7 +412,7 @@ fn duplicate_keys_follow_krakend_the_last_one_wins_with_a_warning() {
     assert!(collector.contains("region: eu-west-1") && !collector.contains("us-east-1"));
 
     // Two legacy blocks: the first never ran and is removed too.
-    let config = "{\"version\": 3, \"extra_config\": {\n\"telemetry/opencensus\": {\"exporters\": {\"xray\": {\"region\": \"us-east-1\"}}},\n\"telemetry/opencensus\": {\"exporters\": {\"xray\": {\"region\": \"eu-west-1\"}}}}}";
+    let config = "{\"version\": 3, \"extra_config\": {\n\"telemetry/opencensus\": {\"exporters\": {\"xray\": {\"region\": \"us-east-1\", \"use_env\": true}}},\n\"telemetry/opencensus\": {\"exporters\": {\"xray\": {\"region\": \"eu-west-1\", \"use_env\": true}}}}}";
     let (dir, path) = temp_file("two.json", config.as_bytes());
     let output = run_in(
         dir.path(),
@@ -403,7 +445,7 @@ fn nesting_100000_levels_deep_does_not_overflow_the_stack() {
         (
             "in_legacy.json",
             legacy(&format!(
-                "{{\"exporters\": {{\"xray\": {{\"region\": \"eu-west-1\"}}}}, \"deep\": {}0{}}}",
+                "{{\"exporters\": {{\"xray\": {{\"region\": \"eu-west-1\", \"use_env\": true}}}}, \"deep\": {}0{}}}",
                 "[".repeat(depth),
                 "]".repeat(depth)
             )),
@@ -508,7 +550,7 @@ fn a_100_mb_file_is_refused_in_bounded_memory() {
         use std::io::Write;
         let mut file = std::io::BufWriter::new(fs::File::create(&path).unwrap());
         file.write_all(
-            legacy(r#"{"exporters": {"xray": {"region": "eu-west-1"}}}"#)
+            legacy(r#"{"exporters": {"xray": {"region": "eu-west-1", "use_env": true}}}"#)
                 .trim_end()
                 .trim_end_matches('}')
                 .as_bytes(),
@@ -559,8 +601,9 @@ fn a_100_mb_file_is_refused_in_bounded_memory() {
 
 /// Texts built to make a scan quadratic, 512 KB each, valid JSON (one
 /// huge string, scanned for URL credentials) or not (the lexical secret
-/// scan): a linear scan takes well under a second even in a debug build,
-/// a quadratic one (10^11 steps) minutes to hours.
+/// scan), and one line with 40,000 diagnostics: a linear scan takes well
+/// under a second even in a debug build (the long line, about 7 s with
+/// its snippets), a quadratic one (10^11 steps) minutes to hours.
 #[test]
 fn pathological_text_is_scanned_in_linear_time() {
     let size = 512 * 1024;
@@ -573,6 +616,18 @@ fn pathological_text_is_scanned_in_linear_time() {
         "\"password\": [",
         "'",
         "\"token\" x\n",
+        // Issue 12: template actions, variables, parameter names decoded,
+        // name/value pairs, values over several lines, embedded configs.
+        "{{",
+        "{{ $password := ",
+        "?%70=",
+        "#access_token=",
+        "\"name\": \"Authorization\", \"value\": ",
+        "password: \"\n",
+        "password:\n ",
+        "{\"a\": \"{\\\"",
+        "http://a:b@",
+        "a:b@c@",
     ];
     let dir = tempfile::tempdir().unwrap();
     let mut names = Vec::new();
@@ -590,6 +645,21 @@ fn pathological_text_is_scanned_in_linear_time() {
             names.push(name);
         }
     }
+    // Issue 12, point 13: one line of 440 KB with 40,000 unknown keys
+    // (and 4,000 credentials) in a legacy block: a diagnostic each, every
+    // one with its snippet in `-v`.
+    let keys: Vec<String> = (0..40_000)
+        .map(|i| match i % 10 {
+            0 => format!("\"token{i}\": \"s{i}\""),
+            _ => format!("\"k{i}\": 1"),
+        })
+        .collect();
+    let long = format!(
+        "{{\"version\": 3, \"extra_config\": {{\"telemetry/opencensus\": {{\"exporters\": {{\"xray\": {{\"region\": \"eu\"}}}}, {}}}}}}}\n",
+        keys.join(", ")
+    );
+    fs::write(dir.path().join("long.json"), long).unwrap();
+    names.push("long.json".into());
     let start = Instant::now();
     let mut child = bin()
         .current_dir(dir.path())
@@ -809,4 +879,120 @@ fn files_that_vanish_or_change_mid_run() {
         .filter(|n| oc2otel::workspace::write::is_temp_name(n))
         .collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+/// Issue 12, point 9: a 455-byte file of nested aliases (a "billion
+/// laughs") grew to 3.8 GB and aborted the run, losing the summary and the
+/// report of every other file. Alias expansion is bounded: a located
+/// error at the alias that crosses the bound, exit 2, the rest of the
+/// batch migrated and the summary printed, under an address-space limit
+/// of 512 MiB that the unbounded expansion would exceed many times over.
+#[cfg(unix)]
+#[test]
+fn an_alias_bomb_is_a_located_error_and_the_batch_goes_on() {
+    use std::os::unix::process::CommandExt;
+    let mut bomb = String::from(
+        "a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n",
+    );
+    let mut previous = 'a';
+    for name in 'b'..='i' {
+        let items = vec![format!("*{previous}"); 9].join(",");
+        bomb.push_str(&format!("{name}: &{name} [{items}]\n"));
+        previous = name;
+    }
+    bomb.push_str(
+        "extra_config: {telemetry/opencensus: {exporters: {xray: {region: eu}}}, z: *i}\n",
+    );
+    assert!(bomb.len() < 500, "{}", bomb.len());
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("bomb.yaml"), &bomb).unwrap();
+    let good = fixture(XRAY);
+    fs::write(dir.path().join("good.json"), &good).unwrap();
+    for args in [
+        &["migrate", "-v"][..],
+        &["migrate", "--write"],
+        &["explain"],
+    ] {
+        let mut command = bin();
+        command
+            .current_dir(dir.path())
+            .args(args)
+            .args(["bomb.yaml", "good.json"]);
+        // SAFETY: setrlimit is async-signal-safe; the closure allocates
+        // nothing.
+        unsafe {
+            command.pre_exec(|| {
+                let limit = libc::rlimit {
+                    rlim_cur: 512 << 20,
+                    rlim_max: 512 << 20,
+                };
+                if libc::setrlimit(libc::RLIMIT_AS, &limit) == 0 {
+                    Ok(())
+                } else {
+                    Err(std::io::Error::last_os_error())
+                }
+            });
+        }
+        let output = command.output().unwrap();
+        let stderr = text(&output.stderr) + &text(&output.stdout);
+        assert_eq!(output.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(stderr.contains("alias bomb"), "{stderr}");
+        if args[0] == "migrate" {
+            // At the alias that crosses the bound: the third `*e` (each
+            // copies about 66,000 values).
+            assert!(stderr.contains("--> bomb.yaml:6:11"), "{stderr}");
+            assert!(stderr.contains("files scanned       2"), "{stderr}");
+        }
+    }
+    assert_eq!(
+        fs::read_to_string(dir.path().join("bomb.yaml")).unwrap(),
+        bomb
+    );
+    let migrated = fs::read_to_string(dir.path().join("good.json")).unwrap();
+    assert!(migrated.contains("telemetry/opentelemetry"), "{migrated}");
+}
+
+/// Issue 12, point 14: KrakenD reads a YAML config with yaml.v3's
+/// `Unmarshal` (through viper), which decodes the first document of a
+/// stream and ignores the others. The legacy block of the first document
+/// is pending; one in a later document was never read.
+#[test]
+fn only_the_first_yaml_document_is_read() {
+    let config = "version: 3\nextra_config:\n  telemetry/opencensus:\n    exporters:\n      xray:\n        region: eu\n        use_env: true\n---\nversion: 3\nextra_config:\n  telemetry/opencensus:\n    exporters:\n      xray:\n        region: us\n";
+    let (dir, path) = temp_file("two.yaml", config.as_bytes());
+    let output = run_in(dir.path(), &["migrate", "--check", "-v", "two.yaml"]);
+    let stderr = text(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains(
+            "it is in a later document of the YAML stream, and KrakenD reads only the first"
+        ),
+        "{stderr}"
+    );
+    assert!(stderr.contains("--> two.yaml:11:3"), "{stderr}");
+    let output = run_in(dir.path(), &["migrate", "--write", "two.yaml"]);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    let written = fs::read_to_string(&path).unwrap();
+    let (first, second) = written.split_once("---\n").unwrap();
+    assert!(first.contains("telemetry/opentelemetry"), "{written}");
+    assert_eq!(second, config.split_once("---\n").unwrap().1);
+}
+
+/// Issue 12, point 14: `--collector-out -` wrote a file named `-`; it is
+/// a usage error now (standard output is the report's).
+#[test]
+fn collector_out_dash_is_a_usage_error() {
+    let (dir, path) = temp_file("k.json", fixture(XRAY).as_bytes());
+    let output = run_in(
+        dir.path(),
+        &["migrate", "--write", "--collector-out", "-", "k.json"],
+    );
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        text(&output.stderr).contains("--collector-out - is not supported"),
+        "{}",
+        text(&output.stderr)
+    );
+    assert_eq!(files_in(dir.path()), ["k.json"]);
+    assert_eq!(fs::read_to_string(&path).unwrap(), fixture(XRAY));
 }

@@ -28,7 +28,7 @@ const RUNS: usize = 8;
 const SOURCES: &[&str] = &[
     "rules/xray_docs.json",
     "rules/prometheus.json",
-    "rules/jaeger_agent.json",
+    "rules/layers_off.json",
     "rules/datadog.json",
     "rules/ocagent.json",
     "rules/tabs_crlf.json",

@@ -27,7 +27,7 @@ const BAIT: &str = r#"{
       "exporters": {
         "jaeger": {"endpoint": "http://jaeger.example.com:14268/api/traces", "service_name": "$(touch pwned-by-subshell)"},
         "zipkin": {"collector_url": "http://127.0.0.1:9411/api/v2/spans", "service_name": "`touch pwned-by-backticks`"},
-        "xray": {"region": "${AWS_REGION}", "version": "{{ .version }}"}
+        "xray": {"region": "${AWS_REGION}", "version": "{{ .version }}", "use_env": true}
       }
     }
   },

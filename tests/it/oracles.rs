@@ -94,7 +94,9 @@ fn every_collector_config_passes_the_strict_key_oracle() {
                 continue;
             };
             let yaml = collector.to_yaml();
-            let flavour = options.collector.as_str();
+            // `auto` is resolved per file: the flavour written is the
+            // migration's.
+            let flavour = migration.options.collector.as_str();
             let mut problems = crate::common::collector::problems(&yaml, flavour);
             problems.extend(crate::common::collector::xray_problems(&yaml));
             assert!(
@@ -403,7 +405,7 @@ fn check_migration(
             if let Some(collector) = &migration.collector {
                 let problems = crate::common::collector::problems(
                     &collector.to_yaml(),
-                    options.collector.as_str(),
+                    migration.options.collector.as_str(),
                 );
                 if !problems.is_empty() {
                     return Err(format!("collector: {problems:?}"));
@@ -443,6 +445,7 @@ fn every_corpus_config_is_migrated_or_refused() {
             }
             let format = Format::from_path(&path);
             let migration = migrate(&source.text, format, &name, &options, Some(&validator));
+            // The flavour asked for (`auto` resolves per file).
             let kind = format!(
                 "{} {}",
                 options.collector.as_str(),
@@ -471,9 +474,9 @@ fn every_corpus_config_is_migrated_or_refused() {
     assert!(migrated >= 120, "{counts:?}");
     for kind in [
         "contrib template migrated",
-        "adot json migrated",
-        "adot yaml manual",
-        "adot yaml refused",
+        "auto json migrated",
+        "auto yaml manual",
+        "auto yaml refused",
     ] {
         assert!(
             counts.contains_key(kind),
@@ -516,4 +519,46 @@ fn the_minimal_edit_check_can_fail() {
     assert!(outside_edits_unchanged(yaml, touched, &allowed_yaml(yaml)).is_err());
     let fine = "a: 1\nextra_config: {}\nb: 2\n";
     assert!(outside_edits_unchanged(yaml, fine, &allowed_yaml(yaml)).is_ok());
+}
+
+/// KrakenD's own playground config (a corpus copy, read in place): its
+/// OpenCensus Jaeger exporter (pipe layer off) sits next to an
+/// OpenTelemetry block that already sends to Jaeger, and Prometheus: the
+/// merge adds no second route to Jaeger and refuses nothing.
+#[test]
+fn the_playground_config_merges_without_a_second_route() {
+    let Some(shared) = crate::common::shared_dir() else {
+        return;
+    };
+    let path = shared
+        .join("corpus")
+        .join("krakend_playground-community__config__krakend__krakend@eacfc431.json");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let migration = migrate(
+        &text,
+        Format::Json,
+        "krakend.json",
+        &Options::default(),
+        None,
+    );
+    assert_eq!(
+        migration.status,
+        oc2otel::migration::Status::Migrate,
+        "{:#?}",
+        migration.diagnostics
+    );
+    let output: serde_json::Value =
+        serde_json::from_str(migration.output.as_deref().unwrap()).unwrap();
+    let otlp = output
+        .pointer("/extra_config/telemetry~1opentelemetry/exporters/otlp")
+        .and_then(serde_json::Value::as_array)
+        .unwrap();
+    let to_jaeger = otlp.iter().filter(|e| e["host"] == "jaeger").count();
+    assert_eq!(to_jaeger, 1, "{otlp:#?}");
+    assert!(
+        migration
+            .diagnostics
+            .iter()
+            .any(|d| d.code.as_str() == "OC010" && d.message.contains("not added twice"))
+    );
 }

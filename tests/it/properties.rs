@@ -55,8 +55,14 @@ fn legacy_block() -> impl Strategy<Value = Value> {
             json!({"endpoint": format!("http://{h}:14268/api/traces"), "service_name": "gw"})
         )),
         (1024u16..65000).prop_map(|p| ("prometheus", json!({"port": p, "namespace": "krakend"}))),
-        "[a-z]{3,8}".prop_map(|h| ("datadog", json!({"trace_address": format!("{h}:8126")}))),
-        "[a-z]{3,8}".prop_map(|h| ("ocagent", json!({"address": format!("{h}:55678")}))),
+        "[a-z]{3,8}".prop_map(|h| (
+            "datadog",
+            json!({"trace_address": format!("{h}:8126"), "stats_address": format!("{h}:8125")})
+        )),
+        "[a-z]{3,8}".prop_map(|h| (
+            "ocagent",
+            json!({"address": format!("{h}:55678"), "insecure": true})
+        )),
     ];
     (
         prop::option::of(-5i64..150),
@@ -221,7 +227,10 @@ proptest! {
         }
         let mutated = format!("{}{}{}", &text[..cut], junk, &text[cut..]);
         let migration = migrate(&mutated, Format::Json, "x.json", &Options::default(), None);
-        if let Some(output) = migration.output {
+        // A `.json` text that does not parse but holds `{{` is read as a
+        // Flexible Configuration template (a junk `{` next to another can
+        // make one), whose output is a template again, not JSON.
+        if let (Some(output), Format::Json) = (migration.output, migration.format) {
             prop_assert!(serde_json::from_str::<Value>(&output).is_ok());
         }
     }
@@ -252,8 +261,8 @@ fn secret_block() -> impl Strategy<Value = (Value, Vec<String>)> {
             "exporters": {
                 "xray": {"region": "eu-west-1", "access_key_id": s[0], "secret_access_key": s[1]},
                 "influxdb": {"address": format!("http://u:{}@influx:8086/?p={}", s[2], s[3]), "db": "k", "password": s[4]},
-                "ocagent": {"address": "agent:55678", "headers": {"authorization": format!("Bearer {}", s[5])}},
-                "datadog": {"trace_address": "dd:8126", "global_tags": {"api_key": s[6]}, "tags": [format!("token={}", s[7])]},
+                "ocagent": {"address": "agent:55678", "insecure": true, "headers": {"authorization": format!("Bearer {}", s[5])}},
+                "datadog": {"trace_address": "dd:8126", "stats_address": "dd:8125", "global_tags": {"api_key": s[6]}, "tags": [format!("token={}", s[7])]},
                 "stackdriver": {"project_id": "p", "default_labels": {"password": s[8]}}
             }
         });
@@ -349,11 +358,169 @@ proptest! {
         let text = render(&config, &style);
         let root = oc2otel::syntax::parse_tree(&text, Format::Json).unwrap();
         let lexical = oc2otel::model::redact::lexical_secret_spans(&text);
-        for s in oc2otel::model::redact::secret_spans(&root) {
+        for s in oc2otel::model::redact::secret_spans(&text, &root) {
             prop_assert!(
                 lexical.iter().any(|l| l.start <= s.start && s.end <= l.end),
                 "{:?} not covered", &text[s]
             );
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Issue 12: credentials in the shapes that used to travel.
+
+/// A password holding characters RFC 3986 allows in user info (sub-
+/// delimiters) and some it does not (a quote, brackets, a space) around a
+/// secret.
+fn odd_password() -> impl Strategy<Value = (String, String)> {
+    (
+        "[!$&'()*+,;= \\[{\"A-Za-z0-9]{0,5}",
+        secret().prop_map(|s| s.replace('/', "_")),
+        "[!$'()*+,;=A-Za-z0-9]{0,5}",
+    )
+        .prop_map(|(a, s, b)| (format!("{a}{s}{b}"), s))
+}
+
+/// A query or fragment parameter that carries a credential under a name
+/// only its decoding reveals.
+fn secret_parameter() -> impl Strategy<Value = String> {
+    prop::sample::select(vec![
+        "?%70=",
+        "?to%6Ben=",
+        "?token[]=",
+        "?p%5B%5D=",
+        "?api%5Fkey=",
+        "?a=1&Sig=",
+        "#access_token=",
+        "?x=1#id_token=",
+    ])
+    .prop_map(str::to_string)
+}
+
+/// A config with credentials in URLs (legacy and kept), a name/value
+/// header pair, and the canaries it holds.
+fn credential_config() -> impl Strategy<Value = (Value, Vec<String>)> {
+    (
+        odd_password(),
+        odd_password(),
+        secret_parameter(),
+        secret(),
+        secret_parameter(),
+        secret(),
+        prop::sample::select(vec!["Authorization", "X-Api-Key", "cookie", "Proxy-Authorization"]),
+        secret(),
+    )
+        .prop_map(|(legacy_pw, kept_pw, p1, s1, p2, s2, header, s3)| {
+            let config = json!({
+                "version": 3,
+                "endpoints": [{"endpoint": "/x", "backend": [{
+                    "host": [format!("http://svc:{}@search:9200/x{p2}{s2}", kept_pw.0)],
+                    "extra_config": {"modifier/martian": {"header.Modifier": {"scope": ["request"], "name": header, "value": format!("Basic {s3}")}}}
+                }]}],
+                "extra_config": {"telemetry/opencensus": {"sample_rate": 100, "exporters": {
+                    "zipkin": {"collector_url": format!("https://svc:{}@zipkin:9411/api/v2/spans{p1}{s1}", legacy_pw.0), "service_name": "k"}
+                }}}
+            });
+            (config, vec![legacy_pw.1, kept_pw.1, s1, s2, s3])
+        })
+}
+
+/// `needle` is in none of the texts a run shows or writes.
+fn assert_nowhere(
+    migration: &oc2otel::migration::Migration,
+    text: &str,
+    needle: &str,
+) -> Result<(), TestCaseError> {
+    use oc2otel::model::redact::Redacted;
+    let source = Redacted::new(text, &migration.input_secrets);
+    prop_assert!(
+        !source.text.contains(needle),
+        "{} shown in the source:\n{}",
+        needle,
+        source.text
+    );
+    if let Some(output) = &migration.output {
+        let shown = Redacted::new(output, &migration.output_secrets);
+        prop_assert!(
+            !shown.text.contains(needle),
+            "{} shown in the diff:\n{}",
+            needle,
+            shown.text
+        );
+    }
+    if let Some(collector) = &migration.collector {
+        prop_assert!(
+            !collector.to_yaml().contains(needle),
+            "{} in the collector",
+            needle
+        );
+    }
+    for d in &migration.diagnostics {
+        let fate = d
+            .fate
+            .as_ref()
+            .and_then(|f| f.target.as_deref())
+            .unwrap_or("");
+        for field in [
+            d.message.as_str(),
+            d.help.as_deref().unwrap_or(""),
+            &d.pointer,
+            fate,
+        ] {
+            prop_assert!(!field.contains(needle), "{} in {:?}", needle, d);
+        }
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(96))]
+
+    /// Credentials in URLs with any user info, under parameter names only
+    /// their decoding reveals, and in name/value header pairs, in JSON
+    /// and in YAML: in no message, snippet source, diff, collector config
+    /// (and the legacy ones in no migrated config).
+    #[test]
+    fn issue_12_credentials_never_travel((config, secrets) in credential_config(), style in style(), yaml in any::<bool>()) {
+        let (text, format) = if yaml {
+            (yaml_serde::to_string(&config).unwrap(), Format::Yaml)
+        } else {
+            (render(&config, &style), Format::Json)
+        };
+        let options = Options {
+            collector: oc2otel::migration::options::CollectorFlavor::Contrib,
+            ..Options::default()
+        };
+        let migration = migrate(&text, format, "k.json", &options, None);
+        prop_assert_eq!(migration.status, Status::Migrate, "{:?}\n{}", migration.diagnostics, text);
+        for s in &secrets {
+            assert_nowhere(&migration, &text, s)?;
+        }
+        // The legacy block's go with it.
+        let output = migration.output.as_deref().unwrap();
+        for s in &secrets[..1] {
+            prop_assert!(!output.contains(s.as_str()), "{} kept in the output", s);
+        }
+        prop_assert!(!output.contains(&secrets[2]), "{} kept in the output", &secrets[2]);
+    }
+
+    /// Template actions in a credential's place, and template variables
+    /// named like credentials.
+    #[test]
+    fn issue_12_template_credentials_never_travel(
+        s1 in secret(),
+        s2 in secret(),
+        name in prop::sample::select(vec!["api_token", "password", "db_password", "clientSecret", "x_api_key"]),
+        trim in prop::sample::select(vec!["", "-"]),
+        key in prop::sample::select(vec!["secret_access_key", "access_key_id", "password", "token"]),
+    ) {
+        let text = format!(
+            "{{\n  \"version\": 3,\n  {{{{{trim} ${name} := \"{s1}\" {trim}}}}}\n  \"extra_config\": {{\n    \"telemetry/opencensus\": {{\"exporters\": {{\"xray\": {{\"region\": \"eu-west-1\", \"{key}\": \"{{{{ env \"AWS_X\" | default \"{s2}\" }}}}\"}}}}}}\n  }}\n}}\n"
+        );
+        let migration = migrate(&text, Format::Template, "k.tmpl", &Options::default(), None);
+        for s in [&s1, &s2] {
+            assert_nowhere(&migration, &text, s)?;
         }
     }
 }

@@ -2,7 +2,7 @@
 //! of the config, the collector config and every diagnostic, as oc2otel's
 //! library produces them. A sidecar `<name>.options` file sets options
 //! (`collector=contrib`, `krakend_version=2.10`, `otlp_endpoint=host:port`,
-//! `metrics=emf`).
+//! `metrics=emf`, `jaeger_collector=host:port`).
 //!
 //! Each snapshot is also checked for the properties every migration must
 //! have: no secret canary in any output, every legacy field of a migrated
@@ -11,7 +11,7 @@
 use std::fmt::Write;
 use std::path::Path;
 
-use oc2otel::migration::options::{CollectorFlavor, Options};
+use oc2otel::migration::options::Options;
 use oc2otel::migration::{Status, migrate};
 use oc2otel::model::redact::Redacted;
 use oc2otel::syntax::diff;
@@ -25,15 +25,12 @@ fn options_for(fixture: &Path) -> Options {
     for line in text.lines().filter(|l| !l.trim().is_empty()) {
         let (key, value) = line.split_once('=').expect("key=value");
         match key.trim() {
-            "collector" => {
-                options.collector = match value.trim() {
-                    "contrib" => CollectorFlavor::Contrib,
-                    _ => CollectorFlavor::Adot,
-                }
-            }
+            "collector" => options.collector = value.trim().parse().unwrap(),
             "krakend_version" => options.krakend_version = value.trim().parse().unwrap(),
             "otlp_endpoint" => options.otlp_endpoint = value.trim().parse().unwrap(),
             "metrics" => options.metrics = value.trim().parse().unwrap(),
+            "jaeger_collector" => options.jaeger_collector = Some(value.trim().parse().unwrap()),
+            "merge_settings" => options.merge_settings = value.trim().parse().unwrap(),
             other => panic!("unknown option {other}"),
         }
     }
@@ -193,9 +190,29 @@ const NOT_EXPRESSIBLE: &[(&str, Variant, &str)] = &[
         "a template's own telemetry/opentelemetry is never merged into (OC010 refuses)",
     ),
     (
+        "existing_otel_conflict_existing.json",
+        Variant::Template,
+        "a template's own telemetry/opentelemetry is never merged into (OC010 refuses)",
+    ),
+    (
+        "existing_otel_conflict_legacy.json",
+        Variant::Template,
+        "a template's own telemetry/opentelemetry is never merged into (OC010 refuses)",
+    ),
+    (
+        "existing_otel_playground.json",
+        Variant::Template,
+        "a template's own telemetry/opentelemetry is never merged into (OC010 refuses)",
+    ),
+    (
         "emf_existing_otel.json",
         Variant::Template,
         "a template's own telemetry/opentelemetry is never merged into (OC010 refuses)",
+    ),
+    (
+        "krakend_3.json",
+        Variant::Template,
+        "a template is scanned for the legacy keys only: its literal telemetry/influx gets no OC030",
     ),
     (
         "duplicate_keys.json",

@@ -222,7 +222,7 @@ fn options() -> impl Strategy<Value = Options> {
         .prop_map(|(collector, endpoint, version, metrics)| Options {
             collector,
             otlp_endpoint: endpoint.parse::<OtlpEndpoint>().unwrap(),
-            krakend_version: version.parse::<KrakendVersion>().unwrap(),
+            krakend_version: version.parse::<KrakendVersion>().unwrap().into(),
             metrics,
             ..Options::default()
         })

@@ -129,7 +129,7 @@ fn an_old_schema_in_a_template_is_said_like_in_json() {
   "$schema": "https://www.krakend.io/schema/v2.4/krakend.json",
   "version": 3,
   "extra_config": {
-    "telemetry/opencensus": {"sample_rate": 20, "exporters": {"xray": {"region": "eu-west-1"}}}
+    "telemetry/opencensus": {"sample_rate": 20, "exporters": {"xray": {"region": "eu-west-1", "use_env": true}}}
   }
 }"#;
     let (plain, templated) = both(json);

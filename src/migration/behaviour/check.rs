@@ -66,16 +66,23 @@ pub fn explanation(kind: Kind) -> Explanation {
         // One service name in OpenTelemetry: the others are dropped with a
         // warning (an existing block's name wins, with a warning too).
         Kind::ServiceName => ExistingBlock(&[(Code::ServiceName, Warning)]),
+        // Plain text where the legacy exporter used TLS: the target
+        // KrakenD has no OTLP over HTTPS.
+        Kind::TlsLost => Diagnostic(&[(Code::Tls, Warning)]),
+        // The user named the Jaeger collector (--jaeger-collector).
+        Kind::AgentToCollector => Diagnostic(&[(Code::JaegerAgent, Warning)]),
         // The target KrakenD ignores `service_version`.
         Kind::ServiceVersion => ExistingBlock(&[(Code::TargetVersion, Warning)]),
         // Inherent changes still need their diagnostic.
         Kind::ParentBased => Diagnostic(&[(Code::SamplingRatio, Warning)]),
         Kind::Propagation => Diagnostic(&[(Code::B3Propagation, Warning)]),
+        Kind::UnrecordedContext => Diagnostic(&[(Code::UnrecordedPropagation, Warning)]),
         Kind::DefaultVersion => Diagnostic(&[(Code::XrayVersion, Info)]),
         Kind::PrometheusPort => Diagnostic(&[(Code::Prometheus, Warning)]),
         Kind::ReceiverPort => Diagnostic(&[
             (Code::Jaeger, Warning),
             (Code::Datadog, Warning),
+            (Code::Dogstatsd, Warning),
             (Code::Ocagent, Warning),
         ]),
         Kind::ProxyMetric => Documented,
@@ -157,7 +164,7 @@ impl Baseline {
         collector: Option<&CollectorConfig>,
         options: &Options,
     ) -> Option<Behaviour> {
-        match otel::read(root, options.krakend_version) {
+        match otel::read(root, options.version()) {
             otel::Read::Absent => None,
             read => {
                 let collector = parse_collector(collector).ok().flatten();
@@ -242,7 +249,7 @@ mod tests {
             .into_iter()
             .filter(|d| keep(d))
             .collect();
-        let new = otel::read(&json::parse(&output).unwrap(), options.krakend_version);
+        let new = otel::read(&json::parse(&output).unwrap(), options.version());
         baseline.check(new, collector, &options, &diagnostics)
     }
 

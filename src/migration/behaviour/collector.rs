@@ -160,9 +160,13 @@ fn written(component: Component, config: &Value) -> Destination {
         Component::GoogleCloud => Destination::GoogleCloud {
             project: str_at(config, "/project").map(String::from),
         },
+        // Compared as the URL the exporter writes to.
         Component::Influxdb => Destination::Influxdb {
             endpoint: str_at(config, "/endpoint")
-                .map(clean_endpoint)
+                .map(|raw| {
+                    address::parse(raw)
+                        .map_or_else(|| raw.to_string(), |a| a.influx_collector_write_url())
+                })
                 .unwrap_or_default(),
             db: (config.pointer("/v1_compatibility/enabled") == Some(&Value::Bool(true)))
                 .then(|| str_at(config, "/v1_compatibility/db").map(String::from))

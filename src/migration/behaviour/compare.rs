@@ -30,12 +30,19 @@ pub enum Kind {
     /// of times (an export doubled, or two merged into one).
     RouteCount,
     Period,
+    /// TLS to a destination KrakenD reached itself is lost.
+    TlsLost,
+    /// Spans a jaeger-agent forwarded now go straight to a Jaeger collector.
+    AgentToCollector,
     Layer,
     ServiceName,
     ServiceVersion,
     // Inherent:
     ParentBased,
     Propagation,
+    /// Backends no longer receive trace context on requests that are not
+    /// recorded.
+    UnrecordedContext,
     DefaultVersion,
     PrometheusPort,
     ReceiverPort,
@@ -52,11 +59,14 @@ impl Kind {
             Kind::RouteChanged => "route-changed",
             Kind::RouteCount => "route-count",
             Kind::Period => "period",
+            Kind::TlsLost => "tls-lost",
+            Kind::AgentToCollector => "agent-to-collector",
             Kind::Layer => "layer",
             Kind::ServiceName => "service-name",
             Kind::ServiceVersion => "service-version",
             Kind::ParentBased => "parent-based",
             Kind::Propagation => "propagation",
+            Kind::UnrecordedContext => "unrecorded-context",
             Kind::DefaultVersion => "default-version",
             Kind::PrometheusPort => "prometheus-port",
             Kind::ReceiverPort => "receiver-port",
@@ -70,6 +80,7 @@ impl Kind {
             self,
             Kind::ParentBased
                 | Kind::Propagation
+                | Kind::UnrecordedContext
                 | Kind::DefaultVersion
                 | Kind::PrometheusPort
                 | Kind::ReceiverPort
@@ -149,13 +160,52 @@ pub fn compare(legacy: &Behaviour, new: &Behaviour) -> Vec<Finding> {
             "trace context: OpenCensus read and wrote B3 headers; OpenTelemetry uses W3C traceparent unless KrakenD's environment sets OTEL_PROPAGATORS, which no config file shows",
         ));
     }
+    unrecorded_context(legacy, new, &mut out);
     out
+}
+
+/// OpenCensus gave backends trace context on every request; KrakenD's
+/// OpenTelemetry only on recorded ones, so only a new config that records
+/// every request with the backend layer keeps it for all of them.
+fn unrecorded_context(legacy: &Behaviour, new: &Behaviour, out: &mut Vec<Finding>) {
+    let all_recorded = new.active()
+        && new.carries(Signal::Traces)
+        && new.sampling == Sampling::Always
+        && new.layers.backend.traces;
+    if !legacy.context_every_request || all_recorded {
+        return;
+    }
+    let now = if new.active() && new.carries(Signal::Traces) {
+        "only on recorded requests"
+    } else {
+        "never (no tracer)"
+    };
+    out.push(Finding::new(
+        Kind::UnrecordedContext,
+        "trace context on unrecorded requests",
+        "every request",
+        now,
+        format!("trace context: OpenCensus forwarded it to backends on every request (X-B3-Sampled: 0 when not sampled); now {now}, so backends start their own traces for the others"),
+    ));
 }
 
 /// The differences of a legacy route and the new route that reaches its
 /// destination: another period, and the port changes no OpenTelemetry
 /// config could avoid (noted once per place).
 fn matched(l: &Route, n: &Route, noted_ports: &mut Vec<String>, out: &mut Vec<Finding>) {
+    if l.tls && !n.tls {
+        out.push(Finding::new(
+            Kind::TlsLost,
+            l.describe(),
+            "TLS",
+            "plain text",
+            format!(
+                "{} reach {} in plain text; the legacy exporter used TLS",
+                l.signal.as_str(),
+                n.destination
+            ),
+        ));
+    }
     if let (Some(a), Some(b)) = (l.period, n.period)
         && a != b
     {
@@ -233,6 +283,28 @@ fn routes(legacy: &Behaviour, new: &Behaviour, out: &mut Vec<Finding>) {
         .collect();
     added.retain(|n| !recount(legacy, new, n, false, &mut counted, out));
     for l in unmatched {
+        // A jaeger-agent forwarded to a collector the config did not name:
+        // the new route to a receiver is that collector.
+        if let Destination::JaegerAgent { .. } = &l.destination
+            && let Some(i) = added.iter().position(|n| {
+                n.signal == l.signal && matches!(n.destination, Destination::Receiver { .. })
+            })
+        {
+            let n = added.remove(i);
+            out.push(Finding::new(
+                Kind::AgentToCollector,
+                format!("{} -> {}", l.signal.as_str(), l.destination),
+                l.destination.to_string(),
+                n.destination.to_string(),
+                format!(
+                    "{} went to the {}, which forwarded them to a Jaeger collector; now straight to {}",
+                    l.signal.as_str(),
+                    l.destination,
+                    n.destination
+                ),
+            ));
+            continue;
+        }
         let same_kind = added
             .iter()
             .position(|n| n.signal == l.signal && n.destination.kind() == l.destination.kind());
@@ -465,6 +537,7 @@ mod tests {
             destination,
             period,
             via: "x".into(),
+            tls: false,
         }
     }
 
@@ -491,6 +564,7 @@ mod tests {
                 explicit: true,
             }),
             propagation: None,
+            context_every_request: false,
             problems: Vec::new(),
         }
     }

@@ -15,6 +15,7 @@
 //! (no address) exports nothing.
 
 use crate::migration::convert::address;
+use crate::migration::convert::is_go_duration;
 use crate::model::diagnostic::{Diagnostic, Severity};
 use crate::model::legacy::decode::Spanned;
 use crate::model::legacy::{self, Exporters, LegacyExporter, Settings};
@@ -169,8 +170,13 @@ pub fn behaviour(settings: &Settings) -> Behaviour {
         service_names: Vec::new(),
         service_version: None,
         propagation: None,
+        // The backend layer's transport wrote B3 on every request, sampled
+        // or not, exporter or not (krakend-opencensus `http_transport.go`
+        // ~153-175; opencensus-go `b3.go` ~112-123).
+        context_every_request: false,
         problems: Vec::new(),
     };
+    out.context_every_request = out.layers.backend.traces;
     let Some(exporters) = &settings.exporters else {
         out.problems
             .push("no `exporters`: the block exports nothing".into());
@@ -190,6 +196,20 @@ pub fn behaviour(settings: &Settings) -> Behaviour {
             if !exporter.signals().has(signal) {
                 continue;
             }
+            // Datadog's metrics went to DogStatsD, not to the trace agent.
+            let destination = match (exporter, signal, &e.datadog) {
+                (LegacyExporter::Datadog, Signal::Metrics, Some(d)) => {
+                    let raw = non_empty(&d.value.stats_address).unwrap_or("localhost:8125");
+                    match receiver(raw, exporter.key(), "its `stats_address`") {
+                        Ok(dogstatsd) => dogstatsd,
+                        Err(problem) => {
+                            out.problems.push(problem);
+                            continue;
+                        }
+                    }
+                }
+                _ => destination.clone(),
+            };
             let pushed =
                 signal == Signal::Metrics && !matches!(destination, Destination::Prometheus { .. });
             out.routes.push(Route {
@@ -197,17 +217,30 @@ pub fn behaviour(settings: &Settings) -> Behaviour {
                 destination: destination.clone(),
                 period: pushed.then_some(period),
                 via: via(exporter.key()),
+                tls: exporter == LegacyExporter::Jaeger && jaeger_https(e),
             });
         }
-        if let (Some(field), Some(value)) = (
-            exporter.service_name_field(),
-            non_empty(&e.service_name(exporter).cloned()),
-        ) {
-            out.service_names.push(ServiceName {
-                source: format!("{}.{field}", exporter.key()),
-                value: value.to_string(),
-                explicit: true,
-            });
+        // Each exporter named the service itself: its field, else its
+        // library's default (zipkin's is empty).
+        if let Some(field) = exporter.service_name_field() {
+            let written = e
+                .service_name(exporter)
+                .map(|f| f.value.trim())
+                .filter(|v| !v.is_empty());
+            let named = match (written, exporter.default_service_name()) {
+                (Some(v), _) => Some((format!("{}.{field}", exporter.key()), v, true)),
+                (None, Some(default)) => {
+                    Some((format!("{}'s default", exporter.key()), default, false))
+                }
+                (None, None) => None,
+            };
+            if let Some((source, value, explicit)) = named {
+                out.service_names.push(ServiceName {
+                    source,
+                    value: value.to_string(),
+                    explicit,
+                });
+            }
         }
     }
     if let Some(x) = &e.xray {
@@ -232,6 +265,14 @@ fn reach(exporter: LegacyExporter, e: &Exporters) -> Option<Result<Destination, 
     Some(match exporter {
         LegacyExporter::Xray => {
             let x = &e.xray.as_ref()?.value;
+            let env = x.use_env.as_ref().is_some_and(|f| f.value);
+            let keys =
+                non_empty(&x.access_key_id).is_some() && non_empty(&x.secret_access_key).is_some();
+            if !env && !keys {
+                return Some(Err(format!(
+                    "`{key}` has neither `use_env: true` nor both keys: the AWS SDK refused its empty static credentials, so it sent nothing"
+                )));
+            }
             let region = non_empty(&x.region).map(|r| r.trim().to_string());
             Ok(Destination::Xray { region })
         }
@@ -242,6 +283,10 @@ fn reach(exporter: LegacyExporter, e: &Exporters) -> Option<Result<Destination, 
                 None => Err(format!(
                     "`{key}` has no endpoint: KrakenD could not create it, so it exported nothing"
                 )),
+                Some(raw) if non_empty(&j.endpoint).is_none() => match host_of(raw) {
+                    Some((host, port)) => Ok(Destination::JaegerAgent { host, port }),
+                    None => Err(format!("`{key}`: its `agent_endpoint` cannot be read")),
+                },
                 Some(raw) => receiver(raw, key, "its address"),
             }
         }
@@ -279,7 +324,8 @@ fn reach(exporter: LegacyExporter, e: &Exporters) -> Option<Result<Destination, 
         }
         LegacyExporter::Influxdb => {
             let i = &e.influxdb.as_ref()?.value;
-            match non_empty(&i.address).map(endpoint_of) {
+            let write_url = |raw: &str| address::parse(raw).map(|a| a.influx_legacy_write_url());
+            match non_empty(&i.address).map(write_url) {
                 Some(Some(endpoint)) => Ok(Destination::Influxdb {
                     endpoint,
                     db: non_empty(&i.db).map(str::to_string),
@@ -292,7 +338,16 @@ fn reach(exporter: LegacyExporter, e: &Exporters) -> Option<Result<Destination, 
         }
         LegacyExporter::Ocagent => {
             let o = &e.ocagent.as_ref()?.value;
+            let reconnection = o.reconnection.as_ref().map_or("", |f| f.value.as_str());
             match non_empty(&o.address) {
+                Some(_) if !o.insecure.as_ref().is_some_and(|f| f.value) => Err(format!(
+                    "`{key}` has no `insecure: true`: gRPC refused to dial without transport credentials, so it exported nothing"
+                )),
+                Some(_) if !reconnection.is_empty() && !is_go_duration(reconnection) => {
+                    Err(format!(
+                        "`{key}`: its `reconnection` is not a Go duration, so KrakenD could not create it"
+                    ))
+                }
                 Some(raw) => receiver(raw, key, "its `address`"),
                 None => Err(format!(
                     "`{key}` has no `address`: KrakenD could not create it"
@@ -306,6 +361,16 @@ fn reach(exporter: LegacyExporter, e: &Exporters) -> Option<Result<Destination, 
             ))
         }
     })
+}
+
+/// Whether the Jaeger exporter sent to an `https://` collector endpoint.
+fn jaeger_https(e: &Exporters) -> bool {
+    e.jaeger
+        .as_ref()
+        .and_then(|j| non_empty(&j.value.endpoint))
+        .and_then(address::parse)
+        .and_then(|a| a.scheme)
+        .is_some_and(|s| s.eq_ignore_ascii_case("https"))
 }
 
 /// A receiver at the host of `raw`, or why it cannot be read (`what`:
@@ -346,7 +411,7 @@ fn finish(mut out: Behaviour) -> Behaviour {
     // A service name only matters where its exporter's data still goes.
     let routes = &out.routes;
     out.service_names.retain(|n| {
-        let exporter = n.source.split('.').next().unwrap_or_default();
+        let exporter = n.source.split(['.', '\'']).next().unwrap_or_default();
         routes.iter().any(|r| r.via == via(exporter))
     });
     out.normalise();
@@ -366,7 +431,7 @@ mod tests {
     #[test]
     fn absent_sample_rate_records_nothing() {
         let b = of(
-            r#"{"extra_config": {"telemetry/opencensus": {"exporters": {"xray": {"region": "eu-west-1"}}}}}"#,
+            r#"{"extra_config": {"telemetry/opencensus": {"exporters": {"xray": {"region": "eu-west-1", "use_env": true}}}}}"#,
         );
         assert_eq!(b.sampling, Sampling::Off);
         assert!(b.routes.is_empty());
@@ -411,7 +476,7 @@ mod tests {
     #[test]
     fn the_v2_key_wins_and_bad_types_are_errors() {
         let b = of(r#"{"extra_config": {
-            "telemetry/opencensus": {"sample_rate": 100, "exporters": {"xray": {}}},
+            "telemetry/opencensus": {"sample_rate": 100, "exporters": {"xray": {"use_env": true}}},
             "github_com/devopsfaith/krakend-opencensus": {"exporters": {"prometheus": {"port": 1}}}}}"#);
         assert_eq!(b.routes.len(), 1);
         assert_eq!(b.routes[0].destination, Destination::Xray { region: None });

@@ -171,6 +171,12 @@ pub enum Destination {
         host: String,
         port: Option<u16>,
     },
+    /// A jaeger-agent (UDP, Thrift compact): it forwarded the spans to a
+    /// Jaeger collector the config does not name, and has no OTLP port.
+    JaegerAgent {
+        host: String,
+        port: Option<u16>,
+    },
     /// Anything else a collector exports to (`awsemf`, `datadog`, ...).
     Other {
         component: String,
@@ -188,6 +194,7 @@ impl Destination {
             Destination::Influxdb { .. } => "influxdb",
             Destination::Prometheus { .. } => "prometheus",
             Destination::Receiver { .. } => "receiver",
+            Destination::JaegerAgent { .. } => "jaeger-agent",
             Destination::Other { component, .. } => component,
         }
     }
@@ -248,6 +255,12 @@ impl fmt::Display for Destination {
                 crate::migration::convert::address::bracketed(host)
             ),
             Destination::Receiver { host, port: None } => write!(f, "{host}"),
+            Destination::JaegerAgent { host, port } => write!(
+                f,
+                "jaeger-agent {}:{}",
+                crate::migration::convert::address::bracketed(host),
+                port.unwrap_or(6831)
+            ),
             Destination::Other { component, detail } if detail.is_empty() => {
                 write!(f, "{component}")
             }
@@ -266,6 +279,11 @@ pub struct Route {
     pub period: Option<i64>,
     /// How the telemetry gets there, for people.
     pub via: String,
+    /// Sent over TLS straight from KrakenD (a legacy `https://` Jaeger
+    /// endpoint; OTLP over HTTPS). Routes through the collector are not
+    /// compared for it: the collector's exporter keeps its endpoint's
+    /// scheme.
+    pub tls: bool,
 }
 
 impl Route {
@@ -330,6 +348,11 @@ pub struct Behaviour {
     pub service_version: Option<ServiceVersion>,
     /// The trace-context headers read and written, when any.
     pub propagation: Option<&'static str>,
+    /// Backends receive trace context on every request, recorded or not
+    /// (OpenCensus' backend transport wrote `X-B3-Sampled: 0` on the
+    /// unsampled ones); KrakenD's OpenTelemetry injects only for recorded
+    /// spans, so never.
+    pub context_every_request: bool,
     /// Why something does not work as written (an exporter KrakenD could
     /// not create, a collector that cannot start, ...).
     pub problems: Vec<String>,
@@ -351,6 +374,7 @@ impl Behaviour {
             service_names: Vec::new(),
             service_version: None,
             propagation: None,
+            context_every_request: false,
             problems: Vec::new(),
         }
     }

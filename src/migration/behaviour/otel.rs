@@ -31,6 +31,8 @@ pub struct OtlpExporter {
     pub host: String,
     pub port: Option<u16>,
     pub http: bool,
+    /// OTLP over HTTP to an `https://` host, from KrakenD 2.10.
+    pub tls: bool,
     pub metrics: bool,
     pub traces: bool,
     /// Seconds between metric pushes.
@@ -151,6 +153,11 @@ fn effective(
                 host: e.host(),
                 port: e.port(),
                 http: e.http(),
+                tls: e.http()
+                    && e.host
+                        .as_deref()
+                        .is_some_and(|h| h.trim().to_ascii_lowercase().starts_with("https://"))
+                    && version.has_otlp_https(),
                 metrics: e.carries(ModelSignal::Metrics),
                 traces: e.carries(ModelSignal::Traces),
                 period: e.period(period, version),
@@ -224,6 +231,7 @@ pub fn of_block(
         service_names: vec![block.service_name.clone()],
         service_version: Some(block.service_version.clone()),
         propagation: None,
+        context_every_request: false,
         problems: Vec::new(),
     };
     for e in &block.prometheus {
@@ -234,6 +242,7 @@ pub fn of_block(
                 destination: Destination::Prometheus { port: Some(port) },
                 period: None,
                 via: format!("Prometheus exporter `{}`", e.name),
+                tls: false,
             }),
             (true, None) => out.problems.push(format!(
                 "Prometheus exporter `{}`: its port is not a TCP port, so nothing can scrape it",
@@ -269,6 +278,7 @@ pub fn of_block(
                                 destination,
                                 period: period(signal),
                                 via: format!("OTLP exporter `{}` -> collector {via}", e.name),
+                                tls: false,
                             });
                         }
                     }
@@ -321,8 +331,13 @@ fn direct(e: &OtlpExporter, port: u16, signal: Signal, period: Option<i64>) -> R
         via: format!(
             "OTLP exporter `{}` ({})",
             e.name,
-            if e.http { "HTTP" } else { "gRPC" }
+            match (e.http, e.tls) {
+                (true, true) => "HTTPS",
+                (true, false) => "HTTP",
+                _ => "gRPC",
+            }
         ),
+        tls: e.tls,
     }
 }
 

@@ -28,51 +28,63 @@ pub fn bracketed(host: &str) -> String {
 }
 
 impl Address {
-    /// The names of query parameters that carry credentials
-    /// (`?token=...`, InfluxDB's `?p=...`): never copied.
+    /// The names of query and fragment parameters that carry credentials
+    /// (`?token=...`, InfluxDB's `?p=...` or `?%70=...`, an OAuth
+    /// `#access_token=...`): never copied.
     pub fn secret_query_params(&self) -> Vec<&str> {
-        let query = self.query();
-        query
-            .split(['&', ';'])
-            .filter_map(|param| param.split_once('='))
-            .filter(|(name, value)| {
-                !value.is_empty() && crate::model::redact::is_secret_query_name(name)
-            })
-            .map(|(name, _)| name)
+        let (query, fragment) = self.query_and_fragment();
+        params(query)
+            .chain(params(fragment))
+            .filter(|param| is_secret_param(param))
+            .filter_map(|param| param.split_once('=').map(|(name, _)| name))
             .collect()
     }
 
-    /// The query string (without `?` and fragment), or `""`.
-    fn query(&self) -> &str {
-        let Some(start) = self.rest.find('?') else {
-            return "";
-        };
-        let query = &self.rest[start + 1..];
-        &query[..query.find('#').unwrap_or(query.len())]
+    /// The query (without `?`) and the fragment (without `#`), or `""`.
+    fn query_and_fragment(&self) -> (&str, &str) {
+        let (before, fragment) = self.rest.split_once('#').unwrap_or((&self.rest, ""));
+        let query = before.split_once('?').map_or("", |(_, q)| q);
+        (query, fragment)
     }
 
-    /// Path, query and fragment with the secret query parameters removed.
+    /// Path, query and fragment with the secret parameters removed.
     fn rest_without_secrets(&self) -> String {
-        let Some(start) = self.rest.find('?') else {
-            return self.rest.clone();
+        let (before, fragment) = match self.rest.split_once('#') {
+            Some((before, fragment)) => (before, Some(fragment)),
+            None => (self.rest.as_str(), None),
         };
-        let query = self.query();
-        let fragment = &self.rest[start + 1 + query.len()..];
-        let kept: Vec<&str> = query
-            .split('&')
-            .flat_map(|p| p.split(';'))
-            .filter(|param| {
-                !param.split_once('=').is_some_and(|(name, value)| {
-                    !value.is_empty() && crate::model::redact::is_secret_query_name(name)
-                })
-            })
-            .collect();
-        let mut out = self.rest[..start].to_string();
-        if kept.iter().any(|p| !p.is_empty()) {
-            out.push('?');
-            out.push_str(&kept.join("&"));
+        let (path, query) = match before.split_once('?') {
+            Some((path, query)) => (path, Some(query)),
+            None => (before, None),
+        };
+        let mut out = path.to_string();
+        let kept = |part: &str| -> Vec<String> {
+            params(part)
+                .filter(|p| !p.is_empty() && !is_secret_param(p))
+                .map(str::to_string)
+                .collect()
+        };
+        if let Some(query) = query {
+            let kept = kept(query);
+            if !kept.is_empty() {
+                out.push('?');
+                out.push_str(&kept.join("&"));
+            }
         }
-        out.push_str(fragment);
+        if let Some(fragment) = fragment {
+            // A fragment of parameters (`#access_token=...&state=...`)
+            // loses its secret ones; any other fragment is kept as it is.
+            if fragment.contains('=') {
+                let kept = kept(fragment);
+                if !kept.is_empty() {
+                    out.push('#');
+                    out.push_str(&kept.join("&"));
+                }
+            } else {
+                out.push('#');
+                out.push_str(fragment);
+            }
+        }
         out
     }
 
@@ -99,10 +111,52 @@ impl Address {
         out
     }
 
+    /// The InfluxDB write URL the legacy client used: the address's path
+    /// joined with `write` (influxdb client v2 `client.go` ~411-412),
+    /// without credentials.
+    pub fn influx_legacy_write_url(&self) -> String {
+        self.with_path(|path| format!("{}/write", path.trim_end_matches('/')))
+    }
+
+    /// The InfluxDB write URL the collector's `influxdb` exporter uses for
+    /// this endpoint: the endpoint itself when its path is not empty or
+    /// `/`, else with `/write` appended (contrib
+    /// `exporter/influxdbexporter/writer.go`, `composeWriteURL`).
+    pub fn influx_collector_write_url(&self) -> String {
+        self.with_path(|path| {
+            if path.is_empty() || path == "/" {
+                "/write".to_string()
+            } else {
+                path.to_string()
+            }
+        })
+    }
+
+    /// The address without credentials, its path replaced by `f(path)`.
+    fn with_path(&self, f: impl Fn(&str) -> String) -> String {
+        let end = self.rest.find(['?', '#']).unwrap_or(self.rest.len());
+        let mut changed = self.clone();
+        changed.rest = format!("{}{}", f(&self.rest[..end]), &self.rest[end..]);
+        changed.without_credentials()
+    }
+
     /// Whether the host is an unexpanded placeholder (`${VAR}`, `{{ .x }}`).
     pub fn is_placeholder(&self) -> bool {
         self.host.contains("${") || self.host.contains("{{")
     }
+}
+
+/// The `name=value` parameters of a query or a fragment.
+fn params(part: &str) -> impl Iterator<Item = &str> {
+    part.split(['&', ';'])
+}
+
+/// A parameter whose name, as the server decodes it, is a credential,
+/// with a value.
+fn is_secret_param(param: &str) -> bool {
+    param.split_once('=').is_some_and(|(name, value)| {
+        !value.is_empty() && crate::model::redact::is_secret_query_name(name)
+    })
 }
 
 /// Parse `scheme://user@host:port/path`, `host:port` or `host`.
@@ -161,12 +215,11 @@ fn find_authority_end(s: &str) -> usize {
         // character boundary whenever it is at an ASCII `$` or `{`.
         if bytes[i..].starts_with(b"${") || bytes[i..].starts_with(b"{{") {
             let close = if bytes[i] == b'$' { "}" } else { "}}" };
-            match s[i..].find(close) {
-                Some(end) => {
-                    i += end + close.len();
-                    continue;
-                }
-                None => return s.len(),
+            // An unclosed `${` is a literal (a password may hold one):
+            // the authority still ends at the next `/`.
+            if let Some(end) = s[i..].find(close) {
+                i += end + close.len();
+                continue;
             }
         }
         if matches!(bytes[i], b'/' | b'?' | b'#') {
@@ -202,14 +255,35 @@ mod tests {
             a.without_credentials(),
             "http://influx:8086/write?u=me&db=k#x"
         );
+        let a = parse("https://u:${PW@zipkin:9411/api/v2/spans").unwrap();
+        assert_eq!((a.host.as_str(), a.port), ("zipkin", Some(9411)));
+        assert_eq!(a.without_credentials(), "https://zipkin:9411/api/v2/spans");
         let a = parse("http://zipkin:9411/api/v2/spans?token=T").unwrap();
         assert_eq!(a.without_credentials(), "http://zipkin:9411/api/v2/spans");
+        // Issue 12, point 4: names as the server decodes them, fragments.
+        let a = parse("http://influx:8086/?u=writer&%70=PW&db=k").unwrap();
+        assert_eq!(a.secret_query_params(), ["%70"]);
+        assert_eq!(a.without_credentials(), "http://influx:8086/?u=writer&db=k");
+        let a = parse("http://z:9411/x?to%6Ben=T&token[]=A&a=1#access_token=F&state=s").unwrap();
+        assert_eq!(
+            a.secret_query_params(),
+            ["to%6Ben", "token[]", "access_token"]
+        );
+        assert_eq!(a.without_credentials(), "http://z:9411/x?a=1#state=s");
+        let a = parse("http://z:9411/x#top").unwrap();
+        assert_eq!(a.without_credentials(), "http://z:9411/x#top");
         let a = parse("[::1]:55678").unwrap();
         assert_eq!((a.host.as_str(), a.port), ("::1", Some(55678)));
         let a = parse("${JAEGER_HOST}").unwrap();
         assert!(a.is_placeholder());
         let a = parse("http://{{ .jaeger.host }}:14268/api/traces").unwrap();
         assert_eq!(a.host, "{{ .jaeger.host }}");
+        let a = parse("https://u:p@h/influxdb").unwrap();
+        assert_eq!(a.influx_legacy_write_url(), "https://h/influxdb/write");
+        assert_eq!(a.influx_collector_write_url(), "https://h/influxdb");
+        let a = parse("http://influx:8086/").unwrap();
+        assert_eq!(a.influx_legacy_write_url(), "http://influx:8086/write");
+        assert_eq!(a.influx_collector_write_url(), "http://influx:8086/write");
         assert!(parse("").is_none());
         assert!(parse("http://").is_none());
         assert!(parse("host:notaport").is_none());

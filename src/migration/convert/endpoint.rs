@@ -8,6 +8,7 @@
 use super::Context;
 use crate::model::diagnostic::{Action, Code, Diagnostic};
 use crate::model::legacy::PathAggregation;
+use crate::model::redact::redact_str;
 
 pub fn convert(settings: &PathAggregation, cx: &mut Context) {
     cx.unknown_keys(
@@ -32,7 +33,7 @@ pub fn convert(settings: &PathAggregation, cx: &mut Context) {
             Code::PathAggregation,
             format!(
                 "`path_aggregation: {:?}` dropped: OpenTelemetry labels metrics with the route pattern (`http.route`), which is what it did",
-                field.value
+                redact_str(&field.value)
             ),
         ),
         "lastparam" => Diagnostic::warning(
@@ -46,7 +47,8 @@ pub fn convert(settings: &PathAggregation, cx: &mut Context) {
         other => Diagnostic::warning(
             Code::PathAggregation,
             format!(
-                "`path_aggregation: {other:?}` dropped: not a known mode, so KrakenD used `pattern`, which is what OpenTelemetry does"
+                "`path_aggregation: {:?}` dropped: not a known mode, so KrakenD used `pattern`, which is what OpenTelemetry does",
+                redact_str(other)
             ),
         ),
     };

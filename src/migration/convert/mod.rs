@@ -11,6 +11,8 @@ pub mod cloudwatch;
 mod collision;
 pub mod endpoint;
 mod exporters;
+
+pub use exporters::is_go_duration;
 mod layers;
 pub mod propagation;
 mod reporting_period;
@@ -24,6 +26,7 @@ use crate::model::diagnostic::{Action, Code, Diagnostic, Severity};
 use crate::model::legacy::decode::{Spanned, Unknown};
 use crate::model::legacy::{self, PathAggregation, Settings};
 use crate::model::locate::OPENTELEMETRY;
+use crate::model::redact::redact_str;
 use crate::syntax::tree::{Node, Span, child_pointer};
 
 /// Shared state of the rules converting one block.
@@ -40,6 +43,9 @@ pub struct Context<'a> {
     pub service_version: Option<String>,
     /// Comment keys to carry into the new block.
     pub comments: Vec<(String, serde_json::Value)>,
+    /// The config's root `name`: KrakenD's OpenTelemetry service name when
+    /// the block sets none.
+    pub config_name: Option<String>,
 }
 
 impl<'a> Context<'a> {
@@ -57,6 +63,7 @@ impl<'a> Context<'a> {
             fields,
             service_version: None,
             comments: Vec::new(),
+            config_name: None,
         }
     }
 
@@ -83,27 +90,50 @@ impl<'a> Context<'a> {
         )
     }
 
-    fn has_fate(&self, pointer: &str) -> bool {
+    /// The pointers that have a fate, as a set: a lookup per field keeps a
+    /// block of 100,000 fields linear.
+    fn fated(&self) -> std::collections::HashSet<&str> {
         self.diagnostics
             .iter()
-            .any(|d| d.fate.is_some() && d.pointer == pointer)
+            .filter(|d| d.fate.is_some())
+            .map(|d| d.pointer.as_str())
+            .collect()
     }
 
     /// Give every field under `prefix` that has no fate yet the fate
     /// `Dropped`, with `reason` (used when a whole exporter is dropped).
     pub fn drop_rest_under(&mut self, prefix: &str, severity: Severity, code: Code, reason: &str) {
+        self.settle_rest_under(prefix, severity, code, reason, Action::Dropped);
+    }
+
+    /// Give every field under `prefix` that has no fate yet the fate
+    /// `action`, with `reason`.
+    pub fn settle_rest_under(
+        &mut self,
+        prefix: &str,
+        severity: Severity,
+        code: Code,
+        reason: &str,
+        action: Action,
+    ) {
+        let fated = self.fated();
+        let under = format!("{prefix}/");
         let pending: Vec<(String, Span)> = self
             .fields
             .iter()
-            .filter(|(p, _)| p.starts_with(&format!("{prefix}/")) && !self.has_fate(p))
+            .filter(|(p, _)| p.starts_with(&under) && !fated.contains(p.as_str()))
             .cloned()
             .collect();
         for (pointer, span) in pending {
-            let key = pointer_key(&pointer);
+            let key = redact_str(&pointer_key(&pointer)).into_owned();
+            let what = match action {
+                Action::Dropped => "dropped",
+                _ => "not migrated",
+            };
             self.push(
-                Diagnostic::new(severity, code, format!("`{key}` dropped: {reason}"))
+                Diagnostic::new(severity, code, format!("`{key}` {what}: {reason}"))
                     .at(pointer, span)
-                    .with_fate(Action::Dropped, None),
+                    .with_fate(action, None),
             );
         }
     }
@@ -125,9 +155,10 @@ impl<'a> Context<'a> {
 
     /// Fields that no rule gave a fate to.
     pub fn unaccounted(&self) -> Vec<(String, Span)> {
+        let fated = self.fated();
         self.fields
             .iter()
-            .filter(|(p, _)| !self.has_fate(p))
+            .filter(|(p, _)| !fated.contains(p.as_str()))
             .cloned()
             .collect()
     }
@@ -165,7 +196,7 @@ impl<'a> Context<'a> {
                     Code::UnknownKey,
                     format!(
                         "unknown key `{}` in {context}{suggestion}: KrakenD ignored it, so it is dropped",
-                        key.key
+                        redact_str(&key.key)
                     ),
                 )
                 .at(key.pointer.clone(), key.span.clone())
@@ -182,7 +213,7 @@ impl<'a> Context<'a> {
                     Code::CommentKey,
                     format!(
                         "comment key `{}` dropped: the new block already carries a comment with this key",
-                        key.key
+                        redact_str(&key.key)
                     ),
                 )
                 .at(key.pointer.clone(), key.span.clone())
@@ -193,7 +224,10 @@ impl<'a> Context<'a> {
             self.push(
                 Diagnostic::info(
                     Code::CommentKey,
-                    format!("comment key `{}` kept in the new block", key.key),
+                    format!(
+                        "comment key `{}` kept in the new block",
+                        redact_str(&key.key)
+                    ),
                 )
                 .at(key.pointer.clone(), key.span.clone())
                 .with_fate(Action::Moved, Context::target(&key.key)),
@@ -214,7 +248,7 @@ pub fn pointer_key(pointer: &str) -> String {
 
 /// A known key close to `key`: equal once case and separators are ignored,
 /// or within two edits of it.
-fn suggest<'k>(key: &str, known: &[&'k str]) -> Option<&'k str> {
+pub(crate) fn suggest<'k>(key: &str, known: &[&'k str]) -> Option<&'k str> {
     let normal = |s: &str| -> String {
         s.chars()
             .filter(|c| c.is_ascii_alphanumeric())
@@ -273,10 +307,23 @@ pub fn convert(settings: &Settings, cx: &mut Context) -> Option<Intent> {
             )
             .at(pointer, span),
         );
+        propagation::unrecorded(settings, None, cx);
         settle_without_exporters(cx);
         return None;
     };
     let destinations = exporters::convert(exporters, cx);
+    if cx.diagnostics.iter().any(|d| d.code == Code::DeadExporter) {
+        // The file is left as it is: nothing is removed or written.
+        let block = cx.block_pointer.clone();
+        cx.settle_rest_under(
+            &block,
+            Severity::Info,
+            Code::DeadExporter,
+            "the block is left as it is until its dead exporter is fixed",
+            Action::Manual,
+        );
+        return None;
+    }
     if destinations.is_empty() {
         cx.push(
             Diagnostic::warning(
@@ -286,6 +333,7 @@ pub fn convert(settings: &Settings, cx: &mut Context) -> Option<Intent> {
             .at(exporters.pointer.clone(), exporters.span.clone())
             .with_help("if an exporter was meant to work, fix it in the legacy block (see the warnings above) and migrate again"),
         );
+        propagation::unrecorded(settings, None, cx);
         settle_without_exporters(cx);
         return None;
     }
@@ -309,6 +357,7 @@ pub fn convert(settings: &Settings, cx: &mut Context) -> Option<Intent> {
     intent.service_name = service::convert(exporters, &intent, cx);
     intent.service_version = cx.service_version.take();
     propagation::advise(&intent, cx);
+    propagation::unrecorded(settings, Some(&intent), cx);
     intent.comments = std::mem::take(&mut cx.comments);
     Some(intent)
 }
@@ -324,12 +373,14 @@ pub fn service_block(
     pointer: String,
     key_span: Span,
     options: &Options,
+    config_name: Option<&str>,
 ) -> (Option<Intent>, Vec<Diagnostic>) {
     let decoded = legacy::decode::<Settings>(value, &pointer, key);
     let mut diagnostics = decoded.diagnostics;
     let mut intent = None;
     if let Some(settings) = decoded.settings {
         let mut cx = Context::new(options, pointer.clone(), key_span, decoded.fields);
+        cx.config_name = config_name.filter(|n| !n.is_empty()).map(str::to_string);
         intent = convert(&settings, &mut cx);
         diagnostics.extend(cx.finish());
     }

@@ -40,7 +40,9 @@ pub fn convert(settings: &Settings, intent: &Intent, cx: &mut Context) -> i64 {
                 Code::OutOfRange,
                 format!("`reporting_period: {period}` is too large: KrakenD's duration overflows beyond {MAX_SECONDS} seconds"),
             )
-            .at(field.pointer.clone(), field.value_span.clone()),
+            .at(field.pointer.clone(), field.value_span.clone())
+            // The field's fate, so that it is not also "not accounted for".
+            .with_fate(Action::Manual, None),
         );
         return DEFAULT_SECONDS;
     }

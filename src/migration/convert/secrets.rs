@@ -9,7 +9,7 @@
 //! text. What is a credential is [`crate::model::redact::policy`]'s call.
 
 use crate::model::diagnostic::{Code, Diagnostic};
-use crate::model::redact::policy::{is_secret_key, string_secret_ranges};
+use crate::model::redact::policy::{is_secret_key, redact_str, string_secret_ranges};
 use crate::syntax::tree::{Node, NodeKind, Span, child_pointer};
 
 /// A warning, by JSON pointer, for each credential-like value inside a
@@ -20,15 +20,18 @@ use crate::syntax::tree::{Node, NodeKind, Span, child_pointer};
 /// rotated. `warned` are the diagnostics so far: a field under a pointer
 /// that already has a [`Code::Secret`] diagnostic is not repeated.
 pub fn rotate(block: &Node, pointer: &str, warned: &[Diagnostic]) -> Vec<Diagnostic> {
-    let already: Vec<&str> = warned
+    let already: std::collections::HashSet<&str> = warned
         .iter()
         .filter(|d| d.code == Code::Secret)
         .map(|d| d.pointer.as_str())
         .collect();
+    // The pointer or one of its ancestors: a lookup per level, so that a
+    // block of 100,000 credentials stays linear.
     let is_warned = |p: &str| {
-        already
-            .iter()
-            .any(|w| p == *w || p.strip_prefix(w).is_some_and(|rest| rest.starts_with('/')))
+        already.contains(p)
+            || p.char_indices()
+                .filter(|&(i, c)| c == '/' && i > 0)
+                .any(|(i, _)| already.contains(&p[..i]))
     };
     let mut found = credentials(block, pointer);
     found.sort_by_key(|(_, span, _)| span.start);
@@ -43,6 +46,8 @@ pub fn rotate(block: &Node, pointer: &str, warned: &[Diagnostic]) -> Vec<Diagnos
                 (Ok(i), Some(parent)) => format!("{parent}[{i}]"),
                 _ => last,
             };
+            // A key may hold the credential itself (`apikey=...`).
+            let name = redact_str(&name);
             let message = match what {
                 "URL credential" => format!(
                     "`{name}` contains credentials (in a URL, or a `key=value` string): they are not copied anywhere; rotate them, since they have been stored in plain text"

@@ -146,12 +146,17 @@ fn unread_duplicate<'a>(run: &mut Run<'_, 'a>, other: &BlockRef<'a>, effective: 
 /// removed; one under the v1 key is said to be renamed.
 fn convert_service<'a>(run: &mut Run<'_, 'a>, block: &BlockRef<'a>) -> Option<Intent> {
     let member = block.member();
+    let config_name = run
+        .input
+        .root_member("name")
+        .and_then(|(_, value)| value.as_str());
     let (intent, diagnostics) = convert::service_block(
         &member.value,
         block.namespace.key(),
         block.pointer(),
         member.key_span.clone(),
         run.options,
+        config_name,
     );
     run.diagnostics.extend(diagnostics);
     let Some(intent) = intent else {

@@ -7,9 +7,11 @@
 use crate::migration::options::KrakendVersion;
 use crate::model::diagnostic::{Action, Code, Diagnostic};
 use crate::model::locate::{self, Scope};
+use crate::model::redact;
 use crate::syntax::edit::Edit;
+use crate::syntax::source::Format;
 use crate::syntax::source::LineIndex;
-use crate::syntax::tree::NodeKind;
+use crate::syntax::tree::{NodeKind, child_pointer};
 
 use super::input::Input;
 
@@ -22,7 +24,9 @@ pub fn unread(input: &Input) -> Vec<Diagnostic> {
         .iter()
         .filter(|b| b.scope == Scope::Unread)
         .map(|block| {
-            let why = if block.shadowed {
+            let why = if block.later_document {
+                "it is in a later document of the YAML stream, and KrakenD reads only the first"
+            } else if block.shadowed {
                 "a later duplicate of one of its parent keys hides it"
             } else {
                 "KrakenD reads it only in the service, endpoint and backend `extra_config`"
@@ -93,17 +97,51 @@ pub fn version(input: &Input) -> Option<Diagnostic> {
     })
 }
 
+/// A number beyond a 64-bit float (`1e309`) anywhere in a JSON config:
+/// KrakenD reads the config with Go's `encoding/json` into untyped maps,
+/// whose numbers are `float64`, and the decoder refuses such a number,
+/// and with it the whole config. (YAML's decoder reads it as a string.)
+pub fn numbers(input: &Input) -> Option<Diagnostic> {
+    if input.format != Format::Json {
+        return None;
+    }
+    let mut stack = vec![(input.root()?, String::new())];
+    while let Some((node, pointer)) = stack.pop() {
+        match &node.kind {
+            NodeKind::Number(raw) if raw.parse::<f64>().is_ok_and(f64::is_infinite) => {
+                return Some(
+                    Diagnostic::error(
+                        Code::OutOfRange,
+                        format!(
+                            "`{raw}` is beyond the range of a 64-bit float: Go's JSON decoder, which KrakenD reads its config with, refuses it, so KrakenD refuses the whole config"
+                        ),
+                    )
+                    .at(pointer, node.span.clone())
+                    .with_help("write the number KrakenD should read, then migrate again"),
+                );
+            }
+            NodeKind::Object(members) => stack.extend(
+                members
+                    .iter()
+                    .map(|m| (&m.value, child_pointer(&pointer, &m.key))),
+            ),
+            NodeKind::Array(items) => stack.extend(
+                items
+                    .iter()
+                    .enumerate()
+                    .map(|(i, item)| (item, format!("{pointer}/{i}"))),
+            ),
+            _ => {}
+        }
+    }
+    None
+}
+
 /// A `$schema` naming a KrakenD version without OpenTelemetry.
 pub fn schema_url(input: &Input, target: KrakendVersion) -> Option<Diagnostic> {
     let (_, value) = input.root_member("$schema")?;
     let url = value.as_str()?;
-    let version = url.split('/').find_map(|part| {
-        let digits = part.strip_prefix('v')?;
-        let mut parts = digits.split('.');
-        let major = parts.next()?.parse().ok()?;
-        let minor = parts.next()?.parse().ok()?;
-        Some(KrakendVersion::new(major, minor, 0))
-    })?;
+    let version = KrakendVersion::from_schema_url(url)?;
     (version < KrakendVersion::FIRST_OTEL).then(|| {
         Diagnostic::warning(
             Code::OldSchema,
@@ -150,7 +188,11 @@ pub fn dropped_comments(input: &Input, edits: &[Edit]) -> Vec<Diagnostic> {
         .iter()
         .flat_map(|edit| input.comments_in(edit.range.clone()))
         .map(|span| {
+            // Quoted with its credentials hidden (`# password: ...`).
             let comment = text[span.clone()].trim_end();
+            let comment =
+                &redact::Redacted::new(comment, &redact::lexical::comment_secret_spans(comment))
+                    .text;
             let shown: String = comment.chars().take(60).collect();
             let more = if shown.len() < comment.len() {
                 "..."

@@ -58,7 +58,7 @@ pub struct Input<'a> {
 }
 
 /// The root members the document checks read.
-pub const ROOT_KEYS: [&str; 2] = ["version", "$schema"];
+pub const ROOT_KEYS: [&str; 3] = ["version", "$schema", "name"];
 
 impl<'a> Input<'a> {
     /// A parsed document.
@@ -66,12 +66,12 @@ impl<'a> Input<'a> {
         Input {
             text,
             format,
-            located: locate::locate(document.root()),
+            located: locate::locate_documents(document.root(), document.other_documents()),
             editor: document.editor(),
             protected: document.protected().to_vec(),
             shape: Shape::Tree(document),
             notices: Vec::new(),
-            secrets: redact::secret_spans(document.root()),
+            secrets: redact::document_spans(text, document),
             root_members: Vec::new(),
         }
     }
@@ -97,9 +97,11 @@ impl<'a> Input<'a> {
                     index,
                     duplicate: members[index + 1..].iter().any(|m| m.key == member.key),
                     shadowed: false,
+                    later_document: false,
                 });
             }
         }
+        let secrets = template_secrets(text, scan);
         let protected = scan
             .actions
             .iter()
@@ -115,8 +117,8 @@ impl<'a> Input<'a> {
             editor: Box::new(TemplateEditor::new(text, &scan.actions)),
             protected,
             shape: Shape::Template(scan),
-            notices: notices(text, scan),
-            secrets: template_secrets(text, scan),
+            notices: notices(text, scan, &secrets),
+            secrets,
             root_members: template_root_members(text),
         }
     }
@@ -244,7 +246,7 @@ pub fn holders(text: &str, scan: &Scan) -> Vec<Node> {
 /// A template's legacy keys that are not literal blocks: written by an
 /// action (a manual step), or followed by text that is not a JSON object
 /// (an error); a key mentioned only inside actions is a manual step too.
-fn notices(text: &str, scan: &Scan) -> Vec<Diagnostic> {
+fn notices(text: &str, scan: &Scan, secrets: &[Span]) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let lines = LineIndex::new(text);
     for found in &scan.found {
@@ -256,12 +258,20 @@ fn notices(text: &str, scan: &Scan) -> Vec<Diagnostic> {
                 action,
             } => {
                 let line = lines.line_col(text, action.span.start).0;
+                // An action in a credential's place is quoted hidden.
+                let hidden = secrets
+                    .iter()
+                    .any(|s| s.start < action.span.end && action.span.start < s.end);
+                let expression = if hidden {
+                    redact::MARKER
+                } else {
+                    action.expression.as_str()
+                };
                 out.push(
                     Diagnostic::warning(
                         Code::TemplatedBlock,
                         format!(
-                            "`{key}` is written by the template action `{{{{ {} }}}}` (line {line}): a block a template computes cannot be migrated automatically",
-                            action.expression
+                            "`{key}` is written by the template action `{{{{ {expression} }}}}` (line {line}): a block a template computes cannot be migrated automatically",
                         ),
                     )
                     .at(pointer, key_span.clone())
@@ -338,7 +348,7 @@ fn template_secrets(text: &str, scan: &Scan) -> Vec<Span> {
     let mut spans = redact::lexical_secret_spans(text);
     for found in &scan.found {
         if let Found::Literal { value, .. } = found {
-            spans.extend(redact::secret_spans(value));
+            spans.extend(redact::secret_spans(text, value));
         }
     }
     spans.sort_by_key(|s| (s.start, s.end));

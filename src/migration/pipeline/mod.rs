@@ -15,6 +15,7 @@ mod blocks;
 mod checks;
 mod input;
 mod place;
+mod target;
 mod verify;
 
 use crate::migration::behaviour::check::Baseline;
@@ -59,14 +60,21 @@ pub struct Migration {
     pub collector: Option<CollectorConfig>,
     /// Sorted, with lines and columns.
     pub diagnostics: Vec<Diagnostic>,
-    /// Spans of secret values in the input (see [`redact::spans_in`] for
-    /// the output's, which only a diff needs).
+    /// Spans of secret values in the input.
     pub input_secrets: Vec<Span>,
+    /// Spans of secret values in the output, when there is one: its own,
+    /// and every input secret the edits left in place (an anchor that no
+    /// longer sits under `headers` is still a header value), so that the
+    /// two sides of a diff hide the same bytes.
+    pub output_secrets: Vec<Span>,
     /// The intent of the (last) service-level block converted.
     pub intent: Option<Intent>,
     /// The config's own `name` (KrakenD's root `name`), when it has one:
     /// what deployment snippets name the service after.
     pub config_name: Option<String>,
+    /// The options the file was migrated with, `auto` resolved: the
+    /// collector flavour and KrakenD version it was migrated for.
+    pub options: Options,
 }
 
 impl Migration {
@@ -76,10 +84,14 @@ impl Migration {
         text: &str,
         mut diagnostics: Vec<Diagnostic>,
         input_secrets: Vec<Span>,
+        options: Options,
     ) -> Migration {
         let index = LineIndex::new(text);
+        // No message quotes a secret of the input, whichever rule wrote it.
+        let scrubber = redact::Scrubber::new(text, &input_secrets);
         for d in &mut diagnostics {
             d.locate(text, &index);
+            scrubber.diagnostic(d);
         }
         diagnostic::sort(&mut diagnostics);
         Migration {
@@ -89,8 +101,10 @@ impl Migration {
             collector: None,
             diagnostics,
             input_secrets,
+            output_secrets: Vec::new(),
             intent: None,
             config_name: None,
+            options,
         }
     }
 }
@@ -108,10 +122,17 @@ struct Plan {
     collector: Option<CollectorConfig>,
     intent: Option<Intent>,
     config_name: Option<String>,
+    /// The options, `auto` resolved for this file.
+    options: Options,
 }
 
 impl Plan {
-    fn stop(input: &Input, status: Status, diagnostics: Vec<Diagnostic>) -> Plan {
+    fn stop(
+        input: &Input,
+        status: Status,
+        diagnostics: Vec<Diagnostic>,
+        options: &Options,
+    ) -> Plan {
         Plan {
             format: input.format,
             status,
@@ -125,9 +146,12 @@ impl Plan {
             config_name: input
                 .root_member("name")
                 .and_then(|(_, node)| node.as_str().map(String::from)),
+            options: options.clone(),
         }
     }
 }
+
+pub use target::version_of as target_version;
 
 /// Migrate `text`. `source_name` names the file in the collector header.
 pub fn migrate(
@@ -157,14 +181,14 @@ pub fn migrate(
             Err(_) if format == Format::Json && text.contains("{{") => {
                 return migrate(text, Format::Template, source_name, options, schema);
             }
-            Err(err) => return invalid(text, format, err),
+            Err(err) => return invalid(text, format, err, options),
         },
     };
-    apply(text, plan, options, schema)
+    apply(text, plan, schema)
 }
 
 /// A text that does not parse.
-fn invalid(text: &str, format: Format, err: syntax::SyntaxError) -> Migration {
+fn invalid(text: &str, format: Format, err: syntax::SyntaxError, options: &Options) -> Migration {
     let end = text[err.offset..]
         .chars()
         .next()
@@ -179,29 +203,43 @@ fn invalid(text: &str, format: Format, err: syntax::SyntaxError) -> Migration {
     )
     .at("", err.offset..end);
     let secrets = redact::lexical_secret_spans(text);
-    Migration::finish(format, Status::Error, text, vec![d], secrets)
+    Migration::finish(
+        format,
+        Status::Error,
+        text,
+        vec![d],
+        secrets,
+        options.clone(),
+    )
 }
 
 /// Every step up to the edits, for any input.
 fn plan(input: Input<'_>, options: &Options, source_name: &str) -> Plan {
+    // `auto` is resolved first: every step below sees one collector and
+    // one KrakenD version.
+    let (resolved, target_notes) = target::resolve(&input, options);
+    let options = &resolved;
     let mut run = Run::new(&input, options);
     run.diagnostics.extend(input.notices.iter().cloned());
     run.diagnostics.extend(checks::unread(&input));
     run.diagnostics.extend(checks::embedded(&input));
+    run.diagnostics.extend(target::influx_removed(&input));
     if !input.located.is_pending() {
         let status = if run.failed() {
             Status::Error
         } else {
             Status::Unchanged
         };
-        return Plan::stop(&input, status, run.diagnostics);
+        return Plan::stop(&input, status, run.diagnostics, options);
     }
-    if let Some(refused) = checks::version(&input) {
+    if let Some(refused) = checks::version(&input).or_else(|| checks::numbers(&input)) {
         run.diagnostics.push(refused);
-        return Plan::stop(&input, Status::Error, run.diagnostics);
+        return Plan::stop(&input, Status::Error, run.diagnostics, options);
     }
+    run.diagnostics.extend(target_notes);
+    run.diagnostics.extend(target::krakend_3(&input));
     run.diagnostics
-        .extend(checks::schema_url(&input, options.krakend_version));
+        .extend(checks::schema_url(&input, options.version()));
     let converted = blocks::service(&mut run);
     blocks::scoped(&mut run);
     let mut expected = Vec::new();
@@ -255,7 +293,7 @@ fn plan(input: Input<'_>, options: &Options, source_name: &str) -> Plan {
         checks,
         collector,
         intent,
-        ..Plan::stop(&input, status, diagnostics)
+        ..Plan::stop(&input, status, diagnostics, options)
     }
 }
 
@@ -286,7 +324,7 @@ fn self_checks(
 }
 
 /// Apply the plan's edits and check the output.
-fn apply(text: &str, plan: Plan, options: &Options, schema: Option<&SchemaValidator>) -> Migration {
+fn apply(text: &str, plan: Plan, schema: Option<&SchemaValidator>) -> Migration {
     let Plan {
         format,
         status,
@@ -294,8 +332,19 @@ fn apply(text: &str, plan: Plan, options: &Options, schema: Option<&SchemaValida
         input_secrets,
         ..
     } = plan;
+    let options = &plan.options;
+    let finish = |status, diagnostics, input_secrets| {
+        Migration::finish(
+            format,
+            status,
+            text,
+            diagnostics,
+            input_secrets,
+            options.clone(),
+        )
+    };
     if status != Status::Migrate {
-        return Migration::finish(format, status, text, diagnostics, input_secrets);
+        return finish(status, diagnostics, input_secrets);
     }
     let output = match edit::apply(text, &plan.edits) {
         Ok(output) => output,
@@ -303,7 +352,7 @@ fn apply(text: &str, plan: Plan, options: &Options, schema: Option<&SchemaValida
             diagnostics.push(Diagnostic::internal(format!(
                 "the edits could not be applied: {err}"
             )));
-            return Migration::finish(format, Status::Error, text, diagnostics, input_secrets);
+            return finish(Status::Error, diagnostics, input_secrets);
         }
     };
     if options.verify_output {
@@ -316,11 +365,22 @@ fn apply(text: &str, plan: Plan, options: &Options, schema: Option<&SchemaValida
         let problems = output_check.run(&output, schema, options, &diagnostics);
         if !problems.is_empty() {
             diagnostics.extend(problems);
-            return Migration::finish(format, Status::Error, text, diagnostics, input_secrets);
+            return finish(Status::Error, diagnostics, input_secrets);
         }
     }
-    let mut migration =
-        Migration::finish(format, Status::Migrate, text, diagnostics, input_secrets);
+    // The collector config says it stores no credentials: hold it to that.
+    if let Some(collector) = &plan.collector
+        && !redact::spans_in(&collector.to_yaml(), Format::Yaml).is_empty()
+    {
+        diagnostics.push(Diagnostic::internal(
+            "the collector config would hold a credential",
+        ));
+        return finish(Status::Error, diagnostics, input_secrets);
+    }
+    let mut output_secrets = edit::map_spans(&input_secrets, &plan.edits);
+    output_secrets.extend(redact::spans_in(&output, format));
+    let mut migration = finish(Status::Migrate, diagnostics, input_secrets);
+    migration.output_secrets = output_secrets;
     migration.output = Some(output);
     migration.collector = plan.collector;
     migration.intent = plan.intent;
@@ -332,7 +392,7 @@ fn apply(text: &str, plan: Plan, options: &Options, schema: Option<&SchemaValida
 mod tests {
     use super::*;
 
-    const TEMPLATE: &str = "{\n  {{ include \"endpoints.tmpl\" }},\n  \"extra_config\": {\"telemetry/opencensus\": {\"sample_rate\": 20, \"exporters\": {\"xray\": {\"region\": \"eu-west-1\"}}}}\n}\n";
+    const TEMPLATE: &str = "{\n  {{ include \"endpoints.tmpl\" }},\n  \"extra_config\": {\"telemetry/opencensus\": {\"sample_rate\": 20, \"exporters\": {\"xray\": {\"region\": \"eu-west-1\", \"use_env\": true}}}}\n}\n";
 
     fn template_plan(options: &Options) -> Plan {
         let scan = template::scan(TEMPLATE, &LEGACY_KEYS);

@@ -98,6 +98,17 @@ fn merge_into<'a>(
                         .push(run.input.editor.append_element(node, &value));
                 }
             }
+            merge::Insertion::Replace { object, key, value } => {
+                let node = root.pointer(&object)?;
+                let index = node.members()?.iter().rposition(|m| m.key == key)?;
+                let edits = run.input.editor.replace_member(node, index, &key, &value);
+                run.edits.extend(edits);
+                if let Some(map) =
+                    pointer_in(&mut expected, &pointer, &object).and_then(Value::as_object_mut)
+                {
+                    map.insert(key, value);
+                }
+            }
             merge::Insertion::Member { object, key, value } => {
                 let node = root.pointer(&object)?;
                 run.edits

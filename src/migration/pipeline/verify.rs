@@ -79,7 +79,7 @@ impl Output {
     /// What KrakenD reads where a legacy block was (the `placed`th new
     /// block of a template; the service block of a config).
     fn new_block(&self, placed: Option<usize>, options: &Options) -> otel::Read {
-        let version = options.krakend_version;
+        let version = options.version();
         match self {
             Output::Tree(root) => otel::read(root, version),
             Output::Template { blocks, .. } => match placed.and_then(|i| blocks.get(i)) {

@@ -12,9 +12,10 @@ use std::fmt::Write;
 
 use crate::migration::intent::{CollectorExporter, Intent, Signals};
 use crate::migration::options::{CollectorFlavor, Options};
+use crate::model::redact::{Lines, printable};
 use crate::model::target::{
-    EMF_BATCH_SECONDS, EMF_LOG_GROUP, EMF_NAMESPACE, HEALTH_CHECK_PORT, INFLUX_PASSWORD_ENV,
-    INFLUX_USERNAME_ENV,
+    EMF_BATCH_SECONDS, EMF_LOG_GROUP, EMF_NAMESPACE, GCP_DETECTOR, HEALTH_CHECK_PORT,
+    INFLUX_PASSWORD_ENV, INFLUX_USERNAME_ENV,
 };
 
 #[derive(Debug, Clone, PartialEq)]
@@ -69,7 +70,8 @@ impl CollectorConfig {
             out,
             "# Configuration for {}, written by oc2otel from {}.",
             self.flavor.display_name(),
-            self.source_name
+            // A file name may hold a line break: it must not end the comment.
+            printable(&self.source_name, Lines::One)
         );
         let _ = writeln!(
             out,
@@ -110,9 +112,28 @@ impl CollectorConfig {
         out.push_str(
             "  memory_limiter:\n    check_interval: 1s\n    limit_percentage: 80\n    spike_limit_percentage: 25\n",
         );
+        // Google Cloud needs each replica's monitored resource, which
+        // OpenCensus' Autodetect gave and KrakenD's resource lacks.
+        let detect = self
+            .exporters
+            .iter()
+            .any(|(e, _)| matches!(e, CollectorExporter::GoogleCloud { .. }));
+        if detect {
+            let _ = writeln!(
+                out,
+                "  resourcedetection:\n    detectors: [{GCP_DETECTOR}]\n    timeout: 2s\n    override: false"
+            );
+        }
         if !traces.is_empty() {
-            out.push_str(
-                "  batch/traces:\n    timeout: 1s\n    send_batch_size: 50 # X-Ray takes at most 50 segments per call\n",
+            // The 50-segment limit is X-Ray's: said only where X-Ray is.
+            let why = if traces.contains(&"awsxray") {
+                " # X-Ray takes at most 50 segments per call"
+            } else {
+                ""
+            };
+            let _ = writeln!(
+                out,
+                "  batch/traces:\n    timeout: 1s\n    send_batch_size: 50{why}"
             );
         }
         if metrics == ["awsemf"] {
@@ -140,9 +161,14 @@ impl CollectorConfig {
             if ids.is_empty() {
                 continue;
             }
+            let detect = if ids.contains(&"googlecloud") {
+                "resourcedetection, "
+            } else {
+                ""
+            };
             let _ = writeln!(
                 out,
-                "    {signal}:\n      receivers: [otlp]\n      processors: [memory_limiter, {batch}]\n      exporters: [{}]",
+                "    {signal}:\n      receivers: [otlp]\n      processors: [memory_limiter, {detect}{batch}]\n      exporters: [{}]",
                 ids.join(", ")
             );
         }

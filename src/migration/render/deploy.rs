@@ -18,6 +18,7 @@
 //! as the collector config is, so it can carry comments; every value that
 //! comes from the user goes through a quoting function.
 
+use crate::model::redact::{Lines, printable};
 use std::fmt::Write;
 
 use serde_json::{Value, json};
@@ -168,7 +169,7 @@ impl Sidecar {
             }
         }
         let mut krakend_env = Vec::new();
-        if options.krakend_version.has_propagators_env() && propagation::applies(intent) {
+        if options.version().has_propagators_env() && propagation::applies(intent) {
             krakend_env.push((PROPAGATORS_ENV, B3_PROPAGATORS.to_string()));
         }
         if options.metrics == MetricsTarget::Emf {
@@ -185,7 +186,7 @@ impl Sidecar {
             collector_yaml: collector.to_yaml(),
             receiver_port: collector.receiver_port,
             endpoint: options.otlp_endpoint.clone(),
-            krakend_version: options.krakend_version.to_string(),
+            krakend_version: options.version().to_string(),
             region,
             aws: has(|e| {
                 matches!(
@@ -203,7 +204,7 @@ impl Sidecar {
 
     fn image(&self) -> &'static str {
         match self.flavor {
-            CollectorFlavor::Adot => ADOT_IMAGE,
+            CollectorFlavor::Auto | CollectorFlavor::Adot => ADOT_IMAGE,
             CollectorFlavor::Contrib => CONTRIB_IMAGE,
         }
     }
@@ -217,7 +218,7 @@ impl Sidecar {
     /// The collector's container name inside a task or pod.
     fn default_name(&self) -> &'static str {
         match self.flavor {
-            CollectorFlavor::Adot => "adot-collector",
+            CollectorFlavor::Auto | CollectorFlavor::Adot => "adot-collector",
             CollectorFlavor::Contrib => "otel-collector",
         }
     }
@@ -247,7 +248,7 @@ impl Sidecar {
     /// image has no shell and no probe, so container health checks that run
     /// a command inside it cannot work.
     fn has_probe(&self) -> bool {
-        self.flavor == CollectorFlavor::Adot
+        self.flavor.is_adot()
     }
 
     fn config_arg(&self) -> String {
@@ -781,9 +782,7 @@ fn yaml_scalar_quoted(s: &str) -> String {
 
 /// A file name inside a `#` comment: one line, no control characters.
 fn comment_safe(s: &str) -> String {
-    s.chars()
-        .map(|c| if c.is_control() { '?' } else { c })
-        .collect()
+    printable(s, Lines::One).into_owned()
 }
 
 #[cfg(test)]

@@ -80,7 +80,32 @@ pub fn exporters(intent: &Intent, options: &Options) -> Vec<Exporter> {
                 let name = options.collector.exporter_name();
                 (name, endpoint.host.as_str(), endpoint.port, collector)
             }
-            Route::Otlp { name, host, port } => (*name, host.as_str(), *port, destination.signals),
+            Route::Otlp {
+                name,
+                host,
+                port,
+                tls: true,
+            } => {
+                out.push(Exporter::Otlp(Otlp {
+                    // OTLP over HTTP to an https:// host is TLS (KrakenD 2.10+).
+                    host: Some(format!(
+                        "https://{}",
+                        crate::migration::convert::address::bracketed(host)
+                    )),
+                    use_http: Some(true),
+                    ..otlp(
+                        name,
+                        host,
+                        *port,
+                        destination.signals.metrics,
+                        destination.signals.traces && traces_on,
+                    )
+                }));
+                continue;
+            }
+            Route::Otlp {
+                name, host, port, ..
+            } => (*name, host.as_str(), *port, destination.signals),
             Route::Prometheus { port } => {
                 out.push(Exporter::Prometheus(Prometheus {
                     name: Some("prometheus".into()),

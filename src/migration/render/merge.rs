@@ -12,11 +12,11 @@
 
 use serde_json::Value;
 
-use crate::migration::intent::{Intent, Layers, Sampling};
+use crate::migration::intent::Intent;
 use crate::migration::options::Options;
 use crate::migration::render::krakend::{self, Exporter};
 use crate::model::diagnostic::{Code, Diagnostic, Severity};
-use crate::model::otel::{self, Sampler, Where};
+use crate::model::otel::{self, Where};
 use crate::model::signal::Signal;
 use crate::syntax::tree::{Node, Span};
 
@@ -27,6 +27,13 @@ pub enum Insertion {
     Element { array: String, value: Value },
     /// Add `key: value` to the object at pointer `object`.
     Member {
+        object: String,
+        key: String,
+        value: Value,
+    },
+    /// Replace the value of the member `key` (as written) of the object at
+    /// pointer `object`.
+    Replace {
         object: String,
         key: String,
         value: Value,
@@ -65,32 +72,6 @@ impl Existing<'_> {
 
     fn info(&self, message: String, span: Span) -> Diagnostic {
         Diagnostic::info(Code::ExistingOpenTelemetry, message).at(self.pointer.to_string(), span)
-    }
-
-    /// The sampling it gives, in the intent's terms.
-    fn sampling(&self) -> Sampling {
-        match self.block.sampler() {
-            Sampler::ParentRatio(r) => Sampling::Ratio(r),
-            Sampler::Always => Sampling::Always,
-        }
-    }
-
-    /// The layers it leaves on, in OpenCensus terms.
-    fn layers(&self) -> Layers {
-        let on = self.block.layer_switches();
-        Layers {
-            router: on.global.any(),
-            pipe: on.proxy.any(),
-            backend: on.backend.any(),
-        }
-    }
-}
-
-fn describe_sampling(s: Sampling) -> String {
-    match s {
-        Sampling::Off => "no traces".into(),
-        Sampling::Ratio(r) => format!("{} % of traces", (r * 100.0 * 1000.0).round() / 1000.0),
-        Sampling::Always => "every trace".into(),
     }
 }
 
@@ -134,7 +115,7 @@ pub fn merge(
         }
     };
     let mut added = plan_exporters(&existing, intent, options, &mut merge.diagnostics);
-    check_settings(
+    let patch = check_settings(
         &existing,
         &mut added,
         intent,
@@ -146,13 +127,19 @@ pub fn merge(
     }
     service_warnings(&existing, intent, &mut merge.diagnostics);
     merge.insertions = insertions(&existing, intent, &added);
+    patch_insertions(
+        existing.node,
+        existing.pointer,
+        &patch,
+        &mut merge.insertions,
+    );
     let names: Vec<String> = added.iter().map(|e| format!("`{}`", e.name())).collect();
     merge.diagnostics.push(existing.info(
         if names.is_empty() {
             "the config already has `telemetry/opentelemetry`, which already covers every migrated exporter; it is left as it is".to_string()
         } else {
             format!(
-                "the config already has `telemetry/opentelemetry`: the migrated exporters {} are appended to it, and its own settings are kept",
+                "the config already has `telemetry/opentelemetry`: the migrated exporters {} are appended to it, and its own settings are kept except where said",
                 names.join(", ")
             )
         },
@@ -255,77 +242,77 @@ fn plan_exporters(
     added
 }
 
-/// Refuse when the existing block's sampler, period or layers would give
-/// the appended exporters another behaviour than the legacy one, unless a
-/// per-exporter period bridges the gap.
+/// Reconcile the existing block's sampler, period and layers with the
+/// legacy ones (`reconcile`): a per-exporter period bridges the period
+/// from KrakenD 2.10; the settings to change in the existing block come
+/// back as a patch.
 fn check_settings(
     existing: &Existing,
     added: &mut [Exporter],
     intent: &Intent,
     options: &Options,
     diagnostics: &mut Vec<Diagnostic>,
-) {
-    let mut conflicts = Vec::new();
-    if added.iter().any(|e| e.carries(Signal::Traces)) {
-        let have = existing.sampling();
-        let same = match (have, intent.sampling) {
-            (Sampling::Ratio(a), Sampling::Ratio(b)) => (a - b).abs() < 1e-9,
-            (a, b) => a == b,
-        };
-        if !same {
-            conflicts.push(format!(
-                "the existing block records {} but the legacy block recorded {}",
-                describe_sampling(have),
-                describe_sampling(intent.sampling)
-            ));
-        }
-    }
+) -> serde_json::Map<String, Value> {
     let pushes_metrics =
         |e: &Exporter| matches!(e, Exporter::Otlp(_)) && e.carries(Signal::Metrics);
     let have = existing.block.metric_period();
-    if added.iter().any(pushes_metrics) && have != intent.metric_period {
-        if options.krakend_version.has_custom_metric_period() {
-            for entry in added.iter_mut() {
-                if let Exporter::Otlp(otlp) = entry
-                    && otlp.carries(Signal::Metrics)
-                {
-                    otlp.custom_metric_reporting_period = Some(intent.metric_period);
-                }
+    let bridged = added.iter().any(pushes_metrics)
+        && have != intent.metric_period
+        && options.version().has_custom_metric_period();
+    if bridged {
+        for entry in added.iter_mut() {
+            if let Exporter::Otlp(otlp) = entry
+                && otlp.carries(Signal::Metrics)
+            {
+                otlp.custom_metric_reporting_period = Some(intent.metric_period);
             }
-            diagnostics.push(existing.info(
-                format!(
-                    "the existing block reports metrics every {have} s; the appended exporters keep the legacy {} s with `custom_metric_reporting_period`",
-                    intent.metric_period
-                ),
-                existing.key_span.clone(),
-            ));
-        } else {
-            conflicts.push(format!(
-                "the existing block reports metrics every {have} s but the legacy block every {} s (a per-exporter period needs KrakenD 2.10)",
-                intent.metric_period
-            ));
         }
-    }
-    let have = existing.layers();
-    if !added.is_empty() && have != intent.layers {
-        let show = |l: Layers| {
+        diagnostics.push(existing.info(
             format!(
-                "router {}, pipe {}, backend {}",
-                on_off(l.router),
-                on_off(l.pipe),
-                on_off(l.backend)
-            )
-        };
-        conflicts.push(format!(
-            "the existing block's layers ({}) differ from the legacy ones ({})",
-            show(have),
-            show(intent.layers)
+                "the existing block reports metrics every {have} s; the appended exporters keep the legacy {} s with `custom_metric_reporting_period`",
+                intent.metric_period
+            ),
+            existing.key_span.clone(),
         ));
     }
-    for conflict in conflicts {
-        diagnostics.push(existing.refuse(format!(
-            "cannot add the migrated exporters to the existing `telemetry/opentelemetry`: {conflict}"
-        )));
+    let (patch, notes) = super::reconcile::reconcile(
+        &existing.block,
+        added,
+        intent,
+        options,
+        bridged,
+        (existing.pointer, existing.key_span.clone()),
+    );
+    diagnostics.extend(notes);
+    patch
+}
+
+/// The patch of settings as insertions into the block as written: keys
+/// matched as KrakenD reads them, objects merged, values replaced.
+fn patch_insertions(
+    node: &Node,
+    pointer: &str,
+    patch: &serde_json::Map<String, Value>,
+    out: &mut Vec<Insertion>,
+) {
+    for (key, value) in patch {
+        let written = crate::model::decode::field(node, key);
+        match (written, value.as_object()) {
+            (Some(member), Some(inner)) if member.value.members().is_some() => {
+                let at = crate::syntax::tree::child_pointer(pointer, &member.key);
+                patch_insertions(&member.value, &at, inner, out);
+            }
+            (Some(member), _) => out.push(Insertion::Replace {
+                object: pointer.to_string(),
+                key: member.key.clone(),
+                value: value.clone(),
+            }),
+            (None, _) => out.push(Insertion::Member {
+                object: pointer.to_string(),
+                key: key.clone(),
+                value: value.clone(),
+            }),
+        }
     }
 }
 
@@ -416,14 +403,10 @@ fn insertions(existing: &Existing, intent: &Intent, added: &[Exporter]) -> Vec<I
     out
 }
 
-fn on_off(on: bool) -> &'static str {
-    if on { "on" } else { "off" }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::migration::intent::{Destination, Route, Signals};
+    use crate::migration::intent::{Destination, Layers, Route, Sampling, Signals};
     use crate::syntax::json;
 
     fn jaeger_intent(sampling: Sampling) -> Intent {
@@ -438,6 +421,7 @@ mod tests {
                     name: "jaeger",
                     host: "jaeger".into(),
                     port: 4317,
+                    tls: false,
                 },
                 signals: Signals::TRACES,
                 legacy: "jaeger",

@@ -6,3 +6,4 @@ pub mod collector;
 pub mod deploy;
 pub mod krakend;
 pub mod merge;
+mod reconcile;

@@ -11,6 +11,7 @@
 use super::decode::{AnyObject, Spanned, StringList, StringMap, legacy_struct};
 use crate::model::diagnostic::Code;
 use crate::model::signal::Signals;
+use crate::model::target::Component;
 use crate::syntax::tree::Span;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -106,6 +107,41 @@ impl LegacyExporter {
                 Signals::BOTH
             }
             LegacyExporter::Logger => Signals::default(),
+        }
+    }
+
+    /// The service name it reported when its name field was absent or
+    /// empty (`reference/legacy-behaviour-corrections.md`, "Default
+    /// service names"): jaeger's library default, the Datadog exporter's,
+    /// krakend-opencensus' for the agent, and zipkin's empty local
+    /// endpoint name.
+    pub fn default_service_name(self) -> Option<&'static str> {
+        match self {
+            LegacyExporter::Jaeger => Some("OpenCensus"),
+            LegacyExporter::Datadog => Some("opencensus-app"),
+            LegacyExporter::Ocagent => Some("KrakenD-Opencensus"),
+            LegacyExporter::Zipkin => Some(""),
+            LegacyExporter::Xray
+            | LegacyExporter::Prometheus
+            | LegacyExporter::Stackdriver
+            | LegacyExporter::Influxdb
+            | LegacyExporter::Logger => None,
+        }
+    }
+
+    /// The collector component that replaces it, for exporters whose data
+    /// now goes through the collector.
+    pub fn collector_component(self) -> Option<Component> {
+        match self {
+            LegacyExporter::Xray => Some(Component::AwsXray),
+            LegacyExporter::Zipkin => Some(Component::Zipkin),
+            LegacyExporter::Stackdriver => Some(Component::GoogleCloud),
+            LegacyExporter::Influxdb => Some(Component::Influxdb),
+            LegacyExporter::Jaeger
+            | LegacyExporter::Prometheus
+            | LegacyExporter::Datadog
+            | LegacyExporter::Ocagent
+            | LegacyExporter::Logger => None,
         }
     }
 

@@ -24,6 +24,9 @@ use crate::model::version::KrakendVersion;
 
 /// An OTLP exporter's port when `port` is 0 or absent.
 pub const OTLP_PORT: u16 = 4317;
+/// The OTLP/HTTP port receivers listen on (KrakenD itself dials 4317 for
+/// port 0 even over HTTP, so oc2otel always writes it).
+pub const OTLP_HTTP_PORT: u16 = 4318;
 /// An OTLP exporter's host when `host` is empty or absent.
 pub const OTLP_HOST: &str = "localhost";
 /// A Prometheus exporter's port when `port` is 0 or absent.

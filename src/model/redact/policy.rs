@@ -1,8 +1,12 @@
 //! Which names and which parts of a string are secrets: the one policy
 //! every redaction follows (parsed trees, text that does not parse, the
-//! warnings that say to rotate a credential).
+//! warnings that say to rotate a credential, the addresses copied into the
+//! collector config, the words of messages).
 
+use std::borrow::Cow;
 use std::ops::Range;
+
+use super::view::MARKER;
 
 /// Whether a key names a credential: passwords, secrets, tokens, API and
 /// access keys, `*_key`, authorization headers.
@@ -57,21 +61,87 @@ pub fn is_secret_key(key: &str) -> bool {
             .any(|w| squashed.len() >= w.len() && squashed.windows(w.len()).any(|win| win == *w))
 }
 
+/// Whether a value is only a reference to an environment variable
+/// (`${env:INFLUXDB_PASSWORD}`, as the collector config reads its
+/// credentials, or `${NAME}`): it names where a secret is, it holds none.
+pub fn is_reference(value: &str) -> bool {
+    let Some(inner) = value
+        .trim()
+        .strip_prefix("${")
+        .and_then(|v| v.strip_suffix('}'))
+    else {
+        return false;
+    };
+    let name = inner.strip_prefix("env:").unwrap_or(inner);
+    name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+        && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+}
+
 /// Query parameters that carry credentials in URLs although their names
 /// say little: InfluxDB's `p`, Google's `key`, signed URLs' `sig`.
 const SECRET_QUERY_NAMES: &[&str] = &["p", "pw", "pass", "key", "sig", "auth"];
 
-/// Whether a URL query parameter name names a credential.
+/// Whether a URL query or fragment parameter name names a credential, as
+/// the server reads it: percent-decoded (InfluxDB decodes `%70` to `p`),
+/// `+` as a space, and without the `[]` or `[index]` that PHP-style and
+/// Rails-style servers strip (`token[]`).
 pub fn is_secret_query_name(name: &str) -> bool {
-    is_secret_key(name)
+    let decoded = percent_decode(name);
+    let base = match decoded.find('[') {
+        Some(i) if i > 0 => &decoded[..i],
+        _ => &decoded[..],
+    };
+    is_secret_key(base)
         || SECRET_QUERY_NAMES
             .iter()
-            .any(|n| n.eq_ignore_ascii_case(name))
+            .any(|n| n.eq_ignore_ascii_case(base.trim()))
 }
 
-/// Ranges of credentials inside a string: the user info of a URL
+/// `%XX` decoded (invalid sequences kept as written) and `+` read as a
+/// space, as servers read query names.
+pub fn percent_decode(text: &str) -> Cow<'_, str> {
+    if !text.contains(['%', '+']) {
+        return Cow::Borrowed(text);
+    }
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        match bytes[i] {
+            b'%' if i + 2 < bytes.len() => match (hex(bytes[i + 1]), hex(bytes[i + 2])) {
+                (Some(h), Some(l)) => {
+                    out.push((h * 16 + l) as u8);
+                    i += 3;
+                    continue;
+                }
+                _ => out.push(b'%'),
+            },
+            b'+' => out.push(b' '),
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    Cow::Owned(String::from_utf8_lossy(&out).into_owned())
+}
+
+/// Whether a header-like name (the `name` beside a `value` in martian's
+/// header modifiers, `{"name": "Authorization", "value": "Basic ..."}`)
+/// names a credential.
+pub fn is_secret_header_name(name: &str) -> bool {
+    is_secret_key(name) || name.eq_ignore_ascii_case("x-api-key")
+}
+
+/// The member names that hold a header's name, and its value, in a
+/// name/value pair object.
+pub const PAIR_NAME_KEYS: &[&str] = &["name", "key", "header"];
+pub const PAIR_VALUE_KEYS: &[&str] = &["value", "val"];
+
+/// Ranges of credentials inside a string value (the whole value is known,
+/// so a URL may hold any character): the user info of a URL
 /// (`scheme://user:password@host`, or `user:password@host:port` without a
-/// scheme), the values of secret query parameters (`?token=...`), and the
+/// scheme), the values of query and fragment parameters whose decoded
+/// name is a credential (`?token=`, `#access_token=`, `?%70=`), and the
 /// value of a `name=value` or `name: value` pair whose name is a
 /// credential (`apikey=...` in a tag list, `Authorization: Bearer ...`).
 pub fn string_secret_ranges(value: &str) -> Vec<Range<usize>> {
@@ -79,8 +149,28 @@ pub fn string_secret_ranges(value: &str) -> Vec<Range<usize>> {
         return vec![pair];
     }
     let mut ranges = Vec::new();
-    credential_scan(value, &mut ranges);
+    userinfo_in_string(value, &mut ranges);
+    parameters(value, true, &mut ranges);
+    ranges.sort_by_key(|r| (r.start, r.end));
     ranges
+}
+
+/// `value` with its credentials replaced by the marker, for a message that
+/// quotes a value the policy may class as a secret.
+pub fn redact_str(value: &str) -> Cow<'_, str> {
+    let ranges = string_secret_ranges(value);
+    if ranges.is_empty() {
+        return Cow::Borrowed(value);
+    }
+    let mut out = String::with_capacity(value.len());
+    let mut cursor = 0;
+    for r in super::view::merge(ranges) {
+        out.push_str(&value[cursor..r.start]);
+        out.push_str(MARKER);
+        cursor = r.end;
+    }
+    out.push_str(&value[cursor..]);
+    Cow::Owned(out)
 }
 
 /// The value of `name=value` or `name: value` when `name` (a single word)
@@ -99,23 +189,99 @@ fn pair_value_range(value: &str) -> Option<Range<usize>> {
     (start < value.len()).then_some(start..value.len())
 }
 
-/// Credentials in URLs and URL-like text, in one pass over `text`; the
-/// same scan serves string values (of parsed files) and raw text (of
-/// files that do not parse, where a stray quote may have cut a URL into
-/// words), so a file never shows more once it breaks.
+/// User info in a whole string value. After each `scheme://`, up to the
+/// next `://` (another URL), the part before the last `@` is user info if
+/// it holds a `:` or no `/` (`https://token@host`, but not
+/// `http://host/npm/@scope`): whatever characters it holds, since RFC
+/// 3986 allows sub-delimiters (`,(';=`) there and a hostile value may
+/// hold more (`"`, `[`, a space). Before the first `://` (or without
+/// one), a word of the value that ends at an `@` is user info if it holds
+/// a `:` (`agent-user:pw@agent:55678`).
+fn userinfo_in_string(value: &str, out: &mut Vec<Range<usize>>) {
+    let schemes: Vec<usize> = value.match_indices("://").map(|(i, _)| i + 3).collect();
+    let first = schemes.first().map_or(value.len(), |&s| s - 3);
+    // Without a scheme: words separated by whitespace (whether the word
+    // holds a `:` so far is kept as it is read: `a@a@a@...` stays linear).
+    let (mut word, mut colon) = (0, false);
+    for (i, c) in value[..first].char_indices() {
+        if c.is_whitespace() {
+            (word, colon) = (i + c.len_utf8(), false);
+        } else if c == ':' {
+            colon = true;
+        } else if c == '@' && colon {
+            out.push(word..i);
+        }
+    }
+    for (n, &start) in schemes.iter().enumerate() {
+        let end = schemes.get(n + 1).map_or(value.len(), |&next| next - 3);
+        let region = &value[start..end];
+        if let Some(at) = region.rfind('@') {
+            let candidate = &region[..at];
+            if at > 0 && (candidate.contains(':') || !candidate.contains('/')) {
+                out.push(start..start + at);
+            }
+        }
+    }
+}
+
+/// The values of query and fragment parameters whose decoded name is a
+/// credential: after `?`, `&`, `;` or `#`, `name=value`. In a whole string
+/// (`whole`) a value runs to the next `&`, `;` or `#`; in raw text it also
+/// stops at whitespace and quotes, which end the string it is in.
+fn parameters(text: &str, whole: bool, out: &mut Vec<Range<usize>>) {
+    let bytes = text.as_bytes();
+    let stops_name = |b: u8| {
+        matches!(b, b'=' | b'?' | b'&' | b';' | b'#')
+            || !whole && (b.is_ascii_whitespace() || matches!(b, b'"' | b'\''))
+    };
+    let stops_value = |b: u8| {
+        matches!(b, b'&' | b';' | b'#')
+            || !whole && (b.is_ascii_whitespace() || matches!(b, b'"' | b'\''))
+    };
+    let mut i = 0;
+    while i < bytes.len() {
+        if !matches!(bytes[i], b'?' | b'&' | b';' | b'#') {
+            i += 1;
+            continue;
+        }
+        let name_start = i + 1;
+        let mut j = name_start;
+        // The name ends at the next `?`, `&`, `;` or `#` too, so that each
+        // byte is looked at a bounded number of times (`?a?a?a...`).
+        while j < bytes.len() && !stops_name(bytes[j]) {
+            j += 1;
+        }
+        if j < bytes.len() && bytes[j] == b'=' && is_secret_query_name(&text[name_start..j]) {
+            let value_start = j + 1;
+            let mut end = value_start;
+            while end < bytes.len() && !stops_value(bytes[end]) {
+                end += 1;
+            }
+            if end > value_start {
+                out.push(value_start..end);
+            }
+            // Go on after the hidden value (`?p=?p=?p=...` stays linear).
+            i = end;
+            continue;
+        }
+        i = j.max(i + 1);
+    }
+}
+
+/// Credentials in URLs and URL-like raw text (a file that does not parse,
+/// a comment), in one pass over `text`, where a stray quote may have cut
+/// a URL into words and a value may run into the next one:
 ///
-/// * On `@`: the segment before it (since a quote, a space, `,{[(`, an
-///   earlier `@` or a `://`) is user info if it holds a `:`
-///   (`user:password@`, with or without a scheme, even with a raw `/` in
-///   the password), or if it directly follows `://` and holds no `/`
-///   (`https://user@host`, but not `http://host/npm/@scope`).
-/// * After `?`, `&` or `;`: the value of a parameter whose name is a
-///   credential (`token=`, InfluxDB's `p=`), up to `&`, `;`, `#`, a space
-///   or a quote.
+/// * On `@`: the stretch before it (since whitespace, a quote or a
+///   `://`; an earlier `@` does not end it, so `u:p@ss@host` hides
+///   `u:p@ss`) is user info if it holds a `:`, or if it directly follows
+///   `://` and holds no `/` (`https://user@host`, but not
+///   `http://host/npm/@scope`);
+/// * after `?`, `&`, `;` or `#`: the value of a parameter whose decoded
+///   name is a credential, up to `&`, `;`, `#`, whitespace or a quote.
 pub(super) fn credential_scan(text: &str, out: &mut Vec<Range<usize>>) {
     let bytes = text.as_bytes();
-    let is_break =
-        |b: u8| b.is_ascii_whitespace() || matches!(b, b'"' | b'\'' | b',' | b'{' | b'[' | b'(');
+    let is_break = |b: u8| b.is_ascii_whitespace() || matches!(b, b'"' | b'\'');
     let (mut segment, mut colon, mut slash, mut after_scheme) = (0, false, false, false);
     let mut i = 0;
     while i < bytes.len() {
@@ -130,41 +296,12 @@ pub(super) fn credential_scan(text: &str, out: &mut Vec<Range<usize>>) {
             colon = true;
         } else if b == b'/' {
             slash = true;
-        } else if b == b'@' {
-            if i > segment && (colon || after_scheme && !slash) {
-                out.push(segment..i);
-            }
-            (segment, colon, slash, after_scheme) = (i + 1, false, false, false);
-        } else if matches!(b, b'?' | b'&' | b';') {
-            let name_start = i + 1;
-            let mut j = name_start;
-            // The name ends at the next `?`, `&` or `;` too, so that each
-            // byte is looked at a bounded number of times (`?a?a?a...`).
-            while j < bytes.len()
-                && !is_break(bytes[j])
-                && !matches!(bytes[j], b'=' | b'?' | b'&' | b';' | b'#')
-            {
-                j += 1;
-            }
-            if j < bytes.len() && bytes[j] == b'=' && is_secret_query_name(&text[name_start..j]) {
-                let value_start = j + 1;
-                let mut end = value_start;
-                while end < bytes.len()
-                    && !bytes[end].is_ascii_whitespace()
-                    && !matches!(bytes[end], b'"' | b'\'' | b'&' | b';' | b'#')
-                {
-                    end += 1;
-                }
-                if end > value_start {
-                    out.push(value_start..end);
-                }
-                // Go on after the hidden value (`?p=?p=?p=...` stays linear).
-                i = end;
-                continue;
-            }
+        } else if b == b'@' && i > segment && (colon || after_scheme && !slash) {
+            out.push(segment..i);
         }
         i += 1;
     }
+    parameters(text, false, out);
 }
 
 #[cfg(test)]
@@ -195,14 +332,15 @@ mod tests {
         }
     }
 
+    fn hidden(value: &str) -> Vec<&str> {
+        string_secret_ranges(value)
+            .into_iter()
+            .map(|r| &value[r])
+            .collect()
+    }
+
     #[test]
     fn finds_credentials_in_urls() {
-        fn hidden(value: &str) -> Vec<&str> {
-            string_secret_ranges(value)
-                .into_iter()
-                .map(|r| &value[r])
-                .collect()
-        }
         assert_eq!(hidden("http://u:pw@h:1/p"), ["u:pw"]);
         assert_eq!(hidden("https://user@h/p"), ["user"]);
         // Found by a property test: a raw `/` in the password.
@@ -221,5 +359,70 @@ mod tests {
         assert!(hidden("ops@example.com").is_empty());
         assert!(hidden("http://h/x?token=&region=eu").is_empty());
         assert!(hidden("http://jaeger:14268/api/traces").is_empty());
+    }
+
+    #[test]
+    fn user_info_may_hold_any_character() {
+        // Issue 12, point 1: characters RFC 3986 allows in user info, and
+        // some it does not.
+        for (url, secret) in [
+            ("http://svc:Pa,ss-S1@search:9200", "svc:Pa,ss-S1"),
+            ("https://svc:x(S2@zipkin:9411/api/v2/spans", "svc:x(S2"),
+            ("http://svc:a'b[c{d\"e S3@h:1", "svc:a'b[c{d\"e S3"),
+            ("http://u:p@ss@host/x", "u:p@ss"),
+            ("http://u:p#w?x@host", "u:p#w?x"),
+            ("http://u:p;w=&x@host", "u:p;w=&x"),
+            ("user:pa,ss@host:1", "user:pa,ss"),
+        ] {
+            assert_eq!(hidden(url), [secret], "{url}");
+        }
+        // Two URLs in one value: each its own.
+        assert_eq!(hidden("http://a:S4@h1/x http://h2/npm/@scope"), ["a:S4"]);
+    }
+
+    #[test]
+    fn parameter_names_are_read_as_the_server_reads_them() {
+        // Issue 12, point 4.
+        assert_eq!(hidden("http://i:8086/?u=writer&%70=S1"), ["S1"]);
+        assert_eq!(hidden("http://z/x?to%6Ben=S2"), ["S2"]);
+        assert_eq!(hidden("http://z/x?token[]=S3&token[0]=S4"), ["S3", "S4"]);
+        assert_eq!(hidden("http://z/x#access_token=S5&state=ok"), ["S5"]);
+        assert_eq!(hidden("http://z/x?to+ken=S6"), ["S6"]);
+        assert_eq!(hidden("http://z/x?p%5B%5D=S7"), ["S7"]);
+        assert!(hidden("http://z/x?u=writer&db=k#top").is_empty());
+        assert!(is_secret_query_name("%70"));
+        assert!(!is_secret_query_name("%7"));
+        assert_eq!(percent_decode("a%2"), "a%2");
+        assert_eq!(percent_decode("%e9t%C3%A9"), "\u{fffd}t\u{e9}");
+    }
+
+    #[test]
+    fn raw_text_stops_at_quotes_and_whitespace() {
+        let text =
+            r#""u": "http://svc:x(S1@h:1/?p=S2", "mail": "ops@example.com", "x": "http://h/a@b""#;
+        let mut ranges = Vec::new();
+        credential_scan(text, &mut ranges);
+        let found: Vec<&str> = ranges.iter().map(|r| &text[r.clone()]).collect();
+        assert_eq!(found, ["svc:x(S1", "S2"]);
+    }
+
+    #[test]
+    fn environment_references_hold_no_secret() {
+        assert!(is_reference("${env:INFLUXDB_PASSWORD}"));
+        assert!(is_reference(" ${TOKEN} "));
+        assert!(!is_reference("${env:X}tail"));
+        assert!(!is_reference("${env:X Y}"));
+        assert!(!is_reference("${}"));
+        assert!(!is_reference("S3CR3T"));
+    }
+
+    #[test]
+    fn messages_quote_values_redacted() {
+        assert_eq!(redact_str("token=T1"), "token=<redacted>");
+        assert_eq!(redact_str("krakend"), "krakend");
+        assert_eq!(
+            redact_str("http://u:p@h/?sig=S"),
+            "http://<redacted>@h/?sig=<redacted>"
+        );
     }
 }

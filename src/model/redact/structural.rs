@@ -1,25 +1,43 @@
 //! Secrets in a parsed tree: the values of credential-like keys, whatever
-//! is under `headers`, and the credentials inside strings.
+//! is under `headers`, the `value` of a credential header's name/value
+//! pair, keys that hold a credential themselves, the credentials inside
+//! strings (and inside configs held in strings); and, for a whole parsed
+//! document, its comments and the YAML anchors that secrets come from.
 
-use super::policy::{is_secret_key, string_secret_ranges};
-use crate::syntax::tree::{Node, NodeKind, Span};
+use super::lexical::{comment_secret_spans, lexical_at, looks_embedded};
+use super::literal;
+use super::policy::{
+    PAIR_NAME_KEYS, PAIR_VALUE_KEYS, is_reference, is_secret_header_name, is_secret_key,
+    string_secret_ranges,
+};
+use super::view::merge;
+use crate::syntax::Document;
+use crate::syntax::tree::{Member, Node, NodeKind, Span};
 
-/// Spans of secret values in a document: scalar values of credential-like
-/// keys, everything under a `headers` key, and the credentials inside URLs
-/// (user info, secret query parameters).
-pub fn secret_spans(root: &Node) -> Vec<Span> {
+/// Spans of secret values in the tree of `text`: scalar values of
+/// credential-like keys, everything under a `headers` key, the `value` of
+/// a credential header's name/value pair, keys that hold a credential
+/// (`"password: x"` written as a key), and the credentials inside
+/// strings (URL user info, secret query and fragment parameters,
+/// credentials of a config held in a string).
+pub fn secret_spans(text: &str, root: &Node) -> Vec<Span> {
     let mut spans = Vec::new();
     let mut stack: Vec<(&Node, bool)> = vec![(root, false)];
     while let Some((node, secret)) = stack.pop() {
         match &node.kind {
             NodeKind::Object(members) => {
+                let pair = members.iter().any(names_a_secret_header);
                 for member in members {
+                    if !string_secret_ranges(&member.key).is_empty() {
+                        spans.push(member.key_span.clone());
+                    }
                     // Header values are credentials often enough
                     // (`authorization`, `x-api-key`) that all of them are
                     // hidden, whatever their shape.
                     let hidden = secret
                         || is_secret_key(&member.key)
-                        || member.key.eq_ignore_ascii_case("headers");
+                        || member.key.eq_ignore_ascii_case("headers")
+                        || pair && is_pair_value(member);
                     stack.push((&member.value, hidden));
                 }
             }
@@ -29,21 +47,10 @@ pub fn secret_spans(root: &Node) -> Vec<Span> {
                 }
             }
             NodeKind::String(value) => {
-                if secret {
+                if secret && !is_reference(value) {
                     spans.push(node.span.clone());
-                    continue;
-                }
-                let ranges = string_secret_ranges(value);
-                if ranges.is_empty() {
-                    continue;
-                }
-                // Only when the literal holds the string verbatim (no
-                // escapes) can the ranges be mapped onto the source.
-                let inner = node.span.start + 1;
-                if node.span.len() == value.len() + 2 {
-                    spans.extend(ranges.into_iter().map(|r| inner + r.start..inner + r.end));
                 } else {
-                    spans.push(node.span.clone());
+                    string_spans(text, &node.span, value, &mut spans);
                 }
             }
             NodeKind::Number(_) | NodeKind::Bool(_) if secret => spans.push(node.span.clone()),
@@ -54,18 +61,108 @@ pub fn secret_spans(root: &Node) -> Vec<Span> {
     spans
 }
 
+/// Every secret span of a parsed document: its trees' (a YAML stream's
+/// later documents too), the credentials in
+/// its comments (`# password = "..."` left in a YAML or TOML file), and
+/// the YAML anchors whose values an alias puts in a secret's place
+/// (`password: *pw` hides `&pw ...` where it is written).
+pub fn document_spans(text: &str, document: &dyn Document) -> Vec<Span> {
+    let mut spans = secret_spans(text, document.root());
+    for other in document.other_documents() {
+        spans.extend(secret_spans(text, other));
+    }
+    for comment in document.comments_in(0..text.len()) {
+        let start = comment.start;
+        spans.extend(
+            comment_secret_spans(&text[comment])
+                .into_iter()
+                .map(|s| start + s.start..start + s.end),
+        );
+    }
+    let mut spans = merge(spans);
+    alias_targets(document.aliases(), &mut spans);
+    spans
+}
+
+/// Add the anchored text of each alias that a secret span covers, and
+/// again for aliases inside that text (an anchor that is itself an alias).
+fn alias_targets(aliases: &[(Span, Span)], spans: &mut Vec<Span>) {
+    let covered = |spans: &[Span], alias: &Span| {
+        let i = spans.partition_point(|s| s.start <= alias.start);
+        i > 0 && spans[i - 1].end >= alias.end
+    };
+    let mut done = vec![false; aliases.len()];
+    loop {
+        let mut added = false;
+        for (i, (alias, target)) in aliases.iter().enumerate() {
+            if !done[i] && covered(spans, alias) {
+                done[i] = true;
+                spans.push(target.clone());
+                added = true;
+            }
+        }
+        if !added {
+            break;
+        }
+        *spans = merge(std::mem::take(spans));
+    }
+}
+
+/// `name: Authorization` (or `key`, `header`) in a name/value pair.
+fn names_a_secret_header(member: &Member) -> bool {
+    PAIR_NAME_KEYS
+        .iter()
+        .any(|k| k.eq_ignore_ascii_case(&member.key))
+        && member.value.as_str().is_some_and(is_secret_header_name)
+}
+
+/// The `value` of a name/value pair, when it is a scalar.
+fn is_pair_value(member: &Member) -> bool {
+    PAIR_VALUE_KEYS
+        .iter()
+        .any(|k| k.eq_ignore_ascii_case(&member.key))
+        && matches!(member.value.kind, NodeKind::String(_) | NodeKind::Number(_))
+}
+
+/// The credentials inside a string value, at the bytes that spell them
+/// when the literal can be mapped onto the value, else the whole literal.
+fn string_spans(text: &str, span: &Span, value: &str, spans: &mut Vec<Span>) {
+    let mut ranges = string_secret_ranges(value);
+    if looks_embedded(value) {
+        ranges.extend(lexical_at(value, 1));
+    }
+    if ranges.is_empty() {
+        return;
+    }
+    match text
+        .get(span.clone())
+        .and_then(|raw| literal::map(raw, value))
+    {
+        Some(map) => spans.extend(ranges.into_iter().map(|r| {
+            let r = map.range(r);
+            span.start + r.start..span.start + r.end
+        })),
+        None => spans.push(span.clone()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::model::redact::Redacted;
     use crate::syntax::json;
 
+    fn shown(text: &str) -> String {
+        let root = json::parse(text).unwrap();
+        Redacted::new(text, &secret_spans(text, &root)).text
+    }
+
     #[test]
     fn finds_and_hides_secret_values() {
         let text = r#"{"xray": {"region": "eu", "secret_access_key": "S3CR3T"},
   "headers": {"x-api": "H1"}, "url": "http://u:pw@h:1/p", "n": {"password": 1234}}"#;
         let root = json::parse(text).unwrap();
-        let spans = secret_spans(&root);
+        let spans = secret_spans(text, &root);
         let redacted = Redacted::new(text, &spans);
         for leaked in ["S3CR3T", "H1", "u:pw", "1234"] {
             assert!(
@@ -91,10 +188,26 @@ mod tests {
     fn headers_of_any_shape_are_hidden() {
         let text =
             r#"{"headers": ["Bearer H1"], "Headers": "H2", "x": {"headers": {"a": {"b": "H3"}}}}"#;
-        let root = crate::syntax::json::parse(text).unwrap();
-        let redacted = Redacted::new(text, &secret_spans(&root));
+        let shown = shown(text);
         for leaked in ["H1", "H2", "H3"] {
-            assert!(!redacted.text.contains(leaked), "{}", redacted.text);
+            assert!(!shown.contains(leaked), "{shown}");
         }
+    }
+
+    #[test]
+    fn name_value_pairs_keys_escapes_and_embedded_configs() {
+        let text = r#"{"m": {"value": "Basic P1", "name": "Authorization"},
+  "o": {"name": "Content-Type", "value": "json"},
+  "password: K1": true,
+  "u": "http:\/\/u:\u0070w2@h\/x?a=1",
+  "ssm": "{\"exporters\": {\"xray\": {\"secret_access_key\": \"E1\", \"region\": \"eu\"}}}"}"#;
+        let shown = shown(text);
+        for leaked in ["P1", "K1", "pw2", "\\u0070w2", "E1"] {
+            assert!(!shown.contains(leaked), "{leaked}: {shown}");
+        }
+        // Only the secrets go: the rest of each string is still there.
+        assert!(shown.contains(r#""value": "json""#), "{shown}");
+        assert!(shown.contains(r#"http:\/\/<redacted>@h\/x?a=1"#), "{shown}");
+        assert!(shown.contains(r#"\"region\": \"eu\""#), "{shown}");
     }
 }

@@ -1,6 +1,12 @@
 //! The view of a text that everything printed is cut from: the secrets
-//! replaced by a visible marker, and offsets of the original mapped onto
-//! the copy so that diagnostics still point at the right place.
+//! replaced by a visible marker, offsets of the original mapped onto the
+//! copy so that diagnostics still point at the right place, the words a
+//! message must not quote ([`Redacted::scrub`]), and the one escaping
+//! function every shown name or value goes through ([`printable`]).
+
+use std::borrow::Cow;
+
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 
 use crate::syntax::tree::Span;
 
@@ -28,6 +34,7 @@ pub struct Redacted {
     /// (start in the original, end in the original, start in the copy,
     /// length in the copy) of each replaced range, in order.
     pieces: Vec<(usize, usize, usize, usize)>,
+    scrubber: Scrubber,
 }
 
 impl Redacted {
@@ -38,8 +45,12 @@ impl Redacted {
         let mut text = String::with_capacity(original.len());
         let mut pieces = Vec::new();
         let mut cursor = 0;
-        for span in spans {
-            if span.start < cursor || span.end > original.len() {
+        for span in &spans {
+            if span.start < cursor
+                || span.end > original.len()
+                || !original.is_char_boundary(span.start)
+                || !original.is_char_boundary(span.end)
+            {
                 continue;
             }
             text.push_str(&original[cursor..span.start]);
@@ -54,7 +65,11 @@ impl Redacted {
             cursor = span.end;
         }
         text.push_str(&original[cursor..]);
-        Redacted { text, pieces }
+        Redacted {
+            text,
+            pieces,
+            scrubber: Scrubber::new(original, &spans),
+        }
     }
 
     /// Nothing to hide: the copy is the original.
@@ -62,23 +77,24 @@ impl Redacted {
         Redacted {
             text: original.to_string(),
             pieces: Vec::new(),
+            scrubber: Scrubber::default(),
         }
     }
 
     /// Where an offset of the original lands in the copy. Offsets inside a
-    /// replaced range land at the start of its marker.
+    /// replaced range land at the start of its marker. Logarithmic in the
+    /// number of secrets (a line with 100,000 of them stays linear).
     pub fn map(&self, offset: usize) -> usize {
-        let mut delta: isize = 0;
-        for &(start, end, new_start, new_len) in &self.pieces {
-            if offset < start {
-                break;
-            }
-            if offset < end {
-                return new_start;
-            }
-            delta += new_len as isize - (end - start) as isize;
+        let i = self.pieces.partition_point(|&(start, ..)| start <= offset);
+        let Some(&(start, end, new_start, new_len)) = i.checked_sub(1).map(|i| &self.pieces[i])
+        else {
+            return offset;
+        };
+        if offset < end {
+            return new_start;
         }
-        (offset as isize + delta) as usize
+        debug_assert!(start <= offset);
+        new_start + new_len + (offset - end)
     }
 
     /// A span of the original, mapped onto the copy.
@@ -87,6 +103,191 @@ impl Redacted {
         let end = self.map(span.end).max(start);
         start..end
     }
+
+    /// `message` with every secret of the original replaced by the marker
+    /// (see [`Scrubber`]).
+    pub fn scrub<'m>(&self, message: &'m str) -> Cow<'m, str> {
+        self.scrubber.scrub(message)
+    }
+
+    pub fn scrubber(&self) -> &Scrubber {
+        &self.scrubber
+    }
+}
+
+/// The words no message may quote: the text of every secret of a source,
+/// as written and as its value reads (escapes decoded, as `{:?}` quotes
+/// it, as a JSON pointer spells it). Messages are built from keys and
+/// values in many places; this is the last line, so that a message that
+/// quotes a secret in any of these forms shows the marker instead.
+/// Secrets shorter than [`Scrubber::SHORTEST`] bytes are left to the
+/// rules that build the messages (a four-letter word in a message is too
+/// likely to be something else), as are `true`, `false` and `null`.
+#[derive(Debug, Clone, Default)]
+pub struct Scrubber {
+    /// `None` when there is nothing to scrub (boxed: most sources have
+    /// no secret, and a `Redacted` travels in every outcome).
+    words: Option<Box<Words>>,
+}
+
+#[derive(Debug, Clone)]
+struct Words {
+    short: Option<AhoCorasick>,
+    /// Words longer than [`Scrubber::LONG`], looked for one by one in the
+    /// rare message at least as long (an automaton of a 500 KB secret
+    /// would cost more than every message it could be in).
+    long: Vec<String>,
+}
+
+impl Scrubber {
+    pub const SHORTEST: usize = 4;
+    const LONG: usize = 1024;
+
+    /// The scrubber of `original`'s secrets at `spans`.
+    pub fn new(original: &str, spans: &[Span]) -> Scrubber {
+        let mut words: Vec<String> = Vec::new();
+        let mut add = |word: &str| {
+            let word = word.trim();
+            if word.len() >= Self::SHORTEST
+                && !matches!(word, "true" | "false" | "null")
+                && !word.contains(MARKER)
+            {
+                words.push(word.to_string());
+            }
+        };
+        for span in spans {
+            let Some(raw) = original.get(span.clone()) else {
+                continue;
+            };
+            add(raw);
+            add(raw.trim_matches(['"', '\'']));
+            if let Some(value) = super::literal::value_of(raw) {
+                add(&value);
+                let debug = format!("{value:?}");
+                add(&debug[1..debug.len() - 1]);
+                add(&crate::syntax::tree::escape_token(&value));
+            }
+        }
+        words.sort();
+        words.dedup();
+        if words.is_empty() {
+            return Scrubber::default();
+        }
+        let (mut long, words): (Vec<String>, Vec<String>) =
+            words.into_iter().partition(|w| w.len() > Self::LONG);
+        long.sort_by_key(|w| std::cmp::Reverse(w.len()));
+        // An NFA: built in time linear in the words, where a DFA would
+        // take time and memory per state and byte (a 500 KB secret).
+        let automaton = AhoCorasick::builder()
+            .kind(Some(AhoCorasickKind::NoncontiguousNFA))
+            .match_kind(MatchKind::LeftmostLongest)
+            .build(&words)
+            .ok();
+        Scrubber {
+            words: Some(Box::new(Words {
+                short: automaton.filter(|_| !words.is_empty()),
+                long,
+            })),
+        }
+    }
+
+    /// `message` with each secret word replaced by the marker.
+    pub fn scrub<'m>(&self, message: &'m str) -> Cow<'m, str> {
+        let mut message = Cow::Borrowed(message);
+        let Some(all) = &self.words else {
+            return message;
+        };
+        for word in &all.long {
+            if word.len() <= message.len() && message.contains(word.as_str()) {
+                message = Cow::Owned(message.replace(word.as_str(), MARKER));
+            }
+        }
+        let Some(words) = &all.short else {
+            return message;
+        };
+        if !words.is_match(message.as_ref()) {
+            return message;
+        }
+        Cow::Owned(words.replace_all(message.as_ref(), &[MARKER].repeat(words.patterns_len())))
+    }
+
+    /// Scrub a diagnostic's message, help and pointer in place.
+    pub fn diagnostic(&self, d: &mut crate::model::diagnostic::Diagnostic) {
+        if self.words.is_none() {
+            return;
+        }
+        if let Cow::Owned(m) = self.scrub(&d.message) {
+            d.message = m;
+        }
+        if let Some(help) = &d.help
+            && let Cow::Owned(h) = self.scrub(help)
+        {
+            d.help = Some(h);
+        }
+        if let Cow::Owned(p) = self.scrub(&d.pointer) {
+            d.pointer = p;
+        }
+        if let Some(fate) = &mut d.fate
+            && let Some(target) = &fate.target
+            && let Cow::Owned(t) = self.scrub(target)
+        {
+            fate.target = Some(t);
+        }
+    }
+}
+
+/// How [`printable`] treats line breaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lines {
+    /// A name or value shown on one line: every line break is escaped.
+    One,
+    /// Text shown line by line (a snippet, a diff): `\n`, and `\r` right
+    /// before it, are kept; tabs too.
+    Kept,
+}
+
+/// A name or value made safe to show on a terminal, in a CI log or in a
+/// comment of a written file: control characters (C0 but tab, DEL, C1),
+/// Unicode line and paragraph separators and the bidirectional overrides
+/// and isolates (which can make a terminal show text other than what is
+/// there) are written as visible escapes: `\n`, `\r`, `\t`, `\u{1b}`.
+/// Nothing else changes, so a name without such characters is shown as
+/// it is. The one escaping function of every report, the collector
+/// config's comments and the deploy snippets.
+pub fn printable(text: &str, lines: Lines) -> Cow<'_, str> {
+    let bytes = text.as_bytes();
+    let unsafe_at = |i: usize, c: char| match c {
+        '\t' => lines == Lines::One,
+        '\n' => lines == Lines::One,
+        '\r' => lines == Lines::One || bytes.get(i + 1) != Some(&b'\n'),
+        _ => is_unsafe_char(c),
+    };
+    if !text.char_indices().any(|(i, c)| unsafe_at(i, c)) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for (i, c) in text.char_indices() {
+        if !unsafe_at(i, c) {
+            out.push(c);
+            continue;
+        }
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            _ => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// Characters never shown as they are (line breaks and tab aside).
+pub fn is_unsafe_char(c: char) -> bool {
+    matches!(c,
+        '\u{0}'..='\u{8}' | '\u{b}' | '\u{c}' | '\u{e}'..='\u{1f}' | '\u{7f}'..='\u{9f}'
+        | '\u{2028}' | '\u{2029}'
+        | '\u{200e}' | '\u{200f}' | '\u{61c}'
+        | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
 }
 
 #[cfg(test)]
@@ -99,5 +300,53 @@ mod tests {
         let redacted = Redacted::new(text, &[2..5, 3..8, 4..6]);
         assert_eq!(redacted.text, "01<redacted>89");
         assert_eq!(redacted.map(9), 2 + MARKER.len() + 1);
+        assert_eq!(redacted.map(1), 1);
+        assert_eq!(redacted.map(4), 2);
+    }
+
+    #[test]
+    fn offsets_map_past_many_secrets() {
+        let text = "ab".repeat(1000);
+        let spans: Vec<Span> = (0..1000).map(|i| 2 * i + 1..2 * i + 2).collect();
+        let redacted = Redacted::new(&text, &spans);
+        for i in 0..1000 {
+            assert_eq!(redacted.map(2 * i), i * (1 + MARKER.len()));
+        }
+        assert_eq!(redacted.map(text.len()), redacted.text.len());
+    }
+
+    #[test]
+    fn messages_are_scrubbed_of_every_form_of_a_secret() {
+        let text = r#"{"password": "S\u0045CRET\"1", "token": "ab", "k": "x/SEC~2"}"#;
+        let at = |s: &str| {
+            let i = text.find(s).unwrap();
+            i..i + s.len()
+        };
+        let redacted = Redacted::new(
+            text,
+            &[at(r#""S\u0045CRET\"1""#), at("\"ab\""), at("\"x/SEC~2\"")],
+        );
+        assert_eq!(
+            redacted.scrub("value SECRET\"1, or \"SECRET\\\"1\""),
+            "value <redacted>, or \"<redacted>\""
+        );
+        // Short secrets are left to the messages' own rules.
+        assert_eq!(redacted.scrub("ab"), "ab");
+        assert_eq!(redacted.scrub("/k/x~1SEC~02"), "/k/<redacted>");
+    }
+
+    #[test]
+    fn control_characters_are_shown_escaped() {
+        assert_eq!(printable("k.json", Lines::One), "k.json");
+        assert_eq!(
+            printable("a\n::error file=x::pwned", Lines::One),
+            "a\\n::error file=x::pwned"
+        );
+        assert_eq!(
+            printable("\u{1b}[31mred\r\u{7f}\u{85}\u{202e}", Lines::One),
+            "\\u{1b}[31mred\\r\\u{7f}\\u{85}\\u{202e}"
+        );
+        assert_eq!(printable("a\tb\r\nc\rd\n", Lines::Kept), "a\tb\r\nc\\rd\n");
+        assert_eq!(printable("\u{2028}é", Lines::Kept), "\\u{2028}é");
     }
 }

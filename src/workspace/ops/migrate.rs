@@ -9,12 +9,15 @@
 
 use rayon::prelude::*;
 
+use crate::migration::options::TargetVersion;
 use crate::migration::picture::Picture;
-use crate::migration::schema::SchemaValidator;
+use crate::migration::schema::Schemas;
 use crate::migration::{self, Migration, Status};
 use crate::model::diagnostic::{Code, Diagnostic};
-use crate::model::redact::{self, Redacted};
+use crate::model::redact::{self, Lines, Redacted, printable};
 use crate::syntax::diff;
+use crate::syntax::source::Format;
+use crate::syntax::tree::Span;
 use crate::workspace::SetupError;
 use crate::workspace::deploy;
 use crate::workspace::flexible::{self, TemplateIndex};
@@ -28,7 +31,9 @@ use crate::workspace::write;
 /// A migrate run: its settings and what it prepared from them once.
 pub struct Migrator {
     settings: MigrateSettings,
-    schema: Option<SchemaValidator>,
+    /// `--schema-dir`: each file's new block is checked against the
+    /// schema of the version it targets.
+    schemas: Option<Schemas>,
     /// Git's view of the files, taken before anything is written (`--write`
     /// without `--allow-dirty`).
     guard: Option<GitGuard>,
@@ -39,16 +44,22 @@ impl Migrator {
     /// Prepare a run over `inputs`: check the settings against them, load
     /// the schemas, read git's state and the templates' actions.
     pub fn new(mut settings: MigrateSettings, inputs: &Inputs) -> Result<Migrator, SetupError> {
+        if settings.collector_out.as_deref() == Some(std::path::Path::new("-")) {
+            return Err(SetupError::CollectorOutIsStdout);
+        }
         if settings.collector_out.is_some() && (inputs.inputs.len() != 1 || inputs.names_a_folder) {
             return Err(SetupError::CollectorOutNeedsOneFile);
         }
-        let schema = match &settings.schema_dir {
-            Some(dir) => Some(
-                SchemaValidator::load(dir, settings.file.options.krakend_version)
-                    .map_err(SetupError::Schema)?,
-            ),
-            None => None,
-        };
+        let schemas = settings.schema_dir.as_deref().map(Schemas::new);
+        if let (Some(schemas), TargetVersion::Exact(version)) =
+            (&schemas, settings.file.options.krakend_version)
+        {
+            // A version named on the command line must have its schemas;
+            // `auto` may name others per file (each is loaded when used).
+            if let Err(e) = schemas.get(version).as_ref() {
+                return Err(SetupError::Schema(e.clone()));
+            }
+        }
         // --check writes nothing and answers "is anything pending?": it
         // skips re-reading its own output, the self-check that guards a
         // write (preview and --write run it).
@@ -57,7 +68,7 @@ impl Migrator {
         let guard = (settings.mode == Mode::Write && !settings.allow_dirty)
             .then(|| GitGuard::snapshot(&files));
         Ok(Migrator {
-            schema,
+            schemas,
             guard,
             templates: TemplateIndex::for_files(&files),
             settings,
@@ -121,12 +132,28 @@ impl Migrator {
         };
         let file = self.settings.for_file(input);
         let text = &loaded.text.text;
+        let schema = self.schemas.as_ref().map(|schemas| {
+            schemas.get(migration::pipeline::target_version(
+                text,
+                input.format(),
+                &file.options,
+            ))
+        });
+        let validator = match schema.as_deref() {
+            Some(Err(e)) => {
+                let d = Diagnostic::error(Code::SchemaViolation, e.clone())
+                    .with_help("point --schema-dir at a folder with this version's schemas, or set --krakend-version");
+                return FileOutcome::failed(input, d);
+            }
+            Some(Ok(validator)) => Some(validator),
+            None => None,
+        };
         let mut migration = migration::migrate(
             text,
             input.format(),
             &input.name(),
             &file.options,
-            self.schema.as_ref(),
+            validator,
         );
         let mut outcome =
             FileOutcome::new(input.display(), migration.format, FileStatus::Unchanged);
@@ -192,7 +219,7 @@ impl Migrator {
                 input.path(),
                 migration,
                 collector_path.as_deref(),
-                &file.options,
+                &migration.options,
                 &mut outcome.diagnostics,
             );
             match planned {
@@ -201,11 +228,11 @@ impl Migrator {
             }
         }
         if !input.is_stdin() {
-            outcome.diff = self.diff(outcome, output, &writes);
+            outcome.diff = self.diff(outcome, output, &migration.output_secrets, &writes);
             // Redaction changed what the diff shows of the old or the new
             // text: the patch holds `<redacted>` where the files do not.
             let shown_old = outcome.source.as_ref().map(|s| s.text.as_str());
-            let shown_new = Redacted::new(output, &redact::spans_in(output, outcome.format));
+            let shown_new = Redacted::new(output, &migration.output_secrets);
             outcome.diff_redacted = !outcome.diff.is_empty()
                 && (shown_old != Some(loaded.text.text.as_str()) || shown_new.text != output);
         } else if migration.collector.is_some() && self.settings.collector_out.is_none() {
@@ -225,25 +252,46 @@ impl Migrator {
 
     /// The preview's diff: the config (both sides redacted), then each new
     /// file. Empty outside the preview, or when the report shows none.
-    fn diff(&self, outcome: &FileOutcome, output: &str, writes: &[PlannedWrite]) -> String {
+    fn diff(
+        &self,
+        outcome: &FileOutcome,
+        output: &str,
+        output_secrets: &[Span],
+        writes: &[PlannedWrite],
+    ) -> String {
         let color = match (self.settings.mode, self.settings.diff) {
             (Mode::Preview, DiffStyle::Plain) => false,
             (Mode::Preview, DiffStyle::Colored) => true,
             _ => return String::new(),
         };
-        let path = &outcome.path;
-        let old = outcome.source.as_ref().map(|s| s.text.as_str());
-        let new = Redacted::new(output, &redact::spans_in(output, outcome.format));
-        let mut diff = diff::unified(path, path, Some(old.unwrap_or_default()), &new.text, color);
+        // What is shown: redacted, and with control characters escaped
+        // before the diff is colored (a name or a value with an escape
+        // sequence must not reach the terminal as one).
+        let text = |t: &str| printable(t, Lines::Kept).into_owned();
+        let path = printable(&outcome.path, Lines::One);
+        let old = outcome.source.as_ref().map(|s| text(&s.text));
+        let new = text(&Redacted::new(output, output_secrets).text);
+        let mut diff = diff::unified(
+            &path,
+            &path,
+            Some(old.as_deref().unwrap_or_default()),
+            &new,
+            color,
+        );
         for write in writes {
-            let path = write.path.display().to_string();
-            let text = String::from_utf8_lossy(&write.bytes);
-            let current = write.current_text();
+            let shown = write.path.display().to_string();
+            let path = printable(&shown, Lines::One);
+            // Written by oc2otel, with no secret (the pipeline checks the
+            // collector config): redacted all the same, as all that is shown.
+            let format = Format::from_path(&write.path);
+            let redacted = |t: &str| text(&Redacted::new(t, &redact::spans_in(t, format)).text);
+            let new = redacted(&String::from_utf8_lossy(&write.bytes));
+            let current = write.current_text().map(|c| redacted(&c));
             diff.push_str(&diff::unified(
                 &path,
                 &path,
                 current.as_deref(),
-                &text,
+                &new,
                 color,
             ));
         }

@@ -17,7 +17,7 @@ use crate::migration::behaviour::compare::{self, Finding};
 use crate::migration::behaviour::{Behaviour, legacy, otel};
 use crate::model::diagnostic::{Code, Diagnostic};
 use crate::model::locate;
-use crate::model::redact::{self, Redacted};
+use crate::model::redact::{self, Redacted, Scrubber};
 use crate::syntax;
 use crate::syntax::source::LineIndex;
 use crate::syntax::tree::Node;
@@ -110,8 +110,10 @@ fn check(settings: &VerifySettings) -> Result<Comparison, BadInput> {
             ),
         ));
     }
-    let legacy = legacy_side(&legacy_input)?;
-    let (_, new_root) = parse(&new_input)?;
+    let (legacy, legacy_secrets) = legacy_side(&legacy_input)?;
+    let (new_loaded, new_root) = parse(&new_input)?;
+    let new_text = &new_loaded.text.text;
+    let new_secrets = Scrubber::new(new_text, &redact::spans_in(new_text, new_input.format()));
     let collector_path = match &settings.collector {
         Some(path) => Some(path.clone()),
         None => new_input
@@ -125,7 +127,7 @@ fn check(settings: &VerifySettings) -> Result<Comparison, BadInput> {
     };
     let new = new_behaviour(&new_root, collector.as_ref(), settings);
     let hints = hints(&new_root, &new_input, collector_path.as_deref(), settings);
-    Ok(Comparison {
+    let mut comparison = Comparison {
         findings: compare::compare(&legacy.behaviour, &new),
         legacy,
         new: Side {
@@ -135,7 +137,37 @@ fn check(settings: &VerifySettings) -> Result<Comparison, BadInput> {
         },
         collector: collector_path.map(|p| p.display().to_string()),
         hints,
-    })
+    };
+    for scrubber in [&legacy_secrets, &new_secrets] {
+        scrub(&mut comparison, scrubber);
+    }
+    Ok(comparison)
+}
+
+/// What the comparison says in words, scrubbed of the inputs' secrets
+/// (a service name or a version the policy calls a credential).
+fn scrub(comparison: &mut Comparison, scrubber: &Scrubber) {
+    let clean = |text: &mut String| {
+        if let std::borrow::Cow::Owned(scrubbed) = scrubber.scrub(text) {
+            *text = scrubbed;
+        }
+    };
+    for side in [&mut comparison.legacy, &mut comparison.new] {
+        let b = &mut side.behaviour;
+        b.service_names.iter_mut().for_each(|n| clean(&mut n.value));
+        if let Some(version) = b.service_version.as_mut().and_then(|v| v.value.as_mut()) {
+            clean(version);
+        }
+        b.routes.iter_mut().for_each(|r| clean(&mut r.via));
+        b.problems.iter_mut().for_each(clean);
+        b.inactive.iter_mut().for_each(clean);
+    }
+    for f in &mut comparison.findings {
+        for text in [&mut f.subject, &mut f.legacy, &mut f.new, &mut f.message] {
+            clean(text);
+        }
+    }
+    comparison.hints.iter_mut().for_each(clean);
 }
 
 /// Read and parse a config.
@@ -168,15 +200,21 @@ fn parse(input: &Input) -> Result<(Loaded, Node), BadInput> {
     }
 }
 
-/// The legacy config's service-level block and what it did.
-fn legacy_side(input: &Input) -> Result<Side, BadInput> {
+/// The legacy config's service-level block and what it did, and the
+/// scrubber of its secrets.
+fn legacy_side(input: &Input) -> Result<(Side, Scrubber), BadInput> {
     let (loaded, root) = parse(input)?;
+    let text = &loaded.text.text;
+    let scrubber = Scrubber::new(text, &redact::spans_in(text, input.format()));
     match legacy::from_document(&root) {
-        Ok(Some(side)) => Ok(Side {
-            path: input.display(),
-            block: Some(side.pointer),
-            behaviour: side.behaviour,
-        }),
+        Ok(Some(side)) => Ok((
+            Side {
+                path: input.display(),
+                block: Some(side.pointer),
+                behaviour: side.behaviour,
+            },
+            scrubber,
+        )),
         Ok(None) => Err(BadInput::whole(
             input,
             Diagnostic::error(
@@ -198,7 +236,7 @@ fn legacy_side(input: &Input) -> Result<Side, BadInput> {
             Err(BadInput {
                 path: input.display(),
                 diagnostics,
-                source: Some(Redacted::new(text, &redact::secret_spans(&root))),
+                source: Some(Redacted::new(text, &redact::spans_in(text, input.format()))),
             })
         }
     }

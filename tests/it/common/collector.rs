@@ -309,6 +309,22 @@ pub fn problems(yaml: &str, flavor: &str) -> Vec<String> {
                         problems.push(format!("{id}: a limit is required"));
                     }
                 }
+                ("processors", "resourcedetection") => subset(
+                    id,
+                    body,
+                    &[
+                        "detectors",
+                        "timeout",
+                        "override",
+                        "attributes",
+                        "client",
+                        "gcp",
+                        "ec2",
+                        "system",
+                        "env",
+                    ],
+                    &mut problems,
+                ),
                 ("processors", "batch") => subset(
                     id,
                     body,

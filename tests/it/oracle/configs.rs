@@ -54,6 +54,8 @@ pub fn fixture_args(fixture: &Path) -> Vec<String> {
             "krakend_version" => "--krakend-version",
             "otlp_endpoint" => "--otlp-endpoint",
             "metrics" => "--metrics",
+            "jaeger_collector" => "--jaeger-collector",
+            "merge_settings" => "--merge-settings",
             other => panic!("unknown option {other} in {}", fixture.display()),
         };
         args.extend([flag.to_string(), value.trim().to_string()]);
@@ -85,17 +87,10 @@ pub fn migrate(label: &str, name: &str, text: &[u8], args: &[String]) -> Option<
     if file["status"] != "migrated" {
         return None;
     }
-    let flavor = if args
-        .windows(2)
-        .any(|w| w[0] == "--collector" && w[1] == "contrib")
-    {
-        "contrib"
-    } else {
-        "adot"
-    };
     let collector = file["collector_path"]
         .as_str()
         .and_then(|p| std::fs::read_to_string(dir.path().join(p)).ok());
+    let flavor = flavor_of(collector.as_deref());
     let krakend = name
         .ends_with(".json")
         .then(|| std::fs::read_to_string(&path).ok())
@@ -110,7 +105,19 @@ pub fn migrate(label: &str, name: &str, text: &[u8], args: &[String]) -> Option<
     })
 }
 
-/// The rule fixtures, each in both flavours (unless its options pick one),
+/// The flavour a collector config was written for, from its header
+/// (`--collector auto`, the default, picks one per file).
+fn flavor_of(collector: Option<&str>) -> &'static str {
+    let header = collector.and_then(|c| c.lines().next()).unwrap_or_default();
+    if header.contains("otelcol-contrib") {
+        "contrib"
+    } else {
+        "adot"
+    }
+}
+
+/// The rule fixtures, with `--collector auto` and each flavour forced
+/// (unless its options pick one),
 /// with and without `--metrics emf` (unless its options set it).
 pub fn rule_fixtures() -> Vec<Produced> {
     let mut out = Vec::new();
@@ -136,7 +143,12 @@ fn variants(base: &[String]) -> Vec<Vec<String>> {
     let flavours: Vec<Vec<String>> = if has("--collector") {
         vec![vec![]]
     } else {
-        vec![vec![], vec!["--collector".into(), "contrib".into()]]
+        // The default (`auto`, one flavour per file) and both forced.
+        vec![
+            vec![],
+            vec!["--collector".into(), "adot".into()],
+            vec!["--collector".into(), "contrib".into()],
+        ]
     };
     let mut out = Vec::new();
     for flavour in flavours {
@@ -177,17 +189,14 @@ pub fn deploy_snippets() -> Vec<Produced> {
         assert!(output.status.success(), "--emit-deploy k8s on {name}");
         let snippet = std::fs::read_to_string(dir.path().join("krakend.deploy.k8s.yaml"))
             .unwrap_or_else(|e| panic!("k8s snippet of {name}: {e}"));
-        let flavor = if args.iter().any(|a| a == "contrib") {
-            "contrib"
-        } else {
-            "adot"
-        };
+        let collector = config_map_collector(&snippet, name);
+        let flavor = flavor_of(Some(&collector));
         out.push(Produced {
             label: format!("deploy k8s ConfigMap of rules/{name}"),
             flavor,
             input: text.clone(),
             krakend: None,
-            collector: Some(config_map_collector(&snippet, name)),
+            collector: Some(collector),
             codes: Vec::new(),
         });
     }

@@ -220,9 +220,25 @@ fn tier1_collector_configs_pass_the_real_collectors_validate() {
         "only {} distinct configs",
         results.len()
     );
+    // The googlecloud configs carry a resourcedetection processor (gcp
+    // detector, the Stackdriver monitored resource): the v0.148.0 build
+    // has both, so they passed its factories above.
+    let detected = distinct
+        .iter()
+        .filter(|p| {
+            p.collector
+                .as_deref()
+                .is_some_and(|y| y.contains("resourcedetection:") && y.contains("googlecloud"))
+        })
+        .count();
+    assert!(
+        detected > 0,
+        "no googlecloud config with resourcedetection validated"
+    );
     super::figures(&format!(
         "tier 1: {} collector configs produced, {} distinct validated (adot {}, contrib {}) in {runs} \
-         validate runs; exporter types judged by no real factory (not buildable): {unjudged:?}",
+         validate runs ({detected} googlecloud configs with resourcedetection); exporter types \
+         judged by no real factory (not buildable): {unjudged:?}",
         all.iter().filter(|p| p.collector.is_some()).count(),
         results.len(),
         flavour("adot"),

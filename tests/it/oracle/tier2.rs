@@ -35,7 +35,7 @@ struct Case {
 fn xray(sample_rate: i64, layers: Option<Value>) -> Value {
     let mut block = json!({
         "sample_rate": sample_rate,
-        "exporters": {"xray": {"region": "eu-west-1", "version": "2026.11.1"}}
+        "exporters": {"xray": {"region": "eu-west-1", "version": "2026.11.1", "use_env": true}}
     });
     if let Some(layers) = layers {
         block["enabled_layers"] = layers;

@@ -2,8 +2,9 @@
 //! receiver, as KrakenD's own migration guide does.
 
 use super::{Context, unreadable};
+use crate::migration::convert::address::Address;
 use crate::migration::convert::{address, non_empty};
-use crate::migration::intent::{Destination, Route};
+use crate::migration::intent::{Destination, Route, Signals};
 use crate::model::diagnostic::{Action, Code, Diagnostic};
 use crate::model::legacy::Datadog;
 use crate::model::legacy::LegacyExporter;
@@ -12,8 +13,13 @@ use crate::model::otel::defaults::OTLP_PORT;
 
 /// The trace agent OpenCensus used when `trace_address` was empty.
 const DEFAULT_TRACE_ADDRESS: &str = "localhost:8126";
+/// DogStatsD, where the metrics went when `stats_address` was empty.
+const DEFAULT_STATS_ADDRESS: &str = "localhost:8125";
+/// The exporter for the metrics when DogStatsD ran on another host than
+/// the trace agent.
+const METRICS_EXPORTER: &str = "datadog_metrics";
 
-pub fn convert(exporter: &Spanned<Datadog>, cx: &mut Context) -> Option<Destination> {
+pub fn convert(exporter: &Spanned<Datadog>, cx: &mut Context) -> Vec<Destination> {
     let datadog = &exporter.value;
     cx.unknown_keys(&datadog.unknown, Datadog::KEYS, "`exporters.datadog`");
     let trace = non_empty(&datadog.trace_address);
@@ -22,11 +28,27 @@ pub fn convert(exporter: &Spanned<Datadog>, cx: &mut Context) -> Option<Destinat
         if let Some(field) = trace {
             unreadable(exporter, field, LegacyExporter::Datadog, cx);
         }
-        return None;
+        return Vec::new();
     };
+    let stats = non_empty(&datadog.stats_address);
+    let stats_raw = stats.map_or(DEFAULT_STATS_ADDRESS, |f| f.value.as_str());
+    let Some(dogstatsd) = address::parse(stats_raw) else {
+        if let Some(field) = stats {
+            unreadable(exporter, field, LegacyExporter::Datadog, cx);
+        }
+        return Vec::new();
+    };
+    // Metrics keep their host: the Agent that ran DogStatsD there gets
+    // them over OTLP; with the trace agent's host, one exporter does both.
+    let split = !dogstatsd.host.eq_ignore_ascii_case(&address.host);
     let port = OTLP_PORT;
+    let what = if split {
+        "traces"
+    } else {
+        "metrics and traces"
+    };
     let message = format!(
-        "`datadog` becomes the OTLP exporter `datadog` (metrics and traces) to the Datadog Agent at {}:{port}",
+        "`datadog` becomes the OTLP exporter `datadog` ({what}) to the Datadog Agent at {}:{port}",
         address::bracketed(&address.host)
     );
     let diagnostic = match trace {
@@ -48,27 +70,7 @@ pub fn convert(exporter: &Spanned<Datadog>, cx: &mut Context) -> Option<Destinat
     cx.push(diagnostic.with_help(
         "enable the Agent's OTLP receiver (DD_OTLP_CONFIG_RECEIVER_PROTOCOLS_GRPC_ENDPOINT=0.0.0.0:4317); metric names change from OpenCensus view names to OpenTelemetry names",
     ));
-    if let Some(stats) = &datadog.stats_address {
-        let same_host = address::parse(&stats.value).is_some_and(|a| a.host == address.host);
-        let d = if same_host || stats.value.is_empty() {
-            Diagnostic::info(
-                Code::Datadog,
-                "`stats_address` dropped: metrics now travel over OTLP with the traces",
-            )
-        } else {
-            Diagnostic::warning(
-                Code::Datadog,
-                format!(
-                    "`stats_address` dropped: metrics now go to the Agent at {} with the traces, not to the DogStatsD host",
-                    address.host
-                ),
-            )
-        };
-        cx.push(
-            d.at(stats.pointer.clone(), stats.span.clone())
-                .with_fate(Action::Dropped, None),
-        );
-    }
+    dogstatsd_moved(exporter, &dogstatsd, split, cx);
     if let Some(f) = &datadog.namespace {
         cx.push(
             Diagnostic::warning(
@@ -108,14 +110,73 @@ pub fn convert(exporter: &Spanned<Datadog>, cx: &mut Context) -> Option<Destinat
             .with_fate(Action::Dropped, None),
         );
     }
-    Some(Destination {
+    let destination = |name: &'static str, host: &str, signals: Signals| Destination {
         route: Route::Otlp {
-            name: LegacyExporter::Datadog.key(),
-            host: address.host,
+            name,
+            host: host.to_string(),
             port,
+            tls: false,
         },
-        signals: LegacyExporter::Datadog.signals(),
+        signals,
         legacy: LegacyExporter::Datadog.key(),
         pointer: exporter.pointer.clone(),
-    })
+    };
+    if split {
+        vec![
+            destination(
+                LegacyExporter::Datadog.key(),
+                &address.host,
+                Signals::TRACES,
+            ),
+            destination(METRICS_EXPORTER, &dogstatsd.host, Signals::METRICS),
+        ]
+    } else {
+        vec![destination(
+            LegacyExporter::Datadog.key(),
+            &address.host,
+            LegacyExporter::Datadog.signals(),
+        )]
+    }
+}
+
+/// The metrics went to DogStatsD (`stats_address`, default
+/// `localhost:8125`), not to the trace agent (the Datadog exporter's
+/// `stats.go` ~18, 35-39): say where they go now, and what the Agent
+/// there needs.
+fn dogstatsd_moved(
+    exporter: &Spanned<Datadog>,
+    dogstatsd: &Address,
+    split: bool,
+    cx: &mut Context,
+) {
+    let host = address::bracketed(&dogstatsd.host);
+    let was = format!("{host}:{}", dogstatsd.port.unwrap_or(8125));
+    let (now, target) = if split {
+        (
+            format!(
+                "the OTLP exporter `{METRICS_EXPORTER}` (metrics only) to the Agent on that host, {host}:{OTLP_PORT}"
+            ),
+            format!("exporters.otlp[{METRICS_EXPORTER}]"),
+        )
+    } else {
+        (
+            format!(
+                "the OTLP exporter `datadog`, with the traces, to the Agent's OTLP receiver at {host}:{OTLP_PORT}"
+            ),
+            "exporters.otlp[datadog]".to_string(),
+        )
+    };
+    let d = Diagnostic::warning(
+        Code::Dogstatsd,
+        format!("metrics went to DogStatsD at {was}, not to the trace agent; now they go over {now}"),
+    )
+    .with_help(format!(
+        "enable the OTLP receiver with metrics on the Datadog Agent at {host} (DD_OTLP_CONFIG_RECEIVER_PROTOCOLS_GRPC_ENDPOINT=0.0.0.0:{OTLP_PORT}; metrics are on by default, DD_OTLP_CONFIG_METRICS_ENABLED=true); DogStatsD no longer receives KrakenD's metrics"
+    ));
+    cx.push(match &exporter.value.stats_address {
+        Some(f) => d
+            .at(f.pointer.clone(), f.span.clone())
+            .with_fate(Action::Converted, Context::target(&target)),
+        None => d.at(exporter.pointer.clone(), exporter.span.clone()),
+    });
 }

@@ -2,7 +2,8 @@
 //! (otelcol-contrib only), writing through InfluxDB's 1.x API as before.
 //! The username and password move to the collector's environment.
 
-use super::{Context, require_contrib, secret, unreadable, unusable};
+use super::{Context, dead, require_contrib, secret, unreadable};
+use crate::migration::convert::address::Address;
 use crate::migration::convert::{address, non_empty};
 use crate::migration::intent::{CollectorExporter, Destination, Route};
 use crate::model::diagnostic::{Action, Code, Diagnostic};
@@ -18,11 +19,12 @@ pub fn convert(exporter: &Spanned<Influxdb>, cx: &mut Context) -> Option<Destina
     let influx = &exporter.value;
     cx.unknown_keys(&influx.unknown, Influxdb::KEYS, "`exporters.influxdb`");
     let Some(field) = non_empty(&influx.address) else {
-        unusable(
+        dead(
             exporter,
             LegacyExporter::Influxdb,
-            "has no `address`",
-            "if a key is misspelt (see the unknown keys reported for this exporter), fix it in the legacy block and migrate again",
+            "has no `address`, so KrakenD could not create it",
+            "give it its `address` (the InfluxDB URL)",
+            (&influx.unknown, &["address"], &[]),
             cx,
         );
         return None;
@@ -39,8 +41,20 @@ pub fn convert(exporter: &Spanned<Influxdb>, cx: &mut Context) -> Option<Destina
     let db = non_empty(&influx.db).map(|f| f.value.clone());
     let username = non_empty(&influx.username).is_some();
     let password = non_empty(&influx.password).is_some();
+    // User info in the URL was the legacy client's basic auth: the
+    // collector reads the same credentials from its environment.
+    let username = username || address.had_userinfo;
+    let password = password || address.had_userinfo;
+    // A non-empty path is the collector exporter's full write URL, where
+    // the legacy client appended `/write`: write that URL.
+    let write_url = address.influx_legacy_write_url();
+    let endpoint = if address.influx_collector_write_url() == write_url {
+        address.without_credentials()
+    } else {
+        write_url.clone()
+    };
     let component = CollectorExporter::Influxdb {
-        endpoint: address.without_credentials(),
+        endpoint: endpoint.clone(),
         db: db.clone(),
         timeout: timeout.clone(),
         username,
@@ -59,9 +73,10 @@ pub fn convert(exporter: &Spanned<Influxdb>, cx: &mut Context) -> Option<Destina
         .with_fate(Action::Moved, Context::collector_target("exporters.influxdb.endpoint")),
     );
     super::address_warnings(&address, field, cx);
+    write_notes(field, &address, &endpoint, cx);
     database(exporter, db.is_some(), cx);
     credentials(influx, cx);
-    timeout_fate(influx, timeout.is_some(), cx);
+    timeout_fate(exporter, timeout.is_some(), cx);
     dropped(influx, cx);
     Some(Destination {
         route: Route::Collector(component),
@@ -69,6 +84,31 @@ pub fn convert(exporter: &Spanned<Influxdb>, cx: &mut Context) -> Option<Destina
         legacy: LegacyExporter::Influxdb.key(),
         pointer: exporter.pointer.clone(),
     })
+}
+
+/// What the legacy client did with the address that the collector needs
+/// said explicitly: the `/write` path, and the credentials in its user
+/// info.
+fn write_notes(field: &Spanned<String>, address: &Address, endpoint: &str, cx: &mut Context) {
+    if endpoint != address.without_credentials() {
+        cx.push(
+            Diagnostic::info(
+                Code::Influxdb,
+                format!("the collector's `influxdb` endpoint is `{endpoint}`: the legacy client wrote to the address's path plus `/write`, and the collector's exporter takes a non-empty path as the full write URL"),
+            )
+            .at(field.pointer.clone(), field.value_span.clone()),
+        );
+    }
+    if address.had_userinfo {
+        cx.push(
+            Diagnostic::warning(
+                Code::Influxdb,
+                format!("the user info of `{}` was the InfluxDB login of the legacy client: the collector reads it from {USERNAME_ENV} and {PASSWORD_ENV} instead", field.key),
+            )
+            .at(field.pointer.clone(), field.value_span.clone())
+            .with_help(format!("set {USERNAME_ENV} and {PASSWORD_ENV} in the collector's environment (the collector config reads them with ${{env:...}})")),
+        );
+    }
 }
 
 /// `db`: the database the collector writes to, or a warning that it needs one.
@@ -128,7 +168,21 @@ fn credentials(influx: &Influxdb, cx: &mut Context) {
 }
 
 /// `timeout`: kept when KrakenD could read it.
-fn timeout_fate(influx: &Influxdb, kept: bool, cx: &mut Context) {
+fn timeout_fate(exporter: &Spanned<Influxdb>, kept: bool, cx: &mut Context) {
+    let influx = &exporter.value;
+    if !kept {
+        // The legacy client had no timeout; the collector's exporter has
+        // 5 s (confighttp's default for it).
+        let d = Diagnostic::warning(
+            Code::Influxdb,
+            "the legacy InfluxDB client had no write timeout; the collector's `influxdb` exporter gives up after 5 s",
+        )
+        .with_help("set `timeout` under `exporters.influxdb` in the collector config if writes can take longer");
+        cx.push(match &influx.timeout {
+            Some(f) => d.at(f.pointer.clone(), f.value_span.clone()),
+            None => d.at(exporter.pointer.clone(), exporter.span.clone()),
+        });
+    }
     if let Some(f) = &influx.timeout {
         let d = if kept {
             Diagnostic::info(

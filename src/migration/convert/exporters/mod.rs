@@ -13,12 +13,13 @@ mod stackdriver;
 mod xray;
 mod zipkin;
 
+pub use influxdb::is_go_duration;
+
 use super::Context;
 use crate::migration::convert::address::Address;
 use crate::migration::intent::{CollectorExporter, Destination};
-use crate::migration::options::CollectorFlavor;
 use crate::model::diagnostic::{Action, Code, Diagnostic, Severity};
-use crate::model::legacy::decode::Spanned;
+use crate::model::legacy::decode::{Spanned, Unknown};
 use crate::model::legacy::{Exporters, LegacyExporter};
 
 pub fn convert(exporters: &Spanned<Exporters>, cx: &mut Context) -> Vec<Destination> {
@@ -42,55 +43,95 @@ pub fn convert(exporters: &Spanned<Exporters>, cx: &mut Context) -> Vec<Destinat
         other::extra_config(x, cx);
     }
     other::unknown_exporters(&e.unknown, cx);
+    if let Some(agent) = &e.ocagent {
+        ocagent::shared_headers(agent, &destinations, cx);
+    }
     destinations
 }
 
-/// The rule of one exporter that is written.
-fn rule(exporter: LegacyExporter, e: &Exporters, cx: &mut Context) -> Option<Destination> {
-    match exporter {
-        LegacyExporter::Xray => xray::convert(e.xray.as_ref()?, cx),
-        LegacyExporter::Jaeger => jaeger::convert(e.jaeger.as_ref()?, cx),
-        LegacyExporter::Zipkin => zipkin::convert(e.zipkin.as_ref()?, cx),
-        LegacyExporter::Prometheus => prometheus::convert(e.prometheus.as_ref()?, cx),
-        LegacyExporter::Datadog => datadog::convert(e.datadog.as_ref()?, cx),
-        LegacyExporter::Stackdriver => stackdriver::convert(e.stackdriver.as_ref()?, cx),
-        LegacyExporter::Influxdb => influxdb::convert(e.influxdb.as_ref()?, cx),
-        LegacyExporter::Ocagent => ocagent::convert(e.ocagent.as_ref()?, cx),
-        LegacyExporter::Logger => logger::convert(e.logger.as_ref()?, cx),
-    }
+/// The rule of one exporter that is written: the destinations that
+/// replace it (Datadog's DogStatsD may be a second one).
+fn rule(exporter: LegacyExporter, e: &Exporters, cx: &mut Context) -> Vec<Destination> {
+    let one = match exporter {
+        LegacyExporter::Xray => e.xray.as_ref().and_then(|x| xray::convert(x, cx)),
+        LegacyExporter::Jaeger => e.jaeger.as_ref().and_then(|x| jaeger::convert(x, cx)),
+        LegacyExporter::Zipkin => e.zipkin.as_ref().and_then(|x| zipkin::convert(x, cx)),
+        LegacyExporter::Prometheus => e
+            .prometheus
+            .as_ref()
+            .and_then(|x| prometheus::convert(x, cx)),
+        LegacyExporter::Datadog => {
+            return e
+                .datadog
+                .as_ref()
+                .map(|x| datadog::convert(x, cx))
+                .unwrap_or_default();
+        }
+        LegacyExporter::Stackdriver => e
+            .stackdriver
+            .as_ref()
+            .and_then(|x| stackdriver::convert(x, cx)),
+        LegacyExporter::Influxdb => e.influxdb.as_ref().and_then(|x| influxdb::convert(x, cx)),
+        LegacyExporter::Ocagent => e.ocagent.as_ref().and_then(|x| ocagent::convert(x, cx)),
+        LegacyExporter::Logger => e.logger.as_ref().and_then(|x| logger::convert(x, cx)),
+    };
+    one.into_iter().collect()
 }
 
-/// Drop an exporter KrakenD could not create: a warning at the exporter,
-/// and every field of it dropped with the same reason.
-fn unusable<T>(
+/// An exporter that never delivered anything in KrakenD (it could not be
+/// created, or could not connect): an error, and the file is left as it
+/// is, so that `--write` never deletes the only trace of what the user
+/// meant to export. `why` says what was wrong, `fix` what to change in
+/// the legacy block; a misspelt key among the exporter's unknown keys
+/// that would have been a `required` one is named in the message.
+fn dead<T>(
     exporter: &Spanned<T>,
     which: LegacyExporter,
     why: &str,
-    help: &str,
+    fix: &str,
+    misspelt: (&[Unknown], &[&str], &[(&str, &str)]),
     cx: &mut Context,
 ) {
     let name = which.key();
+    let (unknown, required, aliases) = misspelt;
+    let typos: Vec<String> = unknown
+        .iter()
+        .filter(|u| !u.comment)
+        .filter_map(|u| {
+            let meant = aliases
+                .iter()
+                .find(|(old, _)| old.eq_ignore_ascii_case(&u.key))
+                .map(|(_, new)| *new)
+                .or_else(|| super::suggest(&u.key, required))?;
+            Some(format!("`{}` (did you mean `{meant}`?)", u.key))
+        })
+        .collect();
+    let typos = match typos.as_slice() {
+        [] => String::new(),
+        list => format!("; KrakenD ignored {}", list.join(", ")),
+    };
     cx.push(
-        Diagnostic::warning(
-            which.code(),
-            format!("`{name}` {why}: KrakenD could not create this exporter, so it never exported anything and nothing replaces it"),
+        Diagnostic::error(
+            Code::DeadExporter,
+            format!("`{name}` {why}{typos}: it never exported anything in KrakenD, so the file is left as it is"),
         )
         .at(exporter.pointer.clone(), exporter.span.clone())
-        .with_help(help.to_string())
-        .with_fate(Action::Dropped, None),
+        .with_help(format!("{fix}, then migrate again; or delete the exporter if it was not meant to work (migrating it as it is would start sending telemetry that never flowed)"))
+        .with_fate(Action::Manual, None),
     );
-    cx.drop_rest_under(
+    cx.settle_rest_under(
         &exporter.pointer,
         Severity::Info,
         which.code(),
-        &format!("the `{name}` exporter never worked"),
+        &format!("left with the `{name}` exporter until it is fixed"),
+        Action::Manual,
     );
 }
 
 /// With the ADOT collector, exporters it does not ship are an error that
 /// names the flavour that has them.
 fn require_contrib<T>(exporter: &Spanned<T>, component: &CollectorExporter, cx: &mut Context) {
-    if cx.options.collector == CollectorFlavor::Adot && !component.in_adot() {
+    if cx.options.collector.is_adot() && !component.in_adot() {
         cx.push(
             Diagnostic::error(
                 Code::NeedsContrib,
@@ -173,7 +214,7 @@ fn address_warnings(address: &Address, field: &Spanned<String>, cx: &mut Context
             Diagnostic::warning(
                 Code::Secret,
                 format!(
-                    "`{}` carries a credential in its query (`{param}=`): it is not copied; rotate it, since it has been stored in plain text",
+                    "`{}` carries a credential in its query or fragment (`{param}=`): it is not copied; rotate it, since it has been stored in plain text",
                     field.key
                 ),
             )

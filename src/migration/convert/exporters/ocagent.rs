@@ -5,28 +5,35 @@
 //! can only be set through the OTLP exporter's environment variables; the
 //! header values are treated as secrets and never printed.
 
-use super::{Context, secret, unreadable, unusable};
+use super::influxdb::is_go_duration;
+use super::{Context, dead, secret, unreadable};
 use crate::migration::convert::{address, non_empty};
 use crate::migration::intent::{Destination, Route};
+use crate::migration::options::MetricsTarget;
 use crate::model::diagnostic::{Action, Code, Diagnostic};
 use crate::model::legacy::LegacyExporter;
 use crate::model::legacy::Ocagent;
 use crate::model::legacy::decode::Spanned;
 use crate::model::otel::defaults::OTLP_PORT;
+use crate::model::target::HEADERS_ENV;
 
 pub fn convert(exporter: &Spanned<Ocagent>, cx: &mut Context) -> Option<Destination> {
     let agent = &exporter.value;
     cx.unknown_keys(&agent.unknown, Ocagent::KEYS, "`exporters.ocagent`");
     let Some(field) = non_empty(&agent.address) else {
-        unusable(
+        dead(
             exporter,
             LegacyExporter::Ocagent,
-            "has no `address`",
-            "if a key is misspelt (see the unknown keys reported for this exporter), fix it in the legacy block and migrate again",
+            "has no `address`, so KrakenD could not create it",
+            "give it its `address` (HOST:PORT of the agent, which must now accept OTLP on 4317)",
+            (&agent.unknown, &["address", "insecure"], &[]),
             cx,
         );
         return None;
     };
+    if !alive(exporter, cx) {
+        return None;
+    }
     let Some(address) = address::parse(&field.value) else {
         unreadable(exporter, field, LegacyExporter::Ocagent, cx);
         return None;
@@ -55,12 +62,12 @@ pub fn convert(exporter: &Spanned<Ocagent>, cx: &mut Context) -> Option<Destinat
             .join(",");
         cx.push(
             Diagnostic::info(
-                Code::Ocagent,
-                "`headers` cannot be written in the new block: KrakenD's OTLP exporter reads them from its environment",
+                Code::OtlpHeaders,
+                "`headers` cannot be written in the new block: KrakenD's OTLP exporters read headers only from KrakenD's environment, and send them with every OTLP exporter",
             )
             .at(headers.pointer.clone(), headers.span.clone())
-            .with_help(format!("set OTEL_EXPORTER_OTLP_HEADERS={assignment} in KrakenD's environment"))
-            .with_fate(Action::Manual, Some("env: OTEL_EXPORTER_OTLP_HEADERS".into())),
+            .with_help(format!("set {HEADERS_ENV}={assignment} in KrakenD's environment (every OTLP exporter of KrakenD sends these headers, not only `ocagent`)"))
+            .with_fate(Action::Manual, Some(format!("env: {HEADERS_ENV}"))),
         );
         for header in &headers.value.0 {
             secret(
@@ -72,21 +79,13 @@ pub fn convert(exporter: &Spanned<Ocagent>, cx: &mut Context) -> Option<Destinat
         }
     }
     if let Some(f) = &agent.insecure {
-        let d = if f.value {
+        cx.push(
             Diagnostic::info(
                 Code::Ocagent,
-                "`insecure` dropped: KrakenD's OTLP gRPC exporter always sends in plain text",
+                "`insecure: true` dropped: KrakenD's OTLP gRPC exporter always sends in plain text, as the agent exporter did with it",
             )
-        } else {
-            Diagnostic::warning(
-                Code::Ocagent,
-                "`insecure: false` dropped: TLS was on, but KrakenD's OTLP gRPC exporter always sends in plain text",
-            )
-            .with_help("keep the receiver on the same host or network, or send OTLP over HTTPS (`use_http: true` with an https:// host, KrakenD 2.10 or later)")
-        };
-        cx.push(
-            d.at(f.pointer.clone(), f.span.clone())
-                .with_fate(Action::Dropped, None),
+            .at(f.pointer.clone(), f.span.clone())
+            .with_fate(Action::Dropped, None),
         );
     }
     if let Some(f) = &agent.reconnection {
@@ -124,9 +123,112 @@ pub fn convert(exporter: &Spanned<Ocagent>, cx: &mut Context) -> Option<Destinat
             name: LegacyExporter::Ocagent.key(),
             host: address.host,
             port,
+            tls: false,
         },
         signals: LegacyExporter::Ocagent.signals(),
         legacy: LegacyExporter::Ocagent.key(),
         pointer: exporter.pointer.clone(),
     })
+}
+
+/// Whether KrakenD could create and connect the exporter; an error
+/// (OC294) when it never delivered anything.
+fn alive(exporter: &Spanned<Ocagent>, cx: &mut Context) -> bool {
+    let agent = &exporter.value;
+    if !agent.insecure.as_ref().is_some_and(|f| f.value) {
+        // krakend-opencensus passed no transport credentials without
+        // `insecure: true`, and grpc-go refuses such a dial: no TLS, and
+        // no telemetry either.
+        dead(
+            exporter,
+            LegacyExporter::Ocagent,
+            "has no `insecure: true`, so KrakenD dialled the agent without transport credentials, which gRPC refuses (there was no TLS either)",
+            "if the agent (now an OTLP receiver on port 4317) should receive the telemetry in plain text, as the migrated exporter sends it, set `insecure: true`",
+            (&agent.unknown, &["insecure"], &[]),
+            cx,
+        );
+        return false;
+    }
+    if let Some(f) = agent
+        .reconnection
+        .as_ref()
+        .filter(|f| !f.value.is_empty() && !is_go_duration(&f.value))
+    {
+        // The factory failed on it, and KrakenD skips exporters whose
+        // factory fails.
+        dead(
+            exporter,
+            LegacyExporter::Ocagent,
+            &format!(
+                "has a `reconnection` ({:?}) that is not a Go duration, so KrakenD could not create it",
+                f.value
+            ),
+            "write `reconnection` as a Go duration such as `5s`, or delete it",
+            (&[], &[], &[]),
+            cx,
+        );
+        return false;
+    }
+    true
+}
+
+/// `OTEL_EXPORTER_OTLP_HEADERS` is read by every OTLP exporter of KrakenD
+/// (`legacy-behaviour-corrections.md`, "Smaller facts"): when the agent's
+/// headers go there and another OTLP exporter is written (the collector,
+/// Jaeger, the Datadog Agent), that one receives the headers, credential
+/// included, too.
+pub fn shared_headers(exporter: &Spanned<Ocagent>, destinations: &[Destination], cx: &mut Context) {
+    let Some(headers) = &exporter.value.headers else {
+        return;
+    };
+    if !destinations
+        .iter()
+        .any(|d| d.legacy == LegacyExporter::Ocagent.key())
+    {
+        return;
+    }
+    // `--metrics emf` adds the collector route after the exporters.
+    let emf = (cx.options.metrics == MetricsTarget::Emf).then(|| Destination {
+        route: Route::Collector(crate::migration::intent::CollectorExporter::AwsEmf {
+            region: None,
+        }),
+        signals: crate::migration::intent::Signals::METRICS,
+        legacy: "--metrics emf",
+        pointer: String::new(),
+    });
+    let others: Vec<String> = destinations
+        .iter()
+        .chain(emf.as_ref())
+        .filter(|d| d.legacy != LegacyExporter::Ocagent.key())
+        .filter_map(|d| match &d.route {
+            Route::Otlp {
+                name, host, port, ..
+            } => Some(format!("`{name}` ({}:{port})", address::bracketed(host))),
+            Route::Collector(_) => Some(format!(
+                "`{}` (the collector at {})",
+                cx.options.collector.exporter_name(),
+                cx.options.otlp_endpoint
+            )),
+            Route::Prometheus { .. } => None,
+        })
+        .fold(Vec::new(), |mut acc, o| {
+            if !acc.contains(&o) {
+                acc.push(o);
+            }
+            acc
+        });
+    if others.is_empty() {
+        return;
+    }
+    cx.push(
+        Diagnostic::warning(
+            Code::OtlpHeaders,
+            format!(
+                "{HEADERS_ENV} also reaches the other OTLP exporters of the new block: {} would receive the agent's headers, credentials included",
+                others.join(", ")
+            ),
+        )
+        .at(headers.pointer.clone(), headers.span.clone())
+        .with_help("if those receivers must not see the credential, send the agent's telemetry through a collector that adds the headers itself (the `headers` of its otlp exporter) instead of setting the variable in KrakenD's environment"),
+    );
 }

@@ -5,6 +5,7 @@ use super::Context;
 use crate::migration::intent::Destination;
 use crate::model::diagnostic::{Action, Code, Diagnostic};
 use crate::model::legacy::decode::{AnyObject, Spanned, Unknown};
+use crate::model::redact::redact_str;
 
 pub fn extra_config(field: &Spanned<AnyObject>, cx: &mut Context) -> Option<Destination> {
     let inside: Vec<String> = field
@@ -41,7 +42,7 @@ pub fn unknown_exporters(unknown: &[Unknown], cx: &mut Context) {
                 Code::UnknownExporter,
                 format!(
                     "unknown exporter `{}`: KrakenD's OpenCensus module has no such exporter and ignored it, so it is dropped",
-                    key.key
+                    redact_str(&key.key)
                 ),
             )
             .at(key.pointer, key.span)

@@ -7,6 +7,7 @@ use crate::model::diagnostic::{Action, Code, Diagnostic};
 use crate::model::legacy::LegacyExporter;
 use crate::model::legacy::Prometheus;
 use crate::model::legacy::decode::Spanned;
+use crate::model::redact::redact_str;
 
 /// OpenTelemetry's Prometheus exporter listens here when the port is 0.
 const OTEL_DEFAULT_PORT: u16 = crate::model::otel::defaults::PROMETHEUS_PORT;
@@ -69,11 +70,13 @@ pub fn convert(exporter: &Spanned<Prometheus>, cx: &mut Context) -> Option<Desti
             OTEL_DEFAULT_PORT
         }
     };
+    // A namespace the policy calls a credential is not quoted, even as a
+    // metric name.
     let namespace = prometheus
         .namespace
         .as_ref()
         .map(|f| f.value.clone())
-        .filter(|n| !n.is_empty());
+        .filter(|n| !n.is_empty() && matches!(redact_str(n), std::borrow::Cow::Borrowed(_)));
     let example_old = match &namespace {
         Some(ns) => format!("{}_opencensus_io_http_server_latency_bucket", sanitize(ns)),
         None => "opencensus_io_http_server_latency_bucket".to_string(),

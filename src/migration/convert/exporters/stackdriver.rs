@@ -8,6 +8,7 @@ use crate::model::diagnostic::{Action, Code, Diagnostic};
 use crate::model::legacy::LegacyExporter;
 use crate::model::legacy::Stackdriver;
 use crate::model::legacy::decode::Spanned;
+use crate::model::target::GCP_DETECTOR;
 
 pub fn convert(exporter: &Spanned<Stackdriver>, cx: &mut Context) -> Option<Destination> {
     let stackdriver = &exporter.value;
@@ -35,6 +36,18 @@ pub fn convert(exporter: &Spanned<Stackdriver>, cx: &mut Context) -> Option<Dest
             Action::Converted,
             Context::target(&format!("exporters.otlp[{}]", cx.options.collector.exporter_name())),
         ),
+    );
+    // OpenCensus named the monitored resource (gke_container,
+    // gce_instance, aws_ec2_instance) with `monitoredresource.Autodetect()`;
+    // KrakenD's OpenTelemetry resource has only the service, so without a
+    // detector every replica would write one `generic_node` series.
+    cx.push(
+        Diagnostic::info(
+            Code::GcpResource,
+            format!("the collector detects the monitored resource with a `resourcedetection` processor (`{}` detector), as OpenCensus' Autodetect did: without it every replica would write the same `generic_node` series, which Cloud Monitoring rejects as duplicate points", GCP_DETECTOR),
+        )
+        .at(exporter.pointer.clone(), exporter.span.clone())
+        .with_help("run the collector on the replica's own host or pod (a sidecar), so that it detects that replica's resource"),
     );
     match &stackdriver.project_id {
         Some(f) if project.is_some() => cx.push(

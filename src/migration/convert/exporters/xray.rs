@@ -6,18 +6,40 @@
 //! credentials from the AWS SDK default chain only: the collector config
 //! has no place for keys, and oc2otel never writes them anywhere.
 
-use super::{Context, secret};
+use super::{Context, dead, secret};
 use crate::migration::convert::non_empty;
 use crate::migration::intent::{CollectorExporter, Destination, Route};
 use crate::model::diagnostic::{Action, Code, Diagnostic};
 use crate::model::legacy::LegacyExporter;
 use crate::model::legacy::Xray;
 use crate::model::legacy::decode::Spanned;
+use crate::model::redact::redact_str;
 
 const CREDENTIALS_HELP: &str = "give the collector credentials through its environment (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY), a shared profile (AWS_PROFILE), or better an IAM role (ECS task role, EKS IRSA or Pod Identity, EC2 instance profile)";
 
 pub fn convert(exporter: &Spanned<Xray>, cx: &mut Context) -> Option<Destination> {
     let xray = &exporter.value;
+    let env = xray.use_env.as_ref().is_some_and(|f| f.value);
+    let keys =
+        non_empty(&xray.access_key_id).is_some() && non_empty(&xray.secret_access_key).is_some();
+    if !env && !keys {
+        // Without `use_env`, krakend-opencensus gave the exporter static
+        // credentials from the two keys; aws-sdk-go refuses empty ones.
+        cx.unknown_keys(&xray.unknown, Xray::KEYS, "`exporters.xray`");
+        dead(
+            exporter,
+            LegacyExporter::Xray,
+            "has no `use_env: true` and not both `access_key_id` and `secret_access_key`, so KrakenD gave it empty static credentials, which the AWS SDK refuses",
+            "if X-Ray should receive the traces, set `use_env: true` (the collector takes its credentials from its environment or an IAM role, which is what `use_env` did)",
+            (
+                &xray.unknown,
+                &["use_env", "access_key_id", "secret_access_key"],
+                &[],
+            ),
+            cx,
+        );
+        return None;
+    }
     let collector = cx.options.collector.exporter_name();
     let endpoint = cx.options.otlp_endpoint.to_string();
     cx.push(
@@ -81,7 +103,7 @@ fn region(exporter: &Spanned<Xray>, cx: &mut Context) -> Option<String> {
                     Code::XrayRegion,
                     format!(
                         "`region: {:?}` becomes the `awsxray` exporter's region",
-                        region.value
+                        redact_str(&region.value)
                     ),
                 )
                 .at(region.pointer.clone(), region.span.clone())
@@ -124,18 +146,18 @@ fn version(exporter: &Spanned<Xray>, cx: &mut Context) {
             cx.push(
                 Diagnostic::info(
                     Code::XrayVersion,
-                    format!("`version: {:?}` becomes `service_version`: it was the `service.version` of X-Ray segments (not an X-Ray API version), and is now on every span and metric", version.value),
+                    format!("`version: {:?}` becomes `service_version`: it was the `service.version` of X-Ray segments (not an X-Ray API version), and is now on every span and metric", redact_str(&version.value)),
                 )
                 .at(version.pointer.clone(), version.span.clone())
                 .with_fate(Action::Converted, Context::target("service_version")),
             );
-            if !cx.options.krakend_version.has_service_version() {
+            if !cx.options.version().has_service_version() {
                 cx.push(
                     Diagnostic::warning(
                         Code::TargetVersion,
                         format!(
                             "KrakenD {} ignores `service_version` (it arrived in 2.6.1)",
-                            cx.options.krakend_version
+                            cx.options.version()
                         ),
                     )
                     .at(version.pointer.clone(), version.span.clone()),

@@ -1,7 +1,7 @@
 //! `exporters.zipkin` -> OTLP to the collector, `zipkin` exporter there
 //! (otelcol-contrib only: ADOT ships no zipkin exporter).
 
-use super::{Context, require_contrib, unreadable, unusable};
+use super::{Context, dead, require_contrib, unreadable};
 use crate::migration::convert::{address, non_empty};
 use crate::migration::intent::{CollectorExporter, Destination, Route};
 use crate::model::diagnostic::{Action, Code, Diagnostic};
@@ -13,11 +13,12 @@ pub fn convert(exporter: &Spanned<Zipkin>, cx: &mut Context) -> Option<Destinati
     let zipkin = &exporter.value;
     cx.unknown_keys(&zipkin.unknown, Zipkin::KEYS, "`exporters.zipkin`");
     let Some(url) = non_empty(&zipkin.collector_url) else {
-        unusable(
+        dead(
             exporter,
             LegacyExporter::Zipkin,
-            "has no `collector_url`",
-            "if a key is misspelt (see the unknown keys reported for this exporter), fix it in the legacy block and migrate again",
+            "has no `collector_url`, so KrakenD could not create it",
+            "give it its `collector_url` (the Zipkin server's span endpoint)",
+            (&zipkin.unknown, &["collector_url"], &[]),
             cx,
         );
         return None;
