@@ -23,6 +23,8 @@ const controls = {
   otlpEndpoint: $("otlp-endpoint"),
   krakendVersion: $("krakend-version"),
   metricsEmf: $("metrics-emf"),
+  jaegerCollector: $("jaeger-collector"),
+  mergeSettings: $("merge-settings"),
 };
 
 // ---- the worker ------------------------------------------------------
@@ -110,6 +112,8 @@ function options() {
     otlp_endpoint: controls.otlpEndpoint.value,
     krakend_version: controls.krakendVersion.value,
     metrics: controls.metricsEmf.checked ? "emf" : "legacy",
+    jaeger_collector: controls.jaegerCollector.value,
+    merge_settings: controls.mergeSettings.value,
   };
 }
 
@@ -442,6 +446,8 @@ function updateCommand() {
   if (o.otlp_endpoint.trim() && o.otlp_endpoint.trim() !== "localhost:4317") args.push("--otlp-endpoint", o.otlp_endpoint.trim());
   if (o.krakend_version.trim() && o.krakend_version.trim() !== "auto") args.push("--krakend-version", o.krakend_version.trim());
   if (o.metrics === "emf") args.push("--metrics", "emf");
+  if (o.jaeger_collector.trim()) args.push("--jaeger-collector", o.jaeger_collector.trim());
+  if (o.merge_settings !== "refuse") args.push("--merge-settings", o.merge_settings);
   args.push(fileName());
   $("command").textContent = args.join(" ");
 }

@@ -22,7 +22,7 @@ use serde::{Deserialize, Serialize};
 use super::Verbosity;
 use super::human;
 use crate::migration::options::{
-    CollectorFlavor, MetricsTarget, Options, OtlpEndpoint, TargetVersion,
+    CollectorFlavor, MergeSettings, MetricsTarget, Options, OtlpEndpoint, TargetVersion,
 };
 use crate::migration::picture::Picture;
 use crate::migration::{self, Status};
@@ -53,6 +53,10 @@ pub struct Request {
     pub krakend_version: Option<String>,
     /// `--metrics`: `legacy` or `emf`.
     pub metrics: Option<String>,
+    /// `--jaeger-collector HOST[:PORT]`.
+    pub jaeger_collector: Option<String>,
+    /// `--merge-settings`: `refuse`, `existing` or `legacy`.
+    pub merge_settings: Option<String>,
 }
 
 /// One diagnostic, with where it is in the text as given: line and column
@@ -194,6 +198,17 @@ pub fn options(request: &Request) -> Result<Options, String> {
         options.metrics = value
             .parse::<MetricsTarget>()
             .map_err(|why| invalid("--metrics <TARGET>", value, &why))?;
+    }
+    if let Some(value) = given(&request.jaeger_collector) {
+        let endpoint = value
+            .parse::<OtlpEndpoint>()
+            .map_err(|why| invalid("--jaeger-collector <HOST[:PORT]>", value, &why))?;
+        options.jaeger_collector = Some(endpoint);
+    }
+    if let Some(value) = given(&request.merge_settings) {
+        options.merge_settings = value
+            .parse::<MergeSettings>()
+            .map_err(|why| invalid("--merge-settings <SIDE>", value, &why))?;
     }
     Ok(options)
 }
@@ -673,13 +688,13 @@ mod tests {
         assert_eq!(guess_format("- a\n"), Format::Yaml);
         assert_eq!(guess_format("[1, 2]"), Format::Json);
         assert_eq!(guess_format("   "), Format::Json);
-        let yaml = "version: 3\nextra_config:\n  telemetry/opencensus:\n    exporters:\n      xray:\n        region: eu-west-1\n";
+        let yaml = "version: 3\nextra_config:\n  telemetry/opencensus:\n    exporters:\n      xray:\n        region: eu-west-1\n        use_env: true\n";
         let p = preview(yaml, &Request::default());
         assert_eq!(
             (p.format, p.status, p.path.as_str()),
             ("yaml", "would_migrate", "krakend.yaml")
         );
-        let toml = "version = 3\n\n[extra_config.\"telemetry/opencensus\"]\nsample_rate = 100\n\n[extra_config.\"telemetry/opencensus\".exporters.xray]\nregion = \"eu-west-1\"\n";
+        let toml = "version = 3\n\n[extra_config.\"telemetry/opencensus\"]\nsample_rate = 100\n\n[extra_config.\"telemetry/opencensus\".exporters.xray]\nregion = \"eu-west-1\"\nuse_env = true\n";
         let p = preview(toml, &request(&[("format", "auto")]));
         assert_eq!(
             (p.format, p.status),

@@ -244,20 +244,32 @@ try {
   // long task: no timer and no frame while it works. Nothing is timed:
   // only counted. A migration on the main thread lets at most one timer
   // and one frame see "working" (a run that yields once before blocking);
-  // on an idle machine the worker's run sees about 20 of each, on one
-  // loaded by two cargo builds 4 and 8.
+  // on an idle machine the worker's run sees about 20 of each, on a
+  // 2-core machine busy with a CI run 4 and 9. The state changes and the
+  // long frames go in the detail, to tell a slow machine from a blocked
+  // main thread.
   await page.evaluate(() => {
     const f = (window.free_ = { tasks: 0, frames: 0, longest: 0, last: performance.now() });
     const task = () => {
-      if (document.body.dataset.state === "working") f.tasks += 1;
+      const now = performance.now();
+      if (document.body.dataset.state === "working") {
+        f.tasks += 1;
+        f.first ??= now;
+        f.gap = Math.max(f.gap ?? 0, now - (f.seen ?? now));
+        f.seen = now;
+      }
       if (!f.stop) setTimeout(task, 0);
     };
     const frame = (now) => {
       f.longest = Math.max(f.longest, now - f.last);
+      if (now - f.last > 200) f.frameLog.push([Math.round(f.last), Math.round(now)]);
       f.last = now;
       if (document.body.dataset.state === "working") f.frames += 1;
       if (!f.stop) requestAnimationFrame(frame);
     };
+    f.log = [];
+    new MutationObserver(() => f.log.push([document.body.dataset.state, Math.round(performance.now())])).observe(document.body, { attributes: true });
+    f.frameLog = [];
     task();
     requestAnimationFrame(frame);
   });

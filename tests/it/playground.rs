@@ -113,6 +113,8 @@ fn fixture_options(fixture: &Path) -> (Vec<String>, Request) {
             "otlp_endpoint" => &mut request.otlp_endpoint,
             "krakend_version" => &mut request.krakend_version,
             "metrics" => &mut request.metrics,
+            "jaeger_collector" => &mut request.jaeger_collector,
+            "merge_settings" => &mut request.merge_settings,
             other => panic!("unknown option {other} in {}", fixture.display()),
         };
         *field = Some(value);
