@@ -20,8 +20,10 @@ pub mod human;
 pub mod json;
 pub mod markdown;
 pub mod picture;
+pub mod preview;
 pub mod sarif;
 pub mod steps;
+pub mod svg;
 pub mod text;
 pub mod verify;
 

@@ -240,8 +240,9 @@ fn read_diagnostic(err: &ReadError) -> Diagnostic {
     Diagnostic::error(code, err.to_string())
 }
 
-/// A located error for bytes that are not a text config.
-fn decode_diagnostic(bytes: &[u8], err: &DecodeError) -> Diagnostic {
+/// A located error for bytes that are not a text config (also the
+/// playground's, `report::preview`, for text that is not a config).
+pub fn decode_diagnostic(bytes: &[u8], err: &DecodeError) -> Diagnostic {
     let mut d = Diagnostic::error(Code::NotText, err.to_string());
     if let Some((line, column)) = err.line_col(bytes) {
         d.line = Some(line);

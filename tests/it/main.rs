@@ -21,6 +21,7 @@ mod offline;
 mod ops;
 mod oracle;
 mod oracles;
+mod playground;
 mod properties;
 mod rules;
 mod scale;
