@@ -385,7 +385,9 @@ fn apply(text: &str, plan: Plan, schema: Option<&SchemaValidator>) -> Migration 
     // output holds as it reads (a credential-looking value that only the
     // edits placed in a secret's context, say).
     let mut output_secrets = edit::map_spans(&input_secrets, &plan.edits);
-    output_secrets.extend(checked_secrets.unwrap_or_else(|| redact::spans_in(&output, format)));
+    // Unverified (only `--check`, which shows no output), the moved input
+    // secrets are all: the rescan is the verifying parse's by-product.
+    output_secrets.extend(checked_secrets.unwrap_or_default());
     let mut migration = finish(Status::Migrate, diagnostics, input_secrets);
     migration.output_secrets = output_secrets;
     migration.output = Some(output);
