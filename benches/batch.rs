@@ -150,8 +150,33 @@ fn has(program: &str) -> bool {
         .is_ok()
 }
 
+fn check_command(oc2otel: &str, tree: &Path) -> impl FnMut() -> Command {
+    let (oc2otel, tree) = (oc2otel.to_string(), tree.to_path_buf());
+    move || {
+        let mut c = Command::new(&oc2otel);
+        c.args(["migrate", "--check", "-q"]).arg(&tree);
+        c
+    }
+}
+
+fn ratio_line(what: &str, ours: &Figures, anchor: &Figures, name: &str, goal: f64) {
+    let ratio = ours.median.as_secs_f64() / anchor.median.as_secs_f64();
+    let verdict = if ratio <= goal { "met" } else { "NOT met" };
+    println!("  {what:<36} {ratio:>5.2}x {name}   (goal: at most {goal}x, {verdict})");
+}
+
 fn main() {
     let oc2otel = env!("CARGO_BIN_EXE_oc2otel");
+    // `cargo bench --bench batch -- --save DIR [FILES]` builds a tree for profiling.
+    let args: Vec<String> = std::env::args().collect();
+    if let Some(i) = args.iter().position(|a| a == "--save") {
+        let files = args
+            .get(i + 2)
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(10_000);
+        build(Path::new(&args[i + 1]), files);
+        return;
+    }
     let work = tempfile::tempdir().unwrap();
     let tree = work.path().join("tree");
     build(&tree, 10_000);
@@ -160,17 +185,9 @@ fn main() {
         "oc2otel batch benchmark: 10,000 files ({:.1} MB; 2,000 legacy configs of ~20 KB, 2,000 migrated, 6,000 unrelated), {RUNS} runs each",
         bytes as f64 / 1_048_576.0
     );
-
-    let check = measure(
-        || {
-            let mut c = Command::new(oc2otel);
-            c.args(["migrate", "--check", "-q"]).arg(&tree);
-            c
-        },
-        || {},
-    );
+    let check = measure(check_command(oc2otel, &tree), || {});
     row("oc2otel migrate --check", &check);
-    let search = if has("rg") {
+    let search = has("rg").then(|| {
         let f = measure(
             || {
                 let mut c = Command::new("rg");
@@ -180,12 +197,8 @@ fn main() {
             || {},
         );
         row("rg -l -F telemetry/opencensus", &f);
-        Some(f)
-    } else {
-        println!("  rg is not installed (apt install ripgrep): no comparison for --check");
-        None
-    };
-
+        f
+    });
     let copy = work.path().join("copy");
     let cp = measure(
         || {
@@ -212,35 +225,39 @@ fn main() {
         },
     );
     row("oc2otel migrate --write --allow-dirty", &write);
+    let _ = std::fs::remove_dir_all(&copy);
 
-    // Memory against the number of files: a tree a quarter of the size.
-    let small = work.path().join("small");
-    build(&small, 2_500);
-    let small_check = measure(
-        || {
-            let mut c = Command::new(oc2otel);
-            c.args(["migrate", "--check", "-q"]).arg(&small);
-            c
-        },
-        || {},
-    );
-    row("oc2otel migrate --check (2,500 files)", &small_check);
+    // Memory against the number of files: a quarter and four times the tree.
+    let mut peaks = vec![(10_000, check.peak_rss_kb.max(write.peak_rss_kb))];
+    for files in [2_500, 40_000] {
+        let other = work.path().join(format!("tree-{files}"));
+        build(&other, files);
+        let f = measure(check_command(oc2otel, &other), || {});
+        row(&format!("oc2otel migrate --check ({files} files)"), &f);
+        peaks.push((files, f.peak_rss_kb));
+        let _ = std::fs::remove_dir_all(&other);
+    }
+    peaks.sort();
 
     println!();
-    if let Some(search) = search {
-        println!(
-            "  --check / rg: {:.2}x (goal: at most 3x)",
-            check.median.as_secs_f64() / search.median.as_secs_f64()
-        );
+    match &search {
+        Some(search) => ratio_line("--check over the tree", &check, search, "rg -l", 1.5),
+        None => println!("  rg is not installed (apt install ripgrep): no ratio for --check"),
     }
+    ratio_line("--write over a copy of the tree", &write, &cp, "cp -r", 1.5);
+    let shown: Vec<String> = peaks
+        .iter()
+        .map(|(files, kb)| format!("{:.1} MB for {files} files", *kb as f64 / 1024.0))
+        .collect();
+    let highest = peaks.iter().map(|(_, kb)| *kb).max().unwrap_or(0) as f64 / 1024.0;
     println!(
-        "  --write / cp -r: {:.2}x (goal: at most 3x)",
-        write.median.as_secs_f64() / cp.median.as_secs_f64()
-    );
-    println!(
-        "  peak memory: {:.1} MB for 10,000 files, {:.1} MB for 2,500 (goal: under 100 MB, flat)",
-        check.peak_rss_kb.max(write.peak_rss_kb) as f64 / 1024.0,
-        small_check.peak_rss_kb as f64 / 1024.0
+        "  peak RSS: {} (goal: at most 100 MB, flat; {})",
+        shown.join(", "),
+        if highest <= 100.0 {
+            "under 100 MB"
+        } else {
+            "NOT under 100 MB"
+        }
     );
 }
 

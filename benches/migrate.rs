@@ -98,32 +98,14 @@ fn row(label: &str, m: &Measured) {
     );
 }
 
-fn main() {
-    let text = generate();
-    // `cargo bench --bench migrate -- --save FILE` writes the config for profiling.
-    let args: Vec<String> = std::env::args().collect();
-    if let Some(i) = args.iter().position(|a| a == "--save") {
-        std::fs::write(&args[i + 1], &text).unwrap();
-        return;
-    }
-    let dir = tempfile::tempdir().unwrap();
-    let config = dir.path().join("krakend.json");
-    std::fs::write(&config, &text).unwrap();
-    println!(
-        "oc2otel benchmark: generated config of {:.2} MB, {ENDPOINTS} endpoints, {RUNS} runs each",
-        text.len() as f64 / 1_048_576.0
-    );
-    let oc2otel = env!("CARGO_BIN_EXE_oc2otel");
-    let filter = measure(oc2otel, &["migrate", "-"], &config).expect("oc2otel runs");
-    row("oc2otel migrate - (stdin to stdout)", &filter);
-
-    // --write rewrites the file, so each run gets a fresh copy.
+/// `--write` on a fresh copy of `text`, `RUNS` times.
+fn measure_write(oc2otel: &str, dir: &Path, text: &str) -> Measured {
     let mut times = Vec::new();
     let mut peak = 0;
     for _ in 0..RUNS {
-        let work = dir.path().join("work.json");
-        std::fs::write(&work, &text).unwrap();
-        let _ = std::fs::remove_file(dir.path().join("work.otel-collector.yaml"));
+        let work = dir.join("work.json");
+        std::fs::write(&work, text).unwrap();
+        let _ = std::fs::remove_file(dir.join("work.otel-collector.yaml"));
         let (time, status, rss) = run_once(
             Command::new(oc2otel)
                 .args(["migrate", "--write", "-q"])
@@ -135,26 +117,155 @@ fn main() {
         peak = peak.max(rss);
     }
     times.sort();
-    let write = Measured {
+    Measured {
         median: times[RUNS / 2],
         best: times[0],
         peak_rss_kb: peak,
-    };
-    row("oc2otel migrate --write", &write);
-
-    match measure(
-        "jq",
-        &["del(.extra_config[\"telemetry/opencensus\"])"],
-        &config,
-    ) {
-        Some(jq) => {
-            row("jq 'del(.extra_config[\"telemetry/opencensus\"])'", &jq);
-            println!(
-                "  oc2otel / jq (median): {:.2} for the filter, {:.2} for --write",
-                filter.median.as_secs_f64() / jq.median.as_secs_f64(),
-                write.median.as_secs_f64() / jq.median.as_secs_f64()
-            );
-        }
-        None => println!("  jq is not installed: install it (apt install jq) to compare"),
     }
+}
+
+/// Instructions a command executes, counted by callgrind (stable on a
+/// noisy machine, unlike wall time), or `None` without valgrind.
+fn instructions(command: &mut Command) -> Option<u64> {
+    let out_file = tempfile::NamedTempFile::new().ok()?;
+    let mut valgrind = Command::new("valgrind");
+    valgrind
+        .arg("--tool=callgrind")
+        .arg(format!(
+            "--callgrind-out-file={}",
+            out_file.path().display()
+        ))
+        .arg(command.get_program())
+        .args(command.get_args());
+    if let Some(dir) = command.get_current_dir() {
+        valgrind.current_dir(dir);
+    }
+    let out = valgrind.stdout(Stdio::null()).output().ok()?;
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let line = stderr.lines().find(|l| l.contains("Collected :"))?;
+    line.rsplit(':').next()?.trim().parse().ok()
+}
+
+fn ratio_line(what: &str, ours: f64, anchor: f64, goal: f64) {
+    let ratio = ours / anchor;
+    let verdict = if ratio <= goal { "met" } else { "NOT met" };
+    println!("  {what:<44} {ratio:>5.2}x jq   (goal: at most {goal}x, {verdict})");
+}
+
+fn main() {
+    let text = generate();
+    // `cargo bench --bench migrate -- --save FILE` writes the config for profiling.
+    let args: Vec<String> = std::env::args().collect();
+    if let Some(i) = args.iter().position(|a| a == "--save") {
+        std::fs::write(&args[i + 1], &text).unwrap();
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("krakend.json");
+    std::fs::write(&config, &text).unwrap();
+    let size_mb = text.len() as f64 / 1_048_576.0;
+    println!(
+        "oc2otel benchmark: generated config of {size_mb:.2} MB, {ENDPOINTS} endpoints, {RUNS} runs each"
+    );
+    let oc2otel = env!("CARGO_BIN_EXE_oc2otel");
+    let preview_args = ["migrate", "--color", "never", "krakend.json"];
+    let preview = measure_in(oc2otel, &preview_args, dir.path()).expect("oc2otel runs");
+    row("oc2otel migrate krakend.json (preview: the diff)", &preview);
+    let filter = measure(oc2otel, &["migrate", "-"], &config).expect("oc2otel runs");
+    row("oc2otel migrate - (stdin to stdout)", &filter);
+    let write = measure_write(oc2otel, dir.path(), &text);
+    row("oc2otel migrate --write", &write);
+    let jq_filter = "del(.extra_config[\"telemetry/opencensus\"])";
+    let Some(jq) = measure("jq", &[jq_filter], &config) else {
+        println!("  jq is not installed: install it (apt install jq) to compare");
+        return;
+    };
+    row("jq 'del(.extra_config[\"telemetry/opencensus\"])'", &jq);
+    println!();
+    let jq_ms = jq.median.as_secs_f64();
+    ratio_line(
+        "--write, wall time (median)",
+        write.median.as_secs_f64(),
+        jq_ms,
+        0.25,
+    );
+    ratio_line(
+        "preview, wall time (median)",
+        preview.median.as_secs_f64(),
+        jq_ms,
+        0.5,
+    );
+    let single_goal = 3.0 * size_mb + 10.0;
+    let peak = write.peak_rss_kb.max(preview.peak_rss_kb) as f64 / 1024.0;
+    println!(
+        "  peak RSS {peak:.1} MB for a {size_mb:.2} MB file (goal: at most 3x its size plus 10 MB = {single_goal:.1} MB, {})",
+        if peak <= single_goal {
+            "met"
+        } else {
+            "NOT met"
+        }
+    );
+    callgrind_figures(oc2otel, dir.path(), &text, &config, jq_filter);
+}
+
+/// The same comparisons in instructions, when valgrind is installed.
+fn callgrind_figures(oc2otel: &str, dir: &Path, text: &str, config: &Path, jq_filter: &str) {
+    let Some(jq) = instructions(Command::new("jq").arg(jq_filter).arg(config)) else {
+        println!("  valgrind is not installed (apt install valgrind): no instruction counts");
+        return;
+    };
+    let preview = instructions(
+        Command::new(oc2otel)
+            .args(["migrate", "--color", "never", "krakend.json"])
+            .current_dir(dir),
+    );
+    let work = dir.join("counted.json");
+    std::fs::write(&work, text).unwrap();
+    let write = instructions(
+        Command::new(oc2otel)
+            .args(["migrate", "--write", "-q"])
+            .arg(&work),
+    );
+    let check = instructions(
+        Command::new(oc2otel)
+            .args(["migrate", "--check", "-q"])
+            .arg(config),
+    );
+    println!("\n  instructions (callgrind):");
+    let millions = |n: u64| n as f64 / 1e6;
+    println!("    jq                        {:>9.1} M", millions(jq));
+    for (label, count, goal) in [
+        ("oc2otel migrate --write", write, Some(0.25)),
+        ("oc2otel migrate (preview)", preview, Some(0.5)),
+        ("oc2otel migrate --check", check, None),
+    ] {
+        let Some(count) = count else { continue };
+        let goal = goal.map_or(String::new(), |g| format!(" (goal {g}x)"));
+        println!(
+            "    {label:<25} {:>9.1} M   {:.2}x jq{goal}",
+            millions(count),
+            count as f64 / jq as f64
+        );
+    }
+}
+
+/// Run `oc2otel ARGS` in `dir` (stdout discarded) `RUNS` times.
+fn measure_in(program: &str, args: &[&str], dir: &Path) -> Option<Measured> {
+    let mut times = Vec::new();
+    let mut peak = 0;
+    for _ in 0..RUNS {
+        let (time, status, rss) = run_once(Command::new(program).args(args).current_dir(dir))?;
+        times.push(time);
+        assert!(
+            status == 0 || status == 1 || status == 2,
+            "{program} exited with {status}"
+        );
+        peak = peak.max(rss);
+    }
+    times.sort();
+    Some(Measured {
+        median: times[times.len() / 2],
+        best: times[0],
+        peak_rss_kb: peak,
+    })
 }

@@ -6,6 +6,10 @@
 //! a migrated JSON, YAML or TOML text must parse in its own format and
 //! hold no legacy block; and migrating the output again must change
 //! nothing (for every format, templates included).
+//!
+//! Every decoded input is also parsed as JSON by the fast parser and by
+//! the reference path: the fast one either gives up or returns exactly the
+//! reference's tree, and it gives up on everything the reference refuses.
 
 #![no_main]
 
@@ -29,6 +33,8 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let text = source.text.as_str();
+    json_parsers_agree(text);
+    json_parsers_agree(rest_as_text(rest).unwrap_or(text));
     let options = Options::default();
     let first = migrate(text, format, name, &options, None);
     for d in &first.diagnostics {
@@ -68,3 +74,20 @@ fuzz_target!(|data: &[u8]| {
         }
     }
 });
+
+/// The input as it came, BOM included, when it is UTF-8.
+fn rest_as_text(rest: &[u8]) -> Option<&str> {
+    std::str::from_utf8(rest).ok()
+}
+
+fn json_parsers_agree(text: &str) {
+    use oc2otel::syntax::json::{parse_fast, parse_reference};
+    let reference = parse_reference(text);
+    match (parse_fast(text), &reference) {
+        (None, _) => {}
+        (Some(tree), Ok(expected)) => assert_eq!(&tree, expected, "trees differ"),
+        (Some(_), Err(err)) => {
+            panic!("the fast parser accepts what the reference refuses: {err:?}")
+        }
+    }
+}

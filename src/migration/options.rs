@@ -257,8 +257,10 @@ pub struct Options {
     pub otlp_endpoint: OtlpEndpoint,
     pub krakend_version: TargetVersion,
     /// Re-parse and check the migrated text (see `migrate::verify`). Only
-    /// `--check`, which writes nothing, turns this off to save the second
-    /// parse.
+    /// `--check`, which writes and shows nothing, turns this off to save
+    /// the second parse; `Migration::output_secrets` then holds only the
+    /// input's secrets where the edits moved them, not what a rescan of
+    /// the output would add, so such an output is not for showing.
     pub verify_output: bool,
     /// `--metrics`: an extra destination for KrakenD's metrics.
     pub metrics: MetricsTarget,

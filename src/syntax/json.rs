@@ -7,13 +7,18 @@
 //! "migrate" a file that never ran. Two parsers cooperate: jsonc-parser (in
 //! strict mode) gives byte ranges, good messages for the common mistakes and
 //! a nesting limit that protects the stack; serde_json then checks the
-//! remaining RFC 8259 rules that jsonc-parser is lenient about.
+//! remaining RFC 8259 rules that jsonc-parser is lenient about. That
+//! reference path is slow on large files, so a hand-written strict parser
+//! ([`fast`]) builds the same tree in one pass for the common case and
+//! leaves anything it is not sure of, errors included, to the reference.
 
 use jsonc_parser::ast;
 use jsonc_parser::common::Ranged;
 use jsonc_parser::errors::ParseErrorKind;
 use jsonc_parser::{CollectOptions, CommentCollectionStrategy, ParseOptions};
 use serde::Serialize;
+
+mod fast;
 
 use super::{Document, Editor, Refused};
 use crate::syntax::edit::Edit;
@@ -41,8 +46,26 @@ fn strict_options() -> ParseOptions {
     }
 }
 
-/// Parse `text` as strict JSON.
+/// Parse `text` as strict JSON: by the fast parser ([`fast`]) when it is
+/// sure, else by the reference path, which also gives every error.
 pub fn parse(text: &str) -> Result<Node, SyntaxError> {
+    match fast::parse(text) {
+        Some(root) => Ok(root),
+        None => parse_reference(text),
+    }
+}
+
+/// The fast parser alone: the tree, or `None` when it leaves `text` to the
+/// reference path. Public for the differential tests only.
+#[doc(hidden)]
+pub fn parse_fast(text: &str) -> Option<Node> {
+    fast::parse(text)
+}
+
+/// The reference path alone (jsonc-parser, the RFC 8259 check, the
+/// conversion): the oracle the fast parser is tested against.
+#[doc(hidden)]
+pub fn parse_reference(text: &str) -> Result<Node, SyntaxError> {
     let collect = CollectOptions {
         comments: CommentCollectionStrategy::Off,
         tokens: false,

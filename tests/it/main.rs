@@ -15,6 +15,7 @@ mod escaping;
 mod explain;
 mod hostile;
 mod integrations;
+mod json_fast;
 mod kill;
 mod markdown;
 mod offline;

@@ -355,19 +355,23 @@ fn apply(text: &str, plan: Plan, schema: Option<&SchemaValidator>) -> Migration 
             return finish(Status::Error, diagnostics, input_secrets);
         }
     };
-    if options.verify_output {
+    let checked_secrets = if options.verify_output {
         let output_check = verify::Checked {
             format,
             expected: &plan.expected,
             checks: &plan.checks,
             collector: plan.collector.as_ref(),
         };
-        let problems = output_check.run(&output, schema, options, &diagnostics);
-        if !problems.is_empty() {
-            diagnostics.extend(problems);
-            return finish(Status::Error, diagnostics, input_secrets);
+        match output_check.run(&output, schema, options, &diagnostics) {
+            Ok(secrets) => Some(secrets),
+            Err(problems) => {
+                diagnostics.extend(problems);
+                return finish(Status::Error, diagnostics, input_secrets);
+            }
         }
-    }
+    } else {
+        None
+    };
     // The collector config says it stores no credentials: hold it to that.
     if let Some(collector) = &plan.collector
         && !redact::spans_in(&collector.to_yaml(), Format::Yaml).is_empty()
@@ -377,8 +381,13 @@ fn apply(text: &str, plan: Plan, schema: Option<&SchemaValidator>) -> Migration 
         ));
         return finish(Status::Error, diagnostics, input_secrets);
     }
+    // The input's secrets where the edits moved them, and every secret the
+    // output holds as it reads (a credential-looking value that only the
+    // edits placed in a secret's context, say).
     let mut output_secrets = edit::map_spans(&input_secrets, &plan.edits);
-    output_secrets.extend(redact::spans_in(&output, format));
+    // Unverified (only `--check`, which shows no output), the moved input
+    // secrets are all: the rescan is the verifying parse's by-product.
+    output_secrets.extend(checked_secrets.unwrap_or_default());
     let mut migration = finish(Status::Migrate, diagnostics, input_secrets);
     migration.output_secrets = output_secrets;
     migration.output = Some(output);
@@ -418,7 +427,10 @@ mod tests {
                 checks: &plan.checks,
                 collector: plan.collector.as_ref(),
             };
-            checked.run(output, None, &options, diagnostics)
+            checked
+                .run(output, None, &options, diagnostics)
+                .err()
+                .unwrap_or_default()
         };
         assert!(check(&plan, &output, &plan.diagnostics).is_empty());
         // An inherent change needs its diagnostic.

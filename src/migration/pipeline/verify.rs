@@ -12,10 +12,11 @@ use crate::migration::render::collector::CollectorConfig;
 use crate::migration::schema::SchemaValidator;
 use crate::model::diagnostic::{Code, Diagnostic};
 use crate::model::locate::{self, OPENTELEMETRY};
+use crate::model::redact;
 use crate::syntax::source::Format;
 use crate::syntax::template::{self, Found};
-use crate::syntax::tree::{Node, child_pointer};
-use crate::syntax::{self};
+use crate::syntax::tree::{Node, Span, child_pointer};
+use crate::syntax::{self, Document};
 
 use super::input::LEGACY_KEYS;
 use super::place::Expected;
@@ -27,8 +28,8 @@ pub struct SelfCheck {
 }
 
 /// The output, read again the way its input was.
-enum Output {
-    Tree(Node),
+enum Output<'a> {
+    Tree(Box<dyn Document + 'a>),
     /// A template's literal `telemetry/opentelemetry` values, in order,
     /// and whether a literal legacy block is left.
     Template {
@@ -37,8 +38,8 @@ enum Output {
     },
 }
 
-impl Output {
-    fn read(output: &str, format: Format) -> Result<Output, Box<Diagnostic>> {
+impl<'a> Output<'a> {
+    fn read(output: &'a str, format: Format) -> Result<Output<'a>, Box<Diagnostic>> {
         if format == Format::Template {
             let scan = template::scan(output, &LEGACY_KEYS);
             let legacy_left = scan
@@ -51,7 +52,7 @@ impl Output {
                 legacy_left,
             });
         }
-        syntax::parse_tree(output, format)
+        syntax::parse(output, format)
             .map(Output::Tree)
             .map_err(|e| {
                 Box::new(Diagnostic::internal(format!(
@@ -61,9 +62,17 @@ impl Output {
             })
     }
 
+    /// The secret spans of the output this was read from.
+    fn secret_spans(&self, output: &str) -> Vec<Span> {
+        match self {
+            Output::Tree(document) => redact::document_spans(output, &**document),
+            Output::Template { .. } => redact::spans_in(output, Format::Template),
+        }
+    }
+
     fn legacy_left(&self) -> bool {
         match self {
-            Output::Tree(root) => locate::locate(root).is_pending(),
+            Output::Tree(document) => locate::locate(document.root()).is_pending(),
             Output::Template { legacy_left, .. } => *legacy_left,
         }
     }
@@ -71,7 +80,10 @@ impl Output {
     /// The `index`th expected block as the output holds it.
     fn read_back(&self, index: usize, expected: &Expected) -> Option<serde_json::Value> {
         match self {
-            Output::Tree(root) => root.pointer(&expected.pointer).map(Node::to_json),
+            Output::Tree(document) => document
+                .root()
+                .pointer(&expected.pointer)
+                .map(Node::to_json),
             Output::Template { blocks, .. } => blocks.get(index).map(Node::to_json),
         }
     }
@@ -81,7 +93,7 @@ impl Output {
     fn new_block(&self, placed: Option<usize>, options: &Options) -> otel::Read {
         let version = options.version();
         match self {
-            Output::Tree(root) => otel::read(root, version),
+            Output::Tree(document) => otel::read(document.root(), version),
             Output::Template { blocks, .. } => match placed.and_then(|i| blocks.get(i)) {
                 Some(node) => {
                     let pointer = child_pointer("", OPENTELEMETRY);
@@ -103,24 +115,24 @@ pub struct Checked<'p> {
 }
 
 impl Checked<'_> {
-    /// Check `output`: every problem found (none when it is right). The
-    /// behaviour is compared only for an output that verifies.
+    /// Check `output`. When it is right: its secret spans, found on the
+    /// same parse (a 2 MB config is not parsed a third time for them);
+    /// else every problem found. The behaviour is compared only for an
+    /// output that verifies.
     pub fn run(
         &self,
         output: &str,
         schema: Option<&SchemaValidator>,
         options: &Options,
         diagnostics: &[Diagnostic],
-    ) -> Vec<Diagnostic> {
-        let read = match Output::read(output, self.format) {
-            Ok(read) => read,
-            Err(problem) => return vec![*problem],
-        };
+    ) -> Result<Vec<Span>, Vec<Diagnostic>> {
+        let read = Output::read(output, self.format).map_err(|problem| vec![*problem])?;
         let problems = verify(&read, self.expected, schema);
         if !problems.is_empty() {
-            return problems;
+            return Err(problems);
         }
-        self.checks
+        let problems: Vec<Diagnostic> = self
+            .checks
             .iter()
             .flat_map(|check| {
                 let new = read.new_block(check.placed, options);
@@ -128,7 +140,11 @@ impl Checked<'_> {
                     .baseline
                     .check(new, self.collector, options, diagnostics)
             })
-            .collect()
+            .collect();
+        if !problems.is_empty() {
+            return Err(problems);
+        }
+        Ok(read.secret_spans(output))
     }
 }
 

@@ -55,10 +55,12 @@ pub fn is_secret_key(key: &str) -> bool {
         );
         &owned
     };
+    // Every word starts with one of `acpst`: only there is a match tried.
     squashed == b"pwd"
-        || WORDS
-            .iter()
-            .any(|w| squashed.len() >= w.len() && squashed.windows(w.len()).any(|win| win == *w))
+        || (0..squashed.len()).any(|i| {
+            matches!(squashed[i], b'a' | b'c' | b'p' | b's' | b't')
+                && WORDS.iter().any(|w| squashed[i..].starts_with(w))
+        })
 }
 
 /// Whether a value is only a reference to an environment variable
@@ -145,6 +147,14 @@ pub const PAIR_VALUE_KEYS: &[&str] = &["value", "val"];
 /// value of a `name=value` or `name: value` pair whose name is a
 /// credential (`apikey=...` in a tag list, `Authorization: Bearer ...`).
 pub fn string_secret_ranges(value: &str) -> Vec<Range<usize>> {
+    // Every shape below needs one of these bytes (`name=value`,
+    // `name: value`, `user@host`, `?name=value`): most strings of a config
+    // (paths, methods, hosts) have none, and are done with in one scan.
+    // (A plain loop: most strings are short, where memchr's setup costs
+    // more than the scan.)
+    if !value.bytes().any(|b| matches!(b, b'=' | b':' | b'@')) {
+        return Vec::new();
+    }
     if let Some(pair) = pair_value_range(value) {
         return vec![pair];
     }
@@ -198,6 +208,9 @@ fn pair_value_range(value: &str) -> Option<Range<usize>> {
 /// one), a word of the value that ends at an `@` is user info if it holds
 /// a `:` (`agent-user:pw@agent:55678`).
 fn userinfo_in_string(value: &str, out: &mut Vec<Range<usize>>) {
+    if !value.contains('@') {
+        return;
+    }
     let schemes: Vec<usize> = value.match_indices("://").map(|(i, _)| i + 3).collect();
     let first = schemes.first().map_or(value.len(), |&s| s - 3);
     // Without a scheme: words separated by whitespace (whether the word
@@ -229,6 +242,9 @@ fn userinfo_in_string(value: &str, out: &mut Vec<Range<usize>>) {
 /// (`whole`) a value runs to the next `&`, `;` or `#`; in raw text it also
 /// stops at whitespace and quotes, which end the string it is in.
 fn parameters(text: &str, whole: bool, out: &mut Vec<Range<usize>>) {
+    if !text.contains('=') {
+        return;
+    }
     let bytes = text.as_bytes();
     let stops_name = |b: u8| {
         matches!(b, b'=' | b'?' | b'&' | b';' | b'#')

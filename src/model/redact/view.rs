@@ -255,6 +255,9 @@ pub enum Lines {
 /// it is. The one escaping function of every report, the collector
 /// config's comments and the deploy snippets.
 pub fn printable(text: &str, lines: Lines) -> Cow<'_, str> {
+    let Some(first) = first_unsafe(text, lines) else {
+        return Cow::Borrowed(text);
+    };
     let bytes = text.as_bytes();
     let unsafe_at = |i: usize, c: char| match c {
         '\t' => lines == Lines::One,
@@ -262,11 +265,10 @@ pub fn printable(text: &str, lines: Lines) -> Cow<'_, str> {
         '\r' => lines == Lines::One || bytes.get(i + 1) != Some(&b'\n'),
         _ => is_unsafe_char(c),
     };
-    if !text.char_indices().any(|(i, c)| unsafe_at(i, c)) {
-        return Cow::Borrowed(text);
-    }
     let mut out = String::with_capacity(text.len() + 8);
-    for (i, c) in text.char_indices() {
+    out.push_str(&text[..first]);
+    for (i, c) in text[first..].char_indices() {
+        let i = first + i;
         if !unsafe_at(i, c) {
             out.push(c);
             continue;
@@ -279,6 +281,39 @@ pub fn printable(text: &str, lines: Lines) -> Cow<'_, str> {
         }
     }
     Cow::Owned(out)
+}
+
+/// Where the first character [`printable`] escapes starts, if any. Bytes
+/// are looked at one by one and only a non-ASCII one is decoded: a whole
+/// config goes through here for every diff.
+fn first_unsafe(text: &str, lines: Lines) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let many = lines == Lines::Kept;
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        let safe = match b {
+            0x20..=0x7e => true,
+            b'\n' | b'\t' => many,
+            b'\r' => many && bytes.get(i + 1) == Some(&b'\n'),
+            0x80.. => {
+                // `i` is at a character's first byte: ASCII bytes are
+                // characters, and a multi-byte one is skipped whole.
+                let c = text[i..].chars().next()?;
+                if is_unsafe_char(c) {
+                    return Some(i);
+                }
+                i += c.len_utf8();
+                continue;
+            }
+            _ => false,
+        };
+        if !safe {
+            return Some(i);
+        }
+        i += 1;
+    }
+    None
 }
 
 /// Characters never shown as they are (line breaks and tab aside).
@@ -348,5 +383,15 @@ mod tests {
         );
         assert_eq!(printable("a\tb\r\nc\rd\n", Lines::Kept), "a\tb\r\nc\\rd\n");
         assert_eq!(printable("\u{2028}é", Lines::Kept), "\\u{2028}é");
+        // The byte scan steps over multi-byte characters whole, and finds
+        // an unsafe one after them.
+        assert_eq!(
+            printable("aé\u{85}b\u{7f}", Lines::Kept),
+            "aé\\u{85}b\\u{7f}"
+        );
+        assert!(matches!(
+            printable("aé日本\n", Lines::Kept),
+            Cow::Borrowed(_)
+        ));
     }
 }

@@ -232,9 +232,9 @@ impl Migrator {
             // Redaction changed what the diff shows of the old or the new
             // text: the patch holds `<redacted>` where the files do not.
             let shown_old = outcome.source.as_ref().map(|s| s.text.as_str());
-            let shown_new = Redacted::new(output, &migration.output_secrets);
             outcome.diff_redacted = !outcome.diff.is_empty()
-                && (shown_old != Some(loaded.text.text.as_str()) || shown_new.text != output);
+                && (shown_old != Some(loaded.text.text.as_str())
+                    || Redacted::new(output, &migration.output_secrets).text != output);
         } else if migration.collector.is_some() && self.settings.collector_out.is_none() {
             outcome.diagnostics.push(Diagnostic::info(
                 Code::CollectorFileExists,

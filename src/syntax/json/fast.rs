@@ -1,0 +1,305 @@
+//! The fast path of JSON parsing: a strict RFC 8259 recursive-descent
+//! parser that builds the located [`Node`] tree in one pass over the bytes.
+//!
+//! Why it exists: the reference path (jsonc-parser, then serde_json's
+//! RFC 8259 check, then the conversion of jsonc's AST into our tree) reads
+//! every byte three times and allocates an intermediate AST; on a large
+//! config that dominates a migration, which parses its input and its output.
+//! Nearly every config is plain, valid JSON, so this parser handles that
+//! common case alone. The reference path stays the oracle: this parser
+//! accepts only texts it is sure the reference path accepts, with exactly
+//! the tree it would build (same spans, decoded strings, numbers as
+//! written, duplicates in document order), and gives up (`None`) on
+//! anything else, errors included, so that every error message and offset
+//! is still the reference path's. A differential property test and the
+//! `formats` fuzz target hold it to that.
+//!
+//! What it gives up on, besides invalid JSON: escapes of lone surrogates
+//! (which jsonc-parser refuses), nesting near the reference path's limit,
+//! and any whitespace other than JSON's four (a BOM included).
+
+use crate::syntax::tree::{Member, Node, NodeKind};
+
+/// jsonc-parser refuses a value once its stack of open ranges (each array,
+/// each object and each object member) holds more than 512; this parser
+/// gives up a little earlier so that the reference path decides near it.
+const MAX_OPEN_RANGES: usize = 500;
+
+/// The tree of `text` when it is strict JSON the reference parser accepts;
+/// `None` when the reference parser must decide.
+pub(super) fn parse(text: &str) -> Option<Node> {
+    let mut parser = Parser {
+        text,
+        bytes: text.as_bytes(),
+        pos: 0,
+    };
+    parser.skip_whitespace();
+    let root = parser.value(0)?;
+    parser.skip_whitespace();
+    (parser.pos == parser.bytes.len()).then_some(root)
+}
+
+struct Parser<'t> {
+    text: &'t str,
+    bytes: &'t [u8],
+    pos: usize,
+}
+
+impl<'t> Parser<'t> {
+    fn peek(&self) -> Option<u8> {
+        self.bytes.get(self.pos).copied()
+    }
+
+    /// JSON's four whitespace characters, and nothing else.
+    fn skip_whitespace(&mut self) {
+        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.peek() {
+            self.pos += 1;
+        }
+    }
+
+    /// One value starting at `pos` (no whitespace before it), inside
+    /// `open` ranges as jsonc-parser counts them.
+    fn value(&mut self, open: usize) -> Option<Node> {
+        if open > MAX_OPEN_RANGES {
+            return None;
+        }
+        let start = self.pos;
+        let kind = match self.peek()? {
+            b'{' => return self.object(open),
+            b'[' => return self.array(open),
+            b'"' => NodeKind::String(self.string()?),
+            b't' => self.literal(b"true", NodeKind::Bool(true))?,
+            b'f' => self.literal(b"false", NodeKind::Bool(false))?,
+            b'n' => self.literal(b"null", NodeKind::Null)?,
+            b'-' | b'0'..=b'9' => NodeKind::Number(self.number()?.to_owned()),
+            _ => return None,
+        };
+        Some(Node {
+            span: start..self.pos,
+            kind,
+        })
+    }
+
+    fn literal(&mut self, word: &[u8], kind: NodeKind) -> Option<NodeKind> {
+        let end = self.pos.checked_add(word.len())?;
+        if self.bytes.get(self.pos..end)? != word {
+            return None;
+        }
+        self.pos = end;
+        Some(kind)
+    }
+
+    /// After a value inside a container: skip whitespace, then `,` (true,
+    /// with the whitespace after it skipped) or `close` (false).
+    fn separator(&mut self, close: u8) -> Option<bool> {
+        self.skip_whitespace();
+        let b = self.peek()?;
+        self.pos += 1;
+        if b == b',' {
+            self.skip_whitespace();
+            Some(true)
+        } else if b == close {
+            Some(false)
+        } else {
+            None
+        }
+    }
+
+    fn array(&mut self, open: usize) -> Option<Node> {
+        let start = self.pos;
+        self.pos += 1;
+        self.skip_whitespace();
+        let mut elements = Vec::new();
+        if self.peek() == Some(b']') {
+            self.pos += 1;
+        } else {
+            loop {
+                elements.push(self.value(open + 1)?);
+                if !self.separator(b']')? {
+                    break;
+                }
+            }
+        }
+        Some(Node {
+            span: start..self.pos,
+            kind: NodeKind::Array(elements),
+        })
+    }
+
+    fn object(&mut self, open: usize) -> Option<Node> {
+        let start = self.pos;
+        self.pos += 1;
+        self.skip_whitespace();
+        let mut members = Vec::new();
+        if self.peek() == Some(b'}') {
+            self.pos += 1;
+        } else {
+            loop {
+                members.push(self.member(open)?);
+                if !self.separator(b'}')? {
+                    break;
+                }
+            }
+        }
+        Some(Node {
+            span: start..self.pos,
+            kind: NodeKind::Object(members),
+        })
+    }
+
+    /// `"key": value`, in an object inside `open` ranges: jsonc-parser
+    /// counts the object and the member, so the value is two deeper.
+    fn member(&mut self, open: usize) -> Option<Member> {
+        let key_start = self.pos;
+        if self.peek()? != b'"' {
+            return None;
+        }
+        let key = self.string()?;
+        let key_span = key_start..self.pos;
+        self.skip_whitespace();
+        if self.peek()? != b':' {
+            return None;
+        }
+        self.pos += 1;
+        self.skip_whitespace();
+        let value = self.value(open + 2)?;
+        Some(Member {
+            key,
+            key_span,
+            span: key_start..value.span.end,
+            value,
+        })
+    }
+
+    /// A string at `pos` (its opening quote), decoded.
+    fn string(&mut self) -> Option<String> {
+        let body = self.pos + 1;
+        let (run, stop) = self.run_from(body)?;
+        if stop == b'"' {
+            self.pos = body + run + 1;
+            return self.text.get(body..body + run).map(str::to_owned);
+        }
+        let mut out = String::with_capacity(run + 16);
+        out.push_str(self.text.get(body..body + run)?);
+        self.pos = body + run;
+        self.escaped_rest(&mut out)?;
+        Some(out)
+    }
+
+    /// From `from`: the length of the run of plain string bytes and the
+    /// byte that ends it (`"` or `\`), or `None` when the run holds a
+    /// control character (Go and serde_json refuse them raw) or the text
+    /// ends first.
+    fn run_from(&self, from: usize) -> Option<(usize, u8)> {
+        let rest = self.bytes.get(from..)?;
+        let len = memchr::memchr2(b'"', b'\\', rest)?;
+        let run = rest.get(..len)?;
+        // Branch-free, so that the check vectorises.
+        if run.iter().fold(false, |control, &b| control | (b < 0x20)) {
+            return None;
+        }
+        Some((len, *rest.get(len)?))
+    }
+
+    /// The rest of a string whose first escape is at `pos`, appended to
+    /// `out`; `pos` ends after the closing quote.
+    fn escaped_rest(&mut self, out: &mut String) -> Option<()> {
+        loop {
+            // `pos` is at a backslash.
+            let escape = *self.bytes.get(self.pos + 1)?;
+            self.pos += 2;
+            match escape {
+                b'"' => out.push('"'),
+                b'\\' => out.push('\\'),
+                b'/' => out.push('/'),
+                b'b' => out.push('\u{08}'),
+                b'f' => out.push('\u{0C}'),
+                b'n' => out.push('\n'),
+                b'r' => out.push('\r'),
+                b't' => out.push('\t'),
+                b'u' => out.push(self.unicode_escape()?),
+                _ => return None,
+            }
+            let (run, stop) = self.run_from(self.pos)?;
+            out.push_str(self.text.get(self.pos..self.pos + run)?);
+            self.pos += run;
+            if stop == b'"' {
+                self.pos += 1;
+                return Some(());
+            }
+        }
+    }
+
+    /// The character of a `\u` escape whose hex digits start at `pos`: a
+    /// character outside the surrogates, or a high surrogate escape followed
+    /// by a low one. Lone surrogates are left to the reference path.
+    fn unicode_escape(&mut self) -> Option<char> {
+        let first = self.hex4()?;
+        match first {
+            0xD800..=0xDBFF => {
+                if self.bytes.get(self.pos..self.pos + 2)? != b"\\u" {
+                    return None;
+                }
+                self.pos += 2;
+                let second = self.hex4()?;
+                if !(0xDC00..=0xDFFF).contains(&second) {
+                    return None;
+                }
+                char::from_u32(0x10000 + ((first - 0xD800) << 10) + (second - 0xDC00))
+            }
+            0xDC00..=0xDFFF => None,
+            _ => char::from_u32(first),
+        }
+    }
+
+    /// Four hex digits at `pos` (either case).
+    fn hex4(&mut self) -> Option<u32> {
+        let digits = self.bytes.get(self.pos..self.pos + 4)?;
+        let mut value = 0;
+        for &d in digits {
+            value = value * 16 + char::from(d).to_digit(16)?;
+        }
+        self.pos += 4;
+        Some(value)
+    }
+
+    /// A number as RFC 8259 writes it, as written.
+    fn number(&mut self) -> Option<&'t str> {
+        let start = self.pos;
+        if self.peek() == Some(b'-') {
+            self.pos += 1;
+        }
+        match self.peek()? {
+            b'0' => self.pos += 1,
+            b'1'..=b'9' => {
+                self.digits();
+            }
+            _ => return None,
+        }
+        if self.peek() == Some(b'.') {
+            self.pos += 1;
+            if self.digits() == 0 {
+                return None;
+            }
+        }
+        if let Some(b'e' | b'E') = self.peek() {
+            self.pos += 1;
+            if let Some(b'+' | b'-') = self.peek() {
+                self.pos += 1;
+            }
+            if self.digits() == 0 {
+                return None;
+            }
+        }
+        self.text.get(start..self.pos)
+    }
+
+    /// Skip ASCII digits; how many there were.
+    fn digits(&mut self) -> usize {
+        let start = self.pos;
+        while let Some(b'0'..=b'9') = self.peek() {
+            self.pos += 1;
+        }
+        self.pos - start
+    }
+}
