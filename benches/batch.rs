@@ -12,7 +12,9 @@
 use std::fmt::Write as _;
 use std::path::Path;
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+
+mod support;
+use support::{Figures, ratio_line, row, run_once};
 
 const RUNS: usize = 5;
 
@@ -93,54 +95,6 @@ fn build(root: &Path, total: usize) {
     }
 }
 
-struct Figures {
-    median: Duration,
-    peak_rss_kb: i64,
-}
-
-/// Run a command once: wall time, exit status, peak RSS (KiB).
-// The child is reaped by wait4 (which reports its memory), hence the allow.
-#[allow(clippy::zombie_processes)]
-fn run_once(command: &mut Command) -> (Duration, i32, i64) {
-    let start = Instant::now();
-    let child = command
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("spawn");
-    let mut status = 0;
-    // SAFETY: wait4 writes into the two locals; the pid is our child.
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    let pid = child.id() as libc::pid_t;
-    let rc = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
-    assert_eq!(rc, pid, "wait4 failed");
-    (start.elapsed(), libc::WEXITSTATUS(status), usage.ru_maxrss)
-}
-
-fn measure(mut make: impl FnMut() -> Command, mut before: impl FnMut()) -> Figures {
-    let mut times = Vec::new();
-    let mut peak = 0;
-    for _ in 0..RUNS {
-        before();
-        let (time, _, rss) = run_once(&mut make());
-        times.push(time);
-        peak = peak.max(rss);
-    }
-    times.sort();
-    Figures {
-        median: times[RUNS / 2],
-        peak_rss_kb: peak,
-    }
-}
-
-fn row(label: &str, f: &Figures) {
-    println!(
-        "  {label:<52} median {:>8.1} ms   peak RSS {:>6.1} MB",
-        f.median.as_secs_f64() * 1e3,
-        f.peak_rss_kb as f64 / 1024.0
-    );
-}
-
 fn has(program: &str) -> bool {
     Command::new(program)
         .arg("--version")
@@ -157,12 +111,6 @@ fn check_command(oc2otel: &str, tree: &Path) -> impl FnMut() -> Command {
         c.args(["migrate", "--check", "-q"]).arg(&tree);
         c
     }
-}
-
-fn ratio_line(what: &str, ours: &Figures, anchor: &Figures, name: &str, goal: f64) {
-    let ratio = ours.median.as_secs_f64() / anchor.median.as_secs_f64();
-    let verdict = if ratio <= goal { "met" } else { "NOT met" };
-    println!("  {what:<36} {ratio:>5.2}x {name}   (goal: at most {goal}x, {verdict})");
 }
 
 fn main() {
@@ -220,7 +168,8 @@ fn main() {
         },
         || {
             let _ = std::fs::remove_dir_all(&copy);
-            let (_, status, _) = run_once(Command::new("cp").arg("-r").arg(&tree).arg(&copy));
+            let (_, status, _) =
+                run_once(Command::new("cp").arg("-r").arg(&tree).arg(&copy)).expect("cp runs");
             assert_eq!(status, 0);
         },
     );
@@ -241,10 +190,22 @@ fn main() {
 
     println!();
     match &search {
-        Some(search) => ratio_line("--check over the tree", &check, search, "rg -l", 1.5),
+        Some(search) => ratio_line(
+            "--check over the tree",
+            check.median,
+            search.median,
+            "rg -l",
+            1.5,
+        ),
         None => println!("  rg is not installed (apt install ripgrep): no ratio for --check"),
     }
-    ratio_line("--write over a copy of the tree", &write, &cp, "cp -r", 1.5);
+    ratio_line(
+        "--write over a copy of the tree",
+        write.median,
+        cp.median,
+        "cp -r",
+        1.5,
+    );
     let shown: Vec<String> = peaks
         .iter()
         .map(|(files, kb)| format!("{:.1} MB for {files} files", *kb as f64 / 1024.0))
@@ -272,4 +233,10 @@ fn walk_size(dir: &Path) -> u64 {
         }
     }
     total
+}
+
+/// `RUNS` runs of a command whose exit status says nothing here (`--check`
+/// exits 1 when a file would change).
+fn measure(make: impl FnMut() -> Command, before: impl FnMut()) -> Figures {
+    support::measure(RUNS, make, before, |_| true).expect("the command starts")
 }

@@ -8,7 +8,9 @@
 use std::fmt::Write as _;
 use std::path::Path;
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+
+mod support;
+use support::{Figures, measure, ratio_line, row};
 
 const ENDPOINTS: usize = 4_000;
 const RUNS: usize = 9;
@@ -39,91 +41,6 @@ fn generate() -> String {
     out
 }
 
-struct Measured {
-    median: Duration,
-    best: Duration,
-    peak_rss_kb: i64,
-}
-
-/// Run a command once: its wall time, exit status and peak RSS (KiB).
-// The child is reaped by wait4 (which also reports its memory), not by
-// `Child::wait`, hence the allow.
-#[allow(clippy::zombie_processes)]
-fn run_once(command: &mut Command) -> Option<(Duration, i32, i64)> {
-    let start = Instant::now();
-    let child = command
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .ok()?;
-    let (status, rss) = wait_with_rusage(child.id() as libc::pid_t);
-    Some((start.elapsed(), status, rss))
-}
-
-/// Run `command` (stdin from `input`, stdout discarded) `RUNS` times.
-fn measure(program: &str, args: &[&str], input: &Path) -> Option<Measured> {
-    let mut times = Vec::new();
-    let mut peak = 0;
-    for _ in 0..RUNS {
-        let stdin = std::fs::File::open(input).ok()?;
-        let (time, status, rss) = run_once(Command::new(program).args(args).stdin(stdin))?;
-        times.push(time);
-        assert!(status == 0 || status == 2, "{program} exited with {status}");
-        peak = peak.max(rss);
-    }
-    times.sort();
-    Some(Measured {
-        median: times[times.len() / 2],
-        best: times[0],
-        peak_rss_kb: peak,
-    })
-}
-
-/// Wait for a child and return its exit status and peak RSS (KiB).
-fn wait_with_rusage(pid: libc::pid_t) -> (i32, i64) {
-    let mut status = 0;
-    // SAFETY: wait4 writes into the two locals we pass; pid is our child.
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    let rc = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
-    assert_eq!(rc, pid, "wait4 failed");
-    (libc::WEXITSTATUS(status), usage.ru_maxrss)
-}
-
-fn row(label: &str, m: &Measured) {
-    println!(
-        "  {label:<58} median {:>8.1} ms   best {:>8.1} ms   peak RSS {:>6.1} MB",
-        m.median.as_secs_f64() * 1e3,
-        m.best.as_secs_f64() * 1e3,
-        m.peak_rss_kb as f64 / 1024.0
-    );
-}
-
-/// `--write` on a fresh copy of `text`, `RUNS` times.
-fn measure_write(oc2otel: &str, dir: &Path, text: &str) -> Measured {
-    let mut times = Vec::new();
-    let mut peak = 0;
-    for _ in 0..RUNS {
-        let work = dir.join("work.json");
-        std::fs::write(&work, text).unwrap();
-        let _ = std::fs::remove_file(dir.join("work.otel-collector.yaml"));
-        let (time, status, rss) = run_once(
-            Command::new(oc2otel)
-                .args(["migrate", "--write", "-q"])
-                .arg(&work),
-        )
-        .unwrap();
-        times.push(time);
-        assert_eq!(status, 0);
-        peak = peak.max(rss);
-    }
-    times.sort();
-    Measured {
-        median: times[RUNS / 2],
-        best: times[0],
-        peak_rss_kb: peak,
-    }
-}
-
 /// Instructions a command executes, counted by callgrind (stable on a
 /// noisy machine, unlike wall time), or `None` without valgrind.
 fn instructions(command: &mut Command) -> Option<u64> {
@@ -146,12 +63,6 @@ fn instructions(command: &mut Command) -> Option<u64> {
     line.rsplit(':').next()?.trim().parse().ok()
 }
 
-fn ratio_line(what: &str, ours: f64, anchor: f64, goal: f64) {
-    let ratio = ours / anchor;
-    let verdict = if ratio <= goal { "met" } else { "NOT met" };
-    println!("  {what:<44} {ratio:>5.2}x jq   (goal: at most {goal}x, {verdict})");
-}
-
 fn main() {
     let text = generate();
     // `cargo bench --bench migrate -- --save FILE` writes the config for profiling.
@@ -168,31 +79,57 @@ fn main() {
         "oc2otel benchmark: generated config of {size_mb:.2} MB, {ENDPOINTS} endpoints, {RUNS} runs each"
     );
     let oc2otel = env!("CARGO_BIN_EXE_oc2otel");
-    let preview_args = ["migrate", "--color", "never", "krakend.json"];
-    let preview = measure_in(oc2otel, &preview_args, dir.path()).expect("oc2otel runs");
+    let preview = measure(
+        RUNS,
+        || {
+            let mut c = Command::new(oc2otel);
+            c.args(["migrate", "--color", "never", "krakend.json"])
+                .current_dir(dir.path());
+            c
+        },
+        || {},
+        |status| status <= 2,
+    )
+    .expect("oc2otel runs");
     row("oc2otel migrate krakend.json (preview: the diff)", &preview);
-    let filter = measure(oc2otel, &["migrate", "-"], &config).expect("oc2otel runs");
+    let filter = measure_filter(oc2otel, &["migrate", "-"], &config).expect("oc2otel runs");
     row("oc2otel migrate - (stdin to stdout)", &filter);
-    let write = measure_write(oc2otel, dir.path(), &text);
+    // --write rewrites the file, so each run gets a fresh copy.
+    let work = dir.path().join("work.json");
+    let write = measure(
+        RUNS,
+        || {
+            let mut c = Command::new(oc2otel);
+            c.args(["migrate", "--write", "-q"]).arg(&work);
+            c
+        },
+        || {
+            std::fs::write(&work, &text).unwrap();
+            let _ = std::fs::remove_file(dir.path().join("work.otel-collector.yaml"));
+        },
+        |status| status == 0,
+    )
+    .expect("oc2otel runs");
     row("oc2otel migrate --write", &write);
     let jq_filter = "del(.extra_config[\"telemetry/opencensus\"])";
-    let Some(jq) = measure("jq", &[jq_filter], &config) else {
+    let Some(jq) = measure_filter("jq", &[jq_filter], &config) else {
         println!("  jq is not installed: install it (apt install jq) to compare");
         return;
     };
     row("jq 'del(.extra_config[\"telemetry/opencensus\"])'", &jq);
     println!();
-    let jq_ms = jq.median.as_secs_f64();
     ratio_line(
         "--write, wall time (median)",
-        write.median.as_secs_f64(),
-        jq_ms,
+        write.median,
+        jq.median,
+        "jq",
         0.25,
     );
     ratio_line(
         "preview, wall time (median)",
-        preview.median.as_secs_f64(),
-        jq_ms,
+        preview.median,
+        jq.median,
+        "jq",
         0.5,
     );
     let single_goal = 3.0 * size_mb + 10.0;
@@ -249,23 +186,17 @@ fn callgrind_figures(oc2otel: &str, dir: &Path, text: &str, config: &Path, jq_fi
     }
 }
 
-/// Run `oc2otel ARGS` in `dir` (stdout discarded) `RUNS` times.
-fn measure_in(program: &str, args: &[&str], dir: &Path) -> Option<Measured> {
-    let mut times = Vec::new();
-    let mut peak = 0;
-    for _ in 0..RUNS {
-        let (time, status, rss) = run_once(Command::new(program).args(args).current_dir(dir))?;
-        times.push(time);
-        assert!(
-            status == 0 || status == 1 || status == 2,
-            "{program} exited with {status}"
-        );
-        peak = peak.max(rss);
-    }
-    times.sort();
-    Some(Measured {
-        median: times[times.len() / 2],
-        best: times[0],
-        peak_rss_kb: peak,
-    })
+/// `program ARGS` with `input` as its standard input, `RUNS` times.
+fn measure_filter(program: &str, args: &[&str], input: &Path) -> Option<Figures> {
+    measure(
+        RUNS,
+        || {
+            let mut c = Command::new(program);
+            c.args(args);
+            c.stdin(std::fs::File::open(input).expect("the generated config"));
+            c
+        },
+        || {},
+        |status| status == 0 || status == 2,
+    )
 }

@@ -8,7 +8,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-use crate::common::{bin, manifest_dir, snapshot_settings};
+use crate::common::{bin, git, manifest_dir, snapshot_settings};
 
 /// Copy the fixture repository into a fresh temporary folder.
 fn repo() -> tempfile::TempDir {
@@ -54,24 +54,6 @@ fn tree(root: &Path) -> BTreeMap<String, Vec<u8>> {
         }
     }
     out
-}
-
-fn git(dir: &Path, args: &[&str]) {
-    let output = std::process::Command::new("git")
-        .arg("-C")
-        .arg(dir)
-        .args(args)
-        .env("GIT_AUTHOR_NAME", "test")
-        .env("GIT_AUTHOR_EMAIL", "test@example.com")
-        .env("GIT_COMMITTER_NAME", "test")
-        .env("GIT_COMMITTER_EMAIL", "test@example.com")
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
 }
 
 /// A copy of the repository, committed to a fresh git repository.

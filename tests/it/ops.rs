@@ -21,7 +21,7 @@ use oc2otel::workspace::settings::{
     ExplainSettings, MigrateSettings, Mode, Origin, VerifySettings, WalkSettings,
 };
 
-use crate::common::fixture;
+use crate::common::{fixture, git};
 
 const XRAY: &str = "rules/xray_docs.json";
 const CANARY: &str = "AKIAFIXTURECANARY01";
@@ -232,24 +232,6 @@ fn a_file_in_the_way_stops_the_plan_whole() {
     assert_eq!(last.code, Code::CollectorFileExists);
     assert!(last.message.contains("already exists with other contents"));
     assert!(outcome.writes.is_empty() && outcome.diff.is_empty());
-}
-
-fn git(dir: &Path, args: &[&str]) {
-    let out = std::process::Command::new("git")
-        .arg("-C")
-        .arg(dir)
-        .args(args)
-        .env("GIT_AUTHOR_NAME", "t")
-        .env("GIT_AUTHOR_EMAIL", "t@t")
-        .env("GIT_COMMITTER_NAME", "t")
-        .env("GIT_COMMITTER_EMAIL", "t@t")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
 }
 
 #[test]

@@ -66,7 +66,7 @@ impl<'a> Output<'a> {
     fn secret_spans(&self, output: &str) -> Vec<Span> {
         match self {
             Output::Tree(document) => redact::document_spans(output, &**document),
-            Output::Template { .. } => redact::spans_in(output, Format::Template),
+            Output::Template { .. } => redact::lexical_secret_spans(output),
         }
     }
 

@@ -255,31 +255,28 @@ pub enum Lines {
 /// it is. The one escaping function of every report, the collector
 /// config's comments and the deploy snippets.
 pub fn printable(text: &str, lines: Lines) -> Cow<'_, str> {
-    let Some(first) = first_unsafe(text, lines) else {
+    let Some(mut at) = first_unsafe(text, lines) else {
         return Cow::Borrowed(text);
     };
-    let bytes = text.as_bytes();
-    let unsafe_at = |i: usize, c: char| match c {
-        '\t' => lines == Lines::One,
-        '\n' => lines == Lines::One,
-        '\r' => lines == Lines::One || bytes.get(i + 1) != Some(&b'\n'),
-        _ => is_unsafe_char(c),
-    };
     let mut out = String::with_capacity(text.len() + 8);
-    out.push_str(&text[..first]);
-    for (i, c) in text[first..].char_indices() {
-        let i = first + i;
-        if !unsafe_at(i, c) {
-            out.push(c);
-            continue;
-        }
+    let mut done = 0;
+    // Copy up to each character `first_unsafe` finds, escape it, go on
+    // after it: what is unsafe is decided in one place.
+    while let Some(c) = text[at..].chars().next() {
+        out.push_str(&text[done..at]);
         match c {
             '\n' => out.push_str("\\n"),
             '\r' => out.push_str("\\r"),
             '\t' => out.push_str("\\t"),
             _ => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
         }
+        done = at + c.len_utf8();
+        match first_unsafe(&text[done..], lines) {
+            Some(next) => at = done + next,
+            None => break,
+        }
     }
+    out.push_str(&text[done..]);
     Cow::Owned(out)
 }
 

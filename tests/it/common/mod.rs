@@ -141,3 +141,23 @@ fn memchr_opencensus(bytes: &[u8]) -> bool {
         .windows(b"opencensus".len())
         .any(|w| w == b"opencensus")
 }
+
+/// Run `git -C dir ARGS` with a fixed author, and fail the test if git
+/// fails (saying which command and why).
+pub fn git(dir: &Path, args: &[&str]) {
+    let output = std::process::Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(args)
+        .env("GIT_AUTHOR_NAME", "t")
+        .env("GIT_AUTHOR_EMAIL", "t@t")
+        .env("GIT_COMMITTER_NAME", "t")
+        .env("GIT_COMMITTER_EMAIL", "t@t")
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
