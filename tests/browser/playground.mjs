@@ -243,11 +243,13 @@ try {
   // (requestAnimationFrame). A migration on the main thread would be one
   // long task: no timer and no frame while it works. Nothing is timed:
   // only counted. A migration on the main thread lets at most one timer
-  // and one frame see "working" (a run that yields once before blocking);
-  // on an idle machine the worker's run sees about 20 of each, on a
-  // 2-core machine busy with a CI run 4 and 9. The state changes and the
-  // long frames go in the detail, to tell a slow machine from a blocked
-  // main thread.
+  // and one frame see "working" (a run that yields once before blocking),
+  // so three callbacks of either kind prove the run was elsewhere. On an
+  // idle machine the worker's run sees about 20 of each; on a 2-core
+  // machine running the rest of the test suite, whose frames take
+  // 300 ms, as few as 1 timer and 3 frames in a 600 ms run. The state
+  // changes and the long frames go in the detail, to tell a slow machine
+  // from a blocked main thread.
   await page.evaluate(() => {
     const f = (window.free_ = { tasks: 0, frames: 0, longest: 0, last: performance.now() });
     const task = () => {
@@ -283,7 +285,7 @@ try {
   const free = await page.evaluate(() => { window.free_.stop = true; return window.free_; });
   const diagnostics = await page.locator("#diagnostics .locate").count();
   check("2 MB config migrates", run.status === "would_migrate" && diagnostics > 400, `${JSON.stringify(run)} ${diagnostics} diagnostics`);
-  check("main thread stays free while the worker runs", free.tasks >= 2 && free.frames >= 2, JSON.stringify(free));
+  check("main thread stays free while the worker runs", free.tasks + free.frames >= 3, JSON.stringify(free));
 
   // Nothing left the page: no request after the load, none reached the server.
   check("no request after load", requests.length === 0, requests.join("\n"));
