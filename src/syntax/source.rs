@@ -146,7 +146,7 @@ pub fn decode(bytes: &[u8]) -> Result<SourceText, DecodeError> {
         Some(rest) => (true, rest),
         None => (false, bytes),
     };
-    if let Some(offset) = body.iter().position(|&b| b == 0) {
+    if let Some(offset) = memchr::memchr(0, body) {
         return Err(DecodeError::Binary {
             offset: offset + if bom { 3 } else { 0 },
         });

@@ -124,16 +124,44 @@ impl Node {
 
 /// Escape one reference token of a JSON pointer (`~` -> `~0`, `/` -> `~1`).
 pub fn escape_token(token: &str) -> String {
-    token.replace('~', "~0").replace('/', "~1")
+    let mut out = String::with_capacity(token.len());
+    push_escaped(&mut out, token);
+    out
 }
 
-fn unescape_token(token: &str) -> String {
-    token.replace("~1", "/").replace("~0", "~")
+/// Append `token` escaped: one pass, and one copy when (as for nearly
+/// every key) there is nothing to escape.
+fn push_escaped(out: &mut String, token: &str) {
+    let mut rest = token;
+    while let Some(i) = rest.find(['~', '/']) {
+        out.push_str(&rest[..i]);
+        out.push_str(if rest.as_bytes()[i] == b'~' {
+            "~0"
+        } else {
+            "~1"
+        });
+        rest = &rest[i + 1..];
+    }
+    out.push_str(rest);
+}
+
+/// Unescape one reference token of a JSON pointer (`~1` -> `/`, `~0` ->
+/// `~`), borrowing when there is no escape (nearly always).
+pub fn unescape_token(token: &str) -> std::borrow::Cow<'_, str> {
+    if token.contains('~') {
+        token.replace("~1", "/").replace("~0", "~").into()
+    } else {
+        token.into()
+    }
 }
 
 /// Build a JSON pointer from a parent pointer and one more token.
 pub fn child_pointer(parent: &str, token: &str) -> String {
-    format!("{parent}/{}", escape_token(token))
+    let mut out = String::with_capacity(parent.len() + 1 + token.len());
+    out.push_str(parent);
+    out.push('/');
+    push_escaped(&mut out, token);
+    out
 }
 
 #[cfg(test)]

@@ -10,7 +10,7 @@
 
 use crate::model::diagnostic::{Code, Diagnostic};
 use crate::model::redact::policy::{is_secret_key, redact_str, string_secret_ranges};
-use crate::syntax::tree::{Node, NodeKind, Span, child_pointer};
+use crate::syntax::tree::{Node, NodeKind, Span, child_pointer, unescape_token};
 
 /// A warning, by JSON pointer, for each credential-like value inside a
 /// legacy block (`block`, at `pointer`) that no conversion rule already
@@ -40,7 +40,7 @@ pub fn rotate(block: &Node, pointer: &str, warned: &[Diagnostic]) -> Vec<Diagnos
         .filter(|(at, _, _)| !is_warned(at))
         .map(|(at, span, what)| {
             // `tags[1]` for an element, the key for a member.
-            let mut tokens = at.rsplit('/').map(unescape_token);
+            let mut tokens = at.rsplit('/').map(|t| unescape_token(t).into_owned());
             let last = tokens.next().unwrap_or_default();
             let name = match (last.parse::<usize>(), tokens.next()) {
                 (Ok(i), Some(parent)) => format!("{parent}[{i}]"),
@@ -125,8 +125,4 @@ fn holds_value(node: &Node) -> bool {
         }
     }
     false
-}
-
-fn unescape_token(token: &str) -> String {
-    token.replace("~1", "/").replace("~0", "~")
 }

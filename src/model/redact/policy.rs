@@ -11,20 +11,6 @@ use super::view::MARKER;
 /// Whether a key names a credential: passwords, secrets, tokens, API and
 /// access keys, `*_key`, authorization headers.
 pub fn is_secret_key(key: &str) -> bool {
-    const WORDS: &[&[u8]] = &[
-        b"password",
-        b"passwd",
-        b"passphrase",
-        b"secret",
-        b"token",
-        b"apikey",
-        b"accesskey",
-        b"privatekey",
-        b"credential",
-        b"authorization",
-        b"cookie",
-        b"signature",
-    ];
     let bytes = key.as_bytes();
     if bytes.len() < 3 {
         return false;
@@ -55,12 +41,63 @@ pub fn is_secret_key(key: &str) -> bool {
         );
         &owned
     };
-    // Every word starts with one of `acpst`: only there is a match tried.
-    squashed == b"pwd"
-        || (0..squashed.len()).any(|i| {
-            matches!(squashed[i], b'a' | b'c' | b'p' | b's' | b't')
-                && WORDS.iter().any(|w| squashed[i..].starts_with(w))
-        })
+    squashed == b"pwd" || (0..squashed.len()).any(|i| secret_word_at(&squashed[i..]))
+}
+
+/// [`is_secret_key`] remembered for the keys of one document: a config
+/// repeats a few dozen keys (`endpoint`, `backend`, `url_pattern`)
+/// thousands of times, and a hit costs one short comparison where the
+/// answer costs a pass over the key. Direct-mapped, so a miss only
+/// replaces one slot.
+pub struct SecretKeys<'k> {
+    slots: [Option<(&'k str, bool)>; 64],
+}
+
+impl<'k> SecretKeys<'k> {
+    pub fn new() -> SecretKeys<'k> {
+        SecretKeys { slots: [None; 64] }
+    }
+
+    pub fn is_secret(&mut self, key: &'k str) -> bool {
+        let bytes = key.as_bytes();
+        let (Some(&first), Some(&last)) = (bytes.first(), bytes.last()) else {
+            return false;
+        };
+        let slot = (bytes.len() ^ usize::from(first) << 1 ^ usize::from(last) << 3) % 64;
+        match self.slots[slot] {
+            Some((cached, secret)) if cached == key => secret,
+            _ => {
+                let secret = is_secret_key(key);
+                self.slots[slot] = Some((key, secret));
+                secret
+            }
+        }
+    }
+}
+
+impl Default for SecretKeys<'_> {
+    fn default() -> Self {
+        SecretKeys::new()
+    }
+}
+
+/// Whether `rest` starts with a credential word. Every key of a config
+/// goes through here, so the words are sorted by their first letter:
+/// most positions are turned away on one byte.
+fn secret_word_at(rest: &[u8]) -> bool {
+    let words: &[&[u8]] = match rest.first() {
+        Some(b'a') => &[b"apikey", b"accesskey", b"authorization"],
+        Some(b'c') => &[b"credential", b"cookie"],
+        Some(b'p') => &[b"password", b"passwd", b"passphrase", b"privatekey"],
+        Some(b's') => &[b"secret", b"signature"],
+        Some(b't') => &[b"token"],
+        _ => return false,
+    };
+    // Byte by byte: a mismatch is nearly always at the second byte, where
+    // a slice comparison would first call `memcmp`.
+    words
+        .iter()
+        .any(|w| rest.len() >= w.len() && rest.iter().zip(w.iter()).all(|(a, b)| a == b))
 }
 
 /// Whether a value is only a reference to an environment variable

@@ -7,7 +7,7 @@
 use super::lexical::{comment_secret_spans, lexical_at, looks_embedded};
 use super::literal;
 use super::policy::{
-    PAIR_NAME_KEYS, PAIR_VALUE_KEYS, is_reference, is_secret_header_name, is_secret_key,
+    PAIR_NAME_KEYS, PAIR_VALUE_KEYS, SecretKeys, is_reference, is_secret_header_name,
     string_secret_ranges,
 };
 use super::view::merge;
@@ -22,6 +22,7 @@ use crate::syntax::tree::{Member, Node, NodeKind, Span};
 /// credentials of a config held in a string).
 pub fn secret_spans(text: &str, root: &Node) -> Vec<Span> {
     let mut spans = Vec::new();
+    let mut keys = SecretKeys::new();
     let mut stack: Vec<(&Node, bool)> = vec![(root, false)];
     while let Some((node, secret)) = stack.pop() {
         match &node.kind {
@@ -35,7 +36,7 @@ pub fn secret_spans(text: &str, root: &Node) -> Vec<Span> {
                     // (`authorization`, `x-api-key`) that all of them are
                     // hidden, whatever their shape.
                     let hidden = secret
-                        || is_secret_key(&member.key)
+                        || keys.is_secret(&member.key)
                         || member.key.eq_ignore_ascii_case("headers")
                         || pair && is_pair_value(member);
                     stack.push((&member.value, hidden));
