@@ -49,6 +49,9 @@ pub fn unread(input: &Input) -> Vec<Diagnostic> {
 /// in another file (a Kubernetes ConfigMap, Helm values). oc2otel does
 /// not rewrite strings; it says where they are.
 pub fn embedded(input: &Input) -> Vec<Diagnostic> {
+    if !may_embed(input) {
+        return Vec::new();
+    }
     input
         .strings(embeds_legacy_block)
         .into_iter()
@@ -62,6 +65,34 @@ pub fn embedded(input: &Input) -> Vec<Diagnostic> {
             .with_fate(Action::Manual, None)
         })
         .collect()
+}
+
+/// Whether a string value of the document may spell `opencensus`, read
+/// on the JSON text without walking its tree: not when every
+/// `opencensus` of the text is inside the key of a located legacy member
+/// and no `\u` escape could spell one (JSON's other escapes give no
+/// letter). Any other text (YAML and TOML escape letters in more ways, a
+/// template renders) is walked.
+fn may_embed(input: &Input) -> bool {
+    if input.format != Format::Json || input.root().is_none() {
+        return true;
+    }
+    let text = input.text.as_bytes();
+    if memchr::memmem::find(text, b"\\u").is_some() {
+        return true;
+    }
+    let keys: Vec<_> = input
+        .located
+        .blocks
+        .iter()
+        .map(|b| b.member().key_span.clone())
+        .collect();
+    let word = b"opencensus";
+    memchr::memmem::find_iter(text, word).any(|at| {
+        !keys
+            .iter()
+            .any(|k| k.start <= at && at + word.len() <= k.end)
+    })
 }
 
 /// Whether a string value holds a legacy block as config text.
@@ -105,29 +136,45 @@ pub fn numbers(input: &Input) -> Option<Diagnostic> {
     if input.format != Format::Json {
         return None;
     }
-    // The walk keeps the path as keys and indexes on a stack, not a
-    // pointer string per node: a 2 MB config has 100,000 nodes, and
-    // almost never such a number.
+    let root = input.root()?;
+    // Almost no config has such a number: it is looked for first without
+    // keeping any path, which is spelled only for the one found.
+    let mut stack = vec![root];
+    while let Some(node) = stack.pop() {
+        match &node.kind {
+            NodeKind::Number(raw) if beyond_float64(raw) => {
+                return Some(out_of_range(raw, pointer_to(root, node), node));
+            }
+            NodeKind::Object(members) => stack.extend(members.iter().map(|m| &m.value)),
+            NodeKind::Array(items) => stack.extend(items),
+            _ => {}
+        }
+    }
+    None
+}
+
+/// Whether a JSON number literal is beyond a float64. Only a literal with
+/// an exponent or more than 308 digits can be, and only those are parsed.
+fn beyond_float64(raw: &str) -> bool {
+    (raw.len() > 308 || raw.bytes().any(|b| b == b'e' || b == b'E'))
+        && raw.parse::<f64>().is_ok_and(f64::is_infinite)
+}
+
+/// The JSON pointer of `target`, a node of the tree under `root`.
+fn pointer_to(root: &Node, target: &Node) -> String {
     enum Step<'a> {
         Key(&'a str),
         Index(usize),
     }
     let mut path: Vec<Step> = Vec::new();
-    let mut stack = vec![(input.root()?, 0, None)];
+    let mut stack = vec![(root, 0, None)];
     while let Some((node, depth, step)) = stack.pop() {
         path.truncate(depth);
         path.extend(step);
+        if std::ptr::eq(node, target) {
+            break;
+        }
         match &node.kind {
-            NodeKind::Number(raw) if raw.parse::<f64>().is_ok_and(f64::is_infinite) => {
-                let pointer = path
-                    .iter()
-                    .map(|step| match step {
-                        Step::Key(key) => format!("/{}", escape_token(key)),
-                        Step::Index(i) => format!("/{i}"),
-                    })
-                    .collect();
-                return Some(out_of_range(raw, pointer, node));
-            }
             NodeKind::Object(members) => stack.extend(
                 members
                     .iter()
@@ -142,7 +189,12 @@ pub fn numbers(input: &Input) -> Option<Diagnostic> {
             _ => {}
         }
     }
-    None
+    path.iter()
+        .map(|step| match step {
+            Step::Key(key) => format!("/{}", escape_token(key)),
+            Step::Index(i) => format!("/{i}"),
+        })
+        .collect()
 }
 
 fn out_of_range(raw: &str, pointer: String, node: &Node) -> Diagnostic {
@@ -245,5 +297,33 @@ mod tests {
             .expect("the number is refused");
         assert_eq!(found.pointer, "/a/1/b~1~0/1");
         assert_eq!(&text[found.span.clone().unwrap()], "1e309");
+    }
+
+    fn embedded_pointers(text: &str) -> Vec<String> {
+        let m = crate::migration::migrate(text, Format::Json, "k.json", &Options::default(), None);
+        m.diagnostics
+            .iter()
+            .filter(|d| d.code == Code::EmbeddedConfig)
+            .map(|d| d.pointer.clone())
+            .collect()
+    }
+
+    #[test]
+    fn an_embedded_block_is_found_beside_real_ones_and_spelt_with_escapes() {
+        let block = r#""telemetry/opencensus": {"exporters": {"xray": {"region": "eu-west-1", "use_env": true}}}"#;
+        // Only the real block's key says `opencensus`: nothing embedded.
+        let plain = format!(r#"{{"version": 3, "extra_config": {{{block}}}}}"#);
+        assert!(embedded_pointers(&plain).is_empty());
+        // A string holding a config, beside the real block.
+        let literal = format!(
+            r#"{{"version": 3, "s": "{{\"telemetry/opencensus\": {{}}}}", "extra_config": {{{block}}}}}"#
+        );
+        assert_eq!(embedded_pointers(&literal), ["/s"]);
+        // The same string with its letters escaped: the text never says
+        // `opencensus` outside the real key, the string still does.
+        let escaped = format!(
+            r#"{{"version": 3, "s": "{{\"telemetry/\u006fpen\u0063ensus\": {{}}}}", "extra_config": {{{block}}}}}"#
+        );
+        assert_eq!(embedded_pointers(&escaped), ["/s"]);
     }
 }

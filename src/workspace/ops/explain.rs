@@ -81,6 +81,7 @@ impl Explainer {
         }
         super::in_chunks(
             &inputs.inputs,
+            super::Order::Overlapping,
             |input| self.explain_file(input),
             |_| {},
             |explained| explained.into_iter().flatten().try_for_each(&mut hand_over),

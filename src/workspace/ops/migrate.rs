@@ -107,7 +107,13 @@ impl Migrator {
                 outcomes.par_iter_mut().for_each(|o| self.apply(o));
             }
         };
-        super::in_chunks(&inputs.inputs, work, settle, |outcomes| {
+        // Only a run that writes makes a chunk's plans depend on the
+        // chunks before it.
+        let order = match self.settings.mode {
+            Mode::Write => super::Order::Sequential,
+            Mode::Check | Mode::Preview => super::Order::Overlapping,
+        };
+        super::in_chunks(&inputs.inputs, order, work, settle, |outcomes| {
             outcomes.into_iter().try_for_each(&mut hand_over)
         })?;
         Ok(summary)
