@@ -10,9 +10,9 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use oc2otel::model::diagnostic::Severity;
-use oc2otel::migration::{Status, migrate};
 use oc2otel::migration::options::Options;
+use oc2otel::migration::{Status, migrate};
+use oc2otel::model::diagnostic::Severity;
 use oc2otel::model::redact::Redacted;
 use oc2otel::syntax::source::{Format, decode};
 
@@ -38,7 +38,10 @@ fuzz_target!(|data: &[u8]| {
         Status::Error => {
             assert!(first.output.is_none());
             assert!(
-                first.diagnostics.iter().any(|d| d.severity == Severity::Error),
+                first
+                    .diagnostics
+                    .iter()
+                    .any(|d| d.severity == Severity::Error),
                 "an error without an error diagnostic"
             );
         }
