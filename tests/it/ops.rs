@@ -269,8 +269,9 @@ fn the_dirty_tree_guard_refuses_a_plan_before_any_of_it_is_written() {
 #[test]
 fn a_run_hands_over_outcomes_in_input_order_past_a_chunk() {
     let dir = tempfile::tempdir().unwrap();
-    // More files than one chunk of parallel work holds.
-    let count = oc2otel::workspace::ops::CHUNK + 6;
+    // More files than three chunks of parallel work hold: two chunks are
+    // worked on at once (nothing is written), each lane more than once.
+    let count = 3 * oc2otel::workspace::ops::CHUNK + 6;
     for i in 0..count {
         let text = if i % 3 == 0 {
             fixture(XRAY)
