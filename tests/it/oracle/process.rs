@@ -42,12 +42,31 @@ pub fn hermetic(cmd: &mut Command, home: &Path) {
         .stdin(Stdio::null());
 }
 
-/// A port that was free a moment ago (bound to port 0, then released).
+/// A loopback port for a server a test starts: free when handed out, and
+/// never handed out twice in one run. A port from `bind(0)` could be handed
+/// to the next test asking (the kernel picks ephemeral ports at random),
+/// and the collector of one test then found its port taken by another's;
+/// these come from below the ephemeral range (Linux: 32768 and up), where
+/// neither `bind(0)` nor an outgoing connection takes one, in an order of
+/// their own, starting at a place that depends on the process so that two
+/// test runs side by side seldom try the same ports.
 pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free loopback port")
+    use std::sync::atomic::{AtomicU16, Ordering};
+    const FIRST: u16 = 20_000;
+    const LAST: u16 = 32_000;
+    static NEXT: AtomicU16 = AtomicU16::new(0);
+    let offset = u16::try_from(std::process::id() % 40).unwrap_or(0) * 250;
+    let _ = NEXT.compare_exchange(0, FIRST + offset, Ordering::SeqCst, Ordering::SeqCst);
+    loop {
+        let port = NEXT.fetch_add(1, Ordering::SeqCst);
+        assert!(
+            (FIRST..=LAST).contains(&port),
+            "no free loopback port left below {LAST}"
+        );
+        if TcpListener::bind(("127.0.0.1", port)).is_ok() {
+            return port;
+        }
+    }
 }
 
 /// Run to completion, killed after `limit`.
