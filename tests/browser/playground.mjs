@@ -14,11 +14,10 @@
 // stdout ({"check", "ok", "detail"}); exit 0 when every check passed,
 // 1 when one failed, 2 when the browser could not start.
 
-import { readFileSync, mkdtempSync, rmSync, statSync, createReadStream } from "node:fs";
+import { readFileSync, statSync, createReadStream } from "node:fs";
 import { createServer } from "node:http";
-import { tmpdir } from "node:os";
 import { join, normalize, sep, extname } from "node:path";
-import { chromium } from "playwright-core";
+import { launch } from "./chromium.mjs";
 
 const spec = JSON.parse(readFileSync(process.argv[2], "utf8"));
 const results = [];
@@ -56,30 +55,11 @@ const origin = `http://127.0.0.1:${server.address().port}`;
 
 // ---- the browser -----------------------------------------------------------
 
-const profile = mkdtempSync(join(tmpdir(), "oc2otel-playground-"));
-let browser;
-try {
-  browser = await chromium.launchPersistentContext(profile, {
-    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-    headless: true,
-    viewport: { width: 1440, height: 1000 },
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-  });
-} catch (err) {
-  console.error(`cannot start chromium: ${err.message}`);
-  server.close();
-  rmSync(profile, { recursive: true, force: true });
-  process.exit(2);
-}
+const { browser, close } = await launch(
+  "playground",
+  { viewport: { width: 1440, height: 1000 } },
+  () => server.close(),
+);
 
 const page = browser.pages()[0] ?? (await browser.newPage());
 const requests = [];
@@ -307,9 +287,8 @@ try {
 } catch (err) {
   check("the test ran to the end", false, err.stack || String(err));
 } finally {
-  await browser.close();
+  await close();
   server.close();
-  rmSync(profile, { recursive: true, force: true });
 }
 
 for (const r of results) console.log(JSON.stringify(r));

@@ -10,39 +10,14 @@
 // otherwise, 2 when the browser could not start.
 
 import { readFileSync } from "node:fs";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
-import { chromium } from "playwright-core";
+import { launch } from "./chromium.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const [input, screenshot] = process.argv.slice(2);
 const diagrams = JSON.parse(readFileSync(input, "utf8"));
-const profile = mkdtempSync(join(tmpdir(), "oc2otel-chromium-"));
-
-let browser;
-try {
-  // A persistent context is how playwright takes a fresh --user-data-dir.
-  browser = await chromium.launchPersistentContext(profile, {
-    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-    headless: true,
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-  });
-} catch (err) {
-  console.error(`cannot start chromium: ${err.message}`);
-  rmSync(profile, { recursive: true, force: true });
-  process.exit(2);
-}
+const { browser, close } = await launch("mermaid");
 
 let failed = 0;
 try {
@@ -83,7 +58,6 @@ try {
     console.log(JSON.stringify({ name, ...result }));
   }
 } finally {
-  await browser.close();
-  rmSync(profile, { recursive: true, force: true });
+  await close();
 }
 process.exit(failed === 0 ? 0 : 1);
