@@ -110,3 +110,28 @@ impl Intent {
         self.destinations.iter().any(|d| d.signals.traces)
     }
 }
+
+/// An intent with one OTLP destination (a Jaeger collector at
+/// `jaeger:4317`, traces only), for the renderers' tests.
+#[cfg(test)]
+pub fn jaeger_for_tests(sampling: Sampling, layers: Layers) -> Intent {
+    Intent {
+        service_name: None,
+        service_version: None,
+        sampling,
+        metric_period: 10,
+        layers,
+        destinations: vec![Destination {
+            route: Route::Otlp {
+                name: "jaeger",
+                host: "jaeger".into(),
+                port: 4317,
+                tls: false,
+            },
+            signals: Signals::TRACES,
+            legacy: "jaeger",
+            pointer: "/x".into(),
+        }],
+        comments: Vec::new(),
+    }
+}

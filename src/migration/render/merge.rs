@@ -406,29 +406,11 @@ fn insertions(existing: &Existing, intent: &Intent, added: &[Exporter]) -> Vec<I
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::migration::intent::{Destination, Layers, Route, Sampling, Signals};
+    use crate::migration::intent::{Layers, Sampling};
     use crate::syntax::json;
 
     fn jaeger_intent(sampling: Sampling) -> Intent {
-        Intent {
-            service_name: None,
-            service_version: None,
-            sampling,
-            metric_period: 10,
-            layers: Layers::ALL,
-            destinations: vec![Destination {
-                route: Route::Otlp {
-                    name: "jaeger",
-                    host: "jaeger".into(),
-                    port: 4317,
-                    tls: false,
-                },
-                signals: Signals::TRACES,
-                legacy: "jaeger",
-                pointer: "/x".into(),
-            }],
-            comments: Vec::new(),
-        }
+        crate::migration::intent::jaeger_for_tests(sampling, Layers::ALL)
     }
 
     fn merged(existing: &str, intent: &Intent) -> Merge {

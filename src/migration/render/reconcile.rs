@@ -276,29 +276,10 @@ pub fn reconcile(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::migration::intent::{Destination, Route, Signals};
     use crate::syntax::json;
 
     fn jaeger(layers: Layers) -> Intent {
-        Intent {
-            service_name: None,
-            service_version: None,
-            sampling: Sampling::Always,
-            metric_period: 10,
-            layers,
-            destinations: vec![Destination {
-                route: Route::Otlp {
-                    name: "jaeger",
-                    host: "jaeger".into(),
-                    port: 4317,
-                    tls: false,
-                },
-                signals: Signals::TRACES,
-                legacy: "jaeger",
-                pointer: "/x".into(),
-            }],
-            comments: Vec::new(),
-        }
+        crate::migration::intent::jaeger_for_tests(Sampling::Always, layers)
     }
 
     fn run(existing: &str, merge_settings: MergeSettings) -> (Map<String, Value>, Vec<Diagnostic>) {
