@@ -12,31 +12,25 @@ fn main() -> std::process::ExitCode {
     oc2otel::cli::main()
 }
 
-/// Run before `main`, as the C runtime runs constructors: the Rust runtime
-/// allocates before `main` starts, and the allocator's first pages must
-/// already be small ones.
-#[cfg(target_os = "linux")]
-#[used]
-#[unsafe(link_section = ".init_array")]
-static DISABLE_THP: extern "C" fn() = {
-    extern "C" fn run() {
-        disable_transparent_huge_pages();
-    }
-    run
-};
-
 /// mimalloc asks the kernel for transparent huge pages on its arenas
 /// (where the system allows them on request, as most distributions do):
 /// a 2 MiB page then counts whole in the resident memory however little
 /// of it is used, which doubled a run's peak memory for no speed gained
 /// (benches/batch.rs measures both). Turned off for this process only,
-/// before anything large is allocated; where the kernel refuses, nothing
-/// changes but the memory figure.
-fn disable_transparent_huge_pages() {
-    #[cfg(target_os = "linux")]
-    // SAFETY: PR_SET_THP_DISABLE takes plain integers and touches no
-    // memory of this process.
-    unsafe {
-        libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0);
+/// from a constructor that runs before `main` (the Rust runtime allocates
+/// before `main` starts, and the allocator's first pages must already be
+/// small ones); where the kernel refuses, nothing changes but the memory
+/// figure.
+#[cfg(target_os = "linux")]
+#[used]
+#[unsafe(link_section = ".init_array")]
+static DISABLE_TRANSPARENT_HUGE_PAGES: extern "C" fn() = {
+    extern "C" fn disable() {
+        // SAFETY: PR_SET_THP_DISABLE takes plain integers and touches no
+        // memory of this process.
+        unsafe {
+            libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0);
+        }
     }
-}
+    disable
+};

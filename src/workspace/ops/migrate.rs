@@ -102,7 +102,7 @@ impl Migrator {
             // planned, so that it sees what this one wrote.
             outcomes.iter_mut().for_each(|o| claims.claim(o));
             if self.settings.mode == Mode::Write {
-                apply_all(self, outcomes);
+                self.apply_all(outcomes);
             }
         };
         // Only a run that writes makes a chunk's plans depend on the
@@ -302,6 +302,16 @@ impl Migrator {
         diff
     }
 
+    /// Carry out the plans of a chunk, [`WRITERS`] at a time.
+    fn apply_all(&self, outcomes: &mut [FileOutcome]) {
+        let per_writer = outcomes.len().div_ceil(WRITERS).max(1);
+        std::thread::scope(|scope| {
+            for part in outcomes.chunks_mut(per_writer) {
+                scope.spawn(move || part.iter_mut().for_each(|o| self.apply(o)));
+            }
+        });
+    }
+
     /// Carry out a file's plan (`--write`): refused whole if git holds no
     /// clean copy of the config, else the collector config and the snippet,
     /// then the config, each atomically.
@@ -323,13 +333,3 @@ impl Migrator {
 /// tree on two cores (benches/batch.rs), where the two compute workers left
 /// the disk idle between flushes.
 const WRITERS: usize = 8;
-
-/// Carry out the plans of a chunk, [`WRITERS`] at a time.
-fn apply_all(migrator: &Migrator, outcomes: &mut [FileOutcome]) {
-    let per_writer = outcomes.len().div_ceil(WRITERS).max(1);
-    std::thread::scope(|scope| {
-        for part in outcomes.chunks_mut(per_writer) {
-            scope.spawn(move || part.iter_mut().for_each(|o| migrator.apply(o)));
-        }
-    });
-}
