@@ -607,3 +607,40 @@ fn a_redacted_preview_says_it_does_not_apply() {
         text(&out.stderr)
     );
 }
+
+/// The binary runs without transparent huge pages: with them, mimalloc's
+/// arenas counted whole 2 MiB pages and doubled the peak memory
+/// (docs/performance.md). The kernel says so in `/proc/PID/status` once
+/// the constructor that turns them off has run (the process waits on
+/// standard input meanwhile).
+#[cfg(target_os = "linux")]
+#[test]
+fn the_binary_runs_without_transparent_huge_pages() {
+    use std::process::Stdio;
+    let mut child = bin()
+        .args(["migrate", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let status = format!("/proc/{}/status", child.id());
+    let thp_enabled = || {
+        std::fs::read_to_string(&status)
+            .unwrap_or_default()
+            .lines()
+            .find_map(|l| l.strip_prefix("THP_enabled:").map(|v| v.trim().to_string()))
+    };
+    let mut seen = thp_enabled();
+    let start = std::time::Instant::now();
+    while seen.as_deref() == Some("1") && start.elapsed() < std::time::Duration::from_secs(5) {
+        std::thread::sleep(std::time::Duration::from_millis(10));
+        seen = thp_enabled();
+    }
+    drop(child.stdin.take());
+    let _ = child.wait();
+    match seen {
+        None => eprintln!("notice: this kernel does not report THP_enabled; not checked"),
+        Some(value) => assert_eq!(value, "0", "transparent huge pages are still on"),
+    }
+}
