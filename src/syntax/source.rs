@@ -221,6 +221,16 @@ pub enum ReadError {
 pub fn read_file(path: &Path) -> Result<Vec<u8>, ReadError> {
     let before = std::fs::metadata(path)?;
     check_regular(&before)?;
+    read_listed_file(path)
+}
+
+/// Read a file that a folder's listing has just shown to be a regular
+/// file (a walk's entry): the listing already said what it is, so the
+/// path is not looked up a second time before opening (one `stat` less
+/// for each of a repository's files). The open handle is still checked,
+/// so what was swapped in since the listing is refused as in
+/// [`read_file`].
+pub fn read_listed_file(path: &Path) -> Result<Vec<u8>, ReadError> {
     let file = open_nonblocking(path)?;
     let meta = file.metadata()?;
     check_regular(&meta)?;
@@ -466,6 +476,12 @@ mod tests {
         // Without a writer, a blocking open would never return.
         assert!(matches!(
             read_file(&fifo),
+            Err(ReadError::NotAFile("a named pipe (FIFO)"))
+        ));
+        // Swapped in after a listing called it a regular file: the open
+        // handle is checked, and the open does not wait either.
+        assert!(matches!(
+            read_listed_file(&fifo),
             Err(ReadError::NotAFile("a named pipe (FIFO)"))
         ));
     }

@@ -146,6 +146,7 @@ impl Input {
         let walked = self.kind == InputKind::Walked;
         let bytes = match self.path() {
             None => source::read_bounded(std::io::stdin().lock()).map_err(ReadError::from),
+            Some(path) if walked => source::read_listed_file(path),
             Some(path) => source::read_file(path),
         };
         let bytes = match bytes {
