@@ -166,8 +166,8 @@ fn span(range: jsonc_parser::common::Range) -> Span {
 fn convert(value: ast::Value<'_>) -> Node {
     let range = span(value.range());
     let kind = match value {
-        ast::Value::StringLit(s) => NodeKind::String(s.value.into_owned()),
-        ast::Value::NumberLit(n) => NodeKind::Number(n.value.to_string()),
+        ast::Value::StringLit(s) => NodeKind::String(s.value.into()),
+        ast::Value::NumberLit(n) => NodeKind::Number(n.value.into()),
         ast::Value::BooleanLit(b) => NodeKind::Bool(b.value),
         ast::Value::NullKeyword(_) => NodeKind::Null,
         ast::Value::Array(a) => NodeKind::Array(a.elements.into_iter().map(convert).collect()),
@@ -177,8 +177,8 @@ fn convert(value: ast::Value<'_>) -> Node {
                 .map(|prop| {
                     let member_span = span(prop.range);
                     let (key, key_span) = match prop.name {
-                        ast::ObjectPropName::String(s) => (s.value.into_owned(), span(s.range)),
-                        ast::ObjectPropName::Word(w) => (w.value.to_string(), span(w.range)),
+                        ast::ObjectPropName::String(s) => (s.value.into(), span(s.range)),
+                        ast::ObjectPropName::Word(w) => (w.value.into(), span(w.range)),
                     };
                     Member {
                         key,

@@ -642,7 +642,7 @@ mod tests {
                     span,
                     value,
                 } => Member {
-                    key: key.clone(),
+                    key: key.as_str().into(),
                     key_span: key_span.clone(),
                     span: span.clone(),
                     value: value.clone(),
@@ -675,7 +675,7 @@ mod tests {
         let holder = Node {
             span: span.clone(),
             kind: NodeKind::Object(vec![Member {
-                key,
+                key: key.into(),
                 key_span,
                 span,
                 value,

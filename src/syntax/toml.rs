@@ -107,14 +107,16 @@ impl Builder<'_> {
         }
         let span = value.span().unwrap_or(0..0);
         let kind = match value {
-            toml_edit::Value::String(s) => NodeKind::String(s.value().clone()),
-            toml_edit::Value::Integer(i) => NodeKind::Number(i.value().to_string()),
+            toml_edit::Value::String(s) => NodeKind::String(s.value().into()),
+            toml_edit::Value::Integer(i) => {
+                NodeKind::Number(compact_str::format_compact!("{}", i.value()))
+            }
             toml_edit::Value::Float(f) => match serde_json::Number::from_f64(*f.value()) {
-                Some(n) => NodeKind::Number(n.to_string()),
-                None => NodeKind::String(f.value().to_string()),
+                Some(n) => NodeKind::Number(n.to_string().into()),
+                None => NodeKind::String(f.value().to_string().into()),
             },
             toml_edit::Value::Boolean(b) => NodeKind::Bool(*b.value()),
-            toml_edit::Value::Datetime(d) => NodeKind::String(d.value().to_string()),
+            toml_edit::Value::Datetime(d) => NodeKind::String(d.value().to_string().into()),
             toml_edit::Value::Array(a) => NodeKind::Array(
                 a.iter()
                     .map(|v| self.value_node(v, depth + 1))
@@ -126,7 +128,7 @@ impl Builder<'_> {
                     let key_span = t.key(key).and_then(|k| k.span()).unwrap_or(0..0);
                     let node = self.value_node(v, depth + 1)?;
                     members.push(Member {
-                        key: key.to_string(),
+                        key: key.into(),
                         span: key_span.start..node.span.end.max(key_span.end),
                         key_span,
                         value: node,
@@ -212,7 +214,7 @@ impl Builder<'_> {
                 .members
                 .insert(key_span.start, (style, item_extents));
             members.push(Member {
-                key: key.to_string(),
+                key: key.into(),
                 key_span,
                 span: member_span,
                 value: node,

@@ -18,7 +18,7 @@ use serde_json::Value;
 
 use super::{Document, Editor, Refused, SyntaxError, line_end, line_start, next_line_start};
 use crate::syntax::edit::Edit;
-use crate::syntax::tree::{Member, Node, NodeKind, Span};
+use crate::syntax::tree::{Member, Node, NodeKind, Span, Text};
 
 /// Nesting deeper than this is refused (and never reaches a recursive
 /// function, so a hostile file cannot overflow the stack).
@@ -67,7 +67,7 @@ enum Frame {
         /// The builder's weight when the mapping opened.
         weight: Weight,
         members: Vec<Member>,
-        key: Option<(String, Span)>,
+        key: Option<(Text, Span)>,
     },
     Sequence {
         start: usize,
@@ -124,12 +124,15 @@ fn resolve_plain(value: &str) -> NodeKind {
             .and_then(|d| i64::from_str_radix(d, radix).ok())
     };
     if let Some(n) = radix("0x", 16).or_else(|| radix("0o", 8)) {
-        return NodeKind::Number(n.to_string());
+        return NodeKind::Number(n.to_string().into());
     }
     if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
         let trimmed = digits.trim_start_matches('0');
         let body = if trimmed.is_empty() { "0" } else { trimmed };
-        return NodeKind::Number(format!("{}{body}", if negative { "-" } else { "" }));
+        return NodeKind::Number(compact_str::format_compact!(
+            "{}{body}",
+            if negative { "-" } else { "" }
+        ));
     }
     let looks_float = digits
         .bytes()
@@ -139,9 +142,9 @@ fn resolve_plain(value: &str) -> NodeKind {
         && let Ok(f) = value.parse::<f64>()
         && let Some(n) = serde_json::Number::from_f64(f)
     {
-        return NodeKind::Number(n.to_string());
+        return NodeKind::Number(n.to_string().into());
     }
-    NodeKind::String(value.to_string())
+    NodeKind::String(value.into())
 }
 
 /// Apply `<<` merge keys: members of the merged mappings are added unless
@@ -236,7 +239,7 @@ impl Builder<'_> {
             let span = node.span.clone();
             let name = match node.kind {
                 NodeKind::String(s) | NodeKind::Number(s) => s,
-                NodeKind::Bool(b) => b.to_string(),
+                NodeKind::Bool(b) => b.to_string().into(),
                 NodeKind::Null => "null".into(),
                 _ => unreachable!("a scalar"),
             };
@@ -473,7 +476,7 @@ pub fn parse(text: &str) -> Result<YamlDocument<'_>, SyntaxError> {
             Event::Scalar(value, style, anchor, _tag) => {
                 let kind = match style {
                     ScalarStyle::Plain => resolve_plain(&value),
-                    _ => NodeKind::String(value.into_owned()),
+                    _ => NodeKind::String(value.into()),
                 };
                 let node = Node {
                     span: start..end,

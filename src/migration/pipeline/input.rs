@@ -219,7 +219,7 @@ pub fn holders(text: &str, scan: &Scan) -> Vec<Node> {
             continue;
         }
         let member = Member {
-            key: key.clone(),
+            key: key.as_str().into(),
             key_span: key_span.clone(),
             span: span.clone(),
             value: value.clone(),

@@ -304,7 +304,7 @@ fn patch_insertions(
             }
             (Some(member), _) => out.push(Insertion::Replace {
                 object: pointer.to_string(),
-                key: member.key.clone(),
+                key: member.key.to_string(),
                 value: value.clone(),
             }),
             (None, _) => out.push(Insertion::Member {

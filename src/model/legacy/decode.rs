@@ -138,7 +138,7 @@ impl Decode for String {
 
     fn decode(node: &Node, pointer: &str, name: &str, decoder: &mut Decoder) -> Option<String> {
         match &node.kind {
-            NodeKind::String(s) => Some(s.clone()),
+            NodeKind::String(s) => Some(s.to_string()),
             _ => {
                 decoder.error(type_error::<String>(node, pointer, name));
                 None
@@ -168,7 +168,7 @@ impl Decode for StringMap {
                 Some(value) => entries.push(Spanned {
                     value,
                     pointer: entry_pointer,
-                    key: member.key.clone(),
+                    key: member.key.to_string(),
                     span: member.span.clone(),
                     value_span: member.value.span.clone(),
                 }),
@@ -309,7 +309,7 @@ impl<'a> ObjectReader<'a> {
         Some(Spanned {
             value,
             pointer,
-            key: member.key.clone(),
+            key: member.key.to_string(),
             span: member.span.clone(),
             value_span: member.value.span.clone(),
         })
@@ -326,7 +326,7 @@ impl<'a> ObjectReader<'a> {
             let pointer = child_pointer(&self.pointer, &member.key);
             decoder.fields.push((pointer.clone(), member.span.clone()));
             out.push(Unknown {
-                key: member.key.clone(),
+                key: member.key.to_string(),
                 pointer,
                 span: member.span.clone(),
                 value: member.value.to_json(),

@@ -62,7 +62,7 @@ pub fn decode(value: &Node, pointer: &str) -> Result<Decoded, Refusal> {
     let extra = members
         .iter()
         .filter(|m| !BLOCK_FIELDS.iter().any(|f| f.eq_ignore_ascii_case(&m.key)))
-        .map(|m| (m.key.clone(), m.value.to_json()))
+        .map(|m| (m.key.to_string(), m.value.to_json()))
         .collect();
     let block = Block {
         extra,
@@ -123,7 +123,7 @@ impl Go {
     fn string(&mut self, object: &Node, base: &str, name: &str) -> Option<String> {
         let (m, p) = self.member(object, base, name)?;
         match &m.value.kind {
-            NodeKind::String(s) => Some(s.clone()),
+            NodeKind::String(s) => Some(s.to_string()),
             _ => {
                 self.refuse(m, &p, "a string");
                 None

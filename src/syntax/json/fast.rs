@@ -18,7 +18,7 @@
 //! (which jsonc-parser refuses), nesting near the reference path's limit,
 //! and any whitespace other than JSON's four (a BOM included).
 
-use crate::syntax::tree::{Member, Node, NodeKind};
+use crate::syntax::tree::{Member, Node, NodeKind, Text};
 
 /// jsonc-parser refuses a value once its stack of open ranges (each array,
 /// each object and each object member) holds more than 512; this parser
@@ -71,7 +71,7 @@ impl<'t> Parser<'t> {
             b't' => self.literal(b"true", NodeKind::Bool(true))?,
             b'f' => self.literal(b"false", NodeKind::Bool(false))?,
             b'n' => self.literal(b"null", NodeKind::Null)?,
-            b'-' | b'0'..=b'9' => NodeKind::Number(self.number()?.to_owned()),
+            b'-' | b'0'..=b'9' => NodeKind::Number(self.number()?.into()),
             _ => return None,
         };
         Some(Node {
@@ -172,18 +172,18 @@ impl<'t> Parser<'t> {
     }
 
     /// A string at `pos` (its opening quote), decoded.
-    fn string(&mut self) -> Option<String> {
+    fn string(&mut self) -> Option<Text> {
         let body = self.pos + 1;
         let (run, stop) = self.run_from(body)?;
         if stop == b'"' {
             self.pos = body + run + 1;
-            return self.text.get(body..body + run).map(str::to_owned);
+            return self.text.get(body..body + run).map(Text::from);
         }
         let mut out = String::with_capacity(run + 16);
         out.push_str(self.text.get(body..body + run)?);
         self.pos = body + run;
         self.escaped_rest(&mut out)?;
-        Some(out)
+        Some(out.into())
     }
 
     /// From `from`: the length of the run of plain string bytes and the
