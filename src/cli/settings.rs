@@ -85,6 +85,7 @@ pub fn migrate(args: MigrateArgs, origins: Origins, printer: &Printer) -> Migrat
         schema_dir: args.schema_dir,
         allow_dirty: args.allow_dirty,
         diff: args.format.diff(printer.style.stdout_color),
+        shown: args.format.shown(mode, printer.style.verbosity),
         origins,
         project: None,
     }

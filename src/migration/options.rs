@@ -262,6 +262,15 @@ pub struct Options {
     /// input's secrets where the edits moved them, not what a rescan of
     /// the output would add, so such an output is not for showing.
     pub verify_output: bool,
+    /// Find the input's secrets, to scrub them from every message and to
+    /// hide them in every text shown of the input. Only a `--check` whose
+    /// report shows the errors alone (the human one without `-v`, which
+    /// counts the warnings) turns this off, to spare the scan of every key
+    /// and string: `Migration::input_secrets` is then empty and the
+    /// messages are as the rules wrote them, not for showing. The workspace
+    /// migrates a file again with it on before any of it is shown
+    /// (`workspace::ops::migrate`).
+    pub find_secrets: bool,
     /// `--metrics`: an extra destination for KrakenD's metrics.
     pub metrics: MetricsTarget,
     /// `--jaeger-collector`: where a Jaeger exporter that sent to a
@@ -279,6 +288,7 @@ impl Default for Options {
             otlp_endpoint: OtlpEndpoint::default(),
             krakend_version: TargetVersion::default(),
             verify_output: true,
+            find_secrets: true,
             metrics: MetricsTarget::default(),
             jaeger_collector: None,
             merge_settings: MergeSettings::default(),

@@ -6,11 +6,11 @@
 
 use super::explain::{ExplainHuman, ExplainJson};
 use super::verify::{VerifyHuman, VerifyJson};
-use super::{Reporter, Style, github, human, json, markdown, sarif};
+use super::{Reporter, Style, Verbosity, github, human, json, markdown, sarif};
 use crate::workspace::ops::explain::{ExplainSummary, Explained};
 use crate::workspace::ops::verify::Verified;
 use crate::workspace::outcome::{FileOutcome, Summary};
-use crate::workspace::settings::{DiffStyle, Mode};
+use crate::workspace::settings::{DiffStyle, Mode, Shown};
 
 /// A reporter of `migrate`.
 pub type MigrateReporter = Box<dyn Reporter<FileOutcome, Summary>>;
@@ -97,6 +97,15 @@ impl Format {
         match self.spec().diff {
             DiffStyle::Colored if !color => DiffStyle::Plain,
             style => style,
+        }
+    }
+
+    /// What this format's report shows of each config's diagnostics in
+    /// `mode` at `verbosity`.
+    pub fn shown(self, mode: Mode, verbosity: Verbosity) -> Shown {
+        match self {
+            Format::Human => human::diagnostics_shown(mode, verbosity),
+            _ => Shown::Everything,
         }
     }
 }

@@ -19,7 +19,7 @@ use crate::model::diagnostic::{Diagnostic, Severity};
 use crate::model::next_steps;
 use crate::model::redact::Redacted;
 use crate::workspace::outcome::{FileOutcome, FileStatus, Summary};
-use crate::workspace::settings::Mode;
+use crate::workspace::settings::{Mode, Shown};
 
 /// `--format human`.
 pub struct Human {
@@ -127,6 +127,18 @@ impl Reporter<FileOutcome, Summary> for Human {
             );
         }
         out.stderr.write_all(text.as_bytes())
+    }
+}
+
+/// What the human report shows of a config's diagnostics: with `--check`,
+/// unless `-v`, only errors (the warnings of a config are counted on its
+/// line, and a config with an error shows them all: the workspace finds
+/// its secrets then). Elsewhere warnings are shown, and the preview shows
+/// diffs, which hide the secrets as well.
+pub fn diagnostics_shown(mode: Mode, verbosity: Verbosity) -> Shown {
+    match (mode, verbosity) {
+        (Mode::Check, Verbosity::Quiet | Verbosity::Normal) => Shown::Errors,
+        _ => Shown::Everything,
     }
 }
 

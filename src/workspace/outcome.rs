@@ -65,6 +65,12 @@ pub struct FileOutcome {
     /// Their real bytes, secrets included: for the write path, never for
     /// a report (the preview shows `diff`, made from redacted texts).
     pub writes: Vec<PlannedWrite>,
+    /// The config's secrets were not looked for (a report that shows only
+    /// errors: `Shown::Errors`): its messages are as the rules wrote them
+    /// and `source` is `None`. Such an outcome never has an error; one
+    /// that has is migrated again with its secrets found
+    /// ([`FileOutcome::needs_scrubbing`]).
+    pub unscrubbed: bool,
 }
 
 impl FileOutcome {
@@ -82,6 +88,7 @@ impl FileOutcome {
             diff_redacted: false,
             filtered: None,
             writes: Vec::new(),
+            unscrubbed: false,
         }
     }
 
@@ -132,6 +139,13 @@ impl FileOutcome {
         self.writes.clear();
         self.diff.clear();
         self.filtered = None;
+    }
+
+    /// Whether this outcome is about to be shown with messages that were
+    /// not scrubbed of the config's secrets: a report that shows only
+    /// errors shows every diagnostic of a file that has one.
+    pub fn needs_scrubbing(&self) -> bool {
+        self.unscrubbed && (self.status == FileStatus::Error || self.count(Severity::Error) > 0)
     }
 
     pub fn count(&self, severity: Severity) -> usize {

@@ -80,6 +80,20 @@ pub enum DiffStyle {
     Colored,
 }
 
+/// What the report shows of a config's diagnostics. It decides whether
+/// the config's secrets are looked for at all: every message and snippet
+/// shown is scrubbed of them, and looking costs a pass over every key and
+/// string of the config.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Shown {
+    /// Messages and snippets of every severity.
+    #[default]
+    Everything,
+    /// A config's errors alone; its warnings and infos are only counted
+    /// (the human `--check` without `-v`).
+    Errors,
+}
+
 /// The settings that may differ from one file to the next.
 #[derive(Debug, Clone, Default)]
 pub struct FileSettings {
@@ -115,6 +129,8 @@ pub struct MigrateSettings {
     /// Write files git holds no clean copy of.
     pub allow_dirty: bool,
     pub diff: DiffStyle,
+    /// What the report shows of each config's diagnostics.
+    pub shown: Shown,
     pub origins: Origins,
     /// The project config file, with its per-path overrides.
     pub project: Option<ProjectConfig>,
@@ -135,6 +151,7 @@ impl MigrateSettings {
             schema_dir: None,
             allow_dirty: false,
             diff: DiffStyle::Plain,
+            shown: Shown::Everything,
             origins: Origins::default(),
             project: None,
         }

@@ -8,6 +8,8 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use clap::CommandFactory;
+use oc2otel::migration::options::CollectorFlavor;
+use oc2otel::migration::render::deploy::Platform;
 use oc2otel::model::diagnostic::Code;
 use oc2otel::report::{Format, Reporter, Streams, Style, Verbosity};
 use oc2otel::workspace::SetupError;
@@ -18,7 +20,7 @@ use oc2otel::workspace::ops::verify::{self, Verified};
 use oc2otel::workspace::outcome::{FileOutcome, FileStatus, Summary};
 use oc2otel::workspace::plan::WriteKind;
 use oc2otel::workspace::settings::{
-    ExplainSettings, MigrateSettings, Mode, Origin, VerifySettings, WalkSettings,
+    ExplainSettings, MigrateSettings, Mode, Origin, Shown, VerifySettings, WalkSettings,
 };
 
 use crate::common::{fixture, git};
@@ -319,6 +321,90 @@ fn a_run_hands_over_outcomes_in_input_order_past_a_chunk() {
         count + 1,
         "--check writes nothing"
     );
+}
+
+/// Every outcome of a `--check` run over `paths`, its report showing
+/// `shown`; `adjust` changes the settings first.
+fn check_outcomes(
+    paths: &[&Path],
+    shown: Shown,
+    adjust: impl Fn(&mut MigrateSettings),
+) -> Vec<FileOutcome> {
+    let mut settings = settings(Mode::Check, paths);
+    settings.shown = shown;
+    adjust(&mut settings);
+    let (migrator, inputs) = prepare(settings);
+    let mut outcomes = Vec::new();
+    migrator
+        .run(&inputs, &|| {}, |o| {
+            outcomes.push(o);
+            Ok::<(), ()>(())
+        })
+        .unwrap();
+    outcomes
+}
+
+/// A `--check` whose report shows errors alone (the human one without
+/// `-v`) does not look for the configs' secrets: a config without an
+/// error comes out with the same status and diagnostics as in a run that
+/// shows everything, marked unscrubbed and without its source. A config
+/// with an error shows all its diagnostics, so it comes out as that run
+/// makes it, scrubbed and with its redacted source, whether the error is
+/// the pipeline's (an exporter ADOT lacks), the plan's (a file in the
+/// way) or the run's claims' (the collector config on the deploy
+/// snippet's path).
+#[test]
+fn a_check_showing_errors_alone_finds_secrets_only_for_configs_with_an_error() {
+    let dir = folder();
+    let k = dir.path().join("k.json");
+    let influx = dir.path().join("influx.json");
+    fs::write(
+        &influx,
+        r#"{"version": 3, "extra_config": {"telemetry/opencensus": {"exporters": {"influxdb": {"address": "http://u:pw@influx:8086", "db": "k"}}}}}"#,
+    )
+    .unwrap();
+    let way = tempfile::tempdir().unwrap();
+    let blocked = way.path().join("k.json");
+    fs::write(&blocked, fixture(XRAY)).unwrap();
+    fs::write(way.path().join("k.otel-collector.yaml"), "x: 1\n").unwrap();
+    let none = |_: &mut MigrateSettings| {};
+    let adot = |s: &mut MigrateSettings| s.file.options.collector = CollectorFlavor::Adot;
+    let clash = |s: &mut MigrateSettings| {
+        s.file.deploy = Some(Platform::Compose);
+        s.collector_out = Some(dir.path().join("k.deploy.compose.yaml"));
+    };
+    type Adjust<'a> = &'a dyn Fn(&mut MigrateSettings);
+    let cases: [(&[&Path], Adjust, bool); 4] = [
+        (&[&k, &influx], &none, false),
+        (&[&influx], &adot, true),
+        (&[&blocked], &none, true),
+        (&[&k], &clash, true),
+    ];
+    for (paths, adjust, error) in cases {
+        let all = check_outcomes(paths, Shown::Everything, adjust);
+        let errors = check_outcomes(paths, Shown::Errors, adjust);
+        assert_eq!(all.len(), errors.len());
+        for (all, errors) in all.iter().zip(&errors) {
+            let what = &all.path;
+            assert_eq!(all.status == FileStatus::Error, error, "{what}");
+            assert_eq!(errors.status, all.status, "{what}");
+            assert!(!all.unscrubbed && all.source.is_some(), "{what}");
+            if error {
+                assert_eq!(errors.diagnostics, all.diagnostics, "{what}");
+                assert!(!errors.unscrubbed, "{what}");
+                assert_eq!(
+                    errors.source.as_ref().map(|s| &s.text),
+                    all.source.as_ref().map(|s| &s.text),
+                    "{what}"
+                );
+            } else {
+                let codes =
+                    |o: &FileOutcome| o.diagnostics.iter().map(|d| d.code).collect::<Vec<_>>();
+                assert_eq!(codes(errors), codes(all), "{what}");
+                assert!(errors.unscrubbed && errors.source.is_none(), "{what}");
+            }
+        }
+    }
 }
 
 #[test]

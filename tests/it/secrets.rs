@@ -85,6 +85,60 @@ fn run(dir: &Path, args: &[&str]) -> Output {
     bin().current_dir(dir).args(args).output().unwrap()
 }
 
+/// A `--check` that counts the warnings (no `-v`) does not look for the
+/// configs' secrets; a config with an error shows all its diagnostics,
+/// and they hide every secret as in any other mode. The error comes from
+/// the pipeline (exporters the ADOT collector lacks), from the plan (a file
+/// in the way of the collector config), or from holding the run's plans
+/// to each other (the collector config asked for on the deploy snippet's
+/// path).
+#[test]
+fn a_check_that_shows_errors_alone_hides_secrets_once_it_shows_more() {
+    // An unknown exporter key that holds a credential: its warning quotes
+    // the key.
+    let config = CONFIG.replace(
+        r#""xray": {"region": "eu-west-1","#,
+        r#""xray": {"region": "eu-west-1", "token=CANARYKEYTOKEN": 1,"#,
+    );
+    assert_ne!(config, CONFIG);
+    let cases: [(&str, &[&str], &str); 3] = [
+        ("pipeline", &["--collector", "adot"], "error[OC014]"),
+        ("plan", &["--collector", "contrib"], "error[OC015]"),
+        (
+            "claims",
+            &[
+                "--collector",
+                "contrib",
+                "--emit-deploy",
+                "compose",
+                "--collector-out",
+                "krakend.deploy.compose.yaml",
+            ],
+            "is also the collector config of krakend.json",
+        ),
+    ];
+    for (case, flags, error) in cases {
+        let (dir, _) = temp_file("krakend.json", config.as_bytes());
+        if case == "plan" {
+            fs::write(dir.path().join("krakend.otel-collector.yaml"), "x: 1\n").unwrap();
+        }
+        let mut args = vec!["migrate", "--check", "--color", "never"];
+        args.extend_from_slice(flags);
+        args.push("krakend.json");
+        let output = run(dir.path(), &args);
+        let stderr = text(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{case}: {stderr}");
+        assert!(stderr.contains(error), "{case}: {stderr}");
+        // The warnings are shown with the error, the key's among them.
+        assert!(
+            stderr.contains("warning[OC013]") && stderr.contains("token="),
+            "{case}: {stderr}"
+        );
+        assert_streams_clean(case, &output);
+        assert_not_in(case, &stderr, &["CANARYKEYTOKEN"]);
+    }
+}
+
 #[test]
 fn canaries_appear_in_no_output_of_any_mode_nor_in_any_file_written() {
     let (dir, path) = temp_file("krakend.json", CONFIG.as_bytes());

@@ -61,8 +61,13 @@ pub struct Input<'a> {
 pub const ROOT_KEYS: [&str; 3] = ["version", "$schema", "name"];
 
 impl<'a> Input<'a> {
-    /// A parsed document.
-    pub fn tree(text: &'a str, format: Format, document: &'a dyn Document) -> Input<'a> {
+    /// A parsed document; its secrets are found if `find_secrets`.
+    pub fn tree(
+        text: &'a str,
+        format: Format,
+        document: &'a dyn Document,
+        find_secrets: bool,
+    ) -> Input<'a> {
         Input {
             text,
             format,
@@ -71,7 +76,11 @@ impl<'a> Input<'a> {
             protected: document.protected().to_vec(),
             shape: Shape::Tree(document),
             notices: Vec::new(),
-            secrets: redact::document_spans(text, document),
+            secrets: if find_secrets {
+                redact::document_spans(text, document)
+            } else {
+                Vec::new()
+            },
             root_members: Vec::new(),
         }
     }

@@ -176,7 +176,10 @@ pub fn migrate(
             plan(Input::template(text, &scan, &holders), options, source_name)
         }
         _ => match syntax::parse(text, format) {
-            Ok(document) => plan(Input::tree(text, format, &*document), options, source_name),
+            Ok(document) => {
+                let input = Input::tree(text, format, &*document, options.find_secrets);
+                plan(input, options, source_name)
+            }
             // Flexible Configuration files often keep a `.json` name.
             Err(_) if format == Format::Json && text.contains("{{") => {
                 return migrate(text, Format::Template, source_name, options, schema);

@@ -43,7 +43,7 @@ pub fn version_of(
     let Ok(document) = crate::syntax::parse(text, format) else {
         return KrakendVersion::LATEST;
     };
-    version(&Input::tree(text, format, &*document)).0
+    version(&Input::tree(text, format, &*document, false)).0
 }
 
 /// `options` with `auto` resolved for `input`, and the diagnostics that
@@ -225,7 +225,7 @@ mod tests {
 
     fn resolved(text: &str) -> (Options, Vec<Diagnostic>) {
         let document = crate::syntax::parse(text, Format::Json).unwrap();
-        let input = Input::tree(text, Format::Json, &*document);
+        let input = Input::tree(text, Format::Json, &*document, false);
         resolve(&input, &Options::default())
     }
 

@@ -22,7 +22,7 @@ use crate::workspace::flexible::{self, TemplateIndex};
 use crate::workspace::input::{Input, Inputs, Loaded, ReadOutcome};
 use crate::workspace::outcome::{FileOutcome, FileStatus, Summary};
 use crate::workspace::plan::{self, Claims, PlannedWrite, WriteKind};
-use crate::workspace::settings::{DiffStyle, FileSettings, MigrateSettings, Mode};
+use crate::workspace::settings::{DiffStyle, FileSettings, MigrateSettings, Mode, Shown};
 use crate::workspace::vcs::GitGuard;
 use crate::workspace::write;
 
@@ -62,6 +62,12 @@ impl Migrator {
         // skips re-reading its own output, the self-check that guards a
         // write (preview and --write run it).
         settings.file.options.verify_output = settings.mode != Mode::Check;
+        // A --check that shows errors alone (the warnings are counted) does
+        // not look for each config's secrets: no message of a config is
+        // shown unless it has an error, and then it is migrated again with
+        // them found (`migrate_file`, and `run` after a refused plan).
+        settings.file.options.find_secrets =
+            !(settings.mode == Mode::Check && settings.shown == Shown::Errors);
         let files = inputs.files();
         let guard = (settings.mode == Mode::Write && !settings.allow_dirty)
             .then(|| GitGuard::snapshot(&files));
@@ -90,17 +96,26 @@ impl Migrator {
         for problem in &inputs.problems {
             hand_over(FileOutcome::from_problem(problem))?;
         }
-        let work = |input: &Input| {
+        let all = &inputs.inputs;
+        let work = |input| {
             let outcome = self.migrate_file(input);
             progress();
-            outcome
+            (input, outcome)
         };
         let mut claims = Claims::default();
-        let settle = |outcomes: &mut Vec<FileOutcome>| {
+        let settle = |outcomes: &mut Vec<(&Input, FileOutcome)>| {
             // In input order, so that which of two plans is refused never
             // depends on thread timing; and before the next chunk is
             // planned, so that it sees what this one wrote.
-            outcomes.iter_mut().for_each(|o| claims.claim(o));
+            for (input, outcome) in outcomes.iter_mut() {
+                claims.claim(outcome);
+                if outcome.needs_scrubbing() {
+                    // Refused: its warnings are shown now. A refused plan
+                    // claimed nothing, so the claim refuses it again.
+                    *outcome = self.migrate_file_with(input, true);
+                    claims.claim(outcome);
+                }
+            }
             if self.settings.mode == Mode::Write {
                 self.apply_all(outcomes);
             }
@@ -111,8 +126,10 @@ impl Migrator {
             Mode::Write => super::Order::Sequential,
             Mode::Check | Mode::Preview => super::Order::Overlapping,
         };
-        super::in_chunks(&inputs.inputs, order, work, settle, |outcomes| {
-            outcomes.into_iter().try_for_each(&mut hand_over)
+        super::in_chunks(all, order, work, settle, |outcomes| {
+            outcomes
+                .into_iter()
+                .try_for_each(|(_, outcome)| hand_over(outcome))
         })?;
         Ok(summary)
     }
@@ -120,8 +137,21 @@ impl Migrator {
     /// One file from read to plan: its diagnostics, its redacted source,
     /// the preview's diff and the files it would write. Writes nothing
     /// (but, with `--write`, sweeps the temporary files killed runs left
-    /// in its folder).
+    /// in its folder). When the run's report shows errors alone, the
+    /// config's secrets are not looked for, unless it has an error: then
+    /// all its diagnostics are shown, and it is read and migrated again
+    /// with them found.
     pub fn migrate_file(&self, input: &Input) -> FileOutcome {
+        let outcome = self.migrate_file_with(input, false);
+        if outcome.needs_scrubbing() {
+            return self.migrate_file_with(input, true);
+        }
+        outcome
+    }
+
+    /// [`Migrator::migrate_file`], looking for the config's secrets if the
+    /// run's settings say so or `find_secrets`.
+    fn migrate_file_with(&self, input: &Input, find_secrets: bool) -> FileOutcome {
         if self.settings.mode == Mode::Write
             && let Some(path) = input.path()
         {
@@ -134,7 +164,12 @@ impl Migrator {
             ReadOutcome::Skipped(diagnostic) => return FileOutcome::skipped(input, diagnostic),
             ReadOutcome::Failed(diagnostic) => return FileOutcome::failed(input, diagnostic),
         };
-        let file = self.settings.for_file(input);
+        let mut file = self.settings.for_file(input);
+        // Standard input cannot be read a second time: its secrets are
+        // always found.
+        if (find_secrets || input.is_stdin()) && !file.options.find_secrets {
+            file.to_mut().options.find_secrets = true;
+        }
         let text = &loaded.text.text;
         let schema = self.schemas.as_ref().map(|schemas| {
             schemas.get(migration::pipeline::target_version(
@@ -161,7 +196,11 @@ impl Migrator {
         );
         let mut outcome =
             FileOutcome::new(input.display(), migration.format, FileStatus::Unchanged);
-        outcome.source = Some(Redacted::new(text, &migration.input_secrets));
+        if migration.options.find_secrets {
+            outcome.source = Some(Redacted::new(text, &migration.input_secrets));
+        } else {
+            outcome.unscrubbed = true;
+        }
         outcome.picture = Picture::of(&migration);
         outcome.diagnostics = std::mem::take(&mut migration.diagnostics);
         if migration.status == Status::Migrate
@@ -303,11 +342,11 @@ impl Migrator {
     }
 
     /// Carry out the plans of a chunk, [`WRITERS`] at a time.
-    fn apply_all(&self, outcomes: &mut [FileOutcome]) {
+    fn apply_all(&self, outcomes: &mut [(&Input, FileOutcome)]) {
         let per_writer = outcomes.len().div_ceil(WRITERS).max(1);
         std::thread::scope(|scope| {
             for part in outcomes.chunks_mut(per_writer) {
-                scope.spawn(move || part.iter_mut().for_each(|o| self.apply(o)));
+                scope.spawn(move || part.iter_mut().for_each(|(_, o)| self.apply(o)));
             }
         });
     }

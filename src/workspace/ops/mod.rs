@@ -46,14 +46,14 @@ pub enum Order {
 /// never leaves the workers idle; with [`Order::Overlapping`] the chunk
 /// after it is too. At most two chunks' results per lane are alive at
 /// once, however many inputs there are.
-fn in_chunks<T: Send, E>(
-    inputs: &[Input],
+fn in_chunks<'a, T: Send, E>(
+    inputs: &'a [Input],
     order: Order,
-    work: impl Fn(&Input) -> T + Sync,
+    work: impl Fn(&'a Input) -> T + Sync,
     mut settle: impl FnMut(&mut Vec<T>),
     mut hand_over: impl FnMut(Vec<T>) -> Result<(), E>,
 ) -> Result<(), E> {
-    let process = |chunk: &[Input]| chunk.par_iter().map(&work).collect::<Vec<T>>();
+    let process = |chunk: &'a [Input]| chunk.par_iter().map(&work).collect::<Vec<T>>();
     let process = &process;
     let lanes = match order {
         Order::Overlapping => 2,
@@ -67,7 +67,7 @@ fn in_chunks<T: Send, E>(
         let mut to_lane = Vec::with_capacity(lanes);
         let mut from_lane = Vec::with_capacity(lanes);
         for _ in 0..lanes {
-            let (chunk_tx, chunk_rx) = mpsc::sync_channel::<&[Input]>(1);
+            let (chunk_tx, chunk_rx) = mpsc::sync_channel::<&'a [Input]>(1);
             let (done_tx, done_rx) = mpsc::sync_channel::<Vec<T>>(1);
             scope.spawn(move || {
                 for chunk in chunk_rx {
