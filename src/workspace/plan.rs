@@ -63,9 +63,9 @@ impl WriteKind {
 pub struct PlannedWrite {
     pub kind: WriteKind,
     pub path: PathBuf,
-    /// Where the write really lands: the folder resolved and a symlinked
-    /// config followed, so that two spellings of one file are one file.
-    pub location: PathBuf,
+    /// Where the write really lands, so that two spellings of one file
+    /// are one file.
+    pub location: Location,
     /// The bytes to write.
     pub bytes: Vec<u8>,
     /// What the file holds now, as read; `None`: it does not exist, and
@@ -79,7 +79,7 @@ impl PlannedWrite {
         PlannedWrite {
             kind: WriteKind::Config,
             path: path.to_path_buf(),
-            location: location(path),
+            location: Location::of(path),
             bytes,
             current: Some(current),
         }
@@ -94,7 +94,10 @@ impl PlannedWrite {
         path: &Path,
         text: String,
     ) -> Result<PlannedWrite, Box<Diagnostic>> {
-        let current = if path.exists() {
+        // One look at the path says whether it exists and whether it is a
+        // link (most often it does not exist: nothing more to ask).
+        let entry = std::fs::symlink_metadata(path).ok();
+        let current = if entry.is_some() && path.exists() {
             match source::read_file(path) {
                 Ok(bytes) => Some(bytes),
                 Err(err) => return Err(Box::new(unreadable(kind, path, &err))),
@@ -105,7 +108,7 @@ impl PlannedWrite {
         let write = PlannedWrite {
             kind,
             path: path.to_path_buf(),
-            location: location(path),
+            location: Location::with_entry(path, entry.as_ref()),
             bytes: text.into_bytes(),
             current,
         };
@@ -223,7 +226,7 @@ pub fn execute(writes: &[PlannedWrite], guard: Option<&GitGuard>) -> Result<(), 
 /// never depends on what happened on disk.
 #[derive(Debug, Default)]
 pub struct Claims {
-    claimed: HashMap<PathBuf, Claim>,
+    claimed: HashMap<Location, Claim>,
 }
 
 #[derive(Debug, Clone)]
@@ -239,7 +242,7 @@ struct Claim {
 impl Claims {
     /// Claim the files of `outcome`'s plan, or refuse the plan.
     pub fn claim(&mut self, outcome: &mut FileOutcome) {
-        let mut mine: Vec<(&Path, Claim)> = Vec::new();
+        let mut mine: Vec<(&Location, Claim)> = Vec::new();
         for write in &outcome.writes {
             let claim = Claim {
                 owner: outcome.path.clone(),
@@ -249,7 +252,7 @@ impl Claims {
                     WriteKind::Collector | WriteKind::Deploy => digest(&write.bytes),
                 },
             };
-            let key = write.location.as_path();
+            let key = &write.location;
             let earlier = mine
                 .iter()
                 .find(|(k, _)| *k == key)
@@ -263,7 +266,7 @@ impl Claims {
             mine.push((key, claim));
         }
         for (key, claim) in mine {
-            self.claimed.entry(key.to_path_buf()).or_insert(claim);
+            self.claimed.entry(key.clone()).or_insert(claim);
         }
     }
 }
@@ -292,15 +295,58 @@ fn conflict(write: &PlannedWrite, earlier: &Claim) -> Diagnostic {
     )
 }
 
-/// Where a write to `path` lands: its folder resolved, links followed (a
-/// write goes through a symlinked config).
-fn location(path: &Path) -> PathBuf {
-    let target = write::resolve_target(path).unwrap_or_else(|_| path.to_path_buf());
-    let dir = write::parent_dir(&target);
-    let dir = std::fs::canonicalize(&dir).unwrap_or(dir);
-    match target.file_name() {
-        Some(name) => dir.join(name),
-        None => target,
+/// Where a write lands: the file's name in its folder, the folder known
+/// by what it is (its device and inode), not by how a path spells it, and
+/// a symlinked file followed to its target (a write goes through a
+/// symlinked config).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Location {
+    folder: Folder,
+    name: Option<std::ffi::OsString>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum Folder {
+    /// Device and inode.
+    Identity(u64, u64),
+    /// The resolved path, where the folder cannot be looked at.
+    Path(PathBuf),
+}
+
+impl Location {
+    fn of(path: &Path) -> Location {
+        Location::with_entry(path, std::fs::symlink_metadata(path).ok().as_ref())
+    }
+
+    /// The location of `path`, whose own metadata (links not followed) the
+    /// caller has read: `entry` (`None`: nothing is there).
+    fn with_entry(path: &Path, entry: Option<&std::fs::Metadata>) -> Location {
+        let target = if entry.is_some_and(|m| m.file_type().is_symlink()) {
+            std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
+        } else {
+            path.to_path_buf()
+        };
+        let dir = write::parent_dir(&target);
+        Location {
+            folder: Folder::of(&dir),
+            name: target.file_name().map(|n| n.to_os_string()),
+        }
+    }
+}
+
+impl Folder {
+    #[cfg(unix)]
+    fn of(dir: &Path) -> Folder {
+        use std::os::unix::fs::MetadataExt;
+        match std::fs::metadata(dir) {
+            Ok(meta) => Folder::Identity(meta.dev(), meta.ino()),
+            Err(_) => Folder::Path(dir.to_path_buf()),
+        }
+    }
+
+    #[cfg(not(unix))]
+    fn of(dir: &Path) -> Folder {
+        Folder::Path(std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf()))
     }
 }
 
@@ -399,7 +445,7 @@ mod tests {
         PlannedWrite {
             kind,
             path: path.to_path_buf(),
-            location: location(path),
+            location: Location::of(path),
             bytes: text.as_bytes().to_vec(),
             current: None,
         }
