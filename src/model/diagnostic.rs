@@ -9,7 +9,7 @@
 
 use serde::Serialize;
 
-use crate::syntax::source::LineIndex;
+use crate::syntax::source::{LineCursor, LineIndex};
 use crate::syntax::tree::Span;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -335,8 +335,18 @@ impl Diagnostic {
 
     /// Fill line and column from the span.
     pub fn locate(&mut self, text: &str, index: &LineIndex) {
+        self.place(|offset| index.line_col(text, offset));
+    }
+
+    /// [`Diagnostic::locate`] for a file's diagnostics taken in the order
+    /// of their offsets ([`sort`]), in one pass over its text.
+    pub fn locate_in_order(&mut self, lines: &mut LineCursor) {
+        self.place(|offset| lines.line_col(offset));
+    }
+
+    fn place(&mut self, line_col: impl FnOnce(usize) -> (usize, usize)) {
         if let Some(span) = &self.span {
-            let (line, column) = index.line_col(text, span.start);
+            let (line, column) = line_col(span.start);
             self.line = Some(line);
             self.column = Some(column);
         }

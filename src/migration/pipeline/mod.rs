@@ -27,7 +27,7 @@ use crate::migration::schema::SchemaValidator;
 use crate::model::diagnostic::{self, Code, Diagnostic};
 use crate::model::redact;
 use crate::syntax::edit::{self, Edit};
-use crate::syntax::source::{Format, LineIndex};
+use crate::syntax::source::{Format, LineCursor};
 use crate::syntax::template;
 use crate::syntax::tree::Span;
 use crate::syntax::{self};
@@ -86,14 +86,16 @@ impl Migration {
         input_secrets: Vec<Span>,
         options: Options,
     ) -> Migration {
-        let index = LineIndex::new(text);
+        // Sorted first: their offsets then increase, and one pass over
+        // the text places them all.
+        diagnostic::sort(&mut diagnostics);
+        let mut lines = LineCursor::new(text);
         // No message quotes a secret of the input, whichever rule wrote it.
         let scrubber = redact::Scrubber::new(text, &input_secrets);
         for d in &mut diagnostics {
-            d.locate(text, &index);
+            d.locate_in_order(&mut lines);
             scrubber.diagnostic(d);
         }
-        diagnostic::sort(&mut diagnostics);
         Migration {
             status,
             format,
