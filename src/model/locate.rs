@@ -195,8 +195,59 @@ pub fn locate_documents<'a>(root: &'a Node, others: &'a [Node]) -> Located<'a> {
     located
 }
 
+/// Where a JSON text spells `opencensus`, which both legacy keys contain,
+/// when that is the only way its tree can hold one: without a `\u` escape
+/// (JSON's other escapes spell no letter). A part of the tree whose bytes
+/// hold none of these places holds no legacy block.
+#[derive(Debug, Clone)]
+pub struct Mentions(Vec<usize>);
+
+impl Mentions {
+    pub const WORD: &'static str = "opencensus";
+
+    /// The mentions of a JSON text; `None` when a `\u` escape could spell
+    /// a legacy key where the bytes do not.
+    pub fn in_json(text: &str) -> Option<Mentions> {
+        let bytes = text.as_bytes();
+        if memchr::memmem::find(bytes, b"\\u").is_some() {
+            return None;
+        }
+        Some(Mentions(
+            memchr::memmem::find_iter(bytes, Self::WORD).collect(),
+        ))
+    }
+
+    /// The byte offsets, in order.
+    pub fn offsets(&self) -> &[usize] {
+        &self.0
+    }
+
+    /// Whether one of the mentions lies within `span`.
+    fn within(&self, span: &std::ops::Range<usize>) -> bool {
+        let first = self.0.partition_point(|&at| at < span.start);
+        self.0
+            .get(first)
+            .is_some_and(|&at| at + Self::WORD.len() <= span.end)
+    }
+}
+
 /// Find every legacy block of a document.
 pub fn locate(root: &Node) -> Located<'_> {
+    locate_pruned(root, None)
+}
+
+/// [`locate`] in the tree of a JSON text whose [`Mentions`] are known:
+/// only the parts of the tree that mention a legacy key are walked (most
+/// of a config's endpoints hold none).
+pub fn locate_mentioned<'a>(root: &'a Node, mentions: &Mentions) -> Located<'a> {
+    locate_pruned(root, Some(mentions))
+}
+
+fn locate_pruned<'a>(root: &'a Node, mentions: Option<&Mentions>) -> Located<'a> {
+    let wanted = |node: &Node| {
+        matches!(node.kind, NodeKind::Object(_) | NodeKind::Array(_))
+            && mentions.is_none_or(|m| m.within(&node.span))
+    };
     // A file whose root holds a legacy key but no `extra_config` is the
     // service `extra_config` itself (a Flexible Configuration settings file).
     let fragment = root.get("extra_config").is_none()
@@ -262,7 +313,7 @@ pub fn locate(root: &Node) -> Located<'_> {
                         // The inside of a legacy block is its own business.
                         continue;
                     }
-                    if matches!(member.value.kind, NodeKind::Object(_) | NodeKind::Array(_)) {
+                    if wanted(&member.value) {
                         frames.push(Frame {
                             parent: Some(frame),
                             step: Some(Step::Key(&member.key)),
@@ -275,7 +326,7 @@ pub fn locate(root: &Node) -> Located<'_> {
             }
             NodeKind::Array(elements) => {
                 for (i, element) in elements.iter().enumerate().rev() {
-                    if matches!(element.kind, NodeKind::Object(_) | NodeKind::Array(_)) {
+                    if wanted(element) {
                         frames.push(Frame {
                             parent: Some(frame),
                             step: Some(Step::Index(i)),
@@ -351,6 +402,67 @@ mod tests {
         let located = locate(&root);
         assert!(located.blocks[0].duplicate && !located.blocks[1].duplicate);
         assert_eq!(located.blocks[0].scope, Scope::Service);
+    }
+
+    /// Every found block as the pipeline sees it.
+    fn found(located: &Located) -> Vec<(Scope, String, bool, bool)> {
+        located
+            .blocks
+            .iter()
+            .map(|b| (b.scope, b.pointer(), b.duplicate, b.shadowed))
+            .collect()
+    }
+
+    /// A JSON value made of the keys that decide where a block is read,
+    /// duplicates included.
+    fn value() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        let key = proptest::sample::select(vec![
+            "extra_config",
+            "endpoints",
+            "backend",
+            "async_agent",
+            OPENCENSUS,
+            OPENCENSUS_V1,
+            "other",
+            "opencensus",
+        ]);
+        let leaf = prop_oneof![Just("1".to_string()), Just("\"opencensus\"".to_string())];
+        leaf.prop_recursive(5, 48, 4, move |inner| {
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..4)
+                    .prop_map(|items| format!("[{}]", items.join(", "))),
+                proptest::collection::vec((key.clone(), inner), 0..4).prop_map(|members| {
+                    let members: Vec<String> = members
+                        .iter()
+                        .map(|(k, v)| format!("\"{}\": {v}", k.replace('/', "\\/")))
+                        .collect();
+                    format!("{{{}}}", members.join(", "))
+                }),
+            ]
+        })
+    }
+
+    proptest::proptest! {
+        /// Walking only what mentions a legacy key finds what the whole
+        /// walk finds, with the same scopes, duplicates and shadows.
+        #[test]
+        fn the_mentioned_parts_hold_every_block(text in value()) {
+            let root = json::parse(&text).unwrap();
+            let mentions = Mentions::in_json(&text).unwrap();
+            proptest::prop_assert_eq!(
+                found(&locate_mentioned(&root, &mentions)),
+                found(&locate(&root))
+            );
+        }
+    }
+
+    #[test]
+    fn a_unicode_escape_turns_the_pruning_off() {
+        let text = r#"{"extra_config": {"telemetry/\u006fpencensus": {}}}"#;
+        assert!(Mentions::in_json(text).is_none());
+        let root = json::parse(text).unwrap();
+        assert_eq!(locate(&root).blocks.len(), 1);
     }
 
     #[test]

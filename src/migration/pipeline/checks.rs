@@ -6,7 +6,7 @@
 
 use crate::migration::options::KrakendVersion;
 use crate::model::diagnostic::{Action, Code, Diagnostic};
-use crate::model::locate::{self, Scope};
+use crate::model::locate::{self, Mentions, Scope};
 use crate::model::redact;
 use crate::syntax::edit::Edit;
 use crate::syntax::source::Format;
@@ -74,25 +74,20 @@ pub fn embedded(input: &Input) -> Vec<Diagnostic> {
 /// letter). Any other text (YAML and TOML escape letters in more ways, a
 /// template renders) is walked.
 fn may_embed(input: &Input) -> bool {
-    if input.format != Format::Json || input.root().is_none() {
+    let Some(mentions) = &input.mentions else {
         return true;
-    }
-    let text = input.text.as_bytes();
-    if memchr::memmem::find(text, b"\\u").is_some() {
-        return true;
-    }
+    };
     let keys: Vec<_> = input
         .located
         .blocks
         .iter()
         .map(|b| b.member().key_span.clone())
         .collect();
-    let word = b"opencensus";
-    memchr::memmem::find_iter(text, word).any(|at| {
-        !keys
-            .iter()
-            .any(|k| k.start <= at && at + word.len() <= k.end)
-    })
+    let word = Mentions::WORD.len();
+    mentions
+        .offsets()
+        .iter()
+        .any(|&at| !keys.iter().any(|k| k.start <= at && at + word <= k.end))
 }
 
 /// Whether a string value holds a legacy block as config text.

@@ -15,7 +15,7 @@
 
 use crate::model::diagnostic::{Action, Code, Diagnostic};
 use crate::model::legacy::decode::is_comment_key;
-use crate::model::locate::{self, BlockRef, Located, Namespace, OPENTELEMETRY, Scope};
+use crate::model::locate::{self, BlockRef, Located, Mentions, Namespace, OPENTELEMETRY, Scope};
 use crate::model::redact;
 use crate::syntax::source::{Format, LineIndex};
 use crate::syntax::template::{self, Found, Scan, TemplateEditor};
@@ -52,6 +52,8 @@ pub struct Input<'a> {
     pub notices: Vec<Diagnostic>,
     /// Spans of secret values, for everything shown of the input.
     pub secrets: Vec<Span>,
+    /// Where a JSON text spells a legacy key, when nothing else can.
+    pub mentions: Option<Mentions>,
     /// A template's literal members at the root of the rendered JSON
     /// that the document checks read (`version`, `$schema`).
     root_members: Vec<(String, Span, Node)>,
@@ -68,10 +70,20 @@ impl<'a> Input<'a> {
         document: &'a dyn Document,
         find_secrets: bool,
     ) -> Input<'a> {
+        // A JSON document is one tree, and its bytes say where a legacy
+        // key can be.
+        let mentions = (format == Format::Json)
+            .then(|| Mentions::in_json(text))
+            .flatten();
+        let located = match &mentions {
+            Some(mentions) => locate::locate_mentioned(document.root(), mentions),
+            None => locate::locate_documents(document.root(), document.other_documents()),
+        };
         Input {
             text,
             format,
-            located: locate::locate_documents(document.root(), document.other_documents()),
+            located,
+            mentions,
             editor: document.editor(),
             protected: document.protected().to_vec(),
             shape: Shape::Tree(document),
@@ -125,6 +137,7 @@ impl<'a> Input<'a> {
             },
             editor: Box::new(TemplateEditor::new(text, &scan.actions)),
             protected,
+            mentions: None,
             shape: Shape::Template(scan),
             notices: notices(text, scan, &secrets),
             secrets,
