@@ -34,6 +34,9 @@ pub struct FormatSpec {
     /// How the preview's diffs are made, on a terminal that takes colors
     /// (`None`: the format prints none, so none is made).
     pub diff: DiffStyle,
+    /// Whether it shows each config's before/after picture (made only
+    /// then).
+    pub pictures: bool,
     /// The reporter, for a run in a mode.
     pub reporter: fn(Mode, Style) -> MigrateReporter,
 }
@@ -54,30 +57,35 @@ impl Format {
                 name: "human",
                 help: "Diffs and annotated diagnostics",
                 diff: DiffStyle::Colored,
+                pictures: false,
                 reporter: |mode, style| Box::new(human::Human::new(mode, style)),
             },
             Format::Json => FormatSpec {
                 name: "json",
                 help: "One JSON document on stdout (shape: docs/cli.md#json-report)",
                 diff: DiffStyle::None,
+                pictures: false,
                 reporter: |_, _| Box::new(json::Json::default()),
             },
             Format::Sarif => FormatSpec {
                 name: "sarif",
                 help: "One SARIF 2.1.0 log on stdout, for code scanning",
                 diff: DiffStyle::None,
+                pictures: false,
                 reporter: |mode, _| Box::new(sarif::Sarif::new(mode)),
             },
             Format::Github => FormatSpec {
                 name: "github",
                 help: "GitHub Actions annotations (workflow commands) on stdout",
                 diff: DiffStyle::None,
+                pictures: false,
                 reporter: |mode, style| Box::new(github::Github::new(mode, style)),
             },
             Format::Markdown => FormatSpec {
                 name: "markdown",
                 help: "Markdown with a before/after Mermaid diagram per file, for pull requests and $GITHUB_STEP_SUMMARY",
                 diff: DiffStyle::None,
+                pictures: true,
                 reporter: |mode, _| Box::new(markdown::Markdown::new(mode)),
             },
         }

@@ -49,7 +49,8 @@ pub struct FileOutcome {
     /// The source with secrets hidden, for snippets (`None` if unreadable).
     pub source: Option<Redacted>,
     /// The before/after picture of the telemetry pipelines, when the
-    /// file has a legacy block that migrates.
+    /// file has a legacy block that migrates and the report shows it
+    /// (`MigrateSettings::pictures`).
     pub picture: Option<Picture>,
     /// The preview's diff of every planned write (may be empty).
     pub diff: String,

@@ -131,6 +131,9 @@ pub struct MigrateSettings {
     pub diff: DiffStyle,
     /// What the report shows of each config's diagnostics.
     pub shown: Shown,
+    /// Whether the report shows each config's before/after picture
+    /// (`FileOutcome::picture` is made only then).
+    pub pictures: bool,
     pub origins: Origins,
     /// The project config file, with its per-path overrides.
     pub project: Option<ProjectConfig>,
@@ -152,6 +155,7 @@ impl MigrateSettings {
             allow_dirty: false,
             diff: DiffStyle::Plain,
             shown: Shown::Everything,
+            pictures: true,
             origins: Origins::default(),
             project: None,
         }

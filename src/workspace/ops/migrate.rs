@@ -201,7 +201,9 @@ impl Migrator {
         } else {
             outcome.unscrubbed = true;
         }
-        outcome.picture = Picture::of(&migration);
+        if self.settings.pictures {
+            outcome.picture = Picture::of(&migration);
+        }
         outcome.diagnostics = std::mem::take(&mut migration.diagnostics);
         if migration.status == Status::Migrate
             && let Some(path) = input.path()
