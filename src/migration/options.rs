@@ -271,6 +271,12 @@ pub struct Options {
     /// migrates a file again with it on before any of it is shown
     /// (`workspace::ops::migrate`).
     pub find_secrets: bool,
+    /// The migrated text is shown (the preview's diff): the secrets of the
+    /// output are found on its verifying parse, to be hidden there.
+    /// `--write` and `--check` show no output and turn this off;
+    /// `Migration::output_secrets` then holds only the input's secrets
+    /// where the edits moved them.
+    pub show_output: bool,
     /// `--metrics`: an extra destination for KrakenD's metrics.
     pub metrics: MetricsTarget,
     /// `--jaeger-collector`: where a Jaeger exporter that sent to a
@@ -289,6 +295,7 @@ impl Default for Options {
             krakend_version: TargetVersion::default(),
             verify_output: true,
             find_secrets: true,
+            show_output: true,
             metrics: MetricsTarget::default(),
             jaeger_collector: None,
             merge_settings: MergeSettings::default(),

@@ -62,6 +62,8 @@ impl Migrator {
         // skips re-reading its own output, the self-check that guards a
         // write (preview and --write run it).
         settings.file.options.verify_output = settings.mode != Mode::Check;
+        // Only the preview shows the migrated text (its diff).
+        settings.file.options.show_output = settings.mode == Mode::Preview;
         // A --check that shows errors alone (the warnings are counted) does
         // not look for each config's secrets: no message of a config is
         // shown unless it has an error, and then it is migrated again with
