@@ -25,6 +25,24 @@ use crate::syntax::tree::{Member, Node, NodeKind, Text};
 /// gives up a little earlier so that the reference path decides near it.
 const MAX_OPEN_RANGES: usize = 500;
 
+/// Bytes of a string looked at eight at a time before `memchr` takes over.
+const SHORT: usize = 64;
+
+/// The high bit of each byte of `word` (little-endian) that is `"`, `\`
+/// or a control character. Only the lowest set bit is sure to be one:
+/// a borrow may mark a byte above a real one, never below, so the first
+/// byte marked is the first such byte.
+fn special_bytes(word: u64) -> u64 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let zero_in = |v: u64| v.wrapping_sub(ONES) & !v & HIGH;
+    let quote = zero_in(word ^ (ONES * u64::from(b'"')));
+    let backslash = zero_in(word ^ (ONES * u64::from(b'\\')));
+    // Bytes below 0x20: a byte of 0x80 or more is not marked (!word).
+    let control = word.wrapping_sub(ONES * 0x20) & !word & HIGH;
+    quote | backslash | control
+}
+
 /// The tree of `text` when it is strict JSON the reference parser accepts;
 /// `None` when the reference parser must decide.
 pub(super) fn parse(text: &str) -> Option<Node> {
@@ -192,13 +210,31 @@ impl<'t> Parser<'t> {
     /// ends first.
     fn run_from(&self, from: usize) -> Option<(usize, u8)> {
         let rest = self.bytes.get(from..)?;
+        // Most strings of a config are short keys and values: eight bytes
+        // at a time, the quote, the backslash and the control characters
+        // are found in one pass, without a call.
+        let mut at = 0;
+        while at < SHORT {
+            let Some(chunk) = rest.get(at..at + 8) else {
+                break;
+            };
+            let word = u64::from_le_bytes(chunk.try_into().ok()?);
+            let found = special_bytes(word);
+            if found != 0 {
+                let at = at + (found.trailing_zeros() / 8) as usize;
+                let stop = rest[at];
+                return (stop >= 0x20).then_some((at, stop));
+            }
+            at += 8;
+        }
+        let rest = &rest[at..];
         let len = memchr::memchr2(b'"', b'\\', rest)?;
         let run = rest.get(..len)?;
         // Branch-free, so that the check vectorises.
         if run.iter().fold(false, |control, &b| control | (b < 0x20)) {
             return None;
         }
-        Some((len, *rest.get(len)?))
+        Some((at + len, *rest.get(len)?))
     }
 
     /// The rest of a string whose first escape is at `pos`, appended to
@@ -301,5 +337,50 @@ impl<'t> Parser<'t> {
             self.pos += 1;
         }
         self.pos - start
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The stop of a string's run as a byte-by-byte reading finds it.
+    fn naive(bytes: &[u8]) -> Option<(usize, u8)> {
+        let at = bytes
+            .iter()
+            .position(|&b| b == b'"' || b == b'\\' || b < 0x20)?;
+        (bytes[at] >= 0x20).then_some((at, bytes[at]))
+    }
+
+    /// Every stop byte (and every byte that is none) at every place of
+    /// the word-at-a-time part and past it, after bytes that are near
+    /// misses (one above a control character, the high half of UTF-8).
+    #[test]
+    fn a_run_stops_where_a_byte_by_byte_reading_stops() {
+        let fillers = [
+            b'a', 0x20, 0x21, 0x7f, 0x80, 0xc3, 0xff, b'!', b'#', b'[', b']',
+        ];
+        let stops = [b'"', b'\\', 0x00, 0x01, 0x1f, 0x20, 0x22, 0x5c, 0x80];
+        for filler in fillers {
+            for stop in stops {
+                for place in 0..SHORT + 12 {
+                    for tail in [&b""[..], b"\"", b"\x01\""] {
+                        let mut bytes = vec![filler; place];
+                        bytes.push(stop);
+                        bytes.extend_from_slice(tail);
+                        let parser = Parser {
+                            text: "",
+                            bytes: &bytes,
+                            pos: 0,
+                        };
+                        assert_eq!(
+                            parser.run_from(0),
+                            naive(&bytes),
+                            "{filler:#x} x {place}, then {stop:#x} {tail:?}"
+                        );
+                    }
+                }
+            }
+        }
     }
 }
