@@ -131,13 +131,15 @@ impl Reporter<FileOutcome, Summary> for Human {
 }
 
 /// What the human report shows of a config's diagnostics: with `--check`,
-/// unless `-v`, only errors (the warnings of a config are counted on its
-/// line, and a config with an error shows them all: the workspace finds
-/// its secrets then). Elsewhere warnings are shown, and the preview shows
-/// diffs, which hide the secrets as well.
+/// unless `-v`, and with `--write -q`, only errors (the warnings of a
+/// config are counted on its line, and a config with an error shows them
+/// all: the workspace finds its secrets then). Elsewhere warnings are
+/// shown, and the preview shows diffs, which hide the secrets as well.
 pub fn diagnostics_shown(mode: Mode, verbosity: Verbosity) -> Shown {
     match (mode, verbosity) {
-        (Mode::Check, Verbosity::Quiet | Verbosity::Normal) => Shown::Errors,
+        (Mode::Check, Verbosity::Quiet | Verbosity::Normal) | (Mode::Write, Verbosity::Quiet) => {
+            Shown::Errors
+        }
         _ => Shown::Everything,
     }
 }

@@ -407,6 +407,51 @@ fn a_check_showing_errors_alone_finds_secrets_only_for_configs_with_an_error() {
     }
 }
 
+/// `--write -q` does not look for the configs' secrets either: it writes
+/// the same files as a run that shows everything.
+#[test]
+fn a_write_showing_errors_alone_writes_what_any_write_writes() {
+    let mut written = Vec::new();
+    for shown in [Shown::Everything, Shown::Errors] {
+        let dir = folder();
+        let mut settings = settings(Mode::Write, &[dir.path()]);
+        settings.allow_dirty = true;
+        settings.shown = shown;
+        let (migrator, inputs) = prepare(settings);
+        let mut outcomes = Vec::new();
+        migrator
+            .run(&inputs, &|| {}, |o| {
+                outcomes.push(o);
+                Ok::<(), ()>(())
+            })
+            .unwrap();
+        let migrated: Vec<bool> = outcomes
+            .iter()
+            .map(|o| o.status == FileStatus::Migrated)
+            .collect();
+        let unscrubbed: Vec<bool> = outcomes.iter().map(|o| o.unscrubbed).collect();
+        let files: Vec<(String, Vec<u8>)> = files_in(dir.path())
+            .into_iter()
+            .map(|name| {
+                let bytes = fs::read(dir.path().join(&name)).unwrap();
+                (name, bytes)
+            })
+            .collect();
+        written.push((migrated, files));
+        // Only a run that shows errors alone leaves a migrated config
+        // unscrubbed.
+        assert_eq!(
+            unscrubbed,
+            outcomes
+                .iter()
+                .map(|o| shown == Shown::Errors && o.status == FileStatus::Migrated)
+                .collect::<Vec<_>>()
+        );
+    }
+    assert!(written[0].0.contains(&true), "{:?}", written[0].0);
+    assert_eq!(written[0], written[1]);
+}
+
 #[test]
 fn explain_gives_the_fates_of_the_legacy_configs_only() {
     let dir = folder();

@@ -85,9 +85,10 @@ fn run(dir: &Path, args: &[&str]) -> Output {
     bin().current_dir(dir).args(args).output().unwrap()
 }
 
-/// A `--check` that counts the warnings (no `-v`) does not look for the
-/// configs' secrets; a config with an error shows all its diagnostics,
-/// and they hide every secret as in any other mode. The error comes from
+/// A `--check` that counts the warnings (no `-v`) and a `--write -q` do
+/// not look for the configs' secrets; a config with an error shows its
+/// diagnostics (all of them with `--check`), and they hide every secret
+/// as in any other mode. The error comes from
 /// the pipeline (exporters the ADOT collector lacks), from the plan (a file
 /// in the way of the collector config), or from holding the run's plans
 /// to each other (the collector config asked for on the deploy snippet's
@@ -117,25 +118,33 @@ fn a_check_that_shows_errors_alone_hides_secrets_once_it_shows_more() {
             "is also the collector config of krakend.json",
         ),
     ];
-    for (case, flags, error) in cases {
-        let (dir, _) = temp_file("krakend.json", config.as_bytes());
-        if case == "plan" {
-            fs::write(dir.path().join("krakend.otel-collector.yaml"), "x: 1\n").unwrap();
+    // `--write -q` shows errors alone too, and then nothing but errors.
+    for mode in [&["--check"][..], &["--write", "-q"]] {
+        for (case, flags, error) in cases {
+            let (dir, path) = temp_file("krakend.json", config.as_bytes());
+            if case == "plan" {
+                fs::write(dir.path().join("krakend.otel-collector.yaml"), "x: 1\n").unwrap();
+            }
+            let mut args = vec!["migrate", "--color", "never"];
+            args.extend_from_slice(mode);
+            args.extend_from_slice(flags);
+            args.push("krakend.json");
+            let output = run(dir.path(), &args);
+            let stderr = text(&output.stderr);
+            let what = format!("{case} {mode:?}");
+            assert_eq!(output.status.code(), Some(2), "{what}: {stderr}");
+            assert!(stderr.contains(error), "{what}: {stderr}");
+            // With --check, the warnings are shown with the error, the
+            // key's among them.
+            assert_eq!(
+                stderr.contains("warning[OC013]") && stderr.contains("token="),
+                mode[0] == "--check",
+                "{what}: {stderr}"
+            );
+            assert_streams_clean(&what, &output);
+            assert_not_in(&what, &stderr, &["CANARYKEYTOKEN"]);
+            assert_eq!(fs::read_to_string(&path).unwrap(), config, "{what}");
         }
-        let mut args = vec!["migrate", "--check", "--color", "never"];
-        args.extend_from_slice(flags);
-        args.push("krakend.json");
-        let output = run(dir.path(), &args);
-        let stderr = text(&output.stderr);
-        assert_eq!(output.status.code(), Some(2), "{case}: {stderr}");
-        assert!(stderr.contains(error), "{case}: {stderr}");
-        // The warnings are shown with the error, the key's among them.
-        assert!(
-            stderr.contains("warning[OC013]") && stderr.contains("token="),
-            "{case}: {stderr}"
-        );
-        assert_streams_clean(case, &output);
-        assert_not_in(case, &stderr, &["CANARYKEYTOKEN"]);
     }
 }
 

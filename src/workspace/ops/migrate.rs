@@ -64,12 +64,16 @@ impl Migrator {
         settings.file.options.verify_output = settings.mode != Mode::Check;
         // Only the preview shows the migrated text (its diff).
         settings.file.options.show_output = settings.mode == Mode::Preview;
-        // A --check that shows errors alone (the warnings are counted) does
-        // not look for each config's secrets: no message of a config is
-        // shown unless it has an error, and then it is migrated again with
-        // them found (`migrate_file`, and `run` after a refused plan).
+        // A run that shows errors alone (`--check` counts the warnings,
+        // `--write -q` says nothing of them) does not look for each
+        // config's secrets: no message of a config is shown unless it has
+        // an error, and then it is migrated again with them found
+        // (`migrate_file`, and `run` after a refused plan), before anything
+        // of it is written. What a write itself refuses is said without
+        // quoting the config. The preview always shows the config (its
+        // diff) and always finds them.
         settings.file.options.find_secrets =
-            !(settings.mode == Mode::Check && settings.shown == Shown::Errors);
+            settings.mode == Mode::Preview || settings.shown == Shown::Everything;
         let files = inputs.files();
         let guard = (settings.mode == Mode::Write && !settings.allow_dirty)
             .then(|| GitGuard::snapshot(&files));
