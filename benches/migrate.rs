@@ -94,23 +94,34 @@ fn main() {
     row("oc2otel migrate krakend.json (preview: the diff)", &preview);
     let filter = measure_filter(oc2otel, &["migrate", "-"], &config).expect("oc2otel runs");
     row("oc2otel migrate - (stdin to stdout)", &filter);
-    // --write rewrites the file, so each run gets a fresh copy.
+    // --write rewrites the file, so each run gets a fresh copy. Quiet, it
+    // shows errors alone and skips the search for secrets that warnings
+    // shown must be scrubbed of: both are measured.
     let work = dir.path().join("work.json");
-    let write = measure(
-        RUNS,
-        || {
-            let mut c = Command::new(oc2otel);
-            c.args(["migrate", "--write", "-q"]).arg(&work);
-            c
-        },
-        || {
-            std::fs::write(&work, &text).unwrap();
-            let _ = std::fs::remove_file(dir.path().join("work.otel-collector.yaml"));
-        },
-        |status| status == 0,
-    )
-    .expect("oc2otel runs");
-    row("oc2otel migrate --write", &write);
+    let measure_write = |quiet: bool| {
+        measure(
+            RUNS,
+            || {
+                let mut c = Command::new(oc2otel);
+                c.args(["migrate", "--write"]);
+                if quiet {
+                    c.arg("-q");
+                }
+                c.arg(&work);
+                c
+            },
+            || {
+                std::fs::write(&work, &text).unwrap();
+                let _ = std::fs::remove_file(dir.path().join("work.otel-collector.yaml"));
+            },
+            |status| status == 0,
+        )
+        .expect("oc2otel runs")
+    };
+    let write = measure_write(true);
+    row("oc2otel migrate --write -q", &write);
+    let write_shown = measure_write(false);
+    row("oc2otel migrate --write (warnings shown)", &write_shown);
     let jq_filter = "del(.extra_config[\"telemetry/opencensus\"])";
     let Some(jq) = measure_filter("jq", &[jq_filter], &config) else {
         println!("  jq is not installed: install it (apt install jq) to compare");
@@ -119,8 +130,15 @@ fn main() {
     row("jq 'del(.extra_config[\"telemetry/opencensus\"])'", &jq);
     println!();
     ratio_line(
-        "--write, wall time (median)",
+        "--write -q, wall time (median)",
         write.median,
+        jq.median,
+        "jq",
+        0.25,
+    );
+    ratio_line(
+        "--write, warnings shown, wall time (median)",
+        write_shown.median,
         jq.median,
         "jq",
         0.25,
@@ -157,12 +175,18 @@ fn callgrind_figures(oc2otel: &str, dir: &Path, text: &str, config: &Path, jq_fi
             .current_dir(dir),
     );
     let work = dir.join("counted.json");
-    std::fs::write(&work, text).unwrap();
-    let write = instructions(
-        Command::new(oc2otel)
-            .args(["migrate", "--write", "-q"])
-            .arg(&work),
-    );
+    let write_with = |flags: &[&str]| {
+        std::fs::write(&work, text).unwrap();
+        let _ = std::fs::remove_file(dir.join("counted.otel-collector.yaml"));
+        instructions(
+            Command::new(oc2otel)
+                .args(["migrate", "--write"])
+                .args(flags)
+                .arg(&work),
+        )
+    };
+    let write = write_with(&["-q"]);
+    let write_shown = write_with(&[]);
     let check = instructions(
         Command::new(oc2otel)
             .args(["migrate", "--check", "-q"])
@@ -170,16 +194,17 @@ fn callgrind_figures(oc2otel: &str, dir: &Path, text: &str, config: &Path, jq_fi
     );
     println!("\n  instructions (callgrind):");
     let millions = |n: u64| n as f64 / 1e6;
-    println!("    jq                        {:>9.1} M", millions(jq));
+    println!("    jq                           {:>9.1} M", millions(jq));
     for (label, count, goal) in [
-        ("oc2otel migrate --write", write, Some(0.25)),
+        ("oc2otel migrate --write -q", write, Some(0.25)),
+        ("oc2otel migrate --write", write_shown, Some(0.25)),
         ("oc2otel migrate (preview)", preview, Some(0.5)),
         ("oc2otel migrate --check", check, None),
     ] {
         let Some(count) = count else { continue };
         let goal = goal.map_or(String::new(), |g| format!(" (goal {g}x)"));
         println!(
-            "    {label:<25} {:>9.1} M   {:.2}x jq{goal}",
+            "    {label:<28} {:>9.1} M   {:.2}x jq{goal}",
             millions(count),
             count as f64 / jq as f64
         );
