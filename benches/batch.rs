@@ -133,7 +133,7 @@ fn main() {
     build(&tree, 10_000);
     let bytes: u64 = walk_size(&tree);
     println!(
-        "oc2otel batch benchmark: 10,000 files ({:.1} MB; 2,000 legacy configs of ~20 KB, 2,000 migrated, 6,000 unrelated), {PAIRED_RUNS} runs of --check and rg in turn, {RUNS} of the others",
+        "oc2otel batch benchmark: 10,000 files ({:.1} MB; 2,000 legacy configs of ~13 KB, 2,000 migrated, 6,000 unrelated), {PAIRED_RUNS} runs of --check and rg in turn, {RUNS} of the others",
         bytes as f64 / 1_048_576.0
     );
     // The tree's writes reach the disk before anything is timed.
