@@ -244,14 +244,7 @@ fn the_dirty_tree_guard_refuses_a_plan_before_any_of_it_is_written() {
     git(dir.path(), &["add", "."]);
     git(dir.path(), &["commit", "-q", "-m", "init"]);
     fs::write(&k, fixture(XRAY).replace("eu-west-1", "eu-west-2")).unwrap();
-    let (migrator, inputs) = prepare(settings(Mode::Write, &[&k]));
-    let mut outcomes = Vec::new();
-    migrator
-        .run(&inputs, &|| {}, |o| {
-            outcomes.push(o);
-            Ok::<(), ()>(())
-        })
-        .unwrap();
+    let outcomes = outcomes_of(Mode::Write, &[&k], Shown::Everything, |_| {});
     let [outcome] = outcomes.as_slice() else {
         panic!("one outcome");
     };
@@ -323,14 +316,15 @@ fn a_run_hands_over_outcomes_in_input_order_past_a_chunk() {
     );
 }
 
-/// Every outcome of a `--check` run over `paths`, its report showing
+/// Every outcome of a run in `mode` over `paths`, its report showing
 /// `shown`; `adjust` changes the settings first.
-fn check_outcomes(
+fn outcomes_of(
+    mode: Mode,
     paths: &[&Path],
     shown: Shown,
     adjust: impl Fn(&mut MigrateSettings),
 ) -> Vec<FileOutcome> {
-    let mut settings = settings(Mode::Check, paths);
+    let mut settings = settings(mode, paths);
     settings.shown = shown;
     adjust(&mut settings);
     let (migrator, inputs) = prepare(settings);
@@ -381,8 +375,8 @@ fn a_check_showing_errors_alone_finds_secrets_only_for_configs_with_an_error() {
         (&[&k], &clash, true),
     ];
     for (paths, adjust, error) in cases {
-        let all = check_outcomes(paths, Shown::Everything, adjust);
-        let errors = check_outcomes(paths, Shown::Errors, adjust);
+        let all = outcomes_of(Mode::Check, paths, Shown::Everything, adjust);
+        let errors = outcomes_of(Mode::Check, paths, Shown::Errors, adjust);
         assert_eq!(all.len(), errors.len());
         for (all, errors) in all.iter().zip(&errors) {
             let what = &all.path;
@@ -414,17 +408,9 @@ fn a_write_showing_errors_alone_writes_what_any_write_writes() {
     let mut written = Vec::new();
     for shown in [Shown::Everything, Shown::Errors] {
         let dir = folder();
-        let mut settings = settings(Mode::Write, &[dir.path()]);
-        settings.allow_dirty = true;
-        settings.shown = shown;
-        let (migrator, inputs) = prepare(settings);
-        let mut outcomes = Vec::new();
-        migrator
-            .run(&inputs, &|| {}, |o| {
-                outcomes.push(o);
-                Ok::<(), ()>(())
-            })
-            .unwrap();
+        let outcomes = outcomes_of(Mode::Write, &[dir.path()], shown, |s| {
+            s.allow_dirty = true;
+        });
         let migrated: Vec<bool> = outcomes
             .iter()
             .map(|o| o.status == FileStatus::Migrated)
