@@ -205,7 +205,10 @@ pub fn is_temp_name(name: &str) -> bool {
 }
 
 /// Directories already swept by this process: a sweep per directory and
-/// run is enough, since this run's own files are always locked.
+/// run is enough, since this run's own files are always locked. Known by
+/// the path as the run spells it (a folder spelled two ways is swept
+/// twice, which harms nothing): resolving it cost a `getcwd` and a
+/// `readlink` per component, three times per config written.
 static SWEPT: Mutex<Option<HashSet<PathBuf>>> = Mutex::new(None);
 
 /// Remove the temporary files that oc2otel runs left in `dir` when they
@@ -214,7 +217,7 @@ static SWEPT: Mutex<Option<HashSet<PathBuf>>> = Mutex::new(None);
 /// removed. Failures are ignored: a leftover file harms nobody, and the
 /// next run tries again.
 pub fn sweep_stale_temp_files(dir: &Path) -> usize {
-    let key = fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
+    let key = dir.to_path_buf();
     {
         let mut swept = SWEPT.lock().unwrap_or_else(|e| e.into_inner());
         if !swept.get_or_insert_with(HashSet::new).insert(key) {
