@@ -7,7 +7,8 @@
 //! else, or shadowed by a later duplicate of one of its parent keys, is
 //! never read; it is reported, not migrated.
 
-use crate::syntax::tree::{Node, NodeKind, child_pointer};
+use crate::syntax::source::Format;
+use crate::syntax::tree::{Node, NodeKind, Span, child_pointer};
 
 pub const OPENCENSUS: &str = "telemetry/opencensus";
 pub const OPENCENSUS_V1: &str = "github_com/devopsfaith/krakend-opencensus";
@@ -180,17 +181,25 @@ fn is_last_of_key(
 }
 
 /// Find every legacy block of a YAML stream: those of its first document
-/// (the one KrakenD reads), then those of the others, all unread.
-pub fn locate_documents<'a>(root: &'a Node, others: &'a [Node]) -> Located<'a> {
-    let mut located = locate(root);
+/// (the one KrakenD reads), then those of the others, all unread; only
+/// where the text's `mentions` are, when they are known.
+pub fn locate_documents<'a>(
+    root: &'a Node,
+    others: &'a [Node],
+    mentions: Option<&Mentions>,
+) -> Located<'a> {
+    let mut located = locate_with(root, mentions);
     for other in others {
-        located
-            .blocks
-            .extend(locate(other).blocks.into_iter().map(|block| BlockRef {
-                scope: Scope::Unread,
-                later_document: true,
-                ..block
-            }));
+        located.blocks.extend(
+            locate_with(other, mentions)
+                .blocks
+                .into_iter()
+                .map(|block| BlockRef {
+                    scope: Scope::Unread,
+                    later_document: true,
+                    ..block
+                }),
+        );
     }
     located
 }
@@ -205,9 +214,13 @@ pub struct Mentions(Vec<usize>);
 impl Mentions {
     pub const WORD: &'static str = "opencensus";
 
-    /// The mentions of a JSON text; `None` when a `\u` escape could spell
-    /// a legacy key where the bytes do not.
-    pub fn in_json(text: &str) -> Option<Mentions> {
+    /// The mentions of a text in `format`: known for JSON alone (YAML and
+    /// TOML escape letters in more ways, a template renders), and not when
+    /// a `\u` escape could spell a legacy key where the bytes do not.
+    pub fn of(text: &str, format: Format) -> Option<Mentions> {
+        if format != Format::Json {
+            return None;
+        }
         let bytes = text.as_bytes();
         if memchr::memmem::find(bytes, b"\\u").is_some() {
             return None;
@@ -217,33 +230,34 @@ impl Mentions {
         ))
     }
 
-    /// The byte offsets, in order.
-    pub fn offsets(&self) -> &[usize] {
-        &self.0
+    /// Whether every mention lies within one of `spans`.
+    pub fn all_within(&self, spans: &[Span]) -> bool {
+        self.0
+            .iter()
+            .all(|&at| spans.iter().any(|span| Self::holds(span, at)))
     }
 
     /// Whether one of the mentions lies within `span`.
-    fn within(&self, span: &std::ops::Range<usize>) -> bool {
+    fn within(&self, span: &Span) -> bool {
         let first = self.0.partition_point(|&at| at < span.start);
-        self.0
-            .get(first)
-            .is_some_and(|&at| at + Self::WORD.len() <= span.end)
+        self.0.get(first).is_some_and(|&at| Self::holds(span, at))
+    }
+
+    /// Whether the mention at `at` lies within `span`.
+    fn holds(span: &Span, at: usize) -> bool {
+        span.start <= at && at + Self::WORD.len() <= span.end
     }
 }
 
 /// Find every legacy block of a document.
 pub fn locate(root: &Node) -> Located<'_> {
-    locate_pruned(root, None)
+    locate_with(root, None)
 }
 
-/// [`locate`] in the tree of a JSON text whose [`Mentions`] are known:
-/// only the parts of the tree that mention a legacy key are walked (most
-/// of a config's endpoints hold none).
-pub fn locate_mentioned<'a>(root: &'a Node, mentions: &Mentions) -> Located<'a> {
-    locate_pruned(root, Some(mentions))
-}
-
-fn locate_pruned<'a>(root: &'a Node, mentions: Option<&Mentions>) -> Located<'a> {
+/// [`locate`], walking only the parts of the tree that the text's
+/// [`Mentions`], when they are known, say may hold a legacy key (most of
+/// a config's endpoints hold none).
+pub fn locate_with<'a>(root: &'a Node, mentions: Option<&Mentions>) -> Located<'a> {
     let wanted = |node: &Node| {
         matches!(node.kind, NodeKind::Object(_) | NodeKind::Array(_))
             && mentions.is_none_or(|m| m.within(&node.span))
@@ -449,9 +463,9 @@ mod tests {
         #[test]
         fn the_mentioned_parts_hold_every_block(text in value()) {
             let root = json::parse(&text).unwrap();
-            let mentions = Mentions::in_json(&text).unwrap();
+            let mentions = Mentions::of(&text, Format::Json).unwrap();
             proptest::prop_assert_eq!(
-                found(&locate_mentioned(&root, &mentions)),
+                found(&locate_with(&root, Some(&mentions))),
                 found(&locate(&root))
             );
         }
@@ -460,7 +474,7 @@ mod tests {
     #[test]
     fn a_unicode_escape_turns_the_pruning_off() {
         let text = r#"{"extra_config": {"telemetry/\u006fpencensus": {}}}"#;
-        assert!(Mentions::in_json(text).is_none());
+        assert!(Mentions::of(text, Format::Json).is_none());
         let root = json::parse(text).unwrap();
         assert_eq!(locate(&root).blocks.len(), 1);
     }

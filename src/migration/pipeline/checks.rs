@@ -6,7 +6,7 @@
 
 use crate::migration::options::KrakendVersion;
 use crate::model::diagnostic::{Action, Code, Diagnostic};
-use crate::model::locate::{self, Mentions, Scope};
+use crate::model::locate::{self, Scope};
 use crate::model::redact;
 use crate::syntax::edit::Edit;
 use crate::syntax::source::Format;
@@ -83,11 +83,7 @@ fn may_embed(input: &Input) -> bool {
         .iter()
         .map(|b| b.member().key_span.clone())
         .collect();
-    let word = Mentions::WORD.len();
-    mentions
-        .offsets()
-        .iter()
-        .any(|&at| !keys.iter().any(|k| k.start <= at && at + word <= k.end))
+    !mentions.all_within(&keys)
 }
 
 /// Whether a string value holds a legacy block as config text.

@@ -70,15 +70,12 @@ impl<'a> Input<'a> {
         document: &'a dyn Document,
         find_secrets: bool,
     ) -> Input<'a> {
-        // A JSON document is one tree, and its bytes say where a legacy
-        // key can be.
-        let mentions = (format == Format::Json)
-            .then(|| Mentions::in_json(text))
-            .flatten();
-        let located = match &mentions {
-            Some(mentions) => locate::locate_mentioned(document.root(), mentions),
-            None => locate::locate_documents(document.root(), document.other_documents()),
-        };
+        let mentions = Mentions::of(text, format);
+        let located = locate::locate_documents(
+            document.root(),
+            document.other_documents(),
+            mentions.as_ref(),
+        );
         Input {
             text,
             format,

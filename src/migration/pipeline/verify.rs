@@ -74,12 +74,10 @@ impl<'a> Output<'a> {
         match self {
             // A migrated JSON config rarely says `opencensus` at all: then
             // nothing of its tree is walked.
-            Output::Tree(document) => match (format, Mentions::in_json(output)) {
-                (Format::Json, Some(mentions)) => {
-                    locate::locate_mentioned(document.root(), &mentions).is_pending()
-                }
-                _ => locate::locate(document.root()).is_pending(),
-            },
+            Output::Tree(document) => {
+                let mentions = Mentions::of(output, format);
+                locate::locate_with(document.root(), mentions.as_ref()).is_pending()
+            }
             Output::Template { legacy_left, .. } => *legacy_left,
         }
     }
