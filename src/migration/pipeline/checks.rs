@@ -11,7 +11,7 @@ use crate::model::redact;
 use crate::syntax::edit::Edit;
 use crate::syntax::source::Format;
 use crate::syntax::source::LineIndex;
-use crate::syntax::tree::{Node, NodeKind, escape_token};
+use crate::syntax::tree::{Node, NodeKind, child_pointer};
 
 use super::input::Input;
 
@@ -180,12 +180,10 @@ fn pointer_to(root: &Node, target: &Node) -> String {
             _ => {}
         }
     }
-    path.iter()
-        .map(|step| match step {
-            Step::Key(key) => format!("/{}", escape_token(key)),
-            Step::Index(i) => format!("/{i}"),
-        })
-        .collect()
+    path.iter().fold(String::new(), |pointer, step| match step {
+        Step::Key(key) => child_pointer(&pointer, key),
+        Step::Index(i) => child_pointer(&pointer, &i.to_string()),
+    })
 }
 
 fn out_of_range(raw: &str, pointer: String, node: &Node) -> Diagnostic {
