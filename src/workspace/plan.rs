@@ -309,7 +309,8 @@ pub struct Location {
 enum Folder {
     /// Device and inode.
     Identity(u64, u64),
-    /// The resolved path, where the folder cannot be looked at.
+    /// The path, where the folder cannot be looked at (resolved where
+    /// there are no inodes).
     Path(PathBuf),
 }
 
@@ -321,11 +322,7 @@ impl Location {
     /// The location of `path`, whose own metadata (links not followed) the
     /// caller has read: `entry` (`None`: nothing is there).
     fn with_entry(path: &Path, entry: Option<&std::fs::Metadata>) -> Location {
-        let target = if entry.is_some_and(|m| m.file_type().is_symlink()) {
-            std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
-        } else {
-            path.to_path_buf()
-        };
+        let target = write::resolve_entry(path, entry).unwrap_or_else(|_| path.to_path_buf());
         let dir = write::parent_dir(&target);
         Location {
             folder: Folder::of(&dir),

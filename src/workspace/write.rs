@@ -45,8 +45,14 @@ pub const TEMP_SUFFIX: &str = ".tmp";
 /// The path a write to `path` must replace: the final target of a
 /// symlink chain, or `path` itself.
 pub fn resolve_target(path: &Path) -> io::Result<PathBuf> {
-    match fs::symlink_metadata(path) {
-        Ok(meta) if meta.file_type().is_symlink() => fs::canonicalize(path),
+    resolve_entry(path, fs::symlink_metadata(path).ok().as_ref())
+}
+
+/// [`resolve_target`] for a caller that has read the path's own metadata
+/// (links not followed) already: `entry` (`None`: nothing is there).
+pub fn resolve_entry(path: &Path, entry: Option<&fs::Metadata>) -> io::Result<PathBuf> {
+    match entry {
+        Some(meta) if meta.file_type().is_symlink() => fs::canonicalize(path),
         _ => Ok(path.to_path_buf()),
     }
 }
