@@ -40,20 +40,11 @@ impl Human {
 
     /// What this run shows of the diagnostics of `file`.
     fn policy(&self, file: &FileOutcome) -> Policy {
-        // --check says what is pending: the warnings of a config are
-        // counted on its line and answered by the next steps. Those of a
-        // file that could not be taken (a folder with no config, a file
-        // too large) are about the run itself, and shown.
         let migration = matches!(
             file.status,
             FileStatus::WouldMigrate | FileStatus::Unchanged | FileStatus::Migrated
         );
-        let (warnings, infos) = match (self.style.verbosity, self.mode) {
-            (Verbosity::Quiet, _) => (Show::Hidden, Show::Hidden),
-            (Verbosity::Verbose, _) => (Show::Full, Show::Full),
-            (Verbosity::Normal, Mode::Check) if migration => (Show::Hidden, Show::Hidden),
-            (Verbosity::Normal, _) => (Show::Line, Show::Hidden),
-        };
+        let (warnings, infos) = levels(self.mode, self.style.verbosity, migration);
         Policy {
             warnings,
             infos,
@@ -130,17 +121,32 @@ impl Reporter<FileOutcome, Summary> for Human {
     }
 }
 
-/// What the human report shows of a config's diagnostics: with `--check`,
-/// unless `-v`, and with `--write -q`, only errors (the warnings of a
-/// config are counted on its line, and a config with an error shows them
-/// all: the workspace finds its secrets then). Elsewhere warnings are
-/// shown, and the preview shows diffs, which hide the secrets as well.
+/// How much of a file's warnings and infos a run shows; `migration`: the
+/// file was taken and migrated (or found unchanged). --check says what is
+/// pending: the warnings of a config are counted on its line and answered
+/// by the next steps. Those of a file that could not be taken (a folder
+/// with no config, a file too large) or that failed are shown.
+fn levels(mode: Mode, verbosity: Verbosity, migration: bool) -> (Show, Show) {
+    match (verbosity, mode) {
+        (Verbosity::Quiet, _) => (Show::Hidden, Show::Hidden),
+        (Verbosity::Verbose, _) => (Show::Full, Show::Full),
+        (Verbosity::Normal, Mode::Check) if migration => (Show::Hidden, Show::Hidden),
+        (Verbosity::Normal, _) => (Show::Line, Show::Hidden),
+    }
+}
+
+/// What the human report shows of a config's diagnostics, read from the
+/// same [`levels`] the report uses: errors alone where it hides the
+/// warnings and infos of a migrated config (`--check` unless `-v`,
+/// `--write -q`; a config with an error shows more, and the workspace
+/// finds its secrets then). The preview shows diffs, which need them
+/// whatever the level.
 pub fn diagnostics_shown(mode: Mode, verbosity: Verbosity) -> Shown {
-    match (mode, verbosity) {
-        (Mode::Check, Verbosity::Quiet | Verbosity::Normal) | (Mode::Write, Verbosity::Quiet) => {
-            Shown::Errors
-        }
-        _ => Shown::Everything,
+    let hidden = levels(mode, verbosity, true) == (Show::Hidden, Show::Hidden);
+    if hidden && mode != Mode::Preview {
+        Shown::Errors
+    } else {
+        Shown::Everything
     }
 }
 
@@ -541,6 +547,32 @@ mod tests {
     use super::*;
     use crate::model::diagnostic::Code;
     use crate::syntax::source::LineIndex;
+
+    /// Errors alone exactly where a migrated config's warnings and infos
+    /// are hidden and no diff is shown: `--check` without `-v`, and
+    /// `--write -q`.
+    #[test]
+    fn errors_alone_are_shown_by_check_and_a_quiet_write() {
+        for mode in [Mode::Check, Mode::Preview, Mode::Write] {
+            for verbosity in [Verbosity::Quiet, Verbosity::Normal, Verbosity::Verbose] {
+                let errors = matches!(
+                    (mode, verbosity),
+                    (Mode::Check, Verbosity::Quiet | Verbosity::Normal)
+                        | (Mode::Write, Verbosity::Quiet)
+                );
+                let expected = if errors {
+                    Shown::Errors
+                } else {
+                    Shown::Everything
+                };
+                assert_eq!(
+                    diagnostics_shown(mode, verbosity),
+                    expected,
+                    "{mode:?} {verbosity:?}"
+                );
+            }
+        }
+    }
 
     /// A diagnostic at `offset` of `text`, located.
     fn at(text: &str, offset: usize, len: usize) -> Diagnostic {
