@@ -102,7 +102,6 @@ impl Migrator {
         for problem in &inputs.problems {
             hand_over(FileOutcome::from_problem(problem))?;
         }
-        let all = &inputs.inputs;
         let work = |input| {
             let outcome = self.migrate_file(input);
             progress();
@@ -132,7 +131,7 @@ impl Migrator {
             Mode::Write => super::Order::Sequential,
             Mode::Check | Mode::Preview => super::Order::Overlapping,
         };
-        super::in_chunks(all, order, work, settle, |outcomes| {
+        super::in_chunks(&inputs.inputs, order, work, settle, |outcomes| {
             outcomes
                 .into_iter()
                 .try_for_each(|(_, outcome)| hand_over(outcome))
