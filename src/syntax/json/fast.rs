@@ -50,6 +50,8 @@ pub(super) fn parse(text: &str) -> Option<Node> {
         text,
         bytes: text.as_bytes(),
         pos: 0,
+        members: Vec::new(),
+        elements: Vec::new(),
     };
     parser.skip_whitespace();
     let root = parser.value(0)?;
@@ -57,10 +59,29 @@ pub(super) fn parse(text: &str) -> Option<Node> {
     (parser.pos == parser.bytes.len()).then_some(root)
 }
 
+/// The entries of `scratch` from `base` on, moved (one copy of their
+/// bytes) into a vector of exactly their number.
+fn take_from<T>(scratch: &mut Vec<T>, base: usize) -> Vec<T> {
+    if base == 0 {
+        // `split_off(0)` would hand over the scratch's whole capacity.
+        let mut all = std::mem::take(scratch);
+        all.shrink_to_fit();
+        return all;
+    }
+    scratch.split_off(base)
+}
+
 struct Parser<'t> {
     text: &'t str,
     bytes: &'t [u8],
     pos: usize,
+    /// The members of the objects being read, innermost last: an object's
+    /// are moved out into a vector of exactly their number when it closes
+    /// (a vector grown by pushes holds up to twice what it needs, and a
+    /// tree is mostly small objects and arrays).
+    members: Vec<Member>,
+    /// The same for the elements of arrays.
+    elements: Vec<Node>,
 }
 
 impl<'t> Parser<'t> {
@@ -127,12 +148,13 @@ impl<'t> Parser<'t> {
         let start = self.pos;
         self.pos += 1;
         self.skip_whitespace();
-        let mut elements = Vec::new();
+        let base = self.elements.len();
         if self.peek() == Some(b']') {
             self.pos += 1;
         } else {
             loop {
-                elements.push(self.value(open + 1)?);
+                let element = self.value(open + 1)?;
+                self.elements.push(element);
                 if !self.separator(b']')? {
                     break;
                 }
@@ -140,7 +162,7 @@ impl<'t> Parser<'t> {
         }
         Some(Node {
             span: start..self.pos,
-            kind: NodeKind::Array(elements),
+            kind: NodeKind::Array(take_from(&mut self.elements, base)),
         })
     }
 
@@ -148,12 +170,13 @@ impl<'t> Parser<'t> {
         let start = self.pos;
         self.pos += 1;
         self.skip_whitespace();
-        let mut members = Vec::new();
+        let base = self.members.len();
         if self.peek() == Some(b'}') {
             self.pos += 1;
         } else {
             loop {
-                members.push(self.member(open)?);
+                let member = self.member(open)?;
+                self.members.push(member);
                 if !self.separator(b'}')? {
                     break;
                 }
@@ -161,7 +184,7 @@ impl<'t> Parser<'t> {
         }
         Some(Node {
             span: start..self.pos,
-            kind: NodeKind::Object(members),
+            kind: NodeKind::Object(take_from(&mut self.members, base)),
         })
     }
 
@@ -344,6 +367,29 @@ impl<'t> Parser<'t> {
 mod tests {
     use super::*;
 
+    /// Every object and array of `node` holds no room beyond its entries.
+    fn exactly_sized(node: &Node) -> bool {
+        match &node.kind {
+            NodeKind::Object(members) => {
+                members.capacity() == members.len()
+                    && members.iter().all(|m| exactly_sized(&m.value))
+            }
+            NodeKind::Array(elements) => {
+                elements.capacity() == elements.len() && elements.iter().all(exactly_sized)
+            }
+            _ => true,
+        }
+    }
+
+    #[test]
+    fn containers_are_read_into_vectors_of_exactly_their_size() {
+        let text = r#"{"a": [{"b": [1, 2, 3], "c": {}}, [], [[4], {"d": 5, "e": 6}]],
+            "f": {"g": [7, 8, 9, 10, 11], "h": {"i": null}}, "j": true}"#;
+        let root = parse(text).unwrap();
+        assert!(exactly_sized(&root));
+        assert_eq!(root, crate::syntax::json::parse(text).unwrap());
+    }
+
     /// The stop of a string's run as a byte-by-byte reading finds it.
     fn naive(bytes: &[u8]) -> Option<(usize, u8)> {
         let at = bytes
@@ -372,6 +418,8 @@ mod tests {
                             text: "",
                             bytes: &bytes,
                             pos: 0,
+                            members: Vec::new(),
+                            elements: Vec::new(),
                         };
                         assert_eq!(
                             parser.run_from(0),
