@@ -84,6 +84,20 @@ impl SourceText {
         out.extend_from_slice(text.as_bytes());
         out
     }
+
+    /// The bytes this text was decoded from: decoding only takes the BOM
+    /// off.
+    pub fn file_bytes(&self) -> Vec<u8> {
+        self.to_file_bytes(&self.text)
+    }
+
+    /// [`SourceText::file_bytes`], made of the text's own memory.
+    pub fn into_file_bytes(self) -> Vec<u8> {
+        match self.bom {
+            true => self.file_bytes(),
+            false => self.text.into_bytes(),
+        }
+    }
 }
 
 /// Why bytes could not become a `SourceText`. Each carries the byte offset
@@ -134,44 +148,56 @@ impl DecodeError {
 
 /// Decode raw bytes into text, refusing what cannot be a configuration.
 pub fn decode(bytes: &[u8]) -> Result<SourceText, DecodeError> {
+    decode_owned(bytes.to_vec()).map_err(|(err, _)| err)
+}
+
+/// [`decode`], taking the bytes read: the text is made of the same memory,
+/// without a copy (a run no longer holds a file twice, as bytes and as
+/// text: [`SourceText::file_bytes`] gives the bytes back). On an error the
+/// bytes come back as they were given, to point at the problem.
+pub fn decode_owned(mut bytes: Vec<u8>) -> Result<SourceText, (DecodeError, Vec<u8>)> {
     if bytes.len() as u64 > MAX_FILE_BYTES {
-        return Err(DecodeError::TooLarge {
+        let err = DecodeError::TooLarge {
             limit: MAX_FILE_BYTES,
-        });
+        };
+        return Err((err, bytes));
     }
     if bytes.is_empty() {
-        return Err(DecodeError::Empty);
+        return Err((DecodeError::Empty, bytes));
     }
-    let (bom, body) = match bytes.strip_prefix(BOM.as_bytes()) {
-        Some(rest) => (true, rest),
-        None => (false, bytes),
+    let bom = bytes.starts_with(BOM.as_bytes());
+    let skipped = if bom { BOM.len() } else { 0 };
+    if let Some(offset) = memchr::memchr(0, &bytes[skipped..]) {
+        let offset = offset + skipped;
+        return Err((DecodeError::Binary { offset }, bytes));
+    }
+    // The bytes as they were given, for an error to point into.
+    let restore = |mut bytes: Vec<u8>| {
+        bytes.splice(0..0, BOM.as_bytes()[..skipped].iter().copied());
+        bytes
     };
-    if let Some(offset) = memchr::memchr(0, body) {
-        return Err(DecodeError::Binary {
-            offset: offset + if bom { 3 } else { 0 },
-        });
-    }
-    let text = match std::str::from_utf8(body) {
+    bytes.drain(..skipped);
+    let text = match String::from_utf8(bytes) {
         Ok(text) => text,
         Err(err) => {
-            let offset = err.valid_up_to();
-            return Err(DecodeError::InvalidUtf8 {
-                offset: offset + if bom { 3 } else { 0 },
-                byte: body[offset],
-            });
+            let valid = err.utf8_error().valid_up_to();
+            let byte = err.as_bytes()[valid];
+            let offset = valid + skipped;
+            return Err((
+                DecodeError::InvalidUtf8 { offset, byte },
+                restore(err.into_bytes()),
+            ));
         }
     };
     if text.trim().is_empty() {
-        return Err(if text.is_empty() {
+        let err = if text.is_empty() {
             DecodeError::Empty
         } else {
             DecodeError::OnlyWhitespace
-        });
+        };
+        return Err((err, restore(text.into_bytes())));
     }
-    Ok(SourceText {
-        text: text.to_owned(),
-        bom,
-    })
+    Ok(SourceText { text, bom })
 }
 
 /// Read at most `MAX_FILE_BYTES + 1` bytes from a reader, so an endless or
@@ -504,6 +530,45 @@ mod tests {
             decode(b"{\"a\": \"\xff\"}"),
             Err(DecodeError::InvalidUtf8 {
                 offset: 7,
+                byte: 0xff
+            })
+        );
+    }
+
+    #[test]
+    fn decoding_owned_bytes_gives_them_back_whole_in_every_case() {
+        let cases: [&[u8]; 8] = [
+            b"{}\n",
+            b"\xef\xbb\xbf{}\n",
+            b"",
+            b"\xef\xbb\xbf \n",
+            b"\xef\xbb\xbf{\"a\":\x00}",
+            b"\xef\xbb\xbf{\"a\": \"\xff\"}",
+            // Whitespace beyond ASCII is still only whitespace.
+            "\u{a0}\u{3000}".as_bytes(),
+            b"{\n\"\xc3\xa9\xff\"}",
+        ];
+        for bytes in cases {
+            match decode_owned(bytes.to_vec()) {
+                Ok(text) => {
+                    assert_eq!(text, decode(bytes).unwrap());
+                    assert_eq!(text.file_bytes(), bytes);
+                    assert_eq!(text.into_file_bytes(), bytes);
+                }
+                Err((err, back)) => {
+                    assert_eq!(back, bytes, "{err}");
+                    assert_eq!(Err(err), decode(bytes));
+                }
+            }
+        }
+        assert_eq!(
+            decode("\u{a0}\u{3000}".as_bytes()),
+            Err(DecodeError::OnlyWhitespace)
+        );
+        assert_eq!(
+            decode(b"\xef\xbb\xbf{\"a\": \"\xff\"}"),
+            Err(DecodeError::InvalidUtf8 {
+                offset: 10,
                 byte: 0xff
             })
         );

@@ -41,11 +41,10 @@ pub struct Input {
     path: PathBuf,
 }
 
-/// A read input: the bytes as read (to check them again before a write,
-/// and to echo them from a filter) and the decoded text.
+/// A read input: its decoded text, which also gives back the bytes as read
+/// (to check them again before a write, and to echo them from a filter).
 #[derive(Debug)]
 pub struct Loaded {
-    pub bytes: Vec<u8>,
     pub text: SourceText,
 }
 
@@ -169,9 +168,9 @@ impl Input {
         if skip_unrelated && !self.is_stdin() && !mentions_legacy(&bytes) {
             return ReadOutcome::Skipped(None);
         }
-        match source::decode(&bytes) {
-            Ok(text) => ReadOutcome::Text(Loaded { bytes, text }),
-            Err(err) => ReadOutcome::Failed(decode_diagnostic(&bytes, &err)),
+        match source::decode_owned(bytes) {
+            Ok(text) => ReadOutcome::Text(Loaded { text }),
+            Err((err, bytes)) => ReadOutcome::Failed(decode_diagnostic(&bytes, &err)),
         }
     }
 
@@ -207,9 +206,9 @@ impl Input {
         let bytes = std::fs::File::open(path)
             .and_then(source::read_bounded)
             .map_err(|err| Box::new(read_diagnostic(&ReadError::from(err))))?;
-        match source::decode(&bytes) {
-            Ok(text) => Ok(Loaded { bytes, text }),
-            Err(err) => Err(Box::new(decode_diagnostic(&bytes, &err))),
+        match source::decode_owned(bytes) {
+            Ok(text) => Ok(Loaded { text }),
+            Err((err, bytes)) => Err(Box::new(decode_diagnostic(&bytes, &err))),
         }
     }
 }

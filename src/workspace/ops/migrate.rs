@@ -229,7 +229,7 @@ impl Migrator {
         }
         match migration.status {
             Status::Unchanged => {
-                outcome.filtered = input.is_stdin().then_some(loaded.bytes);
+                outcome.filtered = input.is_stdin().then(|| loaded.text.into_file_bytes());
             }
             Status::Error => outcome.status = FileStatus::Error,
             Status::Migrate => self.plan(input, &file, &migration, loaded, &mut outcome),
@@ -293,7 +293,11 @@ impl Migrator {
         }
         let bytes = loaded.text.to_file_bytes(output);
         match input.path() {
-            Some(path) => writes.push(PlannedWrite::config(path, loaded.bytes, bytes)),
+            Some(path) => writes.push(PlannedWrite::config(
+                path,
+                loaded.text.into_file_bytes(),
+                bytes,
+            )),
             None => outcome.filtered = Some(bytes),
         }
         outcome.writes = writes;
