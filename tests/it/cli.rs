@@ -644,3 +644,21 @@ fn the_binary_runs_without_transparent_huge_pages() {
         Some(value) => assert_eq!(value, "0", "transparent huge pages are still on"),
     }
 }
+
+/// The allocator gives freed pages back at once (src/main.rs): mimalloc's
+/// own verbose listing of its options, which it prints when asked through
+/// its environment, says so.
+#[test]
+fn the_allocator_gives_freed_pages_back_at_once() {
+    let out = bin()
+        .arg("--version")
+        .env("MIMALLOC_VERBOSE", "1")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let delay = stderr
+        .lines()
+        .find_map(|l| l.strip_prefix("option 'purge_delay':"))
+        .map(str::trim);
+    assert_eq!(delay, Some("0"), "{stderr}");
+}
