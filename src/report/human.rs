@@ -507,8 +507,8 @@ pub fn next_steps(s: &Summary, verbose: bool, color: bool) -> String {
     let _ = writeln!(out, "{}", bold("next steps", color));
     let max = (!verbose).then_some(3);
     for (n, group) in s.steps.groups().enumerate() {
-        let _ = writeln!(out, "  {:>2}. {}", n + 1, steps::headline(group));
-        let _ = writeln!(out, "      {}", steps::files(group, max));
+        let _ = writeln!(out, "  {:>2}. {}", n + 1, steps::headline(&group));
+        let _ = writeln!(out, "      {}", steps::files(&group, max));
     }
     out
 }

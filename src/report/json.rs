@@ -8,6 +8,7 @@ use serde::Serialize;
 
 use super::{Reporter, Streams};
 use crate::workspace::outcome::{FileOutcome, Summary};
+use crate::workspace::steps::StepFiles;
 
 #[derive(Serialize)]
 struct File<'a> {
@@ -40,7 +41,7 @@ struct NextStep<'a> {
     code: &'a str,
     configs: usize,
     occurrences: usize,
-    files: &'a [String],
+    files: StepFiles<'a>,
 }
 
 fn next_steps(summary: &Summary) -> Vec<NextStep<'_>> {
@@ -49,12 +50,12 @@ fn next_steps(summary: &Summary) -> Vec<NextStep<'_>> {
         .groups()
         .map(|g| NextStep {
             id: g.step.id,
-            text: super::steps::headline(g),
+            text: super::steps::headline(&g),
             manual: g.step.manual,
             code: g.step.code.as_str(),
             configs: g.files.len(),
             occurrences: g.occurrences,
-            files: &g.files,
+            files: g.files,
         })
         .collect()
 }

@@ -161,8 +161,8 @@ impl Reporter<FileOutcome, Summary> for Markdown {
                     text,
                     "{}. {}{by_hand}  \n   {}",
                     n + 1,
-                    inline(&steps::headline(group)),
-                    inline(&steps::files(group, Some(5)))
+                    inline(&steps::headline(&group)),
+                    inline(&steps::files(&group, Some(5)))
                 );
             }
             text.push('\n');

@@ -410,7 +410,7 @@ fn finish(
         .groups()
         .map(|g| Step {
             id: g.step.id,
-            text: super::steps::headline(g),
+            text: super::steps::headline(&g),
             manual: g.step.manual,
         })
         .collect();

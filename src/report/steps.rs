@@ -14,7 +14,7 @@ fn plural(n: usize, singular: &str, plural: &str) -> String {
 
 /// The step with its counts: "set OTEL_PROPAGATORS=... in KrakenD's
 /// environment: 34 configs", "rotate 8 credentials found in 4 files: ...".
-pub fn headline(group: &StepGroup) -> String {
+pub fn headline(group: &StepGroup<'_>) -> String {
     let files = group.files.len();
     match group.step.count {
         Count::Configs => format!(
@@ -35,7 +35,7 @@ pub fn headline(group: &StepGroup) -> String {
 
 /// The files a step concerns: all of them, or the first `max` and how many
 /// more.
-pub fn files(group: &StepGroup, max: Option<usize>) -> String {
+pub fn files(group: &StepGroup<'_>, max: Option<usize>) -> String {
     let shown_files: Vec<Cow<'_, str>> = group
         .files
         .iter()
@@ -53,23 +53,39 @@ pub fn files(group: &StepGroup, max: Option<usize>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::diagnostic::{Action, Code, Diagnostic};
     use crate::model::next_steps::by_id;
+    use crate::syntax::source::Format;
+    use crate::workspace::outcome::{FileOutcome, FileStatus};
+    use crate::workspace::steps::NextSteps;
 
     #[test]
     fn counts_read_as_configs_or_as_items_in_files() {
-        let group = StepGroup {
-            step: by_id("set-otel-propagators").unwrap(),
-            files: vec!["a".into(), "b".into(), "c\u{1b}".into()],
-            occurrences: 3,
+        let outcome = |path: &str, code: Code| {
+            let mut file = FileOutcome::new(path.into(), Format::Json, FileStatus::WouldMigrate);
+            let b3 = by_id("set-otel-propagators").unwrap().code == code;
+            let diagnostic = Diagnostic::warning(code, "x");
+            file.diagnostics = vec![match b3 {
+                true => diagnostic.with_fate(
+                    Action::Manual,
+                    Some("env: OTEL_PROPAGATORS=tracecontext,baggage,b3multi".into()),
+                ),
+                false => diagnostic,
+            }];
+            file
         };
+        let mut steps = NextSteps::default();
+        for path in ["a", "b", "c\u{1b}"] {
+            steps.add(&outcome(path, Code::B3Propagation));
+        }
+        let group = steps.groups().next().unwrap();
+        assert_eq!(group.step.id, "set-otel-propagators");
         assert!(headline(&group).ends_with(": 3 configs"));
         assert_eq!(files(&group, Some(2)), "a, b and 1 more");
         assert_eq!(files(&group, None), "a, b, c\\u{1b}");
-        let secrets = StepGroup {
-            step: by_id("rotate-credentials").unwrap(),
-            files: vec!["a".into()],
-            occurrences: 1,
-        };
+        let mut steps = NextSteps::default();
+        steps.add(&outcome("a", Code::Secret));
+        let secrets = steps.groups().next().unwrap();
         assert!(
             headline(&secrets).starts_with("rotate 1 credential found in 1 file ("),
             "{}",

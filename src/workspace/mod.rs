@@ -3,8 +3,8 @@
 //! of them (`vcs`), Flexible Configuration's settings (`flexible`), the
 //! settings of a run (`settings`), one file's outcome and planned writes
 //! (`outcome`, `plan`, `deploy`), the next steps of a run grouped across
-//! files (`steps`), atomic writes (`write`), and the
-//! operations behind `migrate`, `explain` and `verify` (`ops`).
+//! files (`steps`), the paths a run keeps to its end (`paths`), atomic
+//! writes (`write`), and the operations behind `migrate`, `explain` and `verify` (`ops`).
 
 pub mod deploy;
 pub mod discover;
@@ -13,6 +13,7 @@ pub mod git;
 pub mod input;
 pub mod ops;
 pub mod outcome;
+pub mod paths;
 pub mod plan;
 pub mod project;
 pub mod settings;

@@ -25,6 +25,7 @@ use std::path::{Path, PathBuf};
 use crate::model::diagnostic::{Code, Diagnostic};
 use crate::syntax::source::{self, ReadError};
 use crate::workspace::outcome::FileOutcome;
+use crate::workspace::paths::PathList;
 use crate::workspace::vcs::{self, GitGuard};
 use crate::workspace::write;
 
@@ -227,12 +228,15 @@ pub fn execute(writes: &[PlannedWrite], guard: Option<&GitGuard>) -> Result<(), 
 #[derive(Debug, Default)]
 pub struct Claims {
     claimed: HashMap<Location, Claim>,
+    /// The configs whose plans hold the claimed files.
+    owners: PathList,
 }
 
 #[derive(Debug, Clone)]
 struct Claim {
-    /// The config whose plan holds the file.
-    owner: String,
+    /// The config whose plan holds the file: its index in `owners`, or
+    /// `None` for the plan being claimed (not yet in `owners`).
+    owner: Option<usize>,
     kind: WriteKind,
     /// A digest of a new file's bytes (a run's plans are not all kept in
     /// memory); a config's are never compared.
@@ -245,7 +249,7 @@ impl Claims {
         let mut mine: Vec<(&Location, Claim)> = Vec::new();
         for write in &outcome.writes {
             let claim = Claim {
-                owner: outcome.path.clone(),
+                owner: None,
                 kind: write.kind,
                 digest: match write.kind {
                     WriteKind::Config => 0,
@@ -261,11 +265,20 @@ impl Claims {
             if let Some(earlier) = earlier
                 && collide(earlier, &claim)
             {
-                return outcome.refuse(conflict(write, earlier));
+                let owner = match earlier.owner {
+                    Some(id) => self.owners.get(id).unwrap_or_default(),
+                    None => &outcome.path,
+                };
+                return outcome.refuse(conflict(write, earlier.kind, owner));
             }
             mine.push((key, claim));
         }
-        for (key, claim) in mine {
+        if mine.is_empty() {
+            return;
+        }
+        let owner = self.owners.push(&outcome.path);
+        for (key, mut claim) in mine {
+            claim.owner = Some(owner);
             self.claimed.entry(key.clone()).or_insert(claim);
         }
     }
@@ -277,11 +290,11 @@ fn collide(a: &Claim, b: &Claim) -> bool {
     a.kind == WriteKind::Config || b.kind == WriteKind::Config || a.digest != b.digest
 }
 
-fn conflict(write: &PlannedWrite, earlier: &Claim) -> Diagnostic {
-    let what = match earlier.kind {
-        WriteKind::Collector => format!("the collector config of {}", earlier.owner),
-        WriteKind::Deploy => format!("the deploy snippet of {}", earlier.owner),
-        WriteKind::Config => format!("the config {}", earlier.owner),
+fn conflict(write: &PlannedWrite, kind: WriteKind, owner: &str) -> Diagnostic {
+    let what = match kind {
+        WriteKind::Collector => format!("the collector config of {owner}"),
+        WriteKind::Deploy => format!("the deploy snippet of {owner}"),
+        WriteKind::Config => format!("the config {owner}"),
     };
     Diagnostic::error(
         write.kind.in_the_way(),
@@ -302,7 +315,7 @@ fn conflict(write: &PlannedWrite, earlier: &Claim) -> Diagnostic {
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Location {
     folder: Folder,
-    name: Option<std::ffi::OsString>,
+    name: Option<Box<std::ffi::OsStr>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -311,7 +324,7 @@ enum Folder {
     Identity(u64, u64),
     /// The path, where the folder cannot be looked at (resolved where
     /// there are no inodes).
-    Path(PathBuf),
+    Path(Box<Path>),
 }
 
 impl Location {
@@ -326,7 +339,7 @@ impl Location {
         let dir = write::parent_dir(&target);
         Location {
             folder: Folder::of(&dir),
-            name: target.file_name().map(|n| n.to_os_string()),
+            name: target.file_name().map(Box::from),
         }
     }
 }
@@ -337,13 +350,17 @@ impl Folder {
         use std::os::unix::fs::MetadataExt;
         match std::fs::metadata(dir) {
             Ok(meta) => Folder::Identity(meta.dev(), meta.ino()),
-            Err(_) => Folder::Path(dir.to_path_buf()),
+            Err(_) => Folder::Path(dir.into()),
         }
     }
 
     #[cfg(not(unix))]
     fn of(dir: &Path) -> Folder {
-        Folder::Path(std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf()))
+        Folder::Path(
+            std::fs::canonicalize(dir)
+                .unwrap_or_else(|_| dir.to_path_buf())
+                .into(),
+        )
     }
 }
 

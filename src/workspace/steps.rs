@@ -12,27 +12,67 @@ use std::collections::BTreeMap;
 use crate::model::diagnostic::Code;
 use crate::model::next_steps::{self, STEPS, Step};
 use crate::workspace::outcome::FileOutcome;
+use crate::workspace::paths::PathList;
 
-/// One step and what it concerns.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StepGroup {
+/// One step and what it concerns, as a report reads it.
+#[derive(Debug, Clone, Copy)]
+pub struct StepGroup<'a> {
     pub step: &'static Step,
     /// The files it concerns, in input order, each once.
-    pub files: Vec<String>,
+    pub files: StepFiles<'a>,
     /// The diagnostics that asked for it (`rotate 8 credentials`).
     pub occurrences: usize,
+}
+
+/// The files of a step: entries of the run's [`PathList`].
+#[derive(Debug, Clone, Copy)]
+pub struct StepFiles<'a> {
+    ids: &'a [usize],
+    paths: &'a PathList,
+}
+
+impl<'a> StepFiles<'a> {
+    pub fn len(&self) -> usize {
+        self.ids.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ids.is_empty()
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &'a str> + use<'a> {
+        let paths = self.paths;
+        self.ids.iter().filter_map(move |&id| paths.get(id))
+    }
+}
+
+impl serde::Serialize for StepFiles<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.iter())
+    }
+}
+
+/// A step as the run keeps it: its files by their index in the run's list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Group {
+    step: &'static Step,
+    files: Vec<usize>,
+    occurrences: usize,
 }
 
 /// The next steps of a run so far.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct NextSteps {
     /// By the step's place in the table.
-    groups: BTreeMap<usize, StepGroup>,
+    groups: BTreeMap<usize, Group>,
+    /// Each file some step concerns, once (a file is under several steps).
+    paths: PathList,
 }
 
 impl NextSteps {
     /// Take in one file's diagnostics.
     pub fn add(&mut self, file: &FileOutcome) {
+        let mut id = None;
         for d in &file.diagnostics {
             let Some(step) = next_steps::step_for(d) else {
                 continue;
@@ -41,21 +81,31 @@ impl NextSteps {
                 .iter()
                 .position(|s| s.id == step.id)
                 .unwrap_or(usize::MAX);
-            let group = self.groups.entry(rank).or_insert_with(|| StepGroup {
+            let group = self.groups.entry(rank).or_insert_with(|| Group {
                 step,
                 files: Vec::new(),
                 occurrences: 0,
             });
             group.occurrences += 1;
-            if group.files.last() != Some(&file.path) {
-                group.files.push(file.path.clone());
+            let last = group.files.last().and_then(|&last| self.paths.get(last));
+            if last != Some(file.path.as_str()) {
+                group
+                    .files
+                    .push(*id.get_or_insert_with(|| self.paths.push(&file.path)));
             }
         }
     }
 
     /// The steps, in the table's order.
-    pub fn groups(&self) -> impl Iterator<Item = &StepGroup> {
-        self.groups.values()
+    pub fn groups(&self) -> impl Iterator<Item = StepGroup<'_>> {
+        self.groups.values().map(|g| StepGroup {
+            step: g.step,
+            files: StepFiles {
+                ids: &g.files,
+                paths: &self.paths,
+            },
+            occurrences: g.occurrences,
+        })
     }
 
     pub fn is_empty(&self) -> bool {
@@ -113,13 +163,13 @@ mod tests {
             vec![b3(), Diagnostic::info(Code::Layers, "x")],
         ));
         steps.add(&file("c.json", vec![secret()]));
-        let groups: Vec<&StepGroup> = steps.groups().collect();
+        let groups: Vec<StepGroup> = steps.groups().collect();
         assert_eq!(groups.len(), 2);
         // In the table's order, not the order they were met.
         assert_eq!(groups[0].step.id, "rotate-credentials");
         assert_eq!((groups[0].occurrences, groups[0].files.len()), (3, 2));
         assert_eq!(groups[1].step.id, "set-otel-propagators");
-        assert_eq!(groups[1].files, ["a.json", "b.json"]);
+        assert!(groups[1].files.iter().eq(["a.json", "b.json"]));
         assert_eq!(steps.manual(), 2);
     }
 }
