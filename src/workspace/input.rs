@@ -37,8 +37,9 @@ pub enum InputKind {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Input {
     kind: InputKind,
-    /// `-` for standard input.
-    path: PathBuf,
+    /// `-` for standard input. Boxed: a run holds every walked path until
+    /// it ends, and a box is the path's bytes alone, with no spare room.
+    path: Box<Path>,
 }
 
 /// A read input: its decoded text, which also gives back the bytes as read
@@ -69,21 +70,21 @@ impl Input {
     pub fn stdin_named(name: Option<&Path>) -> Input {
         Input {
             kind: InputKind::Stdin,
-            path: name.map_or_else(|| PathBuf::from("-"), Path::to_path_buf),
+            path: name.map_or_else(|| Path::new("-").into(), Box::from),
         }
     }
 
     pub fn explicit(path: impl Into<PathBuf>) -> Input {
         Input {
             kind: InputKind::Explicit,
-            path: path.into(),
+            path: path.into().into_boxed_path(),
         }
     }
 
     pub fn walked(path: impl Into<PathBuf>) -> Input {
         Input {
             kind: InputKind::Walked,
-            path: path.into(),
+            path: path.into().into_boxed_path(),
         }
     }
 
@@ -106,7 +107,7 @@ impl Input {
 
     /// The file, or `None` for standard input.
     pub fn path(&self) -> Option<&Path> {
-        (!self.is_stdin()).then_some(self.path.as_path())
+        (!self.is_stdin()).then_some(&*self.path)
     }
 
     /// As the user gave it or the walk found it (`-`, or the name of

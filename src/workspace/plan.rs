@@ -227,20 +227,49 @@ pub fn execute(writes: &[PlannedWrite], guard: Option<&GitGuard>) -> Result<(), 
 /// never depends on what happened on disk.
 #[derive(Debug, Default)]
 pub struct Claims {
-    claimed: HashMap<Location, Claim>,
+    claimed: HashMap<ClaimKey, Held>,
+    /// The file names of the claimed files, each once (a repository's
+    /// configs share a few names), by their number in `ClaimKey`.
+    names: HashMap<Box<std::ffi::OsStr>, u32>,
     /// The configs whose plans hold the claimed files.
     owners: PathList,
 }
 
-#[derive(Debug, Clone)]
+/// A claimed [`Location`], its name by its number in `Claims::names`: the
+/// claims of a run over a repository are one table entry each, with no
+/// allocation of their own.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct ClaimKey {
+    folder: Folder,
+    name: Option<u32>,
+}
+
+#[derive(Debug, Clone, Copy)]
 struct Claim {
-    /// The config whose plan holds the file: its index in `owners`, or
-    /// `None` for the plan being claimed (not yet in `owners`).
-    owner: Option<usize>,
     kind: WriteKind,
     /// A digest of a new file's bytes (a run's plans are not all kept in
     /// memory); a config's are never compared.
     digest: u64,
+}
+
+/// A claim of an earlier plan, and the config whose plan it is (its
+/// number in `Claims::owners`).
+#[derive(Debug, Clone, Copy)]
+struct Held {
+    claim: Claim,
+    owner: usize,
+}
+
+impl Claim {
+    fn of(write: &PlannedWrite) -> Claim {
+        Claim {
+            kind: write.kind,
+            digest: match write.kind {
+                WriteKind::Config => 0,
+                WriteKind::Collector | WriteKind::Deploy => digest(&write.bytes),
+            },
+        }
+    }
 }
 
 impl Claims {
@@ -248,39 +277,57 @@ impl Claims {
     pub fn claim(&mut self, outcome: &mut FileOutcome) {
         let mut mine: Vec<(&Location, Claim)> = Vec::new();
         for write in &outcome.writes {
-            let claim = Claim {
-                owner: None,
-                kind: write.kind,
-                digest: match write.kind {
-                    WriteKind::Config => 0,
-                    WriteKind::Collector | WriteKind::Deploy => digest(&write.bytes),
-                },
+            let claim = Claim::of(write);
+            let location = &write.location;
+            let earlier = match mine.iter().find(|(l, _)| *l == location) {
+                Some((_, mine)) => Some((*mine, outcome.path.as_str())),
+                None => self.earlier(location),
             };
-            let key = &write.location;
-            let earlier = mine
-                .iter()
-                .find(|(k, _)| *k == key)
-                .map(|(_, c)| c)
-                .or_else(|| self.claimed.get(key));
-            if let Some(earlier) = earlier
-                && collide(earlier, &claim)
+            if let Some((earlier, owner)) = earlier
+                && collide(&earlier, &claim)
             {
-                let owner = match earlier.owner {
-                    Some(id) => self.owners.get(id).unwrap_or_default(),
-                    None => &outcome.path,
-                };
-                return outcome.refuse(conflict(write, earlier.kind, owner));
+                let diagnostic = conflict(write, earlier.kind, owner);
+                return outcome.refuse(diagnostic);
             }
-            mine.push((key, claim));
+            mine.push((location, claim));
         }
         if mine.is_empty() {
             return;
         }
         let owner = self.owners.push(&outcome.path);
-        for (key, mut claim) in mine {
-            claim.owner = Some(owner);
-            self.claimed.entry(key.clone()).or_insert(claim);
+        for (location, claim) in mine {
+            let name = location.name.as_deref().map(|name| self.name_number(name));
+            let key = ClaimKey {
+                folder: location.folder.clone(),
+                name,
+            };
+            self.claimed.entry(key).or_insert(Held { claim, owner });
         }
+    }
+
+    /// The claim an earlier plan holds on `location`, with its config.
+    fn earlier(&self, location: &Location) -> Option<(Claim, &str)> {
+        let name = match location.name.as_deref() {
+            // A name no claim has: no claim on it.
+            Some(name) => Some(*self.names.get(name)?),
+            None => None,
+        };
+        let key = ClaimKey {
+            folder: location.folder.clone(),
+            name,
+        };
+        let held = self.claimed.get(&key)?;
+        Some((held.claim, self.owners.get(held.owner).unwrap_or_default()))
+    }
+
+    fn name_number(&mut self, name: &std::ffi::OsStr) -> u32 {
+        if let Some(&number) = self.names.get(name) {
+            return number;
+        }
+        // More names than a u32 counts would not fit in memory.
+        let number = u32::try_from(self.names.len()).unwrap_or(u32::MAX);
+        self.names.insert(name.into(), number);
+        number
     }
 }
 
@@ -489,6 +536,20 @@ mod tests {
         assert_eq!(d.code, Code::CollectorFileExists);
         assert!(
             d.message.contains("is also the collector config of k.json"),
+            "{}",
+            d.message
+        );
+        // Another name in the same folder is another file; its owner is
+        // named when a later plan collides with it.
+        let j = dir.path().join("j.otel-collector.yaml");
+        let mut third = outcome("j.json", vec![new_file(WriteKind::Collector, &j, "c")]);
+        claims.claim(&mut third);
+        assert_eq!(third.writes.len(), 1);
+        let mut fourth = outcome("i.json", vec![new_file(WriteKind::Collector, &j, "d")]);
+        claims.claim(&mut fourth);
+        let d = fourth.diagnostics.last().unwrap();
+        assert!(
+            d.message.contains("collector config of j.json"),
             "{}",
             d.message
         );
