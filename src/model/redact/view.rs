@@ -26,6 +26,16 @@ pub(super) fn merge(mut spans: Vec<Span>) -> Vec<Span> {
     merged
 }
 
+/// The text of [`Redacted::new`] alone: the original itself, not a copy,
+/// when no span hides anything (a 2 MB config's diff is made of the two
+/// whole texts).
+pub fn redacted_text<'a>(original: &'a str, spans: &[Span]) -> Cow<'a, str> {
+    match spans.iter().all(|span| span.is_empty()) {
+        true => Cow::Borrowed(original),
+        false => Cow::Owned(Redacted::new(original, spans).text),
+    }
+}
+
 /// A text with its secrets replaced by [`MARKER`], and the means to map
 /// offsets of the original onto it.
 #[derive(Debug, Clone)]
@@ -325,6 +335,18 @@ pub fn is_unsafe_char(c: char) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_redacted_text_is_the_original_itself_when_nothing_is_hidden() {
+        let text = r#"{"password": "hunter2", "a": 1}"#;
+        let hidden = 13..22;
+        for spans in [vec![], vec![5..5], vec![hidden.clone()], vec![0..1, hidden]] {
+            let got = redacted_text(text, &spans);
+            assert_eq!(got, Redacted::new(text, &spans).text);
+            let hides = spans.iter().any(|s| !s.is_empty());
+            assert_eq!(matches!(got, Cow::Owned(_)), hides, "{spans:?}");
+        }
+    }
 
     #[test]
     fn overlapping_spans_are_joined() {

@@ -7,12 +7,14 @@
 //! [`Migrator::run`] drives a whole run. Each file is independent: a
 //! failure is an outcome with an error, and the others go on.
 
+use std::borrow::Cow;
+
 use crate::migration::options::TargetVersion;
 use crate::migration::picture::Picture;
 use crate::migration::schema::Schemas;
 use crate::migration::{self, Migration, Status};
 use crate::model::diagnostic::{Code, Diagnostic};
-use crate::model::redact::{self, Lines, Redacted, printable};
+use crate::model::redact::{self, Lines, Redacted, printable, redacted_text};
 use crate::syntax::diff;
 use crate::syntax::source::Format;
 use crate::syntax::tree::Span;
@@ -284,7 +286,7 @@ impl Migrator {
             let shown_old = outcome.source.as_ref().map(|s| s.text.as_str());
             outcome.diff_redacted = !outcome.diff.is_empty()
                 && (shown_old != Some(loaded.text.text.as_str())
-                    || Redacted::new(output, &migration.output_secrets).text != output);
+                    || redacted_text(output, &migration.output_secrets) != output);
         } else if migration.collector.is_some() && self.settings.collector_out.is_none() {
             outcome.diagnostics.push(Diagnostic::info(
                 Code::CollectorFileExists,
@@ -323,8 +325,17 @@ impl Migrator {
         // sequence must not reach the terminal as one).
         let text = |t: &str| printable(t, Lines::Kept).into_owned();
         let path = printable(&outcome.path, Lines::One);
-        let old = outcome.source.as_ref().map(|s| text(&s.text));
-        let new = text(&Redacted::new(output, output_secrets).text);
+        // The config's two sides are borrowed where nothing is hidden or
+        // escaped: a large config is not copied twice more for its diff.
+        let old = outcome
+            .source
+            .as_ref()
+            .map(|s| printable(&s.text, Lines::Kept));
+        let new = redacted_text(output, output_secrets);
+        let new = match printable(&new, Lines::Kept) {
+            Cow::Borrowed(_) => new,
+            escaped => Cow::Owned(escaped.into_owned()),
+        };
         let mut diff = diff::unified(
             &path,
             &path,
