@@ -244,6 +244,16 @@ struct ClaimKey {
     name: Option<u32>,
 }
 
+impl ClaimKey {
+    /// The key of `location`, its name by its number (`name`).
+    fn new(location: &Location, name: Option<u32>) -> ClaimKey {
+        ClaimKey {
+            folder: location.folder.clone(),
+            name,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy)]
 struct Claim {
     kind: WriteKind,
@@ -297,10 +307,7 @@ impl Claims {
         let owner = self.owners.push(&outcome.path);
         for (location, claim) in mine {
             let name = location.name.as_deref().map(|name| self.name_number(name));
-            let key = ClaimKey {
-                folder: location.folder.clone(),
-                name,
-            };
+            let key = ClaimKey::new(location, name);
             self.claimed.entry(key).or_insert(Held { claim, owner });
         }
     }
@@ -312,11 +319,7 @@ impl Claims {
             Some(name) => Some(*self.names.get(name)?),
             None => None,
         };
-        let key = ClaimKey {
-            folder: location.folder.clone(),
-            name,
-        };
-        let held = self.claimed.get(&key)?;
+        let held = self.claimed.get(&ClaimKey::new(location, name))?;
         Some((held.claim, self.owners.get(held.owner).unwrap_or_default()))
     }
 
