@@ -35,7 +35,7 @@ static DISABLE_TRANSPARENT_HUGE_PAGES: extern "C" fn() = {
     disable
 };
 
-/// mimalloc keeps the pages a run frees for a while (10 ms by default)
+/// mimalloc keeps the pages a run frees for a while (its purge delay)
 /// before it gives them back, in case they are asked for again. A run over
 /// a repository frees each chunk's files as the next ones are read, so the
 /// pages it had not yet given back piled up: peak memory grew with the

@@ -4,7 +4,8 @@
 //! settings of a run (`settings`), one file's outcome and planned writes
 //! (`outcome`, `plan`, `deploy`), the next steps of a run grouped across
 //! files (`steps`), the paths a run keeps to its end (`paths`), atomic
-//! writes (`write`), and the operations behind `migrate`, `explain` and `verify` (`ops`).
+//! writes (`write`), and the operations behind `migrate`, `explain` and
+//! `verify` (`ops`).
 
 pub mod deploy;
 pub mod discover;
