@@ -42,17 +42,12 @@ pub struct Input {
     path: Box<Path>,
 }
 
-/// A read input: its decoded text, which also gives back the bytes as read
-/// (to check them again before a write, and to echo them from a filter).
-#[derive(Debug)]
-pub struct Loaded {
-    pub text: SourceText,
-}
-
 /// What reading an input gave.
 #[derive(Debug)]
 pub enum ReadOutcome {
-    Text(Loaded),
+    /// Its decoded text, which also gives back the bytes as read (to check
+    /// them again before a write, and to echo them from a filter).
+    Text(SourceText),
     /// A walked file that is not read further: it never mentions a legacy
     /// key (`None`), or it is too large to be a config (a warning).
     Skipped(Option<Diagnostic>),
@@ -170,7 +165,7 @@ impl Input {
             return ReadOutcome::Skipped(None);
         }
         match source::decode_owned(bytes) {
-            Ok(text) => ReadOutcome::Text(Loaded { text }),
+            Ok(text) => ReadOutcome::Text(text),
             Err((err, bytes)) => ReadOutcome::Failed(decode_diagnostic(&bytes, &err)),
         }
     }
@@ -178,7 +173,7 @@ impl Input {
     /// Read an input that a walk did not find (standard input, a file
     /// named on the command line) in full: such an input is never skipped
     /// (`verify` reads a migrated config, which mentions no legacy key).
-    pub fn read_named(&self) -> Result<Loaded, Box<Diagnostic>> {
+    pub fn read_named(&self) -> Result<SourceText, Box<Diagnostic>> {
         match self.read_with(false) {
             ReadOutcome::Text(loaded) => Ok(loaded),
             ReadOutcome::Failed(d) | ReadOutcome::Skipped(Some(d)) => Err(Box::new(d)),
@@ -197,7 +192,7 @@ impl Input {
     /// the stream it is, bounded as standard input is. Migrate refuses
     /// those: a walk that opened a FIFO could block forever, and a config
     /// that is a pipe cannot be written back.
-    pub fn read_stream(&self) -> Result<Loaded, Box<Diagnostic>> {
+    pub fn read_stream(&self) -> Result<SourceText, Box<Diagnostic>> {
         let Some(path) = self.path() else {
             return self.read_named();
         };
@@ -208,7 +203,7 @@ impl Input {
             .and_then(source::read_bounded)
             .map_err(|err| Box::new(read_diagnostic(&ReadError::from(err))))?;
         match source::decode_owned(bytes) {
-            Ok(text) => Ok(Loaded { text }),
+            Ok(text) => Ok(text),
             Err((err, bytes)) => Err(Box::new(decode_diagnostic(&bytes, &err))),
         }
     }

@@ -73,7 +73,7 @@ fn how_an_input_is_read_depends_on_how_it_was_found() {
     let ReadOutcome::Text(loaded) = Input::walked(&k).read() else {
         panic!("a walked legacy config is read");
     };
-    assert_eq!(loaded.text.file_bytes(), fixture(XRAY).as_bytes());
+    assert_eq!(loaded.file_bytes(), fixture(XRAY).as_bytes());
 
     // Not text: a located error, walked or not.
     let binary = dir.path().join("binary.json");

@@ -116,7 +116,7 @@ impl Explainer {
                 });
             }
         };
-        let text = &loaded.text.text;
+        let text = &loaded.text;
         let options = &self.settings.for_file(input).options;
         let migration = migration::migrate(text, input.format(), &input.name(), options, None);
         let walked = input.kind() == InputKind::Walked;

@@ -16,12 +16,12 @@ use crate::migration::{self, Migration, Status};
 use crate::model::diagnostic::{Code, Diagnostic};
 use crate::model::redact::{self, Lines, Redacted, printable, redacted_text};
 use crate::syntax::diff;
-use crate::syntax::source::Format;
+use crate::syntax::source::{Format, SourceText};
 use crate::syntax::tree::Span;
 use crate::workspace::SetupError;
 use crate::workspace::deploy;
 use crate::workspace::flexible::{self, TemplateIndex};
-use crate::workspace::input::{Input, Inputs, Loaded, ReadOutcome};
+use crate::workspace::input::{Input, Inputs, ReadOutcome};
 use crate::workspace::outcome::{FileOutcome, FileStatus, Summary};
 use crate::workspace::plan::{self, Claims, PlannedWrite, WriteKind};
 use crate::workspace::settings::{DiffStyle, FileSettings, MigrateSettings, Mode, Shown};
@@ -177,7 +177,7 @@ impl Migrator {
         if (find_secrets || input.is_stdin()) && !file.options.find_secrets {
             file.to_mut().options.find_secrets = true;
         }
-        let text = &loaded.text.text;
+        let text = &loaded.text;
         let schema = self.schemas.as_ref().map(|schemas| {
             schemas.get(migration::pipeline::target_version(
                 text,
@@ -231,7 +231,7 @@ impl Migrator {
         }
         match migration.status {
             Status::Unchanged => {
-                outcome.filtered = input.is_stdin().then(|| loaded.text.into_file_bytes());
+                outcome.filtered = input.is_stdin().then(|| loaded.into_file_bytes());
             }
             Status::Error => outcome.status = FileStatus::Error,
             Status::Migrate => self.plan(input, &file, &migration, loaded, &mut outcome),
@@ -245,7 +245,7 @@ impl Migrator {
         input: &Input,
         file: &FileSettings,
         migration: &Migration,
-        loaded: Loaded,
+        loaded: SourceText,
         outcome: &mut FileOutcome,
     ) {
         let output = migration.output.as_deref().unwrap_or_default();
@@ -285,7 +285,7 @@ impl Migrator {
             // text: the patch holds `<redacted>` where the files do not.
             let shown_old = outcome.source.as_ref().map(|s| s.text.as_str());
             outcome.diff_redacted = !outcome.diff.is_empty()
-                && (shown_old != Some(loaded.text.text.as_str())
+                && (shown_old != Some(loaded.text.as_str())
                     || redacted_text(output, &migration.output_secrets) != output);
         } else if migration.collector.is_some() && self.settings.collector_out.is_none() {
             outcome.diagnostics.push(Diagnostic::info(
@@ -293,13 +293,9 @@ impl Migrator {
                 "the collector config is not written when reading standard input without --collector-out FILE",
             ).with_step(crate::model::next_steps::STDIN_COLLECTOR));
         }
-        let bytes = loaded.text.to_file_bytes(output);
+        let bytes = loaded.to_file_bytes(output);
         match input.path() {
-            Some(path) => writes.push(PlannedWrite::config(
-                path,
-                loaded.text.into_file_bytes(),
-                bytes,
-            )),
+            Some(path) => writes.push(PlannedWrite::config(path, loaded.into_file_bytes(), bytes)),
             None => outcome.filtered = Some(bytes),
         }
         outcome.writes = writes;

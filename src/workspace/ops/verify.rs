@@ -19,9 +19,9 @@ use crate::model::diagnostic::{Code, Diagnostic};
 use crate::model::locate;
 use crate::model::redact::{self, Redacted, Scrubber};
 use crate::syntax;
-use crate::syntax::source::LineIndex;
+use crate::syntax::source::{LineIndex, SourceText};
 use crate::syntax::tree::Node;
-use crate::workspace::input::{Input, Loaded};
+use crate::workspace::input::Input;
 use crate::workspace::plan::sibling_collector_path;
 use crate::workspace::settings::VerifySettings;
 
@@ -112,7 +112,7 @@ fn check(settings: &VerifySettings) -> Result<Comparison, BadInput> {
     }
     let (legacy, legacy_secrets) = legacy_side(&legacy_input)?;
     let (new_loaded, new_root) = parse(&new_input)?;
-    let new_text = &new_loaded.text.text;
+    let new_text = &new_loaded.text;
     let new_secrets = Scrubber::new(new_text, &redact::spans_in(new_text, new_input.format()));
     let collector_path = match &settings.collector {
         Some(path) => Some(path.clone()),
@@ -171,11 +171,11 @@ fn scrub(comparison: &mut Comparison, scrubber: &Scrubber) {
 }
 
 /// Read and parse a config.
-fn parse(input: &Input) -> Result<(Loaded, Node), BadInput> {
+fn parse(input: &Input) -> Result<(SourceText, Node), BadInput> {
     let loaded = input
         .read_stream()
         .map_err(|d| BadInput::whole(input, *d))?;
-    let text = &loaded.text.text;
+    let text = &loaded.text;
     let format = input.format();
     match syntax::parse_tree(text, format) {
         Ok(root) => Ok((loaded, root)),
@@ -204,7 +204,7 @@ fn parse(input: &Input) -> Result<(Loaded, Node), BadInput> {
 /// scrubber of its secrets.
 fn legacy_side(input: &Input) -> Result<(Side, Scrubber), BadInput> {
     let (loaded, root) = parse(input)?;
-    let text = &loaded.text.text;
+    let text = &loaded.text;
     let scrubber = Scrubber::new(text, &redact::spans_in(text, input.format()));
     match legacy::from_document(&root) {
         Ok(Some(side)) => Ok((
@@ -224,7 +224,7 @@ fn legacy_side(input: &Input) -> Result<(Side, Scrubber), BadInput> {
             .with_help("LEGACY is the config before the migration, NEW the one after"),
         )),
         Err(diagnostics) => {
-            let text = &loaded.text.text;
+            let text = &loaded.text;
             let index = LineIndex::new(text);
             let diagnostics = diagnostics
                 .into_iter()
@@ -248,7 +248,7 @@ fn read_collector(path: &Path) -> Result<Collector, BadInput> {
     let loaded = input
         .read_stream()
         .map_err(|d| BadInput::whole(&input, *d))?;
-    Collector::parse(&loaded.text.text).map_err(|err| {
+    Collector::parse(&loaded.text).map_err(|err| {
         let mut d = Diagnostic::error(
             Code::InvalidSyntax,
             format!("invalid collector config: {}", err.message),
