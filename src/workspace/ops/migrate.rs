@@ -7,8 +7,6 @@
 //! [`Migrator::run`] drives a whole run. Each file is independent: a
 //! failure is an outcome with an error, and the others go on.
 
-use std::borrow::Cow;
-
 use crate::migration::options::TargetVersion;
 use crate::migration::picture::Picture;
 use crate::migration::schema::Schemas;
@@ -327,11 +325,8 @@ impl Migrator {
             .source
             .as_ref()
             .map(|s| printable(&s.text, Lines::Kept));
-        let new = redacted_text(output, output_secrets);
-        let new = match printable(&new, Lines::Kept) {
-            Cow::Borrowed(_) => new,
-            escaped => Cow::Owned(escaped.into_owned()),
-        };
+        let redacted = redacted_text(output, output_secrets);
+        let new = printable(&redacted, Lines::Kept);
         let mut diff = diff::unified(
             &path,
             &path,
