@@ -237,6 +237,11 @@ impl Mentions {
             .all(|&at| spans.iter().any(|span| Self::holds(span, at)))
     }
 
+    /// The bytes of every mention.
+    pub fn ranges(&self) -> impl Iterator<Item = Span> + '_ {
+        self.0.iter().map(|&at| at..at + Self::WORD.len())
+    }
+
     /// Whether one of the mentions lies within `span`.
     fn within(&self, span: &Span) -> bool {
         let first = self.0.partition_point(|&at| at < span.start);

@@ -88,6 +88,24 @@ pub fn apply(text: &str, edits: &[Edit]) -> Result<String, EditError> {
     Ok(out)
 }
 
+/// Where each edit's content is in the text `apply` makes of the edits
+/// (valid ones), in the order it writes them.
+pub fn written_ranges(edits: &[Edit]) -> Vec<Range<usize>> {
+    let mut order: Vec<&Edit> = edits.iter().collect();
+    // Stable: insertions at one offset stay in their given order, as in
+    // `apply`.
+    order.sort_by_key(|e| (e.range.start, e.range.end));
+    let mut shift = 0isize;
+    order
+        .into_iter()
+        .map(|e| {
+            let start = (e.range.start as isize + shift) as usize;
+            shift += e.content.len() as isize - e.range.len() as isize;
+            start..start + e.content.len()
+        })
+        .collect()
+}
+
 /// Where the unedited parts of `spans` (ranges of the original text) are
 /// in the text `edits` make of it: bytes outside the edits do not change,
 /// they only move. A span an edit cuts into keeps its parts outside the
@@ -149,6 +167,25 @@ mod tests {
         // `KEY` lost `KE` to the replacement; its `Y` is still its own.
         assert_eq!(out, ">>a SECRET xY  PW");
         assert_eq!(found, ["SECRET", "Y", "PW"]);
+    }
+
+    #[test]
+    fn written_ranges_hold_each_edit_s_content_in_the_output() {
+        let text = "hello world";
+        let edits = [
+            Edit::insertion(11, "!"),
+            Edit::replacement(6..11, "otel"),
+            Edit::deletion(0..1),
+            Edit::insertion(11, "?"),
+            Edit::insertion(0, "<<"),
+        ];
+        let out = apply(text, &edits).unwrap();
+        assert_eq!(out, "<<ello otel!?");
+        let written: Vec<&str> = written_ranges(&edits)
+            .into_iter()
+            .map(|r| &out[r])
+            .collect();
+        assert_eq!(written, ["<<", "", "otel", "!", "?"]);
     }
 
     #[test]

@@ -22,6 +22,7 @@ mod fast;
 
 use super::{Document, Editor, Refused};
 use crate::syntax::edit::Edit;
+use crate::syntax::focus::Focus;
 use crate::syntax::tree::{Member, Node, NodeKind, Span};
 
 /// A syntax error: what is wrong and where.
@@ -50,6 +51,17 @@ fn strict_options() -> ParseOptions {
 /// sure, else by the reference path, which also gives every error.
 pub fn parse(text: &str) -> Result<Node, SyntaxError> {
     match fast::parse(text) {
+        Some(root) => Ok(root),
+        None => parse_reference(text),
+    }
+}
+
+/// As [`parse`], but a container (other than the root) that does not
+/// touch `focus` may be left empty ([`Focus`]); every byte is still read
+/// and checked. A text the fast parser leaves to the reference path is
+/// built whole.
+pub fn parse_focused(text: &str, focus: &Focus) -> Result<Node, SyntaxError> {
+    match fast::parse_focused(text, focus) {
         Some(root) => Ok(root),
         None => parse_reference(text),
     }
@@ -448,6 +460,14 @@ pub fn document(text: &str) -> Result<JsonDocument<'_>, SyntaxError> {
     Ok(JsonDocument {
         text,
         root: parse(text)?,
+    })
+}
+
+/// The document of `text` parsed with a focus ([`parse_focused`]).
+pub fn document_focused<'t>(text: &'t str, focus: &Focus) -> Result<JsonDocument<'t>, SyntaxError> {
+    Ok(JsonDocument {
+        text,
+        root: parse_focused(text, focus)?,
     })
 }
 

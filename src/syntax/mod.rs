@@ -10,6 +10,7 @@
 
 pub mod diff;
 pub mod edit;
+pub mod focus;
 pub mod json;
 pub mod source;
 pub mod template;
@@ -150,6 +151,19 @@ pub fn parse(text: &str, format: Format) -> Result<Box<dyn Document + '_>, Synta
             });
         }
     })
+}
+
+/// Parse `text` in `format` with a focus: a JSON container that does not
+/// touch it may be left empty ([`focus`]); YAML and TOML are parsed whole.
+pub fn parse_focused<'t>(
+    text: &'t str,
+    format: Format,
+    focus: &focus::Focus,
+) -> Result<Box<dyn Document + 't>, SyntaxError> {
+    match format {
+        Format::Json => Ok(Box::new(json::document_focused(text, focus)?)),
+        _ => parse(text, format),
+    }
 }
 
 /// The tree of `text` in `format`, for callers that only read.

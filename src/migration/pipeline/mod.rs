@@ -13,6 +13,7 @@
 
 mod blocks;
 mod checks;
+mod focus;
 mod input;
 mod place;
 mod target;
@@ -121,6 +122,9 @@ struct Plan {
     edits: Vec<Edit>,
     expected: Vec<Expected>,
     checks: Vec<SelfCheck>,
+    /// What of the input the self-check reads ([`focus`]), when the output
+    /// can be parsed with that focus.
+    read_spans: Option<Vec<Span>>,
     collector: Option<CollectorConfig>,
     intent: Option<Intent>,
     config_name: Option<String>,
@@ -143,6 +147,7 @@ impl Plan {
             edits: Vec::new(),
             expected: Vec::new(),
             checks: Vec::new(),
+            read_spans: None,
             collector: None,
             intent: None,
             config_name: input
@@ -284,6 +289,13 @@ fn plan(input: Input<'_>, options: &Options, source_name: &str) -> Plan {
     } else {
         Vec::new()
     };
+    // The output's secrets come partly from the input's on a focused parse
+    // (see `focus`): only when those were found, or none are shown.
+    let read_spans = input
+        .root()
+        .filter(|_| input.format == Format::Json && options.verify_output)
+        .filter(|_| options.find_secrets || !options.show_output)
+        .map(|root| focus::read_spans(root, &run.edits, &expected));
     let status = if run.failed() {
         Status::Error
     } else {
@@ -296,6 +308,7 @@ fn plan(input: Input<'_>, options: &Options, source_name: &str) -> Plan {
         edits,
         expected,
         checks,
+        read_spans,
         collector,
         intent,
         ..Plan::stop(&input, status, diagnostics, options)
@@ -361,11 +374,14 @@ fn apply(text: &str, plan: Plan, schema: Option<&SchemaValidator>) -> Migration 
         }
     };
     let checked_secrets = if options.verify_output {
+        let focus = (plan.read_spans.as_deref())
+            .and_then(|read| focus::of_output(read, &plan.edits, &output));
         let output_check = verify::Checked {
             format,
             expected: &plan.expected,
             checks: &plan.checks,
             collector: plan.collector.as_ref(),
+            focus: focus.as_ref(),
         };
         match output_check.run(&output, schema, options, &diagnostics) {
             Ok(secrets) => Some(secrets),
@@ -434,6 +450,7 @@ mod tests {
                 expected: &plan.expected,
                 checks: &plan.checks,
                 collector: plan.collector.as_ref(),
+                focus: None,
             };
             checked
                 .run(output, None, &options, diagnostics)

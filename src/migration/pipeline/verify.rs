@@ -13,6 +13,7 @@ use crate::migration::schema::SchemaValidator;
 use crate::model::diagnostic::{Code, Diagnostic};
 use crate::model::locate::{self, Mentions, OPENTELEMETRY};
 use crate::model::redact;
+use crate::syntax::focus::Focus;
 use crate::syntax::source::Format;
 use crate::syntax::template::{self, Found};
 use crate::syntax::tree::{Node, Span, child_pointer};
@@ -39,7 +40,11 @@ enum Output<'a> {
 }
 
 impl<'a> Output<'a> {
-    fn read(output: &'a str, format: Format) -> Result<Output<'a>, Box<Diagnostic>> {
+    fn read(
+        output: &'a str,
+        format: Format,
+        focus: Option<&Focus>,
+    ) -> Result<Output<'a>, Box<Diagnostic>> {
         if format == Format::Template {
             let scan = template::scan(output, &LEGACY_KEYS);
             let legacy_left = scan
@@ -52,14 +57,17 @@ impl<'a> Output<'a> {
                 legacy_left,
             });
         }
-        syntax::parse(output, format)
-            .map(Output::Tree)
-            .map_err(|e| {
-                Box::new(Diagnostic::internal(format!(
-                    "the migrated text does not parse ({})",
-                    e.message
-                )))
-            })
+        match focus {
+            Some(focus) => syntax::parse_focused(output, format, focus),
+            None => syntax::parse(output, format),
+        }
+        .map(Output::Tree)
+        .map_err(|e| {
+            Box::new(Diagnostic::internal(format!(
+                "the migrated text does not parse ({})",
+                e.message
+            )))
+        })
     }
 
     /// The secret spans of the output this was read from.
@@ -117,6 +125,9 @@ pub struct Checked<'p> {
     pub expected: &'p [Expected],
     pub checks: &'p [SelfCheck],
     pub collector: Option<&'p CollectorConfig>,
+    /// What of the output the check reads, when it need not be built
+    /// whole (`pipeline::focus`).
+    pub focus: Option<&'p Focus>,
 }
 
 impl Checked<'_> {
@@ -132,7 +143,8 @@ impl Checked<'_> {
         options: &Options,
         diagnostics: &[Diagnostic],
     ) -> Result<Vec<Span>, Vec<Diagnostic>> {
-        let read = Output::read(output, self.format).map_err(|problem| vec![*problem])?;
+        let read =
+            Output::read(output, self.format, self.focus).map_err(|problem| vec![*problem])?;
         let problems = verify(
             &read,
             read.legacy_left(output, self.format),

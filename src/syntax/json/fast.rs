@@ -18,7 +18,8 @@
 //! (which jsonc-parser refuses), nesting near the reference path's limit,
 //! and any whitespace other than JSON's four (a BOM included).
 
-use crate::syntax::tree::{Member, Node, NodeKind, Text};
+use crate::syntax::focus::Focus;
+use crate::syntax::tree::{Member, Node, NodeKind, Span, Text};
 
 /// jsonc-parser refuses a value once its stack of open ranges (each array,
 /// each object and each object member) holds more than 512; this parser
@@ -46,12 +47,23 @@ fn special_bytes(word: u64) -> u64 {
 /// The tree of `text` when it is strict JSON the reference parser accepts;
 /// `None` when the reference parser must decide.
 pub(super) fn parse(text: &str) -> Option<Node> {
+    parse_with(text, None)
+}
+
+/// As [`parse`], but a container (other than the root) that does not touch
+/// `focus` is read and left empty ([`Focus`]).
+pub(super) fn parse_focused(text: &str, focus: &Focus) -> Option<Node> {
+    parse_with(text, Some(focus))
+}
+
+fn parse_with(text: &str, focus: Option<&Focus>) -> Option<Node> {
     let mut parser = Parser {
         text,
         bytes: text.as_bytes(),
         pos: 0,
         members: Vec::new(),
         elements: Vec::new(),
+        focus,
     };
     parser.skip_whitespace();
     let root = parser.value(0)?;
@@ -71,6 +83,13 @@ fn take_from<T>(scratch: &mut Vec<T>, base: usize) -> Vec<T> {
     scratch.split_off(base)
 }
 
+/// Drops the entries of `scratch` from `base` on: the container they
+/// belong to is left empty.
+fn forget_from<T>(scratch: &mut Vec<T>, base: usize) -> Vec<T> {
+    scratch.truncate(base);
+    Vec::new()
+}
+
 struct Parser<'t> {
     text: &'t str,
     bytes: &'t [u8],
@@ -82,6 +101,8 @@ struct Parser<'t> {
     members: Vec<Member>,
     /// The same for the elements of arrays.
     elements: Vec<Node>,
+    /// What a focused parse builds in full.
+    focus: Option<&'t Focus>,
 }
 
 impl<'t> Parser<'t> {
@@ -117,6 +138,12 @@ impl<'t> Parser<'t> {
             span: start..self.pos,
             kind,
         })
+    }
+
+    /// Whether the container at `span`, inside `open` ranges, is left
+    /// empty: it is not the root, and a focus is set that it misses.
+    fn left_empty(&self, open: usize, span: &Span) -> bool {
+        open > 0 && self.focus.is_some_and(|focus| !focus.touches(span))
     }
 
     fn literal(&mut self, word: &[u8], kind: NodeKind) -> Option<NodeKind> {
@@ -160,9 +187,14 @@ impl<'t> Parser<'t> {
                 }
             }
         }
+        let span = start..self.pos;
+        let elements = match self.left_empty(open, &span) {
+            true => forget_from(&mut self.elements, base),
+            false => take_from(&mut self.elements, base),
+        };
         Some(Node {
-            span: start..self.pos,
-            kind: NodeKind::Array(take_from(&mut self.elements, base)),
+            span,
+            kind: NodeKind::Array(elements),
         })
     }
 
@@ -182,9 +214,14 @@ impl<'t> Parser<'t> {
                 }
             }
         }
+        let span = start..self.pos;
+        let members = match self.left_empty(open, &span) {
+            true => forget_from(&mut self.members, base),
+            false => take_from(&mut self.members, base),
+        };
         Some(Node {
-            span: start..self.pos,
-            kind: NodeKind::Object(take_from(&mut self.members, base)),
+            span,
+            kind: NodeKind::Object(members),
         })
     }
 
@@ -390,6 +427,90 @@ mod tests {
         assert_eq!(root, crate::syntax::json::parse(text).unwrap());
     }
 
+    /// `focused` is `full` read with `focus`: every container that touches
+    /// the focus (and the root) whole, every other one empty, with its
+    /// span and kind; every scalar as it is.
+    fn read_with_focus(full: &Node, focused: &Node, focus: &Focus, root: bool) {
+        assert_eq!(full.span, focused.span);
+        let whole = root || focus.touches(&full.span);
+        match (&full.kind, &focused.kind) {
+            (NodeKind::Object(all), NodeKind::Object(kept)) if whole => {
+                assert_eq!(all.len(), kept.len(), "{:?}", full.span);
+                for (a, k) in all.iter().zip(kept) {
+                    assert_eq!(
+                        (&a.key, &a.key_span, &a.span),
+                        (&k.key, &k.key_span, &k.span)
+                    );
+                    read_with_focus(&a.value, &k.value, focus, false);
+                }
+            }
+            (NodeKind::Array(all), NodeKind::Array(kept)) if whole => {
+                assert_eq!(all.len(), kept.len(), "{:?}", full.span);
+                for (a, k) in all.iter().zip(kept) {
+                    read_with_focus(a, k, focus, false);
+                }
+            }
+            (NodeKind::Object(_), NodeKind::Object(kept)) => assert!(kept.is_empty()),
+            (NodeKind::Array(_), NodeKind::Array(kept)) => assert!(kept.is_empty()),
+            (a, k) => assert_eq!(a, k),
+        }
+    }
+
+    fn container_spans(node: &Node, out: &mut Vec<Span>) {
+        match &node.kind {
+            NodeKind::Object(members) => {
+                out.push(node.span.clone());
+                members.iter().for_each(|m| container_spans(&m.value, out));
+            }
+            NodeKind::Array(elements) => {
+                out.push(node.span.clone());
+                elements.iter().for_each(|e| container_spans(e, out));
+            }
+            _ => {}
+        }
+    }
+
+    #[test]
+    fn a_focused_parse_builds_what_touches_the_focus_and_empties_the_rest() {
+        let text = r#"{"a": [{"b": [1, 2, 3], "c": {}}, [], [[4], {"d": 5, "e": 6}]],
+            "f": {"g": [7, 8, 9, 10, 11], "h": {"i": null}}, "j": true, "k": {"l": "m"}}"#;
+        let full = parse(text).unwrap();
+        let mut spans = Vec::new();
+        container_spans(&full, &mut spans);
+        // Each container's span, a point inside it, a point at its start,
+        // and pairs of them: the tree agrees with the focus every time.
+        let mut foci = vec![Focus::default()];
+        for span in &spans {
+            foci.push(Focus::new(vec![span.clone()]));
+            let point = |at: usize| Focus::new(std::iter::once(at..at).collect());
+            foci.push(point(span.start + 1));
+            foci.push(point(span.start));
+            for other in spans.iter().step_by(3) {
+                foci.push(Focus::new(vec![span.clone(), other.end - 1..other.end - 1]));
+            }
+        }
+        let mut emptied = 0;
+        for focus in &foci {
+            let focused = parse_focused(text, focus).unwrap();
+            read_with_focus(&full, &focused, focus, true);
+            emptied += usize::from(focused != full);
+        }
+        assert!(emptied > foci.len() / 2, "most foci leave something out");
+        let nothing = parse_focused(text, &Focus::default()).unwrap();
+        assert!(
+            nothing
+                .members()
+                .unwrap()
+                .iter()
+                .all(|m| match &m.value.kind {
+                    NodeKind::Object(c) => c.is_empty(),
+                    NodeKind::Array(c) => c.is_empty(),
+                    _ => true,
+                }),
+            "without a focus, only the root's own members are read"
+        );
+    }
+
     /// The stop of a string's run as a byte-by-byte reading finds it.
     fn naive(bytes: &[u8]) -> Option<(usize, u8)> {
         let at = bytes
@@ -420,6 +541,7 @@ mod tests {
                             pos: 0,
                             members: Vec::new(),
                             elements: Vec::new(),
+                            focus: None,
                         };
                         assert_eq!(
                             parser.run_from(0),
