@@ -84,16 +84,28 @@ fn touches(span: &Span, range: &Span) -> bool {
 /// The innermost container of `root` whose bytes hold `range` strictly
 /// inside (not at its first or last byte).
 fn innermost_around<'a>(root: &'a Node, range: &Span) -> &'a Node {
-    let inside = |node: &&Node| node.span.start < range.start && range.end < node.span.end;
+    let inside = |node: &Node| node.span.start < range.start && range.end < node.span.end;
     let mut node = root;
     loop {
+        // Entries are in document order: the only one that can hold the
+        // range is the first that ends after its start (a config's
+        // thousands of endpoints are not looked at one by one, per edit).
         let child = match &node.kind {
-            NodeKind::Object(members) => members.iter().map(|m| &m.value).find(inside),
-            NodeKind::Array(elements) => elements.iter().find(inside),
+            NodeKind::Object(members) => {
+                let at = members.partition_point(|m| m.value.span.end <= range.start);
+                members.get(at).map(|m| &m.value)
+            }
+            NodeKind::Array(elements) => {
+                elements.get(elements.partition_point(|e| e.span.end <= range.start))
+            }
             _ => None,
         };
         match child {
-            Some(child) if child.members().is_some() || child.elements().is_some() => node = child,
+            Some(child)
+                if inside(child) && (child.members().is_some() || child.elements().is_some()) =>
+            {
+                node = child
+            }
             _ => return node,
         }
     }
