@@ -408,8 +408,9 @@ fn apply(text: &str, plan: Plan, schema: Option<&SchemaValidator>) -> Migration 
     // The input's secrets where the edits moved them, and every secret the
     // output holds as it reads (a credential-looking value that only the
     // edits placed in a secret's context, say), found on the verifying
-    // parse. Unverified (only `--check`, which shows no output), the
-    // moved input secrets are all.
+    // parse (with a focus, in what it built: the moved input secrets are
+    // the rest's, see `focus`). Unverified (only `--check`, which shows
+    // no output), the moved input secrets are all.
     let mut output_secrets = edit::map_spans(&input_secrets, &plan.edits);
     output_secrets.extend(checked_secrets.unwrap_or_default());
     let mut migration = finish(Status::Migrate, diagnostics, input_secrets);

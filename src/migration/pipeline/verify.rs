@@ -133,7 +133,8 @@ pub struct Checked<'p> {
 impl Checked<'_> {
     /// Check `output`. When it is right: its secret spans if it is shown
     /// (`Options::show_output`), found on the same parse (a 2 MB config is
-    /// not parsed a third time for them);
+    /// not parsed a third time for them; with a focus, those of the parts
+    /// built, the caller adding the input's for the rest);
     /// else every problem found. The behaviour is compared only for an
     /// output that verifies.
     pub fn run(
