@@ -8,7 +8,10 @@
 //! none of the focus's ranges is left empty in the tree, instead of being
 //! built and held whole. What touches the focus (the ranges themselves,
 //! everything inside them and every container around them) is built as a
-//! plain parse builds it.
+//! plain parse builds it, and so is every member whose key touches the
+//! focus (the key decides what its value means), the root's members a
+//! reader names, and, when asked, every number literal a 64-bit float may
+//! not hold, with the containers around it.
 
 use crate::syntax::tree::Span;
 
@@ -19,6 +22,11 @@ pub struct Focus {
     /// is a point: it touches the containers it lies strictly inside (a
     /// deletion's place, whose container lost a member).
     ranges: Vec<Span>,
+    /// Members of the root with these keys are built whole.
+    root_keys: Vec<&'static str>,
+    /// Number literals with an exponent or more than 308 characters (every
+    /// literal beyond a 64-bit float is one) keep their containers built.
+    wide_numbers: bool,
 }
 
 impl Focus {
@@ -36,11 +44,39 @@ impl Focus {
                 _ => merged.push(range),
             }
         }
-        Focus { ranges: merged }
+        Focus {
+            ranges: merged,
+            root_keys: Vec::new(),
+            wide_numbers: false,
+        }
     }
 
-    /// Whether the container at `span` must be built in full: it overlaps
-    /// a range, or holds a point strictly inside it.
+    /// This focus, with the root's members of these keys built whole.
+    pub fn with_root_members(mut self, keys: &[&'static str]) -> Focus {
+        self.root_keys.extend_from_slice(keys);
+        self
+    }
+
+    /// This focus, keeping every number literal that may be beyond a
+    /// 64-bit float in the tree, with every container around it.
+    pub fn with_wide_numbers(mut self) -> Focus {
+        self.wide_numbers = true;
+        self
+    }
+
+    /// Whether a member with `key` at `key_span` (a member of the root
+    /// when `at_root`) is built whole, with everything below it.
+    pub fn keeps_member(&self, at_root: bool, key: &str, key_span: &Span) -> bool {
+        self.touches(key_span) || (at_root && self.root_keys.contains(&key))
+    }
+
+    /// Whether a number literal, as written, keeps its containers.
+    pub fn keeps_number(&self, literal: &str) -> bool {
+        self.wide_numbers && (literal.len() > 308 || literal.contains(['e', 'E']))
+    }
+
+    /// Whether the container (or key) at `span` must be built in full: it
+    /// overlaps a range, or holds a point strictly inside it.
     pub fn touches(&self, span: &Span) -> bool {
         let first = self.ranges.partition_point(|r| r.end <= span.start);
         // The first range ending after the container's start is the only

@@ -13,6 +13,7 @@ mod deploy;
 mod emf;
 mod escaping;
 mod explain;
+mod focused;
 mod hostile;
 mod integrations;
 mod json_fast;

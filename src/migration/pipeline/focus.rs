@@ -1,6 +1,18 @@
-//! What of a migrated JSON config its self-check reads, so that the
-//! output is parsed with that focus ([`Focus`]) and not built whole.
+//! What of a JSON config the migration reads, and what of its output the
+//! self-check reads, so that each is parsed with that focus ([`Focus`])
+//! and not built whole.
 //!
+//! The input ([`of_input`]), when the run does not look for its secrets
+//! (`--check`, `--write -q`: the secret scan reads every key and string):
+//! every mention of `opencensus` (the key of every legacy block, so each
+//! block is built whole, and any string that may embed one), the root's
+//! `extra_config` and `telemetry/opentelemetry` (the service's blocks, and
+//! the existing block a merge reads), and every number literal that may
+//! be beyond a 64-bit float, with the containers around it (the number
+//! check). Every other check reads the root's scalars, which are always
+//! built, or the located blocks.
+//!
+//! The output:
 //! Why: the self-check parses the output once more, and on a large config
 //! that tree was the run's peak of memory (8 MB for a 2 MB config), while
 //! the check reads only the new blocks and what lies around the edits. A
@@ -30,6 +42,20 @@ use crate::syntax::source::Format;
 use crate::syntax::tree::{Node, NodeKind, Span};
 
 use super::place::Expected;
+
+/// The focus of the input's parse, when it need not be built whole: a
+/// JSON config whose secrets are not looked for, and whose mentions of
+/// the legacy word the bytes tell (no `\u` escape).
+pub fn of_input(text: &str, format: Format, find_secrets: bool) -> Option<Focus> {
+    if format != Format::Json || find_secrets {
+        return None;
+    }
+    let mentions = Mentions::of(text, format)?;
+    let focus = Focus::new(mentions.ranges().collect())
+        .with_root_members(&["extra_config", OPENTELEMETRY])
+        .with_wide_numbers();
+    Some(focus)
+}
 
 /// The input's spans the self-check reads (see the module doc), for a
 /// JSON document's `root`.
@@ -245,6 +271,30 @@ mod tests {
             hidden.iter().any(|s| s.start <= at && at < s.end),
             "{hidden:?}"
         );
+    }
+
+    #[test]
+    fn the_input_is_read_without_what_the_migration_does_not_read() {
+        assert!(
+            of_input(CONFIG, Format::Json, true).is_none(),
+            "secrets need all"
+        );
+        let focus = of_input(CONFIG, Format::Json, false).unwrap();
+        let tree = syntax::json::parse_focused(CONFIG, &focus).unwrap();
+        let whole = syntax::json::parse(CONFIG).unwrap();
+        let endpoints = tree.get("endpoints").unwrap().value.elements().unwrap();
+        let read: Vec<bool> = endpoints
+            .iter()
+            .map(|e| !e.members().unwrap().is_empty())
+            .collect();
+        assert_eq!(read, [false, true, false]);
+        // The endpoint with a legacy block: the block whole, its backends
+        // (no mention) left empty.
+        let block = "/endpoints/1/extra_config/telemetry~1opencensus";
+        assert_eq!(tree.pointer(block), whole.pointer(block));
+        let backends = tree.pointer("/endpoints/1/backend").unwrap();
+        assert_eq!(backends.elements(), Some(&[][..]));
+        assert_eq!(tree.get("extra_config"), whole.get("extra_config"));
     }
 
     #[test]

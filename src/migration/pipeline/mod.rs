@@ -182,7 +182,7 @@ pub fn migrate(
             let holders = input::holders(text, &scan);
             plan(Input::template(text, &scan, &holders), options, source_name)
         }
-        _ => match syntax::parse(text, format) {
+        _ => match parse_input(text, format, options) {
             Ok(document) => {
                 let input = Input::tree(text, format, &*document, options.find_secrets);
                 plan(input, options, source_name)
@@ -195,6 +195,19 @@ pub fn migrate(
         },
     };
     apply(text, plan, schema)
+}
+
+/// The input's document, built only where the migration reads it when it
+/// can be ([`focus::of_input`]).
+fn parse_input<'t>(
+    text: &'t str,
+    format: Format,
+    options: &Options,
+) -> Result<Box<dyn syntax::Document + 't>, syntax::SyntaxError> {
+    match focus::of_input(text, format, options.find_secrets) {
+        Some(focus) => syntax::parse_focused(text, format, &focus),
+        None => syntax::parse(text, format),
+    }
 }
 
 /// A text that does not parse.

@@ -64,6 +64,9 @@ fn parse_with(text: &str, focus: Option<&Focus>) -> Option<Node> {
         members: Vec::new(),
         elements: Vec::new(),
         focus,
+        depth: 0,
+        whole: 0,
+        forced: 0,
     };
     parser.skip_whitespace();
     let root = parser.value(0)?;
@@ -103,6 +106,13 @@ struct Parser<'t> {
     elements: Vec<Node>,
     /// What a focused parse builds in full.
     focus: Option<&'t Focus>,
+    /// With a focus: how many containers are open (the root is 1), ...
+    depth: usize,
+    /// ... how many members being read are built whole, ...
+    whole: usize,
+    /// ... and how many of the open containers (the outermost ones) a
+    /// number the focus keeps holds them built.
+    forced: usize,
 }
 
 impl<'t> Parser<'t> {
@@ -131,7 +141,13 @@ impl<'t> Parser<'t> {
             b't' => self.literal(b"true", NodeKind::Bool(true))?,
             b'f' => self.literal(b"false", NodeKind::Bool(false))?,
             b'n' => self.literal(b"null", NodeKind::Null)?,
-            b'-' | b'0'..=b'9' => NodeKind::Number(self.number()?.into()),
+            b'-' | b'0'..=b'9' => {
+                let literal = self.number()?;
+                if self.focus.is_some_and(|focus| focus.keeps_number(literal)) {
+                    self.forced = self.depth;
+                }
+                NodeKind::Number(literal.into())
+            }
             _ => return None,
         };
         Some(Node {
@@ -140,10 +156,25 @@ impl<'t> Parser<'t> {
         })
     }
 
-    /// Whether the container at `span`, inside `open` ranges, is left
-    /// empty: it is not the root, and a focus is set that it misses.
-    fn left_empty(&self, open: usize, span: &Span) -> bool {
-        open > 0 && self.focus.is_some_and(|focus| !focus.touches(span))
+    /// A container opens.
+    fn enter(&mut self) {
+        self.depth += 1;
+    }
+
+    /// The container at `span`, inside `open` ranges, closes: whether it
+    /// is left empty. Not the root, nor a container inside a member built
+    /// whole or holding a number the focus keeps (its parent then holds
+    /// it too); else, when it misses the focus.
+    fn left_empty(&mut self, open: usize, span: &Span) -> bool {
+        let forced = self.forced >= self.depth;
+        if forced {
+            self.forced = self.depth - 1;
+        }
+        self.depth -= 1;
+        open > 0
+            && self.whole == 0
+            && !forced
+            && self.focus.is_some_and(|focus| !focus.touches(span))
     }
 
     fn literal(&mut self, word: &[u8], kind: NodeKind) -> Option<NodeKind> {
@@ -172,6 +203,7 @@ impl<'t> Parser<'t> {
     }
 
     fn array(&mut self, open: usize) -> Option<Node> {
+        self.enter();
         let start = self.pos;
         self.pos += 1;
         self.skip_whitespace();
@@ -199,6 +231,7 @@ impl<'t> Parser<'t> {
     }
 
     fn object(&mut self, open: usize) -> Option<Node> {
+        self.enter();
         let start = self.pos;
         self.pos += 1;
         self.skip_whitespace();
@@ -240,7 +273,13 @@ impl<'t> Parser<'t> {
         }
         self.pos += 1;
         self.skip_whitespace();
+        // `open` is 0 for the root object's members.
+        let whole = self
+            .focus
+            .is_some_and(|focus| focus.keeps_member(open == 0, &key, &key_span));
+        self.whole += usize::from(whole);
         let value = self.value(open + 2)?;
+        self.whole -= usize::from(whole);
         Some(Member {
             key,
             key_span,
@@ -428,11 +467,12 @@ mod tests {
     }
 
     /// `focused` is `full` read with `focus`: every container that touches
-    /// the focus (and the root) whole, every other one empty, with its
-    /// span and kind; every scalar as it is.
-    fn read_with_focus(full: &Node, focused: &Node, focus: &Focus, root: bool) {
+    /// the focus (and the root, and all below a member whose key touches
+    /// it) whole, every other one empty, with its span and kind; every
+    /// scalar as it is. `within` says a member above is built whole.
+    fn read_with_focus(full: &Node, focused: &Node, focus: &Focus, depth: usize, within: bool) {
         assert_eq!(full.span, focused.span);
-        let whole = root || focus.touches(&full.span);
+        let whole = depth == 0 || within || focus.touches(&full.span);
         match (&full.kind, &focused.kind) {
             (NodeKind::Object(all), NodeKind::Object(kept)) if whole => {
                 assert_eq!(all.len(), kept.len(), "{:?}", full.span);
@@ -441,13 +481,14 @@ mod tests {
                         (&a.key, &a.key_span, &a.span),
                         (&k.key, &k.key_span, &k.span)
                     );
-                    read_with_focus(&a.value, &k.value, focus, false);
+                    let member = focus.keeps_member(depth == 0, &a.key, &a.key_span);
+                    read_with_focus(&a.value, &k.value, focus, depth + 1, within || member);
                 }
             }
             (NodeKind::Array(all), NodeKind::Array(kept)) if whole => {
                 assert_eq!(all.len(), kept.len(), "{:?}", full.span);
                 for (a, k) in all.iter().zip(kept) {
-                    read_with_focus(a, k, focus, false);
+                    read_with_focus(a, k, focus, depth + 1, within);
                 }
             }
             (NodeKind::Object(_), NodeKind::Object(kept)) => assert!(kept.is_empty()),
@@ -492,7 +533,7 @@ mod tests {
         let mut emptied = 0;
         for focus in &foci {
             let focused = parse_focused(text, focus).unwrap();
-            read_with_focus(&full, &focused, focus, true);
+            read_with_focus(&full, &focused, focus, 0, false);
             emptied += usize::from(focused != full);
         }
         assert!(emptied > foci.len() / 2, "most foci leave something out");
@@ -508,6 +549,42 @@ mod tests {
                     _ => true,
                 }),
             "without a focus, only the root's own members are read"
+        );
+    }
+
+    #[test]
+    fn a_focus_keeps_the_root_members_it_names_and_its_wide_numbers() {
+        let text = r#"{"extra_config": {"a": {"b": [1]}}, "endpoints": [{"x": {"y": 1}},
+            {"z": [{"n": 1e400}, {"m": 2}]}, {"w": {}}], "other": {"extra_config": {"c": {}}}}"#;
+        let full = parse(text).unwrap();
+        let focus = Focus::new(Vec::new())
+            .with_root_members(&["extra_config"])
+            .with_wide_numbers();
+        let tree = parse_focused(text, &focus).unwrap();
+        let empty = |pointer: &str| match &tree.pointer(pointer).unwrap().kind {
+            NodeKind::Object(members) => members.is_empty(),
+            NodeKind::Array(elements) => elements.is_empty(),
+            _ => false,
+        };
+        assert_eq!(tree.get("extra_config"), full.get("extra_config"));
+        // The wide number is kept with every container around it; the
+        // containers beside them are not.
+        assert_eq!(
+            tree.pointer("/endpoints/1/z/0/n").unwrap().kind,
+            NodeKind::Number("1e400".into())
+        );
+        assert!(empty("/endpoints/0") && empty("/endpoints/1/z/1") && empty("/endpoints/2"));
+        // Only the root's member of that name.
+        assert!(empty("/other"));
+        let narrow = Focus::new(Vec::new()).with_root_members(&["extra_config"]);
+        let tree = parse_focused(text, &narrow).unwrap();
+        assert!(
+            tree.get("endpoints")
+                .unwrap()
+                .value
+                .elements()
+                .unwrap()
+                .is_empty()
         );
     }
 
@@ -542,6 +619,9 @@ mod tests {
                             members: Vec::new(),
                             elements: Vec::new(),
                             focus: None,
+                            depth: 0,
+                            whole: 0,
+                            forced: 0,
                         };
                         assert_eq!(
                             parser.run_from(0),
