@@ -85,6 +85,15 @@ impl SourceText {
         out
     }
 
+    /// [`SourceText::to_file_bytes`] of an owned text: its own memory
+    /// when there is no BOM to restore.
+    pub fn output_bytes(&self, text: String) -> Vec<u8> {
+        match self.bom {
+            true => self.to_file_bytes(&text),
+            false => text.into_bytes(),
+        }
+    }
+
     /// The bytes this text was decoded from: decoding only takes the BOM
     /// off.
     pub fn file_bytes(&self) -> Vec<u8> {
@@ -516,6 +525,12 @@ mod tests {
         assert!(src.bom);
         assert_eq!(src.text, "{}\n");
         assert_eq!(src.to_file_bytes("{ }\n"), b"\xef\xbb\xbf{ }\n");
+        assert_eq!(src.output_bytes("{ }\n".into()), b"\xef\xbb\xbf{ }\n");
+        let plain = decode(b"{}\n").unwrap();
+        let output = String::from("{ }\n");
+        let at = output.as_ptr();
+        let bytes = plain.output_bytes(output);
+        assert_eq!((bytes.as_slice(), bytes.as_ptr()), (&b"{ }\n"[..], at), "not copied");
     }
 
     #[test]

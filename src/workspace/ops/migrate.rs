@@ -232,7 +232,7 @@ impl Migrator {
                 outcome.filtered = input.is_stdin().then(|| loaded.into_file_bytes());
             }
             Status::Error => outcome.status = FileStatus::Error,
-            Status::Migrate => self.plan(input, &file, &migration, loaded, &mut outcome),
+            Status::Migrate => self.plan(input, &file, &mut migration, loaded, &mut outcome),
         }
         outcome
     }
@@ -242,11 +242,14 @@ impl Migrator {
         &self,
         input: &Input,
         file: &FileSettings,
-        migration: &Migration,
+        migration: &mut Migration,
         loaded: SourceText,
         outcome: &mut FileOutcome,
     ) {
-        let output = migration.output.as_deref().unwrap_or_default();
+        // Taken: the planned write is made of the output's own memory.
+        let output_text = migration.output.take().unwrap_or_default();
+        let migration = &*migration;
+        let output = output_text.as_str();
         let collector_path = match (&migration.collector, input.path()) {
             (None, _) => None,
             (Some(_), _) if self.settings.collector_out.is_some() => {
@@ -291,7 +294,7 @@ impl Migrator {
                 "the collector config is not written when reading standard input without --collector-out FILE",
             ).with_step(crate::model::next_steps::STDIN_COLLECTOR));
         }
-        let bytes = loaded.to_file_bytes(output);
+        let bytes = loaded.output_bytes(output_text);
         match input.path() {
             Some(path) => writes.push(PlannedWrite::config(path, loaded.into_file_bytes(), bytes)),
             None => outcome.filtered = Some(bytes),
