@@ -93,4 +93,18 @@ fn json_parsers_agree(text: &str) {
             panic!("the fast parser accepts what the reference refuses: {err:?}")
         }
     }
+    // A focused parse, which reads what it leaves unbuilt without building
+    // it, accepts and refuses the same texts with the same errors.
+    use oc2otel::syntax::focus::Focus;
+    let late = text.len().saturating_sub(2);
+    for focus in [
+        Focus::default(),
+        Focus::new(std::iter::once(late..late).collect()).with_wide_numbers(),
+    ] {
+        let focused = oc2otel::syntax::json::parse_focused(text, &focus);
+        match (&focused, &reference) {
+            (Ok(_), Ok(_)) => {}
+            _ => assert_eq!(&focused, &reference, "a focused parse differs"),
+        }
+    }
 }

@@ -86,6 +86,13 @@ impl Focus {
         self.ranges.get(first).is_some_and(|r| r.start < span.end)
     }
 
+    /// Where the first range that ends after `at` starts: a container
+    /// that begins at `at` touches the focus only if it ends after that.
+    pub fn next_start(&self, at: usize) -> Option<usize> {
+        let first = self.ranges.partition_point(|r| r.end <= at);
+        self.ranges.get(first).map(|r| r.start)
+    }
+
     pub fn ranges(&self) -> &[Span] {
         &self.ranges
     }

@@ -530,7 +530,11 @@ mod tests {
         let output = String::from("{ }\n");
         let at = output.as_ptr();
         let bytes = plain.output_bytes(output);
-        assert_eq!((bytes.as_slice(), bytes.as_ptr()), (&b"{ }\n"[..], at), "not copied");
+        assert_eq!(
+            (bytes.as_slice(), bytes.as_ptr()),
+            (&b"{ }\n"[..], at),
+            "not copied"
+        );
     }
 
     #[test]

@@ -18,8 +18,12 @@
 //! (which jsonc-parser refuses), nesting near the reference path's limit,
 //! and any whitespace other than JSON's four (a BOM included).
 
+mod skip;
+
 use crate::syntax::focus::Focus;
 use crate::syntax::tree::{Member, Node, NodeKind, Span, Text};
+
+use skip::Skipped;
 
 /// jsonc-parser refuses a value once its stack of open ranges (each array,
 /// each object and each object member) holds more than 512; this parser
@@ -135,8 +139,15 @@ impl<'t> Parser<'t> {
         }
         let start = self.pos;
         let kind = match self.peek()? {
-            b'{' => return self.object(open),
-            b'[' => return self.array(open),
+            b'{' | b'[' => {
+                if let Some(empty) = self.left_unbuilt(open)? {
+                    return Some(empty);
+                }
+                return match self.peek()? {
+                    b'{' => self.object(open),
+                    _ => self.array(open),
+                };
+            }
             b'"' => NodeKind::String(self.string()?),
             b't' => self.literal(b"true", NodeKind::Bool(true))?,
             b'f' => self.literal(b"false", NodeKind::Bool(false))?,
@@ -154,6 +165,34 @@ impl<'t> Parser<'t> {
             span: start..self.pos,
             kind,
         })
+    }
+
+    /// The container at `pos`, inside `open` ranges, read without being
+    /// built, when a focus may leave it empty: `Some(None)` when it must be
+    /// built after all (`pos` is back at its start), `None` when the text
+    /// is not accepted.
+    fn left_unbuilt(&mut self, open: usize) -> Option<Option<Node>> {
+        let Some(focus) = self.focus.filter(|_| open > 0 && self.whole == 0) else {
+            return Some(None);
+        };
+        let start = self.pos;
+        // A container that ends by the next range's start misses it.
+        let limit = focus.next_start(start).unwrap_or(usize::MAX);
+        let empty = match self.bytes[start] {
+            b'{' => NodeKind::Object(Vec::new()),
+            _ => NodeKind::Array(Vec::new()),
+        };
+        match self.skip_value(open, limit) {
+            Skipped::Invalid => None,
+            Skipped::Read if !focus.touches(&(start..self.pos)) => Some(Some(Node {
+                span: start..self.pos,
+                kind: empty,
+            })),
+            _ => {
+                self.pos = start;
+                Some(None)
+            }
+        }
     }
 
     /// A container opens.
