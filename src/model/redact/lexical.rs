@@ -88,7 +88,12 @@ pub fn comment_secret_spans(comment: &str) -> Vec<Span> {
 /// Whether a string value holds text that may be a config of its own (an
 /// SSM parameter, a ConfigMap, Helm values): scanned like a file.
 pub(super) fn looks_embedded(value: &str) -> bool {
-    value.contains('\n') || value.trim_start().starts_with(['{', '['])
+    looks_embedded_with(value, value.contains('\n'))
+}
+
+/// [`looks_embedded`] of a value whose line breaks are already known.
+pub(super) fn looks_embedded_with(value: &str, line_break: bool) -> bool {
+    line_break || value.trim_start().starts_with(['{', '['])
 }
 
 /// The template actions of `text` that close (`{{ ... }}`), in order. An

@@ -44,13 +44,22 @@ pub fn is_secret_key(key: &str) -> bool {
     squashed == b"pwd" || (0..squashed.len()).any(|i| secret_word_at(&squashed[i..]))
 }
 
-/// [`is_secret_key`] remembered for the keys of one document: a config
+/// What the policy says of the keys of one document, remembered: a config
 /// repeats a few dozen keys (`endpoint`, `backend`, `url_pattern`)
 /// thousands of times, and a hit costs one short comparison where the
-/// answer costs a pass over the key. Direct-mapped, so a miss only
+/// answers cost passes over the key. Direct-mapped, so a miss only
 /// replaces one slot.
 pub struct SecretKeys<'k> {
-    slots: [Option<(&'k str, bool)>; 64],
+    slots: [Option<(&'k str, KeyVerdict)>; 64],
+}
+
+/// The policy's two answers about a key.
+#[derive(Clone, Copy)]
+struct KeyVerdict {
+    /// [`is_secret_key`]: its value is a secret.
+    names_secret: bool,
+    /// [`string_secret_ranges`] finds a credential in the key itself.
+    holds_credential: bool,
 }
 
 impl<'k> SecretKeys<'k> {
@@ -58,18 +67,35 @@ impl<'k> SecretKeys<'k> {
         SecretKeys { slots: [None; 64] }
     }
 
+    /// [`is_secret_key`] of `key`.
     pub fn is_secret(&mut self, key: &'k str) -> bool {
+        self.verdict(key).names_secret
+    }
+
+    /// Whether `key` holds a credential itself (`"password: x"` written as
+    /// a key): [`string_secret_ranges`] finds one in it.
+    pub fn holds_credential(&mut self, key: &'k str) -> bool {
+        self.verdict(key).holds_credential
+    }
+
+    fn verdict(&mut self, key: &'k str) -> KeyVerdict {
         let bytes = key.as_bytes();
         let (Some(&first), Some(&last)) = (bytes.first(), bytes.last()) else {
-            return false;
+            return KeyVerdict {
+                names_secret: false,
+                holds_credential: false,
+            };
         };
         let slot = (bytes.len() ^ usize::from(first) << 1 ^ usize::from(last) << 3) % 64;
         match self.slots[slot] {
-            Some((cached, secret)) if cached == key => secret,
+            Some((cached, verdict)) if cached == key => verdict,
             _ => {
-                let secret = is_secret_key(key);
-                self.slots[slot] = Some((key, secret));
-                secret
+                let verdict = KeyVerdict {
+                    names_secret: is_secret_key(key),
+                    holds_credential: !string_secret_ranges(key).is_empty(),
+                };
+                self.slots[slot] = Some((key, verdict));
+                verdict
             }
         }
     }
@@ -184,14 +210,52 @@ pub const PAIR_VALUE_KEYS: &[&str] = &["value", "val"];
 /// value of a `name=value` or `name: value` pair whose name is a
 /// credential (`apikey=...` in a tag list, `Authorization: Bearer ...`).
 pub fn string_secret_ranges(value: &str) -> Vec<Range<usize>> {
-    // Every shape below needs one of these bytes (`name=value`,
-    // `name: value`, `user@host`, `?name=value`): most strings of a config
-    // (paths, methods, hosts) have none, and are done with in one scan.
-    // (A plain loop: most strings are short, where memchr's setup costs
-    // more than the scan.)
-    if !value.bytes().any(|b| matches!(b, b'=' | b':' | b'@')) {
+    if !marks(value).separator {
         return Vec::new();
     }
+    credential_ranges(value)
+}
+
+/// What one pass over a string's bytes says to the secret checks. (A
+/// table and a plain loop: most strings are short, where memchr's setup
+/// costs more than the scan.)
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Marks {
+    /// A byte every credential shape needs (`name=value`, `name: value`,
+    /// `user@host`, `?name=value`): most strings of a config (paths,
+    /// methods, hosts) have none.
+    pub separator: bool,
+    /// A line break: the string may hold a config of its own.
+    pub line_break: bool,
+}
+
+const SEPARATOR: u8 = 1;
+const LINE_BREAK: u8 = 2;
+
+/// Each byte's marks.
+static BYTE_MARKS: [u8; 256] = {
+    let mut table = [0u8; 256];
+    table[b'=' as usize] = SEPARATOR;
+    table[b':' as usize] = SEPARATOR;
+    table[b'@' as usize] = SEPARATOR;
+    table[b'\n' as usize] = LINE_BREAK;
+    table
+};
+
+/// The [`Marks`] of `value`.
+pub fn marks(value: &str) -> Marks {
+    let found = value
+        .bytes()
+        .fold(0u8, |found, b| found | BYTE_MARKS[usize::from(b)]);
+    Marks {
+        separator: found & SEPARATOR != 0,
+        line_break: found & LINE_BREAK != 0,
+    }
+}
+
+/// [`string_secret_ranges`] of a value whose [`Marks`] say it has a
+/// separator (without one, there is none).
+pub fn credential_ranges(value: &str) -> Vec<Range<usize>> {
     if let Some(pair) = pair_value_range(value) {
         return vec![pair];
     }
@@ -360,6 +424,41 @@ pub(super) fn credential_scan(text: &str, out: &mut Vec<Range<usize>>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn remembered_verdicts_and_marks_answer_as_the_policy_does() {
+        let keys = [
+            "endpoint",
+            "password",
+            "api_key",
+            "x",
+            "",
+            "password: hunter2",
+            "token=abc",
+            "user:pw@host",
+            "backend",
+            "endpoint",
+            "password: hunter2",
+            "é",
+            "a\nb",
+            "Authorization",
+            "url_pattern",
+            "host",
+            "headers",
+            "user@host",
+        ];
+        let mut remembered = SecretKeys::new();
+        // Twice round: the second reads what the first remembered, and
+        // keys of one slot replace each other.
+        for key in keys.iter().chain(keys.iter()) {
+            assert_eq!(remembered.is_secret(key), is_secret_key(key), "{key:?}");
+            let holds = !string_secret_ranges(key).is_empty();
+            assert_eq!(remembered.holds_credential(key), holds, "{key:?}");
+            let m = marks(key);
+            assert_eq!(m.separator, key.contains(['=', ':', '@']), "{key:?}");
+            assert_eq!(m.line_break, key.contains('\n'), "{key:?}");
+        }
+    }
 
     #[test]
     fn recognises_credential_keys() {

@@ -4,11 +4,11 @@
 //! strings (and inside configs held in strings); and, for a whole parsed
 //! document, its comments and the YAML anchors that secrets come from.
 
-use super::lexical::{comment_secret_spans, lexical_at, looks_embedded};
+use super::lexical::{comment_secret_spans, lexical_at, looks_embedded_with};
 use super::literal;
 use super::policy::{
-    PAIR_NAME_KEYS, PAIR_VALUE_KEYS, SecretKeys, is_reference, is_secret_header_name,
-    string_secret_ranges,
+    PAIR_NAME_KEYS, PAIR_VALUE_KEYS, SecretKeys, credential_ranges, is_reference,
+    is_secret_header_name, marks,
 };
 use super::view::merge;
 use crate::syntax::Document;
@@ -29,7 +29,7 @@ pub fn secret_spans(text: &str, root: &Node) -> Vec<Span> {
             NodeKind::Object(members) => {
                 let pair = members.iter().any(names_a_secret_header);
                 for member in members {
-                    if !string_secret_ranges(&member.key).is_empty() {
+                    if keys.holds_credential(&member.key) {
                         spans.push(member.key_span.clone());
                     }
                     // Header values are credentials often enough
@@ -128,8 +128,14 @@ fn is_pair_value(member: &Member) -> bool {
 /// The credentials inside a string value, at the bytes that spell them
 /// when the literal can be mapped onto the value, else the whole literal.
 fn string_spans(text: &str, span: &Span, value: &str, spans: &mut Vec<Span>) {
-    let mut ranges = string_secret_ranges(value);
-    if looks_embedded(value) {
+    // Every string of a config comes here: one pass over its bytes
+    // answers both questions for nearly all of them.
+    let marks = marks(value);
+    let mut ranges = match marks.separator {
+        true => credential_ranges(value),
+        false => Vec::new(),
+    };
+    if looks_embedded_with(value, marks.line_break) {
         ranges.extend(lexical_at(value, 1));
     }
     if ranges.is_empty() {
