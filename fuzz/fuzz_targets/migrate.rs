@@ -5,7 +5,9 @@
 //! accepts (unless the text was a template), hold no legacy block, and
 //! migrate to nothing the second time;
 //! every diagnostic span must point inside the input, and map onto the
-//! redacted copy that reports are cut from.
+//! redacted copy that reports are cut from; and a run that does not look
+//! for secrets (which reads the config with a focus) must decide what the
+//! whole read decides.
 
 #![no_main]
 
@@ -23,6 +25,26 @@ fuzz_target!(|data: &[u8]| {
     let text = source.text.as_str();
     let options = Options::default();
     let first = migrate(text, Format::Json, "fuzz.json", &options, None);
+
+    let focused = Options {
+        find_secrets: false,
+        show_output: false,
+        ..Options::default()
+    };
+    let quiet = migrate(text, Format::Json, "fuzz.json", &focused, None);
+    let decided = |m: &oc2otel::migration::Migration| {
+        let diagnostics: Vec<_> = m
+            .diagnostics
+            .iter()
+            .map(|d| (d.severity, d.code, d.span.clone()))
+            .collect();
+        (m.status, m.output.clone(), diagnostics)
+    };
+    assert_eq!(
+        decided(&quiet),
+        decided(&first),
+        "a focused read decides otherwise"
+    );
 
     let redacted = Redacted::new(text, &first.input_secrets);
     for d in &first.diagnostics {
