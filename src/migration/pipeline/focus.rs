@@ -2,15 +2,14 @@
 //! self-check reads, so that each is parsed with that focus ([`Focus`])
 //! and not built whole.
 //!
-//! The input ([`of_input`]), when the run does not look for its secrets
-//! (`--check`, `--write -q`: the secret scan reads every key and string):
-//! every mention of `opencensus` (the key of every legacy block, so each
+//! The input ([`of_input`]): every mention of `opencensus` (the key of every legacy block, so each
 //! block is built whole, and any string that may embed one), the root's
 //! `extra_config` and `telemetry/opentelemetry` (the service's blocks, and
 //! the existing block a merge reads), and every number literal that may
 //! be beyond a 64-bit float, with the containers around it (the number
 //! check). Every other check reads the root's scalars, which are always
-//! built, or the located blocks.
+//! built, or the located blocks; the secret scan reads each unbuilt
+//! container again on its own (`redact::secret_spans`).
 //!
 //! The output:
 //! Why: the self-check parses the output once more, and on a large config
@@ -44,10 +43,10 @@ use crate::syntax::tree::{Node, NodeKind, Span};
 use super::place::Expected;
 
 /// The focus of the input's parse, when it need not be built whole: a
-/// JSON config whose secrets are not looked for, and whose mentions of
-/// the legacy word the bytes tell (no `\u` escape).
-pub fn of_input(text: &str, format: Format, find_secrets: bool) -> Option<Focus> {
-    if format != Format::Json || find_secrets {
+/// JSON config whose mentions of the legacy word the bytes tell (no `\u`
+/// escape).
+pub fn of_input(text: &str, format: Format) -> Option<Focus> {
+    if format != Format::Json {
         return None;
     }
     let mentions = Mentions::of(text, format)?;
@@ -275,11 +274,8 @@ mod tests {
 
     #[test]
     fn the_input_is_read_without_what_the_migration_does_not_read() {
-        assert!(
-            of_input(CONFIG, Format::Json, true).is_none(),
-            "secrets need all"
-        );
-        let focus = of_input(CONFIG, Format::Json, false).unwrap();
+        assert!(of_input(CONFIG, Format::Yaml).is_none(), "JSON only");
+        let focus = of_input(CONFIG, Format::Json).unwrap();
         let tree = syntax::json::parse_focused(CONFIG, &focus).unwrap();
         let whole = syntax::json::parse(CONFIG).unwrap();
         let endpoints = tree.get("endpoints").unwrap().value.elements().unwrap();

@@ -168,6 +168,39 @@ pub fn migrate(
     options: &Options,
     schema: Option<&SchemaValidator>,
 ) -> Migration {
+    migrate_reading(text, format, source_name, options, schema, Read::Focused)
+}
+
+/// [`migrate`], with the input's tree built whole: the reference the
+/// focused read is tested against. Public for those tests only.
+#[doc(hidden)]
+pub fn migrate_read_whole(
+    text: &str,
+    format: Format,
+    source_name: &str,
+    options: &Options,
+    schema: Option<&SchemaValidator>,
+) -> Migration {
+    migrate_reading(text, format, source_name, options, schema, Read::Whole)
+}
+
+/// How much of a JSON input's tree is built.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Read {
+    /// What the migration reads ([`focus::of_input`]).
+    Focused,
+    Whole,
+}
+
+fn migrate_reading(
+    text: &str,
+    format: Format,
+    source_name: &str,
+    options: &Options,
+    schema: Option<&SchemaValidator>,
+    read: Read,
+) -> Migration {
+    let again = |format| migrate_reading(text, format, source_name, options, schema, read);
     let plan = match format {
         Format::Template => {
             let scan = template::scan(text, &LEGACY_KEYS);
@@ -175,21 +208,21 @@ pub fn migrate(
             // (Flexible Configuration also renders YAML): migrate it as one.
             if scan.found.is_empty() && scan.actions.is_empty() && syntax::yaml::parse(text).is_ok()
             {
-                let mut migration = migrate(text, Format::Yaml, source_name, options, schema);
+                let mut migration = again(Format::Yaml);
                 migration.format = Format::Template;
                 return migration;
             }
             let holders = input::holders(text, &scan);
             plan(Input::template(text, &scan, &holders), options, source_name)
         }
-        _ => match parse_input(text, format, options) {
+        _ => match parse_input(text, format, read) {
             Ok(document) => {
                 let input = Input::tree(text, format, &*document, options.find_secrets);
                 plan(input, options, source_name)
             }
             // Flexible Configuration files often keep a `.json` name.
             Err(_) if format == Format::Json && text.contains("{{") => {
-                return migrate(text, Format::Template, source_name, options, schema);
+                return again(Format::Template);
             }
             Err(err) => return invalid(text, format, err, options),
         },
@@ -199,12 +232,12 @@ pub fn migrate(
 
 /// The input's document, built only where the migration reads it when it
 /// can be ([`focus::of_input`]).
-fn parse_input<'t>(
-    text: &'t str,
+fn parse_input(
+    text: &str,
     format: Format,
-    options: &Options,
-) -> Result<Box<dyn syntax::Document + 't>, syntax::SyntaxError> {
-    match focus::of_input(text, format, options.find_secrets) {
+    read: Read,
+) -> Result<Box<dyn syntax::Document + '_>, syntax::SyntaxError> {
+    match focus::of_input(text, format).filter(|_| read == Read::Focused) {
         Some(focus) => syntax::parse_focused(text, format, &focus),
         None => syntax::parse(text, format),
     }

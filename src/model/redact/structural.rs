@@ -12,6 +12,8 @@ use super::policy::{
 };
 use super::view::merge;
 use crate::syntax::Document;
+use crate::syntax::focus::Focus;
+use crate::syntax::json;
 use crate::syntax::tree::{Member, Node, NodeKind, Span};
 
 /// Spans of secret values in the tree of `text`: scalar values of
@@ -20,11 +22,65 @@ use crate::syntax::tree::{Member, Node, NodeKind, Span};
 /// (`"password: x"` written as a key), and the credentials inside
 /// strings (URL user info, secret query and fragment parameters,
 /// credentials of a config held in a string).
+///
+/// A tree from a focused parse (`syntax::focus`) holds containers it left
+/// unbuilt: each is read again from the text, on its own, and scanned in
+/// the context the tree gives it, so that the spans are those of the
+/// whole tree (the scan of a subtree depends only on it and on whether
+/// what holds it is secret).
 pub fn secret_spans(text: &str, root: &Node) -> Vec<Span> {
+    let mut spans = scan(text, root, false);
+    spans.sort_by_key(|s| (s.start, s.end));
+    spans
+}
+
+/// A container a focused parse left unbuilt: empty in the tree, not in
+/// the text (a JSON container the tree holds whole is empty in the text
+/// too, but for whitespace).
+fn unbuilt(text: &str, node: &Node) -> bool {
+    let empty = match &node.kind {
+        NodeKind::Object(members) => members.is_empty(),
+        NodeKind::Array(elements) => elements.is_empty(),
+        _ => false,
+    };
+    empty
+        && node.span.len() > 2
+        && text
+            .get(node.span.start + 1..node.span.end - 1)
+            .is_some_and(|inner| !inner.trim_matches([' ', '\t', '\n', '\r']).is_empty())
+}
+
+/// Up to this many bytes, an unbuilt container is read again whole; a
+/// larger one with a focus on nothing, its own containers left unbuilt in
+/// turn, so that no more than this much is ever built at once.
+const WHOLE_REGION: usize = 64 * 1024;
+
+/// The secret spans of the unbuilt container at `span`, held by a secret
+/// (`secret`) or not.
+fn unbuilt_spans(text: &str, span: &Span, secret: bool, spans: &mut Vec<Span>) {
+    let region = &text[span.clone()];
+    let root = match region.len() <= WHOLE_REGION {
+        true => json::parse(region),
+        false => json::parse_focused(region, &Focus::default()),
+    };
+    // The parser read these bytes already: they parse.
+    if let Ok(root) = root {
+        let found = scan(region, &root, secret);
+        spans.extend(found.into_iter().map(|s| span.start + s.start..span.start + s.end));
+    }
+}
+
+/// The secret spans under `root` (itself held by a secret or not), in no
+/// order.
+fn scan(text: &str, root: &Node, root_secret: bool) -> Vec<Span> {
     let mut spans = Vec::new();
     let mut keys = SecretKeys::new();
-    let mut stack: Vec<(&Node, bool)> = vec![(root, false)];
+    let mut stack: Vec<(&Node, bool)> = vec![(root, root_secret)];
     while let Some((node, secret)) = stack.pop() {
+        if unbuilt(text, node) {
+            unbuilt_spans(text, &node.span, secret, &mut spans);
+            continue;
+        }
         match &node.kind {
             NodeKind::Object(members) => {
                 let pair = members.iter().any(names_a_secret_header);
@@ -58,7 +114,6 @@ pub fn secret_spans(text: &str, root: &Node) -> Vec<Span> {
             _ => {}
         }
     }
-    spans.sort_by_key(|s| (s.start, s.end));
     spans
 }
 
