@@ -272,6 +272,37 @@ pub fn read_listed_file(path: &Path) -> Result<Vec<u8>, ReadError> {
     Ok(read_bounded_sized(file, meta.len())?)
 }
 
+/// Whether the file at `path` holds exactly `expected`, as [`read_file`]
+/// would read it (the same refusals), compared a block at a time: a large
+/// config is not held a second time to be compared.
+pub fn file_holds(path: &Path, expected: &[u8]) -> Result<bool, ReadError> {
+    let before = std::fs::metadata(path)?;
+    check_regular(&before)?;
+    let mut file = open_nonblocking(path)?;
+    let meta = file.metadata()?;
+    check_regular(&meta)?;
+    if meta.len() != expected.len() as u64 {
+        return Ok(false);
+    }
+    let mut block = vec![0u8; 64 * 1024];
+    let mut rest = expected;
+    loop {
+        let n = match file.read(&mut block) {
+            Ok(n) => n,
+            Err(err) if err.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(err) => return Err(err.into()),
+        };
+        if n == 0 {
+            return Ok(rest.is_empty());
+        }
+        // More than expected (the file grew since its size was read).
+        if n > rest.len() || block[..n] != rest[..n] {
+            return Ok(false);
+        }
+        rest = &rest[n..];
+    }
+}
+
 fn check_regular(meta: &std::fs::Metadata) -> Result<(), ReadError> {
     let kind = meta.file_type();
     if !kind.is_file() {
@@ -517,6 +548,29 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn a_file_holds_exactly_the_expected_bytes_or_not() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("k.json");
+        // Larger than a block, so that a difference late in it counts.
+        let big: Vec<u8> = (0..200_000u32).map(|i| b'a' + (i % 26) as u8).collect();
+        std::fs::write(&path, &big).unwrap();
+        assert!(file_holds(&path, &big).unwrap());
+        let mut late = big.clone();
+        *late.last_mut().unwrap() = b'!';
+        assert!(!file_holds(&path, &late).unwrap());
+        assert!(!file_holds(&path, &big[..big.len() - 1]).unwrap());
+        let mut longer = big.clone();
+        longer.push(b'a');
+        assert!(!file_holds(&path, &longer).unwrap());
+        std::fs::write(&path, b"").unwrap();
+        assert!(file_holds(&path, b"").unwrap());
+        assert!(matches!(
+            file_holds(dir.path(), b""),
+            Err(ReadError::NotAFile(_))
+        ));
     }
 
     #[test]

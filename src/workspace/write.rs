@@ -150,11 +150,11 @@ fn commit(temp: NamedTempFile, target: &Path, how: Commit) -> io::Result<()> {
 /// The target must still hold what was read: same bytes, still a regular
 /// file, still there.
 fn check_unchanged(target: &Path, expected: &[u8]) -> io::Result<()> {
-    match crate::syntax::source::read_file(target) {
-        Ok(now) if now == expected => Ok(()),
-        Ok(_) | Err(crate::syntax::source::ReadError::TooLarge { .. }) => Err(io::Error::other(
-            "it was changed by another program since oc2otel read it",
-        )),
+    match crate::syntax::source::file_holds(target, expected) {
+        Ok(true) => Ok(()),
+        Ok(false) | Err(crate::syntax::source::ReadError::TooLarge { .. }) => Err(
+            io::Error::other("it was changed by another program since oc2otel read it"),
+        ),
         Err(crate::syntax::source::ReadError::NotAFile(kind)) => Err(io::Error::other(format!(
             "it was replaced by {kind} since oc2otel read it"
         ))),

@@ -66,7 +66,11 @@ fn unbuilt_spans(text: &str, span: &Span, secret: bool, spans: &mut Vec<Span>) {
     // The parser read these bytes already: they parse.
     if let Ok(root) = root {
         let found = scan(region, &root, secret);
-        spans.extend(found.into_iter().map(|s| span.start + s.start..span.start + s.end));
+        spans.extend(
+            found
+                .into_iter()
+                .map(|s| span.start + s.start..span.start + s.end),
+        );
     }
 }
 
