@@ -151,15 +151,22 @@ fn main() {
         0.5,
     );
     let single_goal = 3.0 * size_mb + 10.0;
-    let peak = write.peak_rss_kb.max(preview.peak_rss_kb) as f64 / 1024.0;
     println!(
-        "  peak RSS {peak:.1} MB for a {size_mb:.2} MB file (goal: at most 3x its size plus 10 MB = {single_goal:.1} MB, {})",
-        if peak <= single_goal {
+        "  peak RSS for a {size_mb:.2} MB file (goal: at most 3x its size plus 10 MB = {single_goal:.1} MB):"
+    );
+    for (mode, run) in [
+        ("--write -q", &write),
+        ("--write, warnings shown", &write_shown),
+        ("preview", &preview),
+    ] {
+        let peak = run.peak_rss_kb as f64 / 1024.0;
+        let verdict = if peak <= single_goal {
             "met"
         } else {
             "NOT met"
-        }
-    );
+        };
+        println!("    {mode:<26} {peak:5.1} MB  {verdict}");
+    }
     callgrind_figures(oc2otel, dir.path(), &text, &config, jq_filter);
 }
 

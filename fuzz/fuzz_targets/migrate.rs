@@ -32,6 +32,13 @@ fuzz_target!(|data: &[u8]| {
         &options,
         None,
     );
+    let focused = oc2otel::migration::pipeline::migrate_read_focused(
+        text,
+        Format::Json,
+        "fuzz.json",
+        &options,
+        None,
+    );
     let decided = |m: &oc2otel::migration::Migration| {
         let diagnostics: Vec<_> = m
             .diagnostics
@@ -45,8 +52,13 @@ fuzz_target!(|data: &[u8]| {
     };
     assert_eq!(
         decided(&whole),
-        decided(&first),
+        decided(&focused),
         "a focused read decides otherwise"
+    );
+    assert_eq!(
+        decided(&whole),
+        decided(&first),
+        "the chosen read decides otherwise"
     );
 
     let redacted = Redacted::new(text, &first.input_secrets);

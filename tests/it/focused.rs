@@ -9,7 +9,7 @@
 use std::path::{Path, PathBuf};
 
 use oc2otel::migration::options::Options;
-use oc2otel::migration::pipeline::migrate_read_whole;
+use oc2otel::migration::pipeline::{migrate_read_focused, migrate_read_whole};
 use oc2otel::migration::{Migration, migrate};
 use oc2otel::syntax::source::Format;
 
@@ -91,7 +91,7 @@ fn focused_runs_decide_as_whole_ones(files: &[PathBuf]) -> usize {
         };
         legacy += usize::from(text.contains("opencensus"));
         for options in modes() {
-            let focused = migrate(&text, Format::Json, "krakend.json", &options, None);
+            let focused = migrate_read_focused(&text, Format::Json, "krakend.json", &options, None);
             let whole = migrate_read_whole(&text, Format::Json, "krakend.json", &options, None);
             assert_eq!(
                 decided(&focused),
@@ -99,6 +99,9 @@ fn focused_runs_decide_as_whole_ones(files: &[PathBuf]) -> usize {
                 "{} ({options:?})",
                 path.display()
             );
+            // And what a run chooses (focused or whole by mode and size).
+            let chosen = migrate(&text, Format::Json, "krakend.json", &options, None);
+            assert_eq!(decided(&chosen), decided(&whole), "{}", path.display());
         }
     }
     legacy
@@ -156,10 +159,11 @@ fn a_focused_read_decides_what_a_whole_one_does_where_the_focus_is_narrow() {
             r#"{{"version": 3, "endpoints": [{}], "extra_config": {{{legacy}}}}}"#,
             secret_endpoints(3)
         ),
-        // Endpoints beyond what the secret scan reads again whole.
+        // Endpoints beyond what the secret scan reads again whole, in a
+        // config large enough that a run finding secrets reads it focused.
         format!(
             r#"{{"version": 3, "endpoints": [{}], "extra_config": {{{legacy}}}}}"#,
-            secret_endpoints(400)
+            secret_endpoints(600)
         ),
     ];
     let dir = tempfile::tempdir().unwrap();

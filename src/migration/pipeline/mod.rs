@@ -168,6 +168,19 @@ pub fn migrate(
     options: &Options,
     schema: Option<&SchemaValidator>,
 ) -> Migration {
+    migrate_reading(text, format, source_name, options, schema, Read::Chosen)
+}
+
+/// [`migrate`], with the input's tree always read with a focus, whatever
+/// its size: what the tests hold to [`migrate_read_whole`].
+#[doc(hidden)]
+pub fn migrate_read_focused(
+    text: &str,
+    format: Format,
+    source_name: &str,
+    options: &Options,
+    schema: Option<&SchemaValidator>,
+) -> Migration {
     migrate_reading(text, format, source_name, options, schema, Read::Focused)
 }
 
@@ -187,10 +200,18 @@ pub fn migrate_read_whole(
 /// How much of a JSON input's tree is built.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Read {
+    /// Focused when that costs nothing, or when the config is large: a run
+    /// that finds the secrets reads each unbuilt part again for them,
+    /// which costs more than building a small config whole.
+    Chosen,
     /// What the migration reads ([`focus::of_input`]).
     Focused,
     Whole,
 }
+
+/// From this size on, a run that finds the config's secrets reads it with
+/// a focus too: its memory then stays within a few times its size.
+const FOCUSED_WITH_SECRETS_FROM: usize = 256 * 1024;
 
 fn migrate_reading(
     text: &str,
@@ -215,7 +236,7 @@ fn migrate_reading(
             let holders = input::holders(text, &scan);
             plan(Input::template(text, &scan, &holders), options, source_name)
         }
-        _ => match parse_input(text, format, read) {
+        _ => match parse_input(text, format, options, read) {
             Ok(document) => {
                 let input = Input::tree(text, format, &*document, options.find_secrets);
                 plan(input, options, source_name)
@@ -232,12 +253,18 @@ fn migrate_reading(
 
 /// The input's document, built only where the migration reads it when it
 /// can be ([`focus::of_input`]).
-fn parse_input(
-    text: &str,
+fn parse_input<'t>(
+    text: &'t str,
     format: Format,
+    options: &Options,
     read: Read,
-) -> Result<Box<dyn syntax::Document + '_>, syntax::SyntaxError> {
-    match focus::of_input(text, format).filter(|_| read == Read::Focused) {
+) -> Result<Box<dyn syntax::Document + 't>, syntax::SyntaxError> {
+    let focused = match read {
+        Read::Chosen => !options.find_secrets || text.len() >= FOCUSED_WITH_SECRETS_FROM,
+        Read::Focused => true,
+        Read::Whole => false,
+    };
+    match focus::of_input(text, format).filter(|_| focused) {
         Some(focus) => syntax::parse_focused(text, format, &focus),
         None => syntax::parse(text, format),
     }

@@ -73,7 +73,11 @@ impl<'a> Output<'a> {
     /// The secret spans of the output this was read from.
     fn secret_spans(&self, output: &str) -> Vec<Span> {
         match self {
-            Output::Tree(document) => redact::document_spans(output, &**document),
+            // What a focus left unbuilt is the input's, whose secrets the
+            // caller moves over.
+            Output::Tree(document) => {
+                redact::document_spans_with(output, &**document, redact::Unbuilt::Leave)
+            }
             Output::Template { .. } => redact::lexical_secret_spans(output),
         }
     }

@@ -29,9 +29,20 @@ use crate::syntax::tree::{Member, Node, NodeKind, Span};
 /// whole tree (the scan of a subtree depends only on it and on whether
 /// what holds it is secret).
 pub fn secret_spans(text: &str, root: &Node) -> Vec<Span> {
-    let mut spans = scan(text, root, false);
+    let mut spans = scan(text, root, false, Unbuilt::ReadAgain);
     spans.sort_by_key(|s| (s.start, s.end));
     spans
+}
+
+/// What a scan does with a container a focused parse left unbuilt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unbuilt {
+    /// Read it again from the text and scan it: the spans are the whole
+    /// tree's.
+    ReadAgain,
+    /// Leave it: the caller has its secrets from elsewhere (the self-check
+    /// of an output, whose unbuilt parts are the input's, moved).
+    Leave,
 }
 
 /// A container a focused parse left unbuilt: empty in the tree, not in
@@ -65,7 +76,7 @@ fn unbuilt_spans(text: &str, span: &Span, secret: bool, spans: &mut Vec<Span>) {
     };
     // The parser read these bytes already: they parse.
     if let Ok(root) = root {
-        let found = scan(region, &root, secret);
+        let found = scan(region, &root, secret, Unbuilt::ReadAgain);
         spans.extend(
             found
                 .into_iter()
@@ -76,13 +87,15 @@ fn unbuilt_spans(text: &str, span: &Span, secret: bool, spans: &mut Vec<Span>) {
 
 /// The secret spans under `root` (itself held by a secret or not), in no
 /// order.
-fn scan(text: &str, root: &Node, root_secret: bool) -> Vec<Span> {
+fn scan(text: &str, root: &Node, root_secret: bool, unbuilt_ones: Unbuilt) -> Vec<Span> {
     let mut spans = Vec::new();
     let mut keys = SecretKeys::new();
     let mut stack: Vec<(&Node, bool)> = vec![(root, root_secret)];
     while let Some((node, secret)) = stack.pop() {
         if unbuilt(text, node) {
-            unbuilt_spans(text, &node.span, secret, &mut spans);
+            if unbuilt_ones == Unbuilt::ReadAgain {
+                unbuilt_spans(text, &node.span, secret, &mut spans);
+            }
             continue;
         }
         match &node.kind {
@@ -127,9 +140,14 @@ fn scan(text: &str, root: &Node, root_secret: bool) -> Vec<Span> {
 /// the YAML anchors whose values an alias puts in a secret's place
 /// (`password: *pw` hides `&pw ...` where it is written).
 pub fn document_spans(text: &str, document: &dyn Document) -> Vec<Span> {
-    let mut spans = secret_spans(text, document.root());
+    document_spans_with(text, document, Unbuilt::ReadAgain)
+}
+
+/// [`document_spans`], with what to do of unbuilt containers.
+pub fn document_spans_with(text: &str, document: &dyn Document, unbuilt: Unbuilt) -> Vec<Span> {
+    let mut spans = scan(text, document.root(), false, unbuilt);
     for other in document.other_documents() {
-        spans.extend(secret_spans(text, other));
+        spans.extend(scan(text, other, false, unbuilt));
     }
     for comment in document.comments_in(0..text.len()) {
         let start = comment.start;
