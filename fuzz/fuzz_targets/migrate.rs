@@ -25,20 +25,12 @@ fuzz_target!(|data: &[u8]| {
     let options = Options::default();
     let first = migrate(text, Format::Json, "fuzz.json", &options, None);
 
-    let whole = oc2otel::migration::pipeline::migrate_read_whole(
-        text,
-        Format::Json,
-        "fuzz.json",
-        &options,
-        None,
-    );
-    let focused = oc2otel::migration::pipeline::migrate_read_focused(
-        text,
-        Format::Json,
-        "fuzz.json",
-        &options,
-        None,
-    );
+    let read = |read| {
+        use oc2otel::migration::pipeline::migrate_reading;
+        migrate_reading(text, Format::Json, "fuzz.json", &options, None, read)
+    };
+    use oc2otel::migration::pipeline::Read;
+    let (whole, focused) = (read(Read::Whole), read(Read::Focused));
     let decided = |m: &oc2otel::migration::Migration| {
         let diagnostics: Vec<_> = m
             .diagnostics

@@ -9,7 +9,7 @@
 use std::path::{Path, PathBuf};
 
 use oc2otel::migration::options::Options;
-use oc2otel::migration::pipeline::{migrate_read_focused, migrate_read_whole};
+use oc2otel::migration::pipeline::{Read, migrate_reading};
 use oc2otel::migration::{Migration, migrate};
 use oc2otel::syntax::source::Format;
 
@@ -91,8 +91,8 @@ fn focused_runs_decide_as_whole_ones(files: &[PathBuf]) -> usize {
         };
         legacy += usize::from(text.contains("opencensus"));
         for options in modes() {
-            let focused = migrate_read_focused(&text, Format::Json, "krakend.json", &options, None);
-            let whole = migrate_read_whole(&text, Format::Json, "krakend.json", &options, None);
+            let run = |read| migrate_reading(&text, Format::Json, "k.json", &options, None, read);
+            let (focused, whole) = (run(Read::Focused), run(Read::Whole));
             assert_eq!(
                 decided(&focused),
                 decided(&whole),
@@ -100,7 +100,7 @@ fn focused_runs_decide_as_whole_ones(files: &[PathBuf]) -> usize {
                 path.display()
             );
             // And what a run chooses (focused or whole by mode and size).
-            let chosen = migrate(&text, Format::Json, "krakend.json", &options, None);
+            let chosen = migrate(&text, Format::Json, "k.json", &options, None);
             assert_eq!(decided(&chosen), decided(&whole), "{}", path.display());
         }
     }

@@ -242,6 +242,15 @@ mod tests {
         assert!(seen > 40, "the rule fixtures are read ({seen})");
     }
 
+    /// Which of a config's endpoints a focused parse built.
+    fn endpoints_built(tree: &Node) -> Vec<bool> {
+        let endpoints = tree.get("endpoints").unwrap().value.elements().unwrap();
+        endpoints
+            .iter()
+            .map(|e| !e.members().unwrap().is_empty())
+            .collect()
+    }
+
     #[test]
     fn the_output_is_read_without_the_endpoints_the_edits_left_alone() {
         let migration = migrated(CONFIG, true);
@@ -251,14 +260,9 @@ mod tests {
         let plan = plan(input, &Options::default(), "k.json");
         let focus = of_output(plan.read_spans.as_deref().unwrap(), &plan.edits, output).unwrap();
         let tree = syntax::json::parse_focused(output, &focus).unwrap();
-        let endpoints = tree.get("endpoints").unwrap().value.elements().unwrap();
         // The endpoint that lost its legacy block is read; the two others
         // are left empty, and so is nothing the check reads.
-        let read: Vec<bool> = endpoints
-            .iter()
-            .map(|e| !e.members().unwrap().is_empty())
-            .collect();
-        assert_eq!(read, [false, true, false]);
+        assert_eq!(endpoints_built(&tree), [false, true, false]);
         let extra = tree.get("extra_config").unwrap().value.to_json();
         let whole = syntax::json::parse(output).unwrap();
         assert_eq!(extra, whole.get("extra_config").unwrap().value.to_json());
@@ -278,12 +282,7 @@ mod tests {
         let focus = of_input(CONFIG, Format::Json).unwrap();
         let tree = syntax::json::parse_focused(CONFIG, &focus).unwrap();
         let whole = syntax::json::parse(CONFIG).unwrap();
-        let endpoints = tree.get("endpoints").unwrap().value.elements().unwrap();
-        let read: Vec<bool> = endpoints
-            .iter()
-            .map(|e| !e.members().unwrap().is_empty())
-            .collect();
-        assert_eq!(read, [false, true, false]);
+        assert_eq!(endpoints_built(&tree), [false, true, false]);
         // The endpoint with a legacy block: the block whole, its backends
         // (no mention) left empty.
         let block = "/endpoints/1/extra_config/telemetry~1opencensus";

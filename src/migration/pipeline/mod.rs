@@ -171,35 +171,12 @@ pub fn migrate(
     migrate_reading(text, format, source_name, options, schema, Read::Chosen)
 }
 
-/// [`migrate`], with the input's tree always read with a focus, whatever
-/// its size: what the tests hold to [`migrate_read_whole`].
+/// How much of a JSON input's tree is built: [`migrate`] chooses; the
+/// tests hold the focused read to the whole one through
+/// [`migrate_reading`].
 #[doc(hidden)]
-pub fn migrate_read_focused(
-    text: &str,
-    format: Format,
-    source_name: &str,
-    options: &Options,
-    schema: Option<&SchemaValidator>,
-) -> Migration {
-    migrate_reading(text, format, source_name, options, schema, Read::Focused)
-}
-
-/// [`migrate`], with the input's tree built whole: the reference the
-/// focused read is tested against. Public for those tests only.
-#[doc(hidden)]
-pub fn migrate_read_whole(
-    text: &str,
-    format: Format,
-    source_name: &str,
-    options: &Options,
-    schema: Option<&SchemaValidator>,
-) -> Migration {
-    migrate_reading(text, format, source_name, options, schema, Read::Whole)
-}
-
-/// How much of a JSON input's tree is built.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Read {
+pub enum Read {
     /// Focused when that costs nothing, or when the config is large: a run
     /// that finds the secrets reads each unbuilt part again for them,
     /// which costs more than building a small config whole.
@@ -213,7 +190,10 @@ enum Read {
 /// a focus too: its memory then stays within a few times its size.
 const FOCUSED_WITH_SECRETS_FROM: usize = 256 * 1024;
 
-fn migrate_reading(
+/// [`migrate`], reading a JSON input as `read` says. Public for the tests
+/// that hold the reads to each other only.
+#[doc(hidden)]
+pub fn migrate_reading(
     text: &str,
     format: Format,
     source_name: &str,
