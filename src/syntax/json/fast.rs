@@ -21,7 +21,7 @@
 mod skip;
 
 use crate::syntax::focus::Focus;
-use crate::syntax::tree::{Member, Node, NodeKind, Span, Text};
+use crate::syntax::tree::{Member, Node, NodeKind, Text};
 
 use skip::Skipped;
 
@@ -68,9 +68,7 @@ fn parse_with(text: &str, focus: Option<&Focus>) -> Option<Node> {
         members: Vec::new(),
         elements: Vec::new(),
         focus,
-        depth: 0,
         whole: 0,
-        forced: 0,
     };
     parser.skip_whitespace();
     let root = parser.value(0)?;
@@ -90,13 +88,6 @@ fn take_from<T>(scratch: &mut Vec<T>, base: usize) -> Vec<T> {
     scratch.split_off(base)
 }
 
-/// Drops the entries of `scratch` from `base` on: the container they
-/// belong to is left empty.
-fn forget_from<T>(scratch: &mut Vec<T>, base: usize) -> Vec<T> {
-    scratch.truncate(base);
-    Vec::new()
-}
-
 struct Parser<'t> {
     text: &'t str,
     bytes: &'t [u8],
@@ -110,13 +101,8 @@ struct Parser<'t> {
     elements: Vec<Node>,
     /// What a focused parse builds in full.
     focus: Option<&'t Focus>,
-    /// With a focus: how many containers are open (the root is 1), ...
-    depth: usize,
-    /// ... how many members being read are built whole, ...
+    /// With a focus: how many members being read are built whole.
     whole: usize,
-    /// ... and how many of the open containers (the outermost ones) a
-    /// number the focus keeps holds them built.
-    forced: usize,
 }
 
 impl<'t> Parser<'t> {
@@ -152,13 +138,7 @@ impl<'t> Parser<'t> {
             b't' => self.literal(b"true", NodeKind::Bool(true))?,
             b'f' => self.literal(b"false", NodeKind::Bool(false))?,
             b'n' => self.literal(b"null", NodeKind::Null)?,
-            b'-' | b'0'..=b'9' => {
-                let literal = self.number()?;
-                if self.focus.is_some_and(|focus| focus.keeps_number(literal)) {
-                    self.forced = self.depth;
-                }
-                NodeKind::Number(literal.into())
-            }
+            b'-' | b'0'..=b'9' => NodeKind::Number(self.number()?.into()),
             _ => return None,
         };
         Some(Node {
@@ -170,7 +150,10 @@ impl<'t> Parser<'t> {
     /// The container at `pos`, inside `open` ranges, read without being
     /// built, when a focus may leave it empty: `Some(None)` when it must be
     /// built after all (`pos` is back at its start), `None` when the text
-    /// is not accepted.
+    /// is not accepted. This is the one place a container is left empty:
+    /// the root, what a member built whole holds, and what reaches the
+    /// focus or holds a number it keeps are built, each as a whole parse
+    /// builds it (what such a container holds is decided here in turn).
     fn left_unbuilt(&mut self, open: usize) -> Option<Option<Node>> {
         let Some(focus) = self.focus.filter(|_| open > 0 && self.whole == 0) else {
             return Some(None);
@@ -193,27 +176,6 @@ impl<'t> Parser<'t> {
                 Some(None)
             }
         }
-    }
-
-    /// A container opens.
-    fn enter(&mut self) {
-        self.depth += 1;
-    }
-
-    /// The container at `span`, inside `open` ranges, closes: whether it
-    /// is left empty. Not the root, nor a container inside a member built
-    /// whole or holding a number the focus keeps (its parent then holds
-    /// it too); else, when it misses the focus.
-    fn left_empty(&mut self, open: usize, span: &Span) -> bool {
-        let forced = self.forced >= self.depth;
-        if forced {
-            self.forced = self.depth - 1;
-        }
-        self.depth -= 1;
-        open > 0
-            && self.whole == 0
-            && !forced
-            && self.focus.is_some_and(|focus| !focus.touches(span))
     }
 
     fn literal(&mut self, word: &[u8], kind: NodeKind) -> Option<NodeKind> {
@@ -242,7 +204,6 @@ impl<'t> Parser<'t> {
     }
 
     fn array(&mut self, open: usize) -> Option<Node> {
-        self.enter();
         let start = self.pos;
         self.pos += 1;
         self.skip_whitespace();
@@ -258,19 +219,13 @@ impl<'t> Parser<'t> {
                 }
             }
         }
-        let span = start..self.pos;
-        let elements = match self.left_empty(open, &span) {
-            true => forget_from(&mut self.elements, base),
-            false => take_from(&mut self.elements, base),
-        };
         Some(Node {
-            span,
-            kind: NodeKind::Array(elements),
+            span: start..self.pos,
+            kind: NodeKind::Array(take_from(&mut self.elements, base)),
         })
     }
 
     fn object(&mut self, open: usize) -> Option<Node> {
-        self.enter();
         let start = self.pos;
         self.pos += 1;
         self.skip_whitespace();
@@ -286,14 +241,9 @@ impl<'t> Parser<'t> {
                 }
             }
         }
-        let span = start..self.pos;
-        let members = match self.left_empty(open, &span) {
-            true => forget_from(&mut self.members, base),
-            false => take_from(&mut self.members, base),
-        };
         Some(Node {
-            span,
-            kind: NodeKind::Object(members),
+            span: start..self.pos,
+            kind: NodeKind::Object(take_from(&mut self.members, base)),
         })
     }
 
@@ -481,6 +431,7 @@ impl<'t> Parser<'t> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::syntax::tree::Span;
 
     /// Every object and array of `node` holds no room beyond its entries.
     fn exactly_sized(node: &Node) -> bool {
@@ -658,9 +609,7 @@ mod tests {
                             members: Vec::new(),
                             elements: Vec::new(),
                             focus: None,
-                            depth: 0,
                             whole: 0,
-                            forced: 0,
                         };
                         assert_eq!(
                             parser.run_from(0),
