@@ -1,46 +1,37 @@
 //! What of a JSON config the migration reads, and what of its output the
 //! self-check reads, so that each is parsed with that focus ([`Focus`])
-//! and not built whole.
+//! and not built whole: a 2 MB config's tree is four times its size, and
+//! both reads need only a small part of it.
 //!
-//! The input ([`of_input`]): every mention of `opencensus` (the key of every legacy block, so each
-//! block is built whole, and any string that may embed one), the root's
-//! `extra_config` and `telemetry/opentelemetry` (the service's blocks, and
-//! the existing block a merge reads), and every number literal that may
-//! be beyond a 64-bit float, with the containers around it (the number
+//! Both foci build the root's `extra_config` and `telemetry/opentelemetry`
+//! whole (the service's blocks: the legacy ones, an existing block a merge
+//! reads, and the new block the self-check reads back and compares), and
+//! every mention of `opencensus`, a member whose key holds one whole (each
+//! legacy block, in the input; one left behind, in the output).
+//!
+//! The input ([`of_input`]) also keeps every number literal that may be
+//! beyond a 64-bit float, with the containers around it (the number
 //! check). Every other check reads the root's scalars, which are always
 //! built, or the located blocks; the secret scan reads each unbuilt
 //! container again on its own (`redact::secret_spans`).
 //!
-//! The output:
-//! Why: the self-check parses the output once more, and on a large config
-//! that tree was the run's peak of memory (8 MB for a 2 MB config), while
-//! the check reads only the new blocks and what lies around the edits. A
-//! container the focus misses is left empty; for that to change nothing
-//! the check sees, the focus holds:
-//! - what the edits wrote, and so every container around it;
-//! - each member whose span an edit touches, whole: a member whose key was
-//!   rewritten holds a subtree whose context changed;
-//! - each expected block where the input already had it (a merge keeps
-//!   the existing block's other members), or the nearest node around it;
-//! - the root's `extra_config` and `telemetry/opentelemetry` members,
-//!   where the behaviour check reads the service block;
-//! - every mention of `opencensus`, so that the search for a legacy block
-//!   left behind walks all the tree it would walk.
-//!
-//! The output's secrets (found on this parse for the preview) are then
-//! those of the built part, and, for an emptied container, the input's
-//! own: its bytes and every key above it are the input's, and whether a
-//! value is secret depends on those alone (the name/value pair rule looks
-//! only at scalars, which are never emptied). So a focus is used only when
-//! the input's secrets were found, or no output is shown.
+//! The output ([`of_output`]) also holds what the edits wrote, and so
+//! every container around it, and a member whose key an edit rewrote
+//! whole. Its secrets (found on this parse for the preview) are those of
+//! the built part and, for an unbuilt container, the input's own, moved:
+//! its bytes and every key above it are the input's, and whether a value
+//! is secret depends on those alone (the name/value pair rule looks only
+//! at scalars, which are always built). So the output is read focused
+//! only when the input's secrets were found, or no output is shown.
 
 use crate::model::locate::{Mentions, OPENTELEMETRY};
 use crate::syntax::edit::{self, Edit};
 use crate::syntax::focus::Focus;
 use crate::syntax::source::Format;
-use crate::syntax::tree::{Node, NodeKind, Span};
 
-use super::place::Expected;
+/// The root members that hold the service's blocks (the root itself holds
+/// them in a settings file that is the service `extra_config`).
+const SERVICE_MEMBERS: [&str; 2] = ["extra_config", OPENTELEMETRY];
 
 /// The focus of the input's parse, when it need not be built whole: a
 /// JSON config whose mentions of the legacy word the bytes tell (no `\u`
@@ -51,103 +42,19 @@ pub fn of_input(text: &str, format: Format) -> Option<Focus> {
     }
     let mentions = Mentions::of(text, format)?;
     let focus = Focus::new(mentions.ranges().collect())
-        .with_root_members(&["extra_config", OPENTELEMETRY])
+        .with_root_members(&SERVICE_MEMBERS)
         .with_wide_numbers();
     Some(focus)
 }
 
-/// The input's spans the self-check reads (see the module doc), for a
-/// JSON document's `root`.
-pub fn read_spans(root: &Node, edits: &[Edit], expected: &[Expected]) -> Vec<Span> {
-    let mut spans = Vec::new();
-    for edit in edits {
-        if let NodeKind::Object(members) = &innermost_around(root, &edit.range).kind {
-            spans.extend(
-                members
-                    .iter()
-                    .filter(|m| touches(&m.span, &edit.range))
-                    .map(|m| m.span.clone()),
-            );
-        }
-    }
-    for want in expected {
-        spans.push(nearest(root, &want.pointer).span.clone());
-    }
-    if let Some(members) = root.members() {
-        spans.extend(
-            members
-                .iter()
-                .filter(|m| m.key == "extra_config" || m.key == OPENTELEMETRY)
-                .map(|m| m.span.clone()),
-        );
-    }
-    spans
-}
-
-/// The focus of the self-check's parse of `output`, made by `edits` from
-/// a text whose [`read_spans`] are `read`. `None` when the mentions of the
-/// legacy word cannot be told from the bytes (a `\u` escape): then the
-/// output is built whole.
-pub fn of_output(read: &[Span], edits: &[Edit], output: &str) -> Option<Focus> {
+/// The focus of the self-check's parse of `output`, which `edits` made.
+/// `None` when the mentions of the legacy word cannot be told from the
+/// bytes (a `\u` escape): then the output is built whole.
+pub fn of_output(edits: &[Edit], output: &str) -> Option<Focus> {
     let mentions = Mentions::of(output, Format::Json)?;
-    let mut ranges = edit::map_spans(read, edits);
-    ranges.extend(edit::written_ranges(edits));
+    let mut ranges = edit::written_ranges(edits);
     ranges.extend(mentions.ranges());
-    Some(Focus::new(ranges))
-}
-
-/// Whether an edit of `range` touches a member at `span`: it overlaps it,
-/// or inserts strictly inside it.
-fn touches(span: &Span, range: &Span) -> bool {
-    if range.is_empty() {
-        span.start < range.start && range.start < span.end
-    } else {
-        range.start < span.end && span.start < range.end
-    }
-}
-
-/// The innermost container of `root` whose bytes hold `range` strictly
-/// inside (not at its first or last byte).
-fn innermost_around<'a>(root: &'a Node, range: &Span) -> &'a Node {
-    let inside = |node: &Node| node.span.start < range.start && range.end < node.span.end;
-    let mut node = root;
-    loop {
-        // Entries are in document order: the only one that can hold the
-        // range is the first that ends after its start (a config's
-        // thousands of endpoints are not looked at one by one, per edit).
-        let child = match &node.kind {
-            NodeKind::Object(members) => {
-                let at = members.partition_point(|m| m.value.span.end <= range.start);
-                members.get(at).map(|m| &m.value)
-            }
-            NodeKind::Array(elements) => {
-                elements.get(elements.partition_point(|e| e.span.end <= range.start))
-            }
-            _ => None,
-        };
-        match child {
-            Some(child)
-                if inside(child) && (child.members().is_some() || child.elements().is_some()) =>
-            {
-                node = child
-            }
-            _ => return node,
-        }
-    }
-}
-
-/// The node at `pointer`, or at its longest prefix that `root` holds.
-fn nearest<'a>(root: &'a Node, pointer: &str) -> &'a Node {
-    let mut end = pointer.len();
-    loop {
-        if let Some(node) = root.pointer(&pointer[..end]) {
-            return node;
-        }
-        match pointer[..end].rfind('/') {
-            Some(slash) => end = slash,
-            None => return root,
-        }
-    }
+    Some(Focus::new(ranges).with_root_members(&SERVICE_MEMBERS))
 }
 
 #[cfg(test)]
@@ -156,6 +63,7 @@ mod tests {
     use crate::migration::options::Options;
     use crate::migration::pipeline::{Input, Migration, apply, plan};
     use crate::syntax;
+    use crate::syntax::tree::{Node, Span};
 
     /// A config whose endpoints hold secrets in every way the redaction
     /// knows (header values, a name/value pair, URL user info, a client
@@ -185,9 +93,7 @@ mod tests {
         let document = syntax::parse(text, Format::Json).unwrap();
         let input = Input::tree(text, Format::Json, &*document, true);
         let mut plan = plan(input, &options, "k.json");
-        if !focused {
-            plan.read_spans = None;
-        }
+        plan.focus_output &= focused;
         apply(text, plan, None)
     }
 
@@ -258,7 +164,7 @@ mod tests {
         let document = syntax::parse(CONFIG, Format::Json).unwrap();
         let input = Input::tree(CONFIG, Format::Json, &*document, true);
         let plan = plan(input, &Options::default(), "k.json");
-        let focus = of_output(plan.read_spans.as_deref().unwrap(), &plan.edits, output).unwrap();
+        let focus = of_output(&plan.edits, output).unwrap();
         let tree = syntax::json::parse_focused(output, &focus).unwrap();
         // The endpoint that lost its legacy block is read; the two others
         // are left empty, and so is nothing the check reads.
@@ -295,24 +201,31 @@ mod tests {
     #[test]
     fn a_rewritten_key_keeps_its_member_whole() {
         let text = r#"{"a": {"b": {"c": [1]}}, "d": {"e": {}}}"#;
-        let root = syntax::json::parse(text).unwrap();
         let key = text.find("\"b\"").unwrap();
-        let spans = read_spans(
-            &root,
-            &[Edit::replacement(key..key + 3, "\"headers\"")],
-            &[],
+        let edits = [Edit::replacement(key..key + 3, "\"headers\"")];
+        let output = edit::apply(text, &edits).unwrap();
+        let focus = of_output(&edits, &output).unwrap();
+        let tree = syntax::json::parse_focused(&output, &focus).unwrap();
+        let whole = syntax::json::parse(&output).unwrap();
+        let member = "/a/headers";
+        assert_eq!(tree.pointer(member), whole.pointer(member));
+        assert_eq!(tree.pointer("/d").unwrap().members(), Some(&[][..]));
+    }
+
+    #[test]
+    fn a_service_block_merged_into_is_read_back_whole() {
+        let text = r#"{"endpoints": [{"a": {}}], "extra_config": {"telemetry/opentelemetry":
+            {"exporters": {"otlp": [{"name": "a"}]}, "layers": {"backend": {"metrics": {}}}}}}"#;
+        let inside = text.find("[{\"name").unwrap() + 1;
+        let edits = [Edit::insertion(inside, "{\"name\": \"b\"}, ")];
+        let output = edit::apply(text, &edits).unwrap();
+        let focus = of_output(&edits, &output).unwrap();
+        let tree = syntax::json::parse_focused(&output, &focus).unwrap();
+        let whole = syntax::json::parse(&output).unwrap();
+        assert_eq!(tree.get("extra_config"), whole.get("extra_config"));
+        assert_eq!(
+            tree.pointer("/endpoints").unwrap().elements(),
+            Some(&[][..])
         );
-        let member = &root.get("a").unwrap().value.get("b").unwrap().span;
-        assert_eq!(spans, std::slice::from_ref(member));
-        // An insertion inside `d`'s object reads its members it touches
-        // (none), and an expected block under `d` is read where it is.
-        let inside = text.find("{}").unwrap() + 1;
-        let want = Expected {
-            pointer: "/d/e/f".into(),
-            value: serde_json::Value::Null,
-        };
-        let spans = read_spans(&root, &[Edit::insertion(inside, "\"x\": 1")], &[want]);
-        let e = &root.pointer("/d/e").unwrap().span;
-        assert_eq!(spans, std::slice::from_ref(e));
     }
 }

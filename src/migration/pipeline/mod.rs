@@ -122,9 +122,9 @@ struct Plan {
     edits: Vec<Edit>,
     expected: Vec<Expected>,
     checks: Vec<SelfCheck>,
-    /// What of the input the self-check reads ([`focus`]), when the output
-    /// can be parsed with that focus.
-    read_spans: Option<Vec<Span>>,
+    /// Whether the self-check may read a JSON output with a focus
+    /// ([`focus::of_output`]).
+    focus_output: bool,
     collector: Option<CollectorConfig>,
     intent: Option<Intent>,
     config_name: Option<String>,
@@ -147,7 +147,7 @@ impl Plan {
             edits: Vec::new(),
             expected: Vec::new(),
             checks: Vec::new(),
-            read_spans: None,
+            focus_output: false,
             collector: None,
             intent: None,
             config_name: input
@@ -344,11 +344,9 @@ fn plan(input: Input<'_>, options: &Options, source_name: &str) -> Plan {
     };
     // The output's secrets come partly from the input's on a focused parse
     // (see `focus`): only when those were found, or none are shown.
-    let read_spans = input
-        .root()
-        .filter(|_| input.format == Format::Json && options.verify_output)
-        .filter(|_| options.find_secrets || !options.show_output)
-        .map(|root| focus::read_spans(root, &run.edits, &expected));
+    let focus_output = input.format == Format::Json
+        && options.verify_output
+        && (options.find_secrets || !options.show_output);
     let status = if run.failed() {
         Status::Error
     } else {
@@ -361,7 +359,7 @@ fn plan(input: Input<'_>, options: &Options, source_name: &str) -> Plan {
         edits,
         expected,
         checks,
-        read_spans,
+        focus_output,
         collector,
         intent,
         ..Plan::stop(&input, status, diagnostics, options)
@@ -427,8 +425,9 @@ fn apply(text: &str, plan: Plan, schema: Option<&SchemaValidator>) -> Migration 
         }
     };
     let checked_secrets = if options.verify_output {
-        let focus = (plan.read_spans.as_deref())
-            .and_then(|read| focus::of_output(read, &plan.edits, &output));
+        let focus = (plan.focus_output)
+            .then(|| focus::of_output(&plan.edits, &output))
+            .flatten();
         let output_check = verify::Checked {
             format,
             expected: &plan.expected,
