@@ -88,10 +88,7 @@ impl SourceText {
     /// [`SourceText::to_file_bytes`] of an owned text: its own memory
     /// when there is no BOM to restore.
     pub fn output_bytes(&self, text: String) -> Vec<u8> {
-        match self.bom {
-            true => self.to_file_bytes(&text),
-            false => text.into_bytes(),
-        }
+        file_bytes_of(text, self.bom)
     }
 
     /// The bytes this text was decoded from: decoding only takes the BOM
@@ -102,11 +99,18 @@ impl SourceText {
 
     /// [`SourceText::file_bytes`], made of the text's own memory.
     pub fn into_file_bytes(self) -> Vec<u8> {
-        match self.bom {
-            true => self.file_bytes(),
-            false => self.text.into_bytes(),
-        }
+        file_bytes_of(self.text, self.bom)
     }
+}
+
+/// `text` as file bytes: its own memory, with the BOM put back in front
+/// when the file had one.
+fn file_bytes_of(text: String, bom: bool) -> Vec<u8> {
+    let mut bytes = text.into_bytes();
+    if bom {
+        bytes.splice(0..0, BOM.bytes());
+    }
+    bytes
 }
 
 /// Why bytes could not become a `SourceText`. Each carries the byte offset
@@ -254,9 +258,16 @@ pub enum ReadError {
 /// Symbolic links are followed: a symlinked config is read through its
 /// link, as KrakenD reads it.
 pub fn read_file(path: &Path) -> Result<Vec<u8>, ReadError> {
-    let before = std::fs::metadata(path)?;
-    check_regular(&before)?;
-    read_listed_file(path)
+    let (file, size) = open_checked(path)?;
+    Ok(read_bounded_sized(file, size)?)
+}
+
+/// Open `path` as [`read_file`] reads it: what is not a regular file (or
+/// is too large) is refused before it is opened; the open handle and its
+/// size.
+fn open_checked(path: &Path) -> Result<(std::fs::File, u64), ReadError> {
+    check_regular(&std::fs::metadata(path)?)?;
+    open_listed(path)
 }
 
 /// Read a file that a folder's listing has just shown to be a regular
@@ -266,22 +277,25 @@ pub fn read_file(path: &Path) -> Result<Vec<u8>, ReadError> {
 /// so what was swapped in since the listing is refused as in
 /// [`read_file`].
 pub fn read_listed_file(path: &Path) -> Result<Vec<u8>, ReadError> {
+    let (file, size) = open_listed(path)?;
+    Ok(read_bounded_sized(file, size)?)
+}
+
+/// Open a path a listing showed to be a regular file, checking the open
+/// handle again; the handle and its size.
+fn open_listed(path: &Path) -> Result<(std::fs::File, u64), ReadError> {
     let file = open_nonblocking(path)?;
     let meta = file.metadata()?;
     check_regular(&meta)?;
-    Ok(read_bounded_sized(file, meta.len())?)
+    Ok((file, meta.len()))
 }
 
 /// Whether the file at `path` holds exactly `expected`, as [`read_file`]
 /// would read it (the same refusals), compared a block at a time: a large
 /// config is not held a second time to be compared.
 pub fn file_holds(path: &Path, expected: &[u8]) -> Result<bool, ReadError> {
-    let before = std::fs::metadata(path)?;
-    check_regular(&before)?;
-    let mut file = open_nonblocking(path)?;
-    let meta = file.metadata()?;
-    check_regular(&meta)?;
-    if meta.len() != expected.len() as u64 {
+    let (mut file, size) = open_checked(path)?;
+    if size != expected.len() as u64 {
         return Ok(false);
     }
     let mut block = vec![0u8; 64 * 1024];
