@@ -10,6 +10,7 @@ mod ci_formats;
 mod cli;
 mod config;
 mod deploy;
+mod diffs;
 mod emf;
 mod escaping;
 mod explain;
