@@ -309,7 +309,7 @@ pub fn preview(text: &str, request: &Request) -> Preview {
     let text = decoded.text.as_str();
     let mut migration = migration::migrate(text, format, path, &options, None);
     outcome.format = migration.format;
-    outcome.source = Some(Redacted::new(text, &migration.input_secrets));
+    outcome.source = Some(Redacted::of_shared(&decoded.text, &migration.input_secrets));
     outcome.picture = Picture::of(&migration);
     outcome.diagnostics = std::mem::take(&mut migration.diagnostics);
     let mut new_text = None;
@@ -319,17 +319,18 @@ pub fn preview(text: &str, request: &Request) -> Preview {
         Status::Migrate => {
             outcome.status = FileStatus::WouldMigrate;
             let output = migration.output.as_deref().unwrap_or_default();
-            let shown_new = Redacted::new(output, &redact::spans_in(output, migration.format));
+            let shown_new =
+                Redacted::new(output, &redact::spans_in(output, migration.format)).into_text();
             let collector = migration.collector.as_ref().map(|c| {
                 let stem = path.rsplit_once('.').map_or(path, |(stem, _)| stem);
                 (format!("{stem}.otel-collector.yaml"), c.to_yaml())
             });
-            outcome.diff = preview_diff(&outcome, &shown_new.text, collector.as_ref());
+            outcome.diff = preview_diff(&outcome, &shown_new, collector.as_ref());
             let shown_old = outcome.source.as_ref().map(|s| s.text.as_str());
             outcome.diff_redacted =
-                !outcome.diff.is_empty() && (shown_old != Some(text) || shown_new.text != output);
+                !outcome.diff.is_empty() && (shown_old != Some(text) || shown_new != output);
             outcome.collector_path = collector.as_ref().map(|(p, _)| p.clone());
-            new_text = Some((shown_new.text != output, shown_new.text, collector));
+            new_text = Some((shown_new != output, shown_new, collector));
         }
     }
     let diagnostics = outcome.diagnostics.clone();

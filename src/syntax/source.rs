@@ -8,8 +8,9 @@
 //! endless input (`/dev/zero`, a 100 MB dump) cannot exhaust memory.
 
 use std::io::Read;
-use std::ops::Range;
+use std::ops::{Deref, Range};
 use std::path::Path;
+use std::sync::Arc;
 
 /// The largest file oc2otel reads. Real KrakenD configs are well under a
 /// megabyte (the largest in the public corpus is 460 KB); anything this big
@@ -68,7 +69,9 @@ impl Format {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SourceText {
     /// The text after the BOM (if any). All byte offsets refer to this.
-    pub text: String,
+    /// Shared: a config's report and its planned write keep the text as
+    /// read, one copy for both (a 2 MB config is not held twice).
+    pub text: Arc<String>,
     /// Whether the file started with a UTF-8 byte order mark.
     pub bom: bool,
 }
@@ -97,9 +100,39 @@ impl SourceText {
         self.to_file_bytes(&self.text)
     }
 
-    /// [`SourceText::file_bytes`], made of the text's own memory.
+    /// [`SourceText::file_bytes`], made of the text's own memory unless
+    /// it is shared.
     pub fn into_file_bytes(self) -> Vec<u8> {
-        file_bytes_of(self.text, self.bom)
+        let text = Arc::try_unwrap(self.text).unwrap_or_else(|shared| String::clone(&shared));
+        file_bytes_of(text, self.bom)
+    }
+
+    /// The bytes as read, kept to compare the file with later: the shared
+    /// text itself, unless a BOM must be put back in front.
+    pub fn into_read_bytes(self) -> ReadBytes {
+        match self.bom {
+            false => ReadBytes::Text(self.text),
+            true => ReadBytes::Bytes(self.into_file_bytes()),
+        }
+    }
+}
+
+/// A file's bytes as they were read: their own, or (a text with no BOM)
+/// the [`SourceText`]'s shared text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReadBytes {
+    Bytes(Vec<u8>),
+    Text(Arc<String>),
+}
+
+impl Deref for ReadBytes {
+    type Target = [u8];
+
+    fn deref(&self) -> &[u8] {
+        match self {
+            ReadBytes::Bytes(bytes) => bytes,
+            ReadBytes::Text(text) => text.as_bytes(),
+        }
     }
 }
 
@@ -210,7 +243,10 @@ pub fn decode_owned(mut bytes: Vec<u8>) -> Result<SourceText, (DecodeError, Vec<
         };
         return Err((err, restore(text.into_bytes())));
     }
-    Ok(SourceText { text, bom })
+    Ok(SourceText {
+        text: Arc::new(text),
+        bom,
+    })
 }
 
 /// Read at most `MAX_FILE_BYTES + 1` bytes from a reader, so an endless or
@@ -591,7 +627,7 @@ mod tests {
     fn bom_is_stripped_and_restored() {
         let src = decode(b"\xef\xbb\xbf{}\n").unwrap();
         assert!(src.bom);
-        assert_eq!(src.text, "{}\n");
+        assert_eq!(*src.text, "{}\n");
         assert_eq!(src.to_file_bytes("{ }\n"), b"\xef\xbb\xbf{ }\n");
         assert_eq!(src.output_bytes("{ }\n".into()), b"\xef\xbb\xbf{ }\n");
         let plain = decode(b"{}\n").unwrap();

@@ -23,7 +23,7 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 use crate::model::diagnostic::{Code, Diagnostic};
-use crate::syntax::source::{self, ReadError};
+use crate::syntax::source::{self, ReadBytes, ReadError};
 use crate::workspace::outcome::FileOutcome;
 use crate::workspace::paths::PathList;
 use crate::workspace::vcs::{self, GitGuard};
@@ -71,12 +71,12 @@ pub struct PlannedWrite {
     pub bytes: Vec<u8>,
     /// What the file holds now, as read; `None`: it does not exist, and
     /// the write creates it.
-    pub current: Option<Vec<u8>>,
+    pub current: Option<ReadBytes>,
 }
 
 impl PlannedWrite {
     /// The rewrite of a config read as `current`.
-    pub fn config(path: &Path, current: Vec<u8>, bytes: Vec<u8>) -> PlannedWrite {
+    pub fn config(path: &Path, current: ReadBytes, bytes: Vec<u8>) -> PlannedWrite {
         PlannedWrite {
             kind: WriteKind::Config,
             path: path.to_path_buf(),
@@ -100,7 +100,7 @@ impl PlannedWrite {
         let entry = std::fs::symlink_metadata(path).ok();
         let current = if entry.is_some() && path.exists() {
             match source::read_file(path) {
-                Ok(bytes) => Some(bytes),
+                Ok(bytes) => Some(ReadBytes::Bytes(bytes)),
                 Err(err) => return Err(Box::new(unreadable(kind, path, &err))),
             }
         } else {
@@ -113,7 +113,7 @@ impl PlannedWrite {
             bytes: text.into_bytes(),
             current,
         };
-        if write.current.as_ref().is_some_and(|c| *c != write.bytes) {
+        if write.current.as_deref().is_some_and(|c| *c != write.bytes) {
             let help = match kind {
                 WriteKind::Collector => {
                     "move or delete that file, or choose another with --collector-out, then migrate again"
@@ -138,7 +138,7 @@ impl PlannedWrite {
 
     /// Whether the file already holds these bytes (nothing to write).
     pub fn is_done(&self) -> bool {
-        self.kind != WriteKind::Config && self.current.as_ref() == Some(&self.bytes)
+        self.kind != WriteKind::Config && self.current.as_deref() == Some(&self.bytes)
     }
 
     /// What the file holds now, as text for a diff.
@@ -485,7 +485,7 @@ mod tests {
                 "x".into(),
             )
             .unwrap(),
-            PlannedWrite::config(&config, b"old".to_vec(), b"new".to_vec()),
+            PlannedWrite::config(&config, ReadBytes::Bytes(b"old".to_vec()), b"new".to_vec()),
         ];
         let err = execute(&writes, None).unwrap_err();
         assert!(

@@ -187,6 +187,42 @@ fn a_file_is_migrated_into_a_plan_and_nothing_is_written() {
     assert_eq!(files_in(dir.path()), ["k.json", "other.json"]);
 }
 
+/// A config with nothing to hide is held once: its report's source and
+/// its planned write share the text as read. With a secret, the report
+/// keeps a redacted copy; with a BOM, the write keeps the bytes as read.
+#[test]
+fn a_planned_config_and_its_report_share_the_text_as_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let plain = fixture("rules/prometheus.json");
+    assert!(!plain.contains("secret") && !plain.contains("password"));
+    let cases = [
+        ("plain.json", plain.clone().into_bytes(), true),
+        ("secret.json", fixture(XRAY).into_bytes(), false),
+        (
+            "bom.json",
+            [b"\xef\xbb\xbf", plain.as_bytes()].concat(),
+            false,
+        ),
+    ];
+    for (name, bytes, shared) in cases {
+        let path = dir.path().join(name);
+        fs::write(&path, &bytes).unwrap();
+        let (migrator, _) = prepare(settings(Mode::Preview, &[&path]));
+        let outcome = migrator.migrate_file(&Input::explicit(&path));
+        assert_eq!(outcome.status, FileStatus::WouldMigrate, "{name}");
+        let config = outcome
+            .writes
+            .iter()
+            .find(|w| w.kind == WriteKind::Config)
+            .unwrap();
+        let current = config.current.as_ref().unwrap();
+        assert_eq!(&**current, bytes.as_slice(), "{name}: the bytes as read");
+        let source = &outcome.source.as_ref().unwrap().text;
+        let same_memory = current.as_ptr() == source.as_ptr();
+        assert_eq!(same_memory, shared, "{name}");
+    }
+}
+
 #[test]
 fn the_write_path_writes_what_was_planned() {
     let dir = folder();

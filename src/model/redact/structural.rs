@@ -238,7 +238,7 @@ mod tests {
 
     fn shown(text: &str) -> String {
         let root = json::parse(text).unwrap();
-        Redacted::new(text, &secret_spans(text, &root)).text
+        Redacted::new(text, &secret_spans(text, &root)).into_text()
     }
 
     #[test]

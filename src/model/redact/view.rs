@@ -5,6 +5,7 @@
 //! function every shown name or value goes through ([`printable`]).
 
 use std::borrow::Cow;
+use std::sync::Arc;
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 
@@ -32,7 +33,7 @@ pub(super) fn merge(mut spans: Vec<Span>) -> Vec<Span> {
 pub fn redacted_text<'a>(original: &'a str, spans: &[Span]) -> Cow<'a, str> {
     match spans.iter().all(|span| span.is_empty()) {
         true => Cow::Borrowed(original),
-        false => Cow::Owned(Redacted::new(original, spans).text),
+        false => Cow::Owned(Redacted::new(original, spans).into_text()),
     }
 }
 
@@ -40,7 +41,9 @@ pub fn redacted_text<'a>(original: &'a str, spans: &[Span]) -> Cow<'a, str> {
 /// offsets of the original onto it.
 #[derive(Debug, Clone)]
 pub struct Redacted {
-    pub text: String,
+    /// Shared with the original where nothing is hidden
+    /// ([`Redacted::of_shared`]).
+    pub text: Arc<String>,
     /// (start in the original, end in the original, start in the copy,
     /// length in the copy) of each replaced range, in order.
     pieces: Vec<(usize, usize, usize, usize)>,
@@ -76,16 +79,35 @@ impl Redacted {
         }
         text.push_str(&original[cursor..]);
         Redacted {
-            text,
+            text: Arc::new(text),
             pieces,
             scrubber: Scrubber::new(original, &spans),
         }
     }
 
+    /// [`Redacted::new`] of a shared text: the text itself, not a copy,
+    /// when no span hides anything (a large config's report keeps the
+    /// text its planned write keeps).
+    pub fn of_shared(original: &Arc<String>, spans: &[Span]) -> Redacted {
+        match spans.iter().all(|span| span.is_empty()) {
+            true => Redacted {
+                text: Arc::clone(original),
+                pieces: Vec::new(),
+                scrubber: Scrubber::default(),
+            },
+            false => Redacted::new(original, spans),
+        }
+    }
+
+    /// The redacted text, owned (a copy only if it is shared).
+    pub fn into_text(self) -> String {
+        Arc::try_unwrap(self.text).unwrap_or_else(|shared| String::clone(&shared))
+    }
+
     /// Nothing to hide: the copy is the original.
     pub fn plain(original: &str) -> Redacted {
         Redacted {
-            text: original.to_string(),
+            text: Arc::new(original.to_string()),
             pieces: Vec::new(),
             scrubber: Scrubber::default(),
         }
@@ -348,7 +370,7 @@ mod tests {
         ];
         for spans in cases {
             let got = redacted_text(text, &spans);
-            assert_eq!(got, Redacted::new(text, &spans).text);
+            assert_eq!(got, Redacted::new(text, &spans).into_text());
             let hides = spans.iter().any(|s| !s.is_empty());
             assert_eq!(matches!(got, Cow::Owned(_)), hides, "{spans:?}");
         }
@@ -358,7 +380,7 @@ mod tests {
     fn overlapping_spans_are_joined() {
         let text = "0123456789";
         let redacted = Redacted::new(text, &[2..5, 3..8, 4..6]);
-        assert_eq!(redacted.text, "01<redacted>89");
+        assert_eq!(*redacted.text, "01<redacted>89");
         assert_eq!(redacted.map(9), 2 + MARKER.len() + 1);
         assert_eq!(redacted.map(1), 1);
         assert_eq!(redacted.map(4), 2);

@@ -202,7 +202,7 @@ impl Migrator {
         let mut outcome =
             FileOutcome::new(input.display(), migration.format, FileStatus::Unchanged);
         if migration.options.find_secrets {
-            outcome.source = Some(Redacted::new(text, &migration.input_secrets));
+            outcome.source = Some(Redacted::of_shared(text, &migration.input_secrets));
         } else {
             outcome.unscrubbed = true;
         }
@@ -296,7 +296,7 @@ impl Migrator {
         }
         let bytes = loaded.output_bytes(output_text);
         match input.path() {
-            Some(path) => writes.push(PlannedWrite::config(path, loaded.into_file_bytes(), bytes)),
+            Some(path) => writes.push(PlannedWrite::config(path, loaded.into_read_bytes(), bytes)),
             None => outcome.filtered = Some(bytes),
         }
         outcome.writes = writes;
