@@ -93,9 +93,10 @@ impl<'a> Ahead<'a> {
     }
 }
 
-/// After lines differ at `old_at`/`new_at`: how many old and new lines to
-/// skip to find the texts aligned again ([`AGAIN`] equal lines, or both
-/// ends together), fewest skipped lines first. `None` past [`SEARCH`].
+/// After the first lines of `old` and `new` differ: how many old and new
+/// lines to skip to find the texts aligned again ([`AGAIN`] equal lines,
+/// or both ends together), fewest skipped lines first, then fewest new
+/// ones. `None` past [`SEARCH`].
 fn align_again(old: &mut Ahead<'_>, new: &mut Ahead<'_>) -> Option<(usize, usize)> {
     let aligned = |old: &mut Ahead<'_>, new: &mut Ahead<'_>, a: usize, b: usize| {
         for t in 0..AGAIN {
