@@ -57,11 +57,7 @@ pub fn unified(
             if out.is_empty() {
                 write_header(&mut out, &a, &b, color);
             }
-            let in_whole: Vec<DiffOp> = ops
-                .iter()
-                .map(|op| moved(op, window.old_line, window.new_line))
-                .collect();
-            let header = UnifiedHunkHeader::new(&in_whole);
+            let header = header_in_whole(&ops, window.old_line, window.new_line);
             if color {
                 colored_hunk(&mut out, &diff, &ops, &header);
             } else {
@@ -81,49 +77,19 @@ fn write_header(out: &mut String, a: &str, b: &str, color: bool) {
     }
 }
 
-/// `op`, of a window starting at lines `old_line`/`new_line`, in lines of
-/// the whole texts.
-fn moved(op: &DiffOp, old_line: usize, new_line: usize) -> DiffOp {
-    match *op {
-        DiffOp::Equal {
-            old_index,
-            new_index,
-            len,
-        } => DiffOp::Equal {
-            old_index: old_index + old_line,
-            new_index: new_index + new_line,
-            len,
-        },
-        DiffOp::Delete {
-            old_index,
-            old_len,
-            new_index,
-        } => DiffOp::Delete {
-            old_index: old_index + old_line,
-            old_len,
-            new_index: new_index + new_line,
-        },
-        DiffOp::Insert {
-            old_index,
-            new_index,
-            new_len,
-        } => DiffOp::Insert {
-            old_index: old_index + old_line,
-            new_index: new_index + new_line,
-            new_len,
-        },
-        DiffOp::Replace {
-            old_index,
-            old_len,
-            new_index,
-            new_len,
-        } => DiffOp::Replace {
-            old_index: old_index + old_line,
-            old_len,
-            new_index: new_index + new_line,
-            new_len,
-        },
-    }
+/// The header of a window's hunk `ops`, in lines of the whole texts (the
+/// window starts at lines `old_line`/`new_line`): the header reads only
+/// where the hunk starts and ends on each side, so one op spanning it,
+/// moved, gives it.
+fn header_in_whole(ops: &[DiffOp], old_line: usize, new_line: usize) -> UnifiedHunkHeader {
+    let (first, last) = (&ops[0], &ops[ops.len() - 1]);
+    let (old_start, new_start) = (first.old_range().start, first.new_range().start);
+    UnifiedHunkHeader::new(&[DiffOp::Replace {
+        old_index: old_start + old_line,
+        old_len: last.old_range().end - old_start,
+        new_index: new_start + new_line,
+        new_len: last.new_range().end - new_start,
+    }])
 }
 
 /// A hunk as `git apply` reads it: each line with its own terminator, and

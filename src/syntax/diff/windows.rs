@@ -118,10 +118,7 @@ fn align_again(old: &mut Ahead<'_>, new: &mut Ahead<'_>) -> Option<(usize, usize
 /// The windows that cover every line where `old` and `new` differ, in
 /// order; empty when the texts are equal.
 pub(super) fn windows(old: &str, new: &str) -> Vec<Window> {
-    if old == new {
-        return Vec::new();
-    }
-    if old.is_empty() || new.is_empty() {
+    if old.is_empty() != new.is_empty() {
         // All of one text against nothing: nothing to align.
         return vec![Window {
             old: 0..old.len(),
