@@ -3,7 +3,7 @@
 //! that turns the old text into the new one, whatever the texts, and on
 //! real migrations it must be the diff of the whole texts, hunk for hunk.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use oc2otel::migration::migrate;
 use oc2otel::migration::options::Options;
@@ -11,7 +11,7 @@ use oc2otel::syntax::diff::unified;
 use oc2otel::syntax::source::Format;
 use proptest::prelude::*;
 
-use crate::common::{manifest_dir, shared_dir};
+use crate::common::{files_below, manifest_dir, shared_dir};
 
 /// The diff of the two whole texts, as `similar` makes it.
 fn whole(old: &str, new: &str) -> String {
@@ -202,24 +202,8 @@ fn a_windowed_diff_is_the_whole_diff_on_many_scattered_changes() {
     }
 }
 
-/// Every config file under `dir`, sorted.
-fn configs(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for path in entries.flatten().map(|e| e.path()) {
-        if path.is_dir() {
-            configs(&path, out);
-        } else if path.extension().is_some_and(|e| {
-            ["json", "yaml", "yml", "toml", "tmpl"]
-                .iter()
-                .any(|x| e == *x)
-        }) {
-            out.push(path);
-        }
-    }
-    out.sort();
-}
+/// What a config file's name ends with.
+const CONFIGS: &[&str] = &["json", "yaml", "yml", "toml", "tmpl"];
 
 /// Each config migrated; its diff windowed and whole. How many changed.
 fn diffs_are_whole_ones(files: &[PathBuf]) -> usize {
@@ -241,9 +225,8 @@ fn diffs_are_whole_ones(files: &[PathBuf]) -> usize {
 
 #[test]
 fn a_windowed_diff_is_the_whole_diff_on_every_fixture() {
-    let mut files = Vec::new();
-    configs(&manifest_dir().join("tests/fixtures"), &mut files);
-    configs(&manifest_dir().join("examples"), &mut files);
+    let mut files = files_below(&manifest_dir().join("tests/fixtures"), CONFIGS);
+    files.extend(files_below(&manifest_dir().join("examples"), CONFIGS));
     let changed = diffs_are_whole_ones(&files);
     assert!(changed > 40, "the fixtures migrate ({changed})");
 }
@@ -253,8 +236,7 @@ fn a_windowed_diff_is_the_whole_diff_on_the_shared_corpus() {
     let Some(shared) = shared_dir() else {
         return;
     };
-    let mut files = Vec::new();
-    configs(&shared.join("corpus"), &mut files);
+    let files = files_below(&shared.join("corpus"), CONFIGS);
     let changed = diffs_are_whole_ones(&files);
     assert!(changed > 10, "the corpus migrates ({changed})");
 }

@@ -6,30 +6,14 @@
 //! (`--check`, `--write -q`, `--write`, the preview), on every fixture and
 //! every config of the shared corpus.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use oc2otel::migration::options::Options;
 use oc2otel::migration::pipeline::{Read, migrate_reading};
 use oc2otel::migration::{Migration, migrate};
 use oc2otel::syntax::source::Format;
 
-use crate::common::{manifest_dir, notice, shared_dir};
-
-/// Every `.json` file under `dir`, sorted.
-fn json_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            json_files(&path, out);
-        } else if path.extension().is_some_and(|e| e == "json") {
-            out.push(path);
-        }
-    }
-    out.sort();
-}
+use crate::common::{files_below, manifest_dir, notice, shared_dir};
 
 /// The bytes `spans` cover, as sorted disjoint ranges.
 fn covered(spans: &[std::ops::Range<usize>]) -> Vec<std::ops::Range<usize>> {
@@ -109,8 +93,7 @@ fn focused_runs_decide_as_whole_ones(files: &[PathBuf]) -> usize {
 
 #[test]
 fn a_focused_read_decides_what_a_whole_one_does_on_every_fixture() {
-    let mut files = Vec::new();
-    json_files(&manifest_dir().join("tests/fixtures"), &mut files);
+    let files = files_below(&manifest_dir().join("tests/fixtures"), &["json"]);
     let legacy = focused_runs_decide_as_whole_ones(&files);
     assert!(legacy > 60, "the fixtures hold legacy configs ({legacy})");
 }
@@ -186,8 +169,7 @@ fn a_focused_read_decides_what_a_whole_one_does_on_the_corpus() {
         notice("focused: the shared corpus is absent; its comparison is skipped");
         return;
     };
-    let mut files = Vec::new();
-    json_files(&shared.join("corpus"), &mut files);
+    let files = files_below(&shared.join("corpus"), &["json"]);
     let legacy = focused_runs_decide_as_whole_ones(&files);
     assert!(legacy > 5, "the corpus holds legacy configs ({legacy})");
 }

@@ -7,7 +7,7 @@
 //! deep nesting, random mutations of all of these, every file under
 //! `tests/fixtures/` and the shared corpus.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use oc2otel::syntax::focus::Focus;
 use oc2otel::syntax::json::{parse, parse_fast, parse_focused, parse_reference};
@@ -15,7 +15,7 @@ use oc2otel::syntax::tree::{Node, NodeKind};
 use proptest::prelude::*;
 use serde_json::Value;
 
-use crate::common::{manifest_dir, notice, shared_dir};
+use crate::common::{files_below, manifest_dir, notice, shared_dir};
 
 /// The differential property; true when the fast parser accepted.
 fn agree(text: &str) -> Result<bool, TestCaseError> {
@@ -462,29 +462,11 @@ fn deep_nesting_is_left_to_the_reference_near_its_limit() {
     assert!(!check(&arrays(600)) && parse_reference(&arrays(600)).is_err());
 }
 
-/// Every file below `dir`, recursively.
-fn files(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return out;
-    };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            out.extend(files(&path));
-        } else {
-            out.push(path);
-        }
-    }
-    out.sort();
-    out
-}
-
 /// Every UTF-8 file below `dir` agrees; returns (JSON files the reference
 /// accepts, of those the fast parser took).
 fn check_files(dir: &Path) -> (usize, usize) {
     let (mut valid, mut fast) = (0, 0);
-    for path in files(dir) {
+    for path in files_below(dir, &[]) {
         let Ok(text) = std::fs::read_to_string(&path) else {
             continue;
         };
