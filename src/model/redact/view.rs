@@ -27,11 +27,17 @@ pub(super) fn merge(mut spans: Vec<Span>) -> Vec<Span> {
     merged
 }
 
+/// Whether `spans` leave a text as it is: the redacted text can be the
+/// original itself.
+fn hides_nothing(spans: &[Span]) -> bool {
+    spans.iter().all(|span| span.is_empty())
+}
+
 /// The text of [`Redacted::new`] alone: the original itself, not a copy,
 /// when no span hides anything (a 2 MB config's diff is made of the two
 /// whole texts).
 pub fn redacted_text<'a>(original: &'a str, spans: &[Span]) -> Cow<'a, str> {
-    match spans.iter().all(|span| span.is_empty()) {
+    match hides_nothing(spans) {
         true => Cow::Borrowed(original),
         false => Cow::Owned(Redacted::new(original, spans).into_text()),
     }
@@ -89,7 +95,7 @@ impl Redacted {
     /// when no span hides anything (a large config's report keeps the
     /// text its planned write keeps).
     pub fn of_shared(original: &Arc<String>, spans: &[Span]) -> Redacted {
-        match spans.iter().all(|span| span.is_empty()) {
+        match hides_nothing(spans) {
             true => Redacted {
                 text: Arc::clone(original),
                 pieces: Vec::new(),

@@ -281,13 +281,14 @@ impl Migrator {
             }
         }
         if !input.is_stdin() {
-            outcome.diff = self.diff(outcome, output, &migration.output_secrets, &writes);
-            // Redaction changed what the diff shows of the old or the new
-            // text: the patch holds `<redacted>` where the files do not.
-            let shown_old = outcome.source.as_ref().map(|s| s.text.as_str());
-            outcome.diff_redacted = !outcome.diff.is_empty()
-                && (shown_old != Some(loaded.text.as_str())
-                    || redacted_text(output, &migration.output_secrets) != output);
+            let shown = self.diff(
+                outcome,
+                &loaded.text,
+                output,
+                &migration.output_secrets,
+                &writes,
+            );
+            (outcome.diff, outcome.diff_redacted) = shown;
         } else if migration.collector.is_some() && self.settings.collector_out.is_none() {
             outcome.diagnostics.push(Diagnostic::info(
                 Code::CollectorFileExists,
@@ -303,19 +304,23 @@ impl Migrator {
         outcome.status = FileStatus::WouldMigrate;
     }
 
-    /// The preview's diff: the config (both sides redacted), then each new
-    /// file. Empty outside the preview, or when the report shows none.
+    /// The preview's diff: the config (both sides redacted; `original` is
+    /// its text as read), then each new file. Empty outside the preview, or
+    /// when the report shows none. And whether redaction changed what it
+    /// shows of the config: the patch holds `<redacted>` where the files
+    /// do not.
     fn diff(
         &self,
         outcome: &FileOutcome,
+        original: &str,
         output: &str,
         output_secrets: &[Span],
         writes: &[PlannedWrite],
-    ) -> String {
+    ) -> (String, bool) {
         let color = match (self.settings.mode, self.settings.diff) {
             (Mode::Preview, DiffStyle::Plain) => false,
             (Mode::Preview, DiffStyle::Colored) => true,
-            _ => return String::new(),
+            _ => return (String::new(), false),
         };
         // What is shown: redacted, and with control characters escaped
         // before the diff is colored (a name or a value with an escape
@@ -329,6 +334,8 @@ impl Migrator {
             .as_ref()
             .map(|s| printable(&s.text, Lines::Kept));
         let redacted = redacted_text(output, output_secrets);
+        let shown_old = outcome.source.as_ref().map(|s| s.text.as_str());
+        let shows_redaction = shown_old != Some(original) || redacted != output;
         let new = printable(&redacted, Lines::Kept);
         let mut diff = diff::unified(
             &path,
@@ -354,7 +361,8 @@ impl Migrator {
                 color,
             ));
         }
-        diff
+        let redacted = !diff.is_empty() && shows_redaction;
+        (diff, redacted)
     }
 
     /// Carry out the plans of a chunk, [`WRITERS`] at a time.
