@@ -78,12 +78,12 @@ impl Focus {
     /// Whether the container (or key) at `span` must be built in full: it
     /// overlaps a range, or holds a point strictly inside it.
     pub fn touches(&self, span: &Span) -> bool {
-        let first = self.ranges.partition_point(|r| r.end <= span.start);
         // The first range ending after the container's start is the only
         // one that can begin before its end: the ranges are apart, so later
         // ones begin after this one ends. A point found here lies after
         // the start, so beginning before the end puts it strictly inside.
-        self.ranges.get(first).is_some_and(|r| r.start < span.end)
+        self.next_start(span.start)
+            .is_some_and(|start| start < span.end)
     }
 
     /// Where the first range that ends after `at` starts: a container
@@ -91,10 +91,6 @@ impl Focus {
     pub fn next_start(&self, at: usize) -> Option<usize> {
         let first = self.ranges.partition_point(|r| r.end <= at);
         self.ranges.get(first).map(|r| r.start)
-    }
-
-    pub fn ranges(&self) -> &[Span] {
-        &self.ranges
     }
 }
 

@@ -167,7 +167,7 @@ impl<'t> Parser<'t> {
         };
         match self.skip_value(open, limit) {
             Skipped::Invalid => None,
-            Skipped::Read if !focus.touches(&(start..self.pos)) => Some(Some(Node {
+            Skipped::Read if self.pos <= limit => Some(Some(Node {
                 span: start..self.pos,
                 kind: empty,
             })),
