@@ -61,7 +61,7 @@ pub fn parse(text: &str) -> Result<Node, SyntaxError> {
 /// and checked. A text the fast parser leaves to the reference path is
 /// built whole.
 pub fn parse_focused(text: &str, focus: &Focus) -> Result<Node, SyntaxError> {
-    match fast::parse_focused(text, focus) {
+    match fast::parse_with(text, Some(focus)) {
         Some(root) => Ok(root),
         None => parse_reference(text),
     }
@@ -456,19 +456,12 @@ pub struct JsonDocument<'t> {
 }
 
 /// Parse `text` as a JSON document.
-pub fn document(text: &str) -> Result<JsonDocument<'_>, SyntaxError> {
-    Ok(JsonDocument {
-        text,
-        root: parse(text)?,
-    })
-}
-
-/// The document of `text` parsed with a focus ([`parse_focused`]).
-pub fn document_focused<'t>(text: &'t str, focus: &Focus) -> Result<JsonDocument<'t>, SyntaxError> {
-    Ok(JsonDocument {
-        text,
-        root: parse_focused(text, focus)?,
-    })
+pub fn document<'t>(text: &'t str, focus: Option<&Focus>) -> Result<JsonDocument<'t>, SyntaxError> {
+    let root = match focus {
+        Some(focus) => parse_focused(text, focus)?,
+        None => parse(text)?,
+    };
+    Ok(JsonDocument { text, root })
 }
 
 impl Document for JsonDocument<'_> {

@@ -140,8 +140,19 @@ fn hash_comments_in(text: &str, range: Span) -> Vec<Span> {
 /// Parse `text` in `format`. Templates are scanned ([`template`]), never
 /// parsed whole.
 pub fn parse(text: &str, format: Format) -> Result<Box<dyn Document + '_>, SyntaxError> {
+    parse_focused(text, format, None)
+}
+
+/// [`parse`] with a focus, when one is given: a JSON container that does
+/// not touch it may be left empty ([`focus`]); YAML and TOML are parsed
+/// whole.
+pub fn parse_focused<'t>(
+    text: &'t str,
+    format: Format,
+    focus: Option<&focus::Focus>,
+) -> Result<Box<dyn Document + 't>, SyntaxError> {
     Ok(match format {
-        Format::Json => Box::new(json::document(text)?),
+        Format::Json => Box::new(json::document(text, focus)?),
         Format::Yaml => Box::new(yaml::parse(text)?),
         Format::Toml => Box::new(toml::parse(text)?),
         Format::Template => {
@@ -151,19 +162,6 @@ pub fn parse(text: &str, format: Format) -> Result<Box<dyn Document + '_>, Synta
             });
         }
     })
-}
-
-/// Parse `text` in `format` with a focus: a JSON container that does not
-/// touch it may be left empty ([`focus`]); YAML and TOML are parsed whole.
-pub fn parse_focused<'t>(
-    text: &'t str,
-    format: Format,
-    focus: &focus::Focus,
-) -> Result<Box<dyn Document + 't>, SyntaxError> {
-    match format {
-        Format::Json => Ok(Box::new(json::document_focused(text, focus)?)),
-        _ => parse(text, format),
-    }
 }
 
 /// The tree of `text` in `format`, for callers that only read.

@@ -244,10 +244,9 @@ fn parse_input<'t>(
         Read::Focused => true,
         Read::Whole => false,
     };
-    match focus::of_input(text, format).filter(|_| focused) {
-        Some(focus) => syntax::parse_focused(text, format, &focus),
-        None => syntax::parse(text, format),
-    }
+    // Made only for a focused read: it scans the text for its mentions.
+    let focus = focused.then(|| focus::of_input(text, format)).flatten();
+    syntax::parse_focused(text, format, focus.as_ref())
 }
 
 /// A text that does not parse.

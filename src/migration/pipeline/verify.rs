@@ -57,17 +57,14 @@ impl<'a> Output<'a> {
                 legacy_left,
             });
         }
-        match focus {
-            Some(focus) => syntax::parse_focused(output, format, focus),
-            None => syntax::parse(output, format),
-        }
-        .map(Output::Tree)
-        .map_err(|e| {
-            Box::new(Diagnostic::internal(format!(
-                "the migrated text does not parse ({})",
-                e.message
-            )))
-        })
+        syntax::parse_focused(output, format, focus)
+            .map(Output::Tree)
+            .map_err(|e| {
+                Box::new(Diagnostic::internal(format!(
+                    "the migrated text does not parse ({})",
+                    e.message
+                )))
+            })
     }
 
     /// The secret spans of the output this was read from.

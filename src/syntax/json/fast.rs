@@ -54,13 +54,9 @@ pub(super) fn parse(text: &str) -> Option<Node> {
     parse_with(text, None)
 }
 
-/// As [`parse`], but a container (other than the root) that does not touch
-/// `focus` is read and left empty ([`Focus`]).
-pub(super) fn parse_focused(text: &str, focus: &Focus) -> Option<Node> {
-    parse_with(text, Some(focus))
-}
-
-fn parse_with(text: &str, focus: Option<&Focus>) -> Option<Node> {
+/// As [`parse`], with a focus when one is given: a container (other than
+/// the root) that does not touch it may be left empty ([`Focus`]).
+pub(super) fn parse_with(text: &str, focus: Option<&Focus>) -> Option<Node> {
     let mut parser = Parser {
         text,
         bytes: text.as_bytes(),
@@ -522,12 +518,12 @@ mod tests {
         }
         let mut emptied = 0;
         for focus in &foci {
-            let focused = parse_focused(text, focus).unwrap();
+            let focused = parse_with(text, Some(focus)).unwrap();
             read_with_focus(&full, &focused, focus, 0, false);
             emptied += usize::from(focused != full);
         }
         assert!(emptied > foci.len() / 2, "most foci leave something out");
-        let nothing = parse_focused(text, &Focus::default()).unwrap();
+        let nothing = parse_with(text, Some(&Focus::default())).unwrap();
         assert!(
             nothing
                 .members()
@@ -550,7 +546,7 @@ mod tests {
         let focus = Focus::new(Vec::new())
             .with_root_members(&["extra_config"])
             .with_wide_numbers();
-        let tree = parse_focused(text, &focus).unwrap();
+        let tree = parse_with(text, Some(&focus)).unwrap();
         let empty = |pointer: &str| match &tree.pointer(pointer).unwrap().kind {
             NodeKind::Object(members) => members.is_empty(),
             NodeKind::Array(elements) => elements.is_empty(),
@@ -567,7 +563,7 @@ mod tests {
         // Only the root's member of that name.
         assert!(empty("/other"));
         let narrow = Focus::new(Vec::new()).with_root_members(&["extra_config"]);
-        let tree = parse_focused(text, &narrow).unwrap();
+        let tree = parse_with(text, Some(&narrow)).unwrap();
         assert!(
             tree.get("endpoints")
                 .unwrap()
