@@ -88,19 +88,31 @@ pub fn apply(text: &str, edits: &[Edit]) -> Result<String, EditError> {
     Ok(out)
 }
 
+/// The edits in the order `apply` writes them, and `shift[i]`: how far
+/// the edits before the `i`th move later text (one more than the edits).
+fn in_order_with_shifts(edits: &[Edit]) -> (Vec<&Edit>, Vec<isize>) {
+    let mut sorted: Vec<&Edit> = edits.iter().collect();
+    // Stable: insertions at one offset stay in their given order, as in
+    // `apply`.
+    sorted.sort_by_key(|e| (e.range.start, e.range.end));
+    let mut shift = Vec::with_capacity(sorted.len() + 1);
+    shift.push(0isize);
+    for e in &sorted {
+        let last = *shift.last().expect("not empty");
+        shift.push(last + e.content.len() as isize - e.range.len() as isize);
+    }
+    (sorted, shift)
+}
+
 /// Where each edit's content is in the text `apply` makes of the edits
 /// (valid ones), in the order it writes them.
 pub fn written_ranges(edits: &[Edit]) -> Vec<Range<usize>> {
-    let mut order: Vec<&Edit> = edits.iter().collect();
-    // Stable: insertions at one offset stay in their given order, as in
-    // `apply`.
-    order.sort_by_key(|e| (e.range.start, e.range.end));
-    let mut shift = 0isize;
-    order
-        .into_iter()
-        .map(|e| {
+    let (sorted, shift) = in_order_with_shifts(edits);
+    sorted
+        .iter()
+        .zip(&shift)
+        .map(|(e, shift)| {
             let start = (e.range.start as isize + shift) as usize;
-            shift += e.content.len() as isize - e.range.len() as isize;
             start..start + e.content.len()
         })
         .collect()
@@ -111,15 +123,7 @@ pub fn written_ranges(edits: &[Edit]) -> Vec<Range<usize>> {
 /// they only move. A span an edit cuts into keeps its parts outside the
 /// edit; what the edits write is not any span's.
 pub fn map_spans(spans: &[Range<usize>], edits: &[Edit]) -> Vec<Range<usize>> {
-    let mut sorted: Vec<&Edit> = edits.iter().collect();
-    sorted.sort_by_key(|e| (e.range.start, e.range.end));
-    // shift[i]: how far the edits before `sorted[i]` move later text.
-    let mut shift = Vec::with_capacity(sorted.len() + 1);
-    shift.push(0isize);
-    for e in &sorted {
-        let last = *shift.last().expect("not empty");
-        shift.push(last + e.content.len() as isize - e.range.len() as isize);
-    }
+    let (sorted, shift) = in_order_with_shifts(edits);
     let at = |offset: usize, i: usize| (offset as isize + shift[i]) as usize;
     let mut out = Vec::new();
     for span in spans {
