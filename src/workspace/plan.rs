@@ -160,7 +160,7 @@ impl PlannedWrite {
                 // Another plan of this run with the same file and the same
                 // bytes (see `Claims`) got there first: done.
                 let same = err.kind() == io::ErrorKind::AlreadyExists
-                    && source::read_file(&self.path).is_ok_and(|now| now == self.bytes);
+                    && source::file_holds(&self.path, &self.bytes).unwrap_or(false);
                 if same { Ok(()) } else { Err(err) }
             }),
         };
