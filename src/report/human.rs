@@ -621,7 +621,7 @@ mod tests {
         // A short line is shown whole.
         let text = "{\"a\": 1}";
         let d = at(text, 1, 3);
-        let (short, _, span) = super::snippet(&d, Some(&Redacted::plain(text))).unwrap();
+        let (short, _, span) = super::snippet(&d, Some(&Redacted::new(text, &[]))).unwrap();
         assert_eq!((short.as_str(), span), (text, 1..4));
     }
 }

@@ -103,8 +103,7 @@ impl SourceText {
     /// [`SourceText::file_bytes`], made of the text's own memory unless
     /// it is shared.
     pub fn into_file_bytes(self) -> Vec<u8> {
-        let text = Arc::try_unwrap(self.text).unwrap_or_else(|shared| String::clone(&shared));
-        file_bytes_of(text, self.bom)
+        file_bytes_of(Arc::unwrap_or_clone(self.text), self.bom)
     }
 
     /// The bytes as read, kept to compare the file with later: the shared

@@ -202,10 +202,8 @@ impl Input {
         let bytes = std::fs::File::open(path)
             .and_then(source::read_bounded)
             .map_err(|err| Box::new(read_diagnostic(&ReadError::from(err))))?;
-        match source::decode_owned(bytes) {
-            Ok(text) => Ok(text),
-            Err((err, bytes)) => Err(Box::new(decode_diagnostic(&bytes, &err))),
-        }
+        source::decode_owned(bytes)
+            .map_err(|(err, bytes)| Box::new(decode_diagnostic(&bytes, &err)))
     }
 }
 

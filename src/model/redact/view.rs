@@ -107,16 +107,7 @@ impl Redacted {
 
     /// The redacted text, owned (a copy only if it is shared).
     pub fn into_text(self) -> String {
-        Arc::try_unwrap(self.text).unwrap_or_else(|shared| String::clone(&shared))
-    }
-
-    /// Nothing to hide: the copy is the original.
-    pub fn plain(original: &str) -> Redacted {
-        Redacted {
-            text: Arc::new(original.to_string()),
-            pieces: Vec::new(),
-            scrubber: Scrubber::default(),
-        }
+        Arc::unwrap_or_clone(self.text)
     }
 
     /// Where an offset of the original lands in the copy. Offsets inside a
