@@ -319,8 +319,9 @@ pub fn preview(text: &str, request: &Request) -> Preview {
         Status::Migrate => {
             outcome.status = FileStatus::WouldMigrate;
             let output = migration.output.as_deref().unwrap_or_default();
-            let shown_new =
-                Redacted::new(output, &redact::spans_in(output, migration.format)).into_text();
+            let new_spans = redact::spans_in(output, migration.format);
+            let shown_new = redact::redacted_text(output, &new_spans).into_owned();
+            let new_redacted = shown_new != output;
             let collector = migration.collector.as_ref().map(|c| {
                 let stem = path.rsplit_once('.').map_or(path, |(stem, _)| stem);
                 (format!("{stem}.otel-collector.yaml"), c.to_yaml())
@@ -328,9 +329,9 @@ pub fn preview(text: &str, request: &Request) -> Preview {
             outcome.diff = preview_diff(&outcome, &shown_new, collector.as_ref());
             let shown_old = outcome.source.as_ref().map(|s| s.text.as_str());
             outcome.diff_redacted =
-                !outcome.diff.is_empty() && (shown_old != Some(text) || shown_new != output);
+                !outcome.diff.is_empty() && (shown_old != Some(text) || new_redacted);
             outcome.collector_path = collector.as_ref().map(|(p, _)| p.clone());
-            new_text = Some((shown_new != output, shown_new, collector));
+            new_text = Some((new_redacted, shown_new, collector));
         }
     }
     let diagnostics = outcome.diagnostics.clone();

@@ -39,8 +39,39 @@ fn hides_nothing(spans: &[Span]) -> bool {
 pub fn redacted_text<'a>(original: &'a str, spans: &[Span]) -> Cow<'a, str> {
     match hides_nothing(spans) {
         true => Cow::Borrowed(original),
-        false => Cow::Owned(Redacted::new(original, spans).into_text()),
+        // The text alone: no scrubber or offset map is made for it.
+        false => Cow::Owned(replaced(original, &merge(spans.to_vec())).0),
     }
+}
+
+/// The secrets at `spans` (sorted, apart) replaced by [`MARKER`] (quoted
+/// string values keep their quotes), and where each replacement went
+/// (`Redacted::pieces`).
+fn replaced(original: &str, spans: &[Span]) -> (String, Vec<(usize, usize, usize, usize)>) {
+    let mut text = String::with_capacity(original.len());
+    let mut pieces = Vec::new();
+    let mut cursor = 0;
+    for span in spans {
+        if span.start < cursor
+            || span.end > original.len()
+            || !original.is_char_boundary(span.start)
+            || !original.is_char_boundary(span.end)
+        {
+            continue;
+        }
+        text.push_str(&original[cursor..span.start]);
+        let quoted = original[span.clone()].starts_with('"') && span.len() >= 2;
+        let replacement = if quoted {
+            format!("\"{MARKER}\"")
+        } else {
+            MARKER.to_string()
+        };
+        pieces.push((span.start, span.end, text.len(), replacement.len()));
+        text.push_str(&replacement);
+        cursor = span.end;
+    }
+    text.push_str(&original[cursor..]);
+    (text, pieces)
 }
 
 /// A text with its secrets replaced by [`MARKER`], and the means to map
@@ -61,29 +92,7 @@ impl Redacted {
     pub fn new(original: &str, spans: &[Span]) -> Redacted {
         // Overlapping spans are joined, so no part of either is shown.
         let spans = merge(spans.to_vec());
-        let mut text = String::with_capacity(original.len());
-        let mut pieces = Vec::new();
-        let mut cursor = 0;
-        for span in &spans {
-            if span.start < cursor
-                || span.end > original.len()
-                || !original.is_char_boundary(span.start)
-                || !original.is_char_boundary(span.end)
-            {
-                continue;
-            }
-            text.push_str(&original[cursor..span.start]);
-            let quoted = original[span.clone()].starts_with('"') && span.len() >= 2;
-            let replacement = if quoted {
-                format!("\"{MARKER}\"")
-            } else {
-                MARKER.to_string()
-            };
-            pieces.push((span.start, span.end, text.len(), replacement.len()));
-            text.push_str(&replacement);
-            cursor = span.end;
-        }
-        text.push_str(&original[cursor..]);
+        let (text, pieces) = replaced(original, &spans);
         Redacted {
             text: Arc::new(text),
             pieces,

@@ -350,7 +350,7 @@ impl Migrator {
             // Written by oc2otel, with no secret (the pipeline checks the
             // collector config): redacted all the same, as all that is shown.
             let format = Format::from_path(&write.path);
-            let redacted = |t: &str| text(&Redacted::new(t, &redact::spans_in(t, format)).text);
+            let redacted = |t: &str| text(&redacted_text(t, &redact::spans_in(t, format)));
             let new = redacted(&String::from_utf8_lossy(&write.bytes));
             let current = write.current_text().map(|c| redacted(&c));
             diff.push_str(&diff::unified(
