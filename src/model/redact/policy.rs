@@ -220,13 +220,13 @@ pub fn string_secret_ranges(value: &str) -> Vec<Range<usize>> {
 /// table and a plain loop: most strings are short, where memchr's setup
 /// costs more than the scan.)
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Marks {
+pub(super) struct Marks {
     /// A byte every credential shape needs (`name=value`, `name: value`,
     /// `user@host`, `?name=value`): most strings of a config (paths,
     /// methods, hosts) have none.
-    pub separator: bool,
+    pub(super) separator: bool,
     /// A line break: the string may hold a config of its own.
-    pub line_break: bool,
+    pub(super) line_break: bool,
 }
 
 const SEPARATOR: u8 = 1;
@@ -243,7 +243,7 @@ static BYTE_MARKS: [u8; 256] = {
 };
 
 /// The [`Marks`] of `value`.
-pub fn marks(value: &str) -> Marks {
+pub(super) fn marks(value: &str) -> Marks {
     let found = value
         .bytes()
         .fold(0u8, |found, b| found | BYTE_MARKS[usize::from(b)]);
@@ -255,7 +255,7 @@ pub fn marks(value: &str) -> Marks {
 
 /// [`string_secret_ranges`] of a value whose [`Marks`] say it has a
 /// separator (without one, there is none).
-pub fn credential_ranges(value: &str) -> Vec<Range<usize>> {
+pub(super) fn credential_ranges(value: &str) -> Vec<Range<usize>> {
     if let Some(pair) = pair_value_range(value) {
         return vec![pair];
     }

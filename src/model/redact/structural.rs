@@ -36,7 +36,7 @@ pub fn secret_spans(text: &str, root: &Node) -> Vec<Span> {
 
 /// What a scan does with a container a focused parse left unbuilt.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Unbuilt {
+pub(crate) enum Unbuilt {
     /// Read it again from the text and scan it: the spans are the whole
     /// tree's.
     ReadAgain,
@@ -144,7 +144,7 @@ pub fn document_spans(text: &str, document: &dyn Document) -> Vec<Span> {
 }
 
 /// [`document_spans`], with what to do of unbuilt containers.
-pub fn document_spans_with(text: &str, document: &dyn Document, unbuilt: Unbuilt) -> Vec<Span> {
+pub(crate) fn document_spans_with(text: &str, document: &dyn Document, unbuilt: Unbuilt) -> Vec<Span> {
     let mut spans = scan(text, document.root(), false, unbuilt);
     for other in document.other_documents() {
         spans.extend(scan(text, other, false, unbuilt));
