@@ -24,8 +24,8 @@ pub mod view;
 
 pub use lexical::lexical_secret_spans;
 pub use policy::{is_secret_key, is_secret_query_name, redact_str, string_secret_ranges};
-pub use structural::{document_spans, secret_spans};
 pub(crate) use structural::{Unbuilt, document_spans_with};
+pub use structural::{document_spans, secret_spans};
 pub use view::{Lines, MARKER, Redacted, Scrubber, printable, redacted_text};
 
 use crate::syntax::tree::Span;

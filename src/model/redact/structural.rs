@@ -144,7 +144,11 @@ pub fn document_spans(text: &str, document: &dyn Document) -> Vec<Span> {
 }
 
 /// [`document_spans`], with what to do of unbuilt containers.
-pub(crate) fn document_spans_with(text: &str, document: &dyn Document, unbuilt: Unbuilt) -> Vec<Span> {
+pub(crate) fn document_spans_with(
+    text: &str,
+    document: &dyn Document,
+    unbuilt: Unbuilt,
+) -> Vec<Span> {
     let mut spans = scan(text, document.root(), false, unbuilt);
     for other in document.other_documents() {
         spans.extend(scan(text, other, false, unbuilt));

@@ -17,7 +17,7 @@ const CONTEXT: usize = 3;
 /// A diff from `old` (`None`: the file does not exist yet) to `new`.
 /// Empty when nothing changes.
 ///
-/// Each window of [`windows::windows`] is diffed on its own and its hunks
+/// Each window of `windows::windows` is diffed on its own and its hunks
 /// are numbered as lines of the whole texts: the tables a diff keeps grow
 /// with what changed, not with the file.
 pub fn unified(

@@ -232,23 +232,26 @@ impl Migrator {
                 outcome.filtered = input.is_stdin().then(|| loaded.into_file_bytes());
             }
             Status::Error => outcome.status = FileStatus::Error,
-            Status::Migrate => self.plan(input, &file, &mut migration, loaded, &mut outcome),
+            Status::Migrate => {
+                // Taken: the planned write is made of the output's own memory.
+                let output = migration.output.take().unwrap_or_default();
+                self.plan(input, &file, &migration, output, loaded, &mut outcome);
+            }
         }
         outcome
     }
 
-    /// Plan the writes of a migrated file, and make the preview's diff.
+    /// Plan the writes of a migrated file (`output_text`: its migrated
+    /// text, taken from `migration`), and make the preview's diff.
     fn plan(
         &self,
         input: &Input,
         file: &FileSettings,
-        migration: &mut Migration,
+        migration: &Migration,
+        output_text: String,
         loaded: SourceText,
         outcome: &mut FileOutcome,
     ) {
-        // Taken: the planned write is made of the output's own memory.
-        let output_text = migration.output.take().unwrap_or_default();
-        let migration = &*migration;
         let output = output_text.as_str();
         let collector_path = match (&migration.collector, input.path()) {
             (None, _) => None,
