@@ -64,7 +64,6 @@ pub(super) fn parse_with(text: &str, focus: Option<&Focus>) -> Option<Node> {
         members: Vec::new(),
         elements: Vec::new(),
         focus,
-        whole: 0,
     };
     parser.skip_whitespace();
     let root = parser.value(0)?;
@@ -95,10 +94,9 @@ struct Parser<'t> {
     members: Vec<Member>,
     /// The same for the elements of arrays.
     elements: Vec<Node>,
-    /// What a focused parse builds in full.
+    /// What a focused parse builds in full; `None` also inside a member
+    /// built whole.
     focus: Option<&'t Focus>,
-    /// With a focus: how many members being read are built whole.
-    whole: usize,
 }
 
 impl<'t> Parser<'t> {
@@ -151,7 +149,7 @@ impl<'t> Parser<'t> {
     /// focus or holds a number it keeps are built, each as a whole parse
     /// builds it (what such a container holds is decided here in turn).
     fn left_unbuilt(&mut self, open: usize) -> Option<Option<Node>> {
-        let Some(focus) = self.focus.filter(|_| open > 0 && self.whole == 0) else {
+        let Some(focus) = self.focus.filter(|_| open > 0) else {
             return Some(None);
         };
         let start = self.pos;
@@ -259,12 +257,18 @@ impl<'t> Parser<'t> {
         self.pos += 1;
         self.skip_whitespace();
         // `open` is 0 for the root object's members.
+        // A member built whole is read with no focus, put back after it.
         let whole = self
             .focus
-            .is_some_and(|focus| focus.keeps_member(open == 0, &key, &key_span));
-        self.whole += usize::from(whole);
-        let value = self.value(open + 2)?;
-        self.whole -= usize::from(whole);
+            .filter(|focus| focus.keeps_member(open == 0, &key, &key_span));
+        if whole.is_some() {
+            self.focus = None;
+        }
+        let value = self.value(open + 2);
+        if whole.is_some() {
+            self.focus = whole;
+        }
+        let value = value?;
         Some(Member {
             key,
             key_span,
@@ -605,7 +609,6 @@ mod tests {
                             members: Vec::new(),
                             elements: Vec::new(),
                             focus: None,
-                            whole: 0,
                         };
                         assert_eq!(
                             parser.run_from(0),
