@@ -11,7 +11,7 @@
 //!   chromium): the X-Ray example pasted, the diff, the collector config,
 //!   the rotate warnings, a click that selects a diagnostic's place, another
 //!   collector flavour, the command line's located error for broken JSON,
-//!   a 2 MB config with the main thread free, no request after the load,
+//!   a 2 MB config migrated in the worker (no WebAssembly on the page), no request after the load,
 //!   and a screenshot (into `docs/playground.png` with
 //!   `OC2OTEL_SCREENSHOT_PLAYGROUND=docs/playground.png`).
 //!
@@ -334,7 +334,7 @@ fn the_playground_works_in_a_browser() {
     let failed: Vec<&Value> = results.iter().filter(|r| r["ok"] != true).collect();
     assert!(failed.is_empty(), "{failed:#?}\n{stderr}");
     // Every check ran: none can pass by not running.
-    assert_eq!(results.len(), 30, "{stdout}\n{stderr}");
+    assert_eq!(results.len(), 31, "{stdout}\n{stderr}");
     assert_eq!(out.status.code(), Some(0), "{stderr}");
     let png = std::fs::read(&screenshot).unwrap();
     assert!(
