@@ -19,15 +19,13 @@
 //! * clears every `GIT_*` variable of the environment (`GIT_DIR`,
 //!   `GIT_CONFIG_*`, `GIT_EXTERNAL_DIFF`, `GIT_EXEC_PATH` could point git
 //!   elsewhere) and sets `GIT_CONFIG_NOSYSTEM=1`;
-//! * uses only plumbing that reads the index, trees and blobs as they
-//!   are stored, never filtering: `ls-files`, `ls-tree`, `cat-file
-//!   --batch` (no `--filters`, no `--textconv`), `config --get`. Whether
-//!   a work-tree file differs from the index is decided here by comparing
-//!   bytes, not by `git status` (which may run clean filters and the
-//!   fsmonitor).
+//! * uses only plumbing that reads the index and trees as they are
+//!   stored, never filtering: `ls-files`, `ls-tree`, `config --get`.
+//!   Whether a work-tree file differs from the index is decided by
+//!   hashing its bytes as git names a blob (`crate::workspace::vcs`), not
+//!   by `git status` (which may run clean filters and the fsmonitor).
 
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
@@ -93,8 +91,6 @@ pub struct IndexEntry {
     pub object: String,
     /// 0, or 1 to 3 for a conflict.
     pub stage: u8,
-    /// `ls-files --eol`'s attribute column (`text eol=crlf`, ...).
-    pub eol_attributes: String,
 }
 
 impl IndexEntry {
@@ -107,56 +103,166 @@ impl IndexEntry {
     }
 }
 
-/// The index of the repository at `root`, by path relative to it (a
-/// conflicted path keeps the entry of its highest stage).
-pub fn index(root: &Path) -> Result<HashMap<PathBuf, IndexEntry>, String> {
-    let out = run(root, &["ls-files", "-z", "--stage", "-v", "--eol"])?;
+/// Each NUL-terminated record `git <args>` prints in `root`, read as it
+/// comes (a large repository's listing is never held whole), or why git
+/// failed.
+fn each_record(root: &Path, args: &[&str], mut record: impl FnMut(&str)) -> Result<(), String> {
+    use std::io::BufRead;
+    let mut child = command(root)
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("cannot run git: {e}"))?;
+    let stdout = child.stdout.take().expect("piped");
+    // Read from a thread: git may fill the error pipe while this one
+    // reads its output.
+    let mut stderr = child.stderr.take().expect("piped");
+    let errors = std::thread::spawn(move || {
+        let mut text = Vec::new();
+        let _ = std::io::Read::read_to_end(&mut stderr, &mut text);
+        text
+    });
+    let mut reader = std::io::BufReader::new(stdout);
+    let mut buffer = Vec::new();
+    loop {
+        buffer.clear();
+        match reader.read_until(0, &mut buffer) {
+            Ok(0) => break,
+            Ok(_) => {
+                if buffer.last() == Some(&0) {
+                    buffer.pop();
+                }
+                if !buffer.is_empty() {
+                    record(&String::from_utf8_lossy(&buffer));
+                }
+            }
+            Err(e) => return Err(format!("cannot read what git printed: {e}")),
+        }
+    }
+    let status = child.wait().map_err(|e| format!("cannot run git: {e}"))?;
+    let errors = errors.join().unwrap_or_default();
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!(
+            "git {} failed: {}",
+            args.join(" "),
+            String::from_utf8_lossy(&errors).trim()
+        ))
+    }
+}
+
+/// The entries of the index of the repository at `root` for the paths
+/// (relative to it) that `wanted` accepts (a conflicted path keeps the
+/// entry of its highest stage). Only those are kept: a run holds what it
+/// may write, not the whole repository.
+pub fn index(
+    root: &Path,
+    wanted: impl Fn(&Path) -> bool,
+) -> Result<HashMap<PathBuf, IndexEntry>, String> {
     let mut entries = HashMap::new();
-    for record in out.split(|&b| b == 0).filter(|r| !r.is_empty()) {
-        let record = String::from_utf8_lossy(record);
-        // `<tag> <mode> <object> <stage>\t<eol info>\t<path>`
-        let mut fields = record.splitn(3, '\t');
-        let (Some(head), Some(eol), Some(path)) = (fields.next(), fields.next(), fields.next())
-        else {
-            continue;
+    each_record(root, &["ls-files", "-z", "--stage", "-v"], |record| {
+        // `<tag> <mode> <object> <stage>\t<path>`
+        let Some((head, path)) = record.split_once('\t') else {
+            return;
         };
+        if !wanted(Path::new(path)) {
+            return;
+        }
         let parts: Vec<&str> = head.split(' ').collect();
         let [tag, _mode, object, stage] = parts[..] else {
-            continue;
+            return;
         };
-        let attributes = eol
-            .split_whitespace()
-            .skip_while(|w| !w.starts_with("attr/"))
-            .collect::<Vec<_>>()
-            .join(" ");
         entries.insert(
             PathBuf::from(path),
             IndexEntry {
                 tag: tag.bytes().next().unwrap_or(b'H'),
                 object: object.to_string(),
                 stage: stage.parse().unwrap_or(0),
-                eol_attributes: attributes.trim_start_matches("attr/").to_string(),
             },
         );
-    }
+    })?;
     Ok(entries)
 }
 
-/// The objects of the commit checked out (`HEAD`), by path; empty when
-/// there is no commit yet.
-pub fn head_tree(root: &Path) -> HashMap<PathBuf, String> {
-    let Ok(out) = run(root, &["ls-tree", "-r", "-z", "--full-tree", "HEAD"]) else {
-        return HashMap::new();
-    };
-    out.split(|&b| b == 0)
-        .filter_map(|record| {
-            let record = String::from_utf8_lossy(record);
+/// The objects of the commit checked out (`HEAD`) for the paths that
+/// `wanted` accepts; empty when there is no commit yet.
+pub fn head_tree(root: &Path, wanted: impl Fn(&Path) -> bool) -> HashMap<PathBuf, String> {
+    let mut objects = HashMap::new();
+    let listed = each_record(
+        root,
+        &["ls-tree", "-r", "-z", "--full-tree", "HEAD"],
+        |record| {
             // `<mode> <type> <object>\t<path>`
-            let (head, path) = record.split_once('\t')?;
-            let object = head.split(' ').nth(2)?;
-            Some((PathBuf::from(path), object.to_string()))
-        })
-        .collect()
+            let Some((head, path)) = record.split_once('\t') else {
+                return;
+            };
+            if let Some(object) = head.split(' ').nth(2)
+                && wanted(Path::new(path))
+            {
+                objects.insert(PathBuf::from(path), object.to_string());
+            }
+        },
+    );
+    if listed.is_err() {
+        return HashMap::new();
+    }
+    objects
+}
+
+/// Which of `paths` (relative to `root`) have a line-end attribute
+/// (`text`, `eol`, set, unset or given a value): git may convert their
+/// line ends on checkout. `git check-attr` reads the attribute files
+/// only, never a file's contents (`ls-files --eol` reads every blob and
+/// every work-tree file of the repository, and holds far more memory
+/// than this run).
+pub fn line_end_attributes(root: &Path, paths: &[&Path]) -> Result<Vec<PathBuf>, String> {
+    use std::io::BufRead;
+    if paths.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut child = command(root)
+        .args(["check-attr", "-z", "--stdin", "text", "eol"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .map_err(|e| format!("cannot run git: {e}"))?;
+    let mut stdin = child.stdin.take().expect("piped");
+    let mut request = Vec::new();
+    for path in paths {
+        request.extend_from_slice(path.to_string_lossy().as_bytes());
+        request.push(0);
+    }
+    // Written from a thread: git answers while it reads, and a pipe holds
+    // only so much.
+    let writer = std::thread::spawn(move || std::io::Write::write_all(&mut stdin, &request));
+    let mut reader = std::io::BufReader::new(child.stdout.take().expect("piped"));
+    let mut converted = Vec::new();
+    // `<path> NUL <attribute> NUL <value> NUL`, for each path and attribute.
+    let mut field = || {
+        let mut bytes = Vec::new();
+        match reader.read_until(0, &mut bytes) {
+            Ok(0) | Err(_) => None,
+            Ok(_) => {
+                bytes.pop();
+                Some(String::from_utf8_lossy(&bytes).into_owned())
+            }
+        }
+    };
+    while let (Some(path), Some(_attribute), Some(value)) = (field(), field(), field()) {
+        if value != "unspecified" && converted.last() != Some(&PathBuf::from(&path)) {
+            converted.push(PathBuf::from(path));
+        }
+    }
+    let _ = writer.join();
+    let status = child.wait().map_err(|e| format!("cannot run git: {e}"))?;
+    if status.success() {
+        Ok(converted)
+    } else {
+        Err("git check-attr failed".into())
+    }
 }
 
 /// Whether git converts line ends of files checked out (`core.autocrlf`).
@@ -167,48 +273,4 @@ pub fn autocrlf(root: &Path) -> bool {
             "true" | "input" | "yes" | "on" | "1"
         )
     })
-}
-
-/// The contents of blobs, as stored (no filter), by object name.
-pub fn blobs(root: &Path, objects: &[String]) -> Result<HashMap<String, Vec<u8>>, String> {
-    if objects.is_empty() {
-        return Ok(HashMap::new());
-    }
-    let mut child = command(root)
-        .args(["cat-file", "--batch"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .map_err(|e| format!("cannot run git: {e}"))?;
-    let mut stdin = child.stdin.take().expect("piped");
-    let request: String = objects.iter().map(|o| format!("{o}\n")).collect();
-    // Written from a thread: git answers while it reads, and a pipe holds
-    // only so much.
-    let writer = std::thread::spawn(move || stdin.write_all(request.as_bytes()));
-    let mut reader = BufReader::new(child.stdout.take().expect("piped"));
-    let mut found = HashMap::new();
-    for _ in objects {
-        let mut header = String::new();
-        if reader.read_line(&mut header).map_err(|e| e.to_string())? == 0 {
-            break;
-        }
-        // `<object> blob <size>`, or `<object> missing`.
-        let parts: Vec<&str> = header.split_whitespace().collect();
-        let [object, "blob", size] = parts[..] else {
-            continue;
-        };
-        let size: usize = size
-            .parse()
-            .map_err(|_| format!("git cat-file: {header}"))?;
-        let mut contents = vec![0; size + 1];
-        reader
-            .read_exact(&mut contents)
-            .map_err(|e| format!("git cat-file: {e}"))?;
-        contents.pop();
-        found.insert(object.to_string(), contents);
-    }
-    let _ = writer.join();
-    let _ = child.wait();
-    Ok(found)
 }

@@ -13,11 +13,13 @@
 //! The state of each repository is read once, before anything is written
 //! (so oc2otel's own writes cannot change the answer), through
 //! [`crate::workspace::git`], which runs nothing the repository
-//! configures; whether a file has local edits is decided by comparing its
-//! bytes with the blob the index holds. Repository roots are found by
+//! configures; whether a file has local edits is decided by hashing its
+//! bytes as git names a blob and comparing that with the name the index
+//! holds (no blob is read, so the guard's memory does not grow with the
+//! files' sizes; only the refusals are kept). Repository roots are found by
 //! looking for `.git` upwards, without a process per folder.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use crate::workspace::git;
@@ -25,9 +27,9 @@ use crate::workspace::git;
 /// A snapshot of the repositories holding a set of files.
 #[derive(Debug, Default)]
 pub struct GitGuard {
-    /// Why each file (by its real path) must not be replaced; `None`: git
-    /// holds a clean copy.
-    files: HashMap<PathBuf, Option<String>>,
+    /// Why each file (by its real path) must not be replaced; a file git
+    /// holds a clean copy of is not kept.
+    refusals: HashMap<PathBuf, String>,
 }
 
 /// What a write does to the file it names.
@@ -109,13 +111,12 @@ impl GitGuard {
                 continue;
             };
             let Some(root) = real.parent().and_then(|d| repository_root(d, &mut cache)) else {
-                guard.files.insert(real, None);
                 continue;
             };
             by_root.entry(root).or_default().push(real);
         }
         for (root, reals) in by_root {
-            guard.files.extend(read_repository(&root, &reals));
+            guard.refusals.extend(read_repository(&root, &reals));
         }
         guard
     }
@@ -130,77 +131,109 @@ impl GitGuard {
             return None;
         }
         let real = std::fs::canonicalize(path).ok()?;
-        self.files.get(&real).cloned().flatten()
+        self.refusals.get(&real).cloned()
     }
 }
 
-/// The state of `reals` (files inside the repository at `root`): `None`
-/// for a clean file, else why it is not.
-fn read_repository(root: &Path, reals: &[PathBuf]) -> Vec<(PathBuf, Option<String>)> {
+/// Why each of `reals` (files inside the repository at `root`) must not
+/// be replaced; the clean ones are left out.
+///
+/// A file git holds a clean copy of is known by its bytes hashing to the
+/// object name the index holds (as `git hash-object` would), so no blob
+/// is read and nothing of a file outlives its check: a run over a large
+/// repository holds only the index, HEAD's listing and the refusals.
+fn read_repository(root: &Path, reals: &[PathBuf]) -> Vec<(PathBuf, String)> {
     let failed = |e: String| {
         let why = format!("git could not tell whether it has uncommitted changes ({e})");
-        reals
-            .iter()
-            .map(|r| (r.clone(), Some(why.clone())))
-            .collect()
+        reals.iter().map(|r| (r.clone(), why.clone())).collect()
     };
-    let index = match git::index(root) {
+    let relatives: std::collections::HashSet<&Path> = reals
+        .iter()
+        .map(|real| real.strip_prefix(root).unwrap_or(real))
+        .collect();
+    let wanted = |path: &Path| relatives.contains(path);
+    let index = match git::index(root, wanted) {
         Ok(index) => index,
         Err(e) => return failed(e),
     };
-    let head = git::head_tree(root);
-    let mut states = Vec::new();
-    let mut to_compare: Vec<(PathBuf, &git::IndexEntry)> = Vec::new();
+    let head = git::head_tree(root, wanted);
+    let mut refusals = Vec::new();
+    // Files the index holds as HEAD does, whose bytes are not git's copy
+    // as they stand: their line ends may be git's own conversion.
+    let mut converted_maybe = Vec::new();
     for real in reals {
         let relative = real.strip_prefix(root).unwrap_or(real);
         let why = match index.get(relative) {
-            None => Some("it is not committed to git (untracked or ignored)"),
-            Some(entry) if entry.stage != 0 => Some("it has unresolved merge conflicts"),
+            None => "it is not committed to git (untracked or ignored)".to_string(),
+            Some(entry) if entry.stage != 0 => "it has unresolved merge conflicts".to_string(),
             Some(entry) if head.get(relative) != Some(&entry.object) => {
-                Some("it has uncommitted changes (staged)")
+                "it has uncommitted changes (staged)".to_string()
             }
-            Some(entry) => {
-                to_compare.push((real.clone(), entry));
-                continue;
-            }
+            Some(entry) => match std::fs::read(real) {
+                Ok(bytes) if blob_name(&bytes, &entry.object) => continue,
+                Ok(_) => {
+                    converted_maybe.push((real, relative, entry));
+                    continue;
+                }
+                Err(e) => format!("it cannot be read to compare it with git's copy: {e}"),
+            },
         };
-        states.push((real.clone(), why.map(str::to_string)));
+        refusals.push((real.clone(), why));
     }
-    let objects: HashSet<String> = to_compare.iter().map(|(_, e)| e.object.clone()).collect();
-    let blobs = match git::blobs(root, &objects.into_iter().collect::<Vec<_>>()) {
-        Ok(blobs) => blobs,
-        Err(e) => return failed(e),
+    if converted_maybe.is_empty() {
+        return refusals;
+    }
+    let autocrlf = git::autocrlf(root);
+    let relatives: Vec<&Path> = converted_maybe.iter().map(|(_, r, _)| *r).collect();
+    let attributed = match git::line_end_attributes(root, &relatives) {
+        Ok(attributed) => attributed,
+        Err(e) => {
+            let why = format!("git could not tell whether it has uncommitted changes ({e})");
+            refusals.extend(
+                converted_maybe
+                    .iter()
+                    .map(|(real, _, _)| ((*real).clone(), why.clone())),
+            );
+            return refusals;
+        }
     };
-    let autocrlf = !to_compare.is_empty() && git::autocrlf(root);
-    for (real, entry) in to_compare {
-        let why = match (std::fs::read(&real), blobs.get(&entry.object)) {
-            (Ok(bytes), Some(blob)) if same(&bytes, blob, entry, autocrlf) => None,
-            (Err(e), _) => Some(format!(
-                "it cannot be read to compare it with git's copy: {e}"
-            )),
-            _ if entry.skip_worktree() => {
-                Some("it has local edits that git hides (--skip-worktree)".to_string())
-            }
-            _ if entry.assume_unchanged() => {
-                Some("it has local edits that git hides (--assume-unchanged)".to_string())
-            }
-            _ => Some("it has uncommitted changes".to_string()),
-        };
-        states.push((real, why));
+    for (real, relative, entry) in converted_maybe {
+        let converts = autocrlf || attributed.iter().any(|a| a == relative);
+        if let Some(why) = worktree_state(real, entry, converts) {
+            refusals.push((real.clone(), why));
+        }
     }
-    states
+    refusals
 }
 
-/// Whether a work-tree file holds what git has: the same bytes, or the
-/// same text once git's own line-end conversion (text attributes,
-/// `core.autocrlf`) is undone.
-fn same(bytes: &[u8], blob: &[u8], entry: &git::IndexEntry, autocrlf: bool) -> bool {
-    if bytes == blob {
-        return true;
+/// Why the work-tree file `real`, whose bytes are not those of the blob
+/// the index holds as `entry`, is not git's copy of it, if it is not:
+/// the same text once git's line-end conversion (`converts`) is undone
+/// is git's copy.
+fn worktree_state(real: &Path, entry: &git::IndexEntry, converts: bool) -> Option<String> {
+    let bytes = match std::fs::read(real) {
+        Ok(bytes) => bytes,
+        Err(e) => {
+            return Some(format!(
+                "it cannot be read to compare it with git's copy: {e}"
+            ));
+        }
+    };
+    if converts && same_once_converted(&bytes, &entry.object) {
+        None
+    } else if entry.skip_worktree() {
+        Some("it has local edits that git hides (--skip-worktree)".to_string())
+    } else if entry.assume_unchanged() {
+        Some("it has local edits that git hides (--assume-unchanged)".to_string())
+    } else {
+        Some("it has uncommitted changes".to_string())
     }
-    let converts =
-        autocrlf || entry.eol_attributes.contains("text") || entry.eol_attributes.contains("eol=");
-    converts && bytes.len() > blob.len() && {
+}
+
+/// Whether `bytes`, checked out with CRLF line ends, are the blob named
+/// `object` once those are LF again.
+fn same_once_converted(bytes: &[u8], object: &str) -> bool {
+    memchr::memmem::find(bytes, b"\r\n").is_some() && {
         let mut normalised = Vec::with_capacity(bytes.len());
         let mut i = 0;
         while i < bytes.len() {
@@ -211,8 +244,31 @@ fn same(bytes: &[u8], blob: &[u8], entry: &git::IndexEntry, autocrlf: bool) -> b
             normalised.push(bytes[i]);
             i += 1;
         }
-        normalised == blob
+        blob_name(&normalised, object)
     }
+}
+
+/// Whether `contents` stored as a blob would be named `object`: the hash
+/// of `blob <length>\0` and the contents, SHA-1 or, in a repository that
+/// uses it, SHA-256 (its names are 64 hex digits).
+fn blob_name(contents: &[u8], object: &str) -> bool {
+    use sha1::Digest;
+    fn named<D: Digest>(contents: &[u8]) -> String {
+        let mut hasher = D::new();
+        hasher.update(format!("blob {}\0", contents.len()).as_bytes());
+        hasher.update(contents);
+        hasher
+            .finalize()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    }
+    let name = match object.len() {
+        40 => named::<sha1::Sha1>(contents),
+        64 => named::<sha2::Sha256>(contents),
+        _ => return false,
+    };
+    name.eq_ignore_ascii_case(object)
 }
 
 #[cfg(test)]
@@ -300,6 +356,52 @@ mod tests {
             GitGuard::snapshot(std::slice::from_ref(&loose)).refusal(&loose, Write::Replace),
             None
         );
+    }
+
+    #[test]
+    fn a_sha256_repository_is_read_alike() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        let init = Command::new("git")
+            .args(["init", "-q", "--object-format=sha256"])
+            .arg(root)
+            .output()
+            .unwrap();
+        if !init.status.success() {
+            eprintln!("notice: this git cannot make a SHA-256 repository; not checked");
+            return;
+        }
+        for name in ["clean", "modified"] {
+            fs::write(root.join(format!("{name}.json")), "{\"a\": 1}\n").unwrap();
+        }
+        run(root, &["add", "."]);
+        run(root, &["commit", "-q", "-m", "init"]);
+        fs::write(root.join("modified.json"), "{\"a\": 2}\n").unwrap();
+        let files = [root.join("clean.json"), root.join("modified.json")];
+        let guard = GitGuard::snapshot(&files);
+        assert_eq!(guard.refusal(&files[0], Write::Replace), None);
+        let why = guard.refusal(&files[1], Write::Replace).unwrap();
+        assert!(why.contains("uncommitted changes"), "{why}");
+    }
+
+    #[test]
+    fn blob_names_are_the_ones_git_gives() {
+        // `printf 'hello\n' | git hash-object --stdin`, and the empty blob.
+        assert!(blob_name(
+            b"hello\n",
+            "ce013625030ba8dba906f756967f9e9ca394464a"
+        ));
+        assert!(blob_name(b"", "e69de29bb2d1d6434b8b29ae775ad8c2e48c5391"));
+        // The same in a SHA-256 repository.
+        assert!(blob_name(
+            b"hello\n",
+            "2cf8d83d9ee29543b34a87727421fdecb7e3f3a183d337639025de576db9ebb4"
+        ));
+        assert!(!blob_name(
+            b"hello\n",
+            "ce013625030ba8dba906f756967f9e9ca394464b"
+        ));
+        assert!(!blob_name(b"hello\n", "not a name"));
     }
 
     #[cfg(unix)]
