@@ -217,10 +217,14 @@ pub fn head_tree(root: &Path, wanted: impl Fn(&Path) -> bool) -> HashMap<PathBuf
 /// only, never a file's contents (`ls-files --eol` reads every blob and
 /// every work-tree file of the repository, and holds far more memory
 /// than this run).
-pub fn line_end_attributes(root: &Path, paths: &[&Path]) -> Result<Vec<PathBuf>, String> {
+pub fn line_end_attributes(
+    root: &Path,
+    paths: &[&Path],
+) -> Result<std::collections::HashSet<PathBuf>, String> {
     use std::io::BufRead;
+    let mut converted = std::collections::HashSet::new();
     if paths.is_empty() {
-        return Ok(Vec::new());
+        return Ok(converted);
     }
     let mut child = command(root)
         .args(["check-attr", "-z", "--stdin", "text", "eol"])
@@ -239,7 +243,6 @@ pub fn line_end_attributes(root: &Path, paths: &[&Path]) -> Result<Vec<PathBuf>,
     // only so much.
     let writer = std::thread::spawn(move || std::io::Write::write_all(&mut stdin, &request));
     let mut reader = std::io::BufReader::new(child.stdout.take().expect("piped"));
-    let mut converted = Vec::new();
     // `<path> NUL <attribute> NUL <value> NUL`, for each path and attribute.
     let mut field = || {
         let mut bytes = Vec::new();
@@ -252,8 +255,8 @@ pub fn line_end_attributes(root: &Path, paths: &[&Path]) -> Result<Vec<PathBuf>,
         }
     };
     while let (Some(path), Some(_attribute), Some(value)) = (field(), field(), field()) {
-        if value != "unspecified" && converted.last() != Some(&PathBuf::from(&path)) {
-            converted.push(PathBuf::from(path));
+        if value != "unspecified" {
+            converted.insert(PathBuf::from(path));
         }
     }
     let _ = writer.join();

@@ -198,7 +198,7 @@ fn read_repository(root: &Path, reals: &[PathBuf]) -> Vec<(PathBuf, String)> {
         }
     };
     for (real, relative, entry) in converted_maybe {
-        let converts = autocrlf || attributed.iter().any(|a| a == relative);
+        let converts = autocrlf || attributed.contains(relative);
         if let Some(why) = worktree_state(real, entry, converts) {
             refusals.push((real.clone(), why));
         }
