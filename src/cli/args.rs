@@ -8,7 +8,7 @@ use clap::builder::PossibleValue;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::migration::options::{
-    CollectorFlavor, KrakendVersion, MergeSettings, MetricsTarget, OtlpEndpoint, TargetVersion,
+    CollectorFlavor, MergeSettings, MetricsTarget, OtlpEndpoint, TargetVersion,
 };
 use crate::migration::render::deploy::Platform;
 use crate::report::{Format, ViewFormat};
@@ -285,9 +285,9 @@ pub struct VerifyArgs {
     #[arg(long, value_name = "HOST[:PORT]", default_value = "localhost:4317", value_parser = parse_endpoint)]
     pub otlp_endpoint: OtlpEndpoint,
 
-    /// KrakenD version NEW runs on (decides whether `service_version` and per-exporter periods apply).
-    #[arg(long, value_name = "X.Y", default_value = "2.13", value_parser = parse_version)]
-    pub krakend_version: KrakendVersion,
+    /// KrakenD version NEW runs on (decides whether `service_version` and per-exporter periods apply); `auto`: the version of NEW's `$schema`, else the latest release, as migrate decides.
+    #[arg(long, value_name = "auto|X.Y", default_value = "auto", value_parser = parse_target)]
+    pub krakend_version: TargetVersion,
 
     /// Report format.
     #[arg(long, value_enum, default_value_t = ViewFormat::Human)]
@@ -381,10 +381,6 @@ pub enum FailOn {
 }
 
 fn parse_endpoint(s: &str) -> Result<OtlpEndpoint, String> {
-    s.parse()
-}
-
-fn parse_version(s: &str) -> Result<KrakendVersion, String> {
     s.parse()
 }
 

@@ -13,7 +13,7 @@ use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use crate::migration::options::{KrakendVersion, MetricsTarget, Options, OtlpEndpoint};
+use crate::migration::options::{MetricsTarget, Options, OtlpEndpoint, TargetVersion};
 use crate::migration::render::deploy::Platform;
 use crate::workspace::SetupError;
 use crate::workspace::discover::DiscoverOptions;
@@ -372,7 +372,7 @@ pub struct VerifySettings {
     pub collector: Option<PathBuf>,
     /// Where NEW's KrakenD reaches that collector.
     pub otlp_endpoint: OtlpEndpoint,
-    /// The KrakenD version NEW runs on.
-    pub krakend_version: KrakendVersion,
+    /// The KrakenD version NEW runs on (`auto`: from NEW's `$schema`).
+    pub krakend_version: TargetVersion,
     pub origins: Origins,
 }

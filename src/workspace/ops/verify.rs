@@ -15,9 +15,11 @@ use serde::Serialize;
 use crate::migration::behaviour::collector::Collector;
 use crate::migration::behaviour::compare::{self, Finding};
 use crate::migration::behaviour::{Behaviour, legacy, otel};
+use crate::migration::options::TargetVersion;
 use crate::model::diagnostic::{Code, Diagnostic};
 use crate::model::locate;
 use crate::model::redact::{self, Redacted, Scrubber};
+use crate::model::version::KrakendVersion;
 use crate::syntax;
 use crate::syntax::source::{LineIndex, SourceText};
 use crate::syntax::tree::Node;
@@ -125,8 +127,15 @@ fn check(settings: &VerifySettings) -> Result<Comparison, BadInput> {
         Some(path) => Some(read_collector(path)?),
         None => None,
     };
-    let new = new_behaviour(&new_root, collector.as_ref(), settings);
-    let hints = hints(&new_root, &new_input, collector_path.as_deref(), settings);
+    let version = new_version(&new_root, settings.krakend_version);
+    let new = new_behaviour(&new_root, collector.as_ref(), settings, version);
+    let hints = hints(
+        &new_root,
+        &new_input,
+        collector_path.as_deref(),
+        settings,
+        version,
+    );
     let mut comparison = Comparison {
         findings: compare::compare(&legacy.behaviour, &new),
         legacy,
@@ -265,19 +274,29 @@ fn read_collector(path: &Path) -> Result<Collector, BadInput> {
     })
 }
 
-/// What NEW does, followed through its collector; a legacy block left in
-/// it is a problem.
+/// The KrakenD version NEW runs on: the one asked for, or with `auto`
+/// the version NEW's `$schema` names (2.6 or later), else the latest
+/// release, as `migrate` decides for the file it writes.
+fn new_version(root: &Node, asked: TargetVersion) -> KrakendVersion {
+    if let TargetVersion::Exact(version) = asked {
+        return version;
+    }
+    root.get("$schema")
+        .and_then(|member| member.value.as_str())
+        .and_then(KrakendVersion::from_schema_url)
+        .filter(|version| *version >= KrakendVersion::FIRST_OTEL)
+        .unwrap_or(KrakendVersion::LATEST)
+}
+
+/// What NEW does, followed through its collector, on KrakenD `version`;
+/// a legacy block left in it is a problem.
 fn new_behaviour(
     root: &Node,
     collector: Option<&Collector>,
     settings: &VerifySettings,
+    version: KrakendVersion,
 ) -> Behaviour {
-    let mut new = otel::behaviour(
-        root,
-        collector,
-        Some(&settings.otlp_endpoint),
-        settings.krakend_version,
-    );
+    let mut new = otel::behaviour(root, collector, Some(&settings.otlp_endpoint), version);
     let located = locate::locate(root);
     if let Some(block) = located
         .blocks
@@ -299,10 +318,11 @@ fn hints(
     new: &Input,
     collector_path: Option<&Path>,
     settings: &VerifySettings,
+    version: KrakendVersion,
 ) -> Vec<String> {
     let endpoint = &settings.otlp_endpoint;
     // Whether an OTLP exporter of NEW sends to the collector endpoint.
-    let feeds_collector = match otel::read(root, settings.krakend_version) {
+    let feeds_collector = match otel::read(root, version) {
         otel::Read::Block(block) => block
             .otlp
             .iter()
@@ -324,4 +344,41 @@ fn hints(
         _ => return Vec::new(),
     };
     vec![hint]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::syntax::source::Format;
+
+    fn version_of(text: &str, asked: TargetVersion) -> KrakendVersion {
+        let document = syntax::parse(text, Format::Json).unwrap();
+        new_version(document.root(), asked)
+    }
+
+    #[test]
+    fn auto_takes_the_version_of_news_schema_as_migrate_does() {
+        let schema = |v: &str| {
+            format!(
+                r#"{{"$schema": "https://www.krakend.io/schema/v{v}/krakend.json", "version": 3}}"#
+            )
+        };
+        let v29 = KrakendVersion::new(2, 9, 0);
+        assert_eq!(version_of(&schema("2.9"), TargetVersion::Auto), v29);
+        // Before OpenTelemetry, or no `$schema`: the latest release.
+        assert_eq!(
+            version_of(&schema("2.5"), TargetVersion::Auto),
+            KrakendVersion::LATEST
+        );
+        assert_eq!(
+            version_of(r#"{"version": 3}"#, TargetVersion::Auto),
+            KrakendVersion::LATEST
+        );
+        // A version asked for wins over `$schema`.
+        let asked = KrakendVersion::new(2, 12, 0);
+        assert_eq!(
+            version_of(&schema("2.9"), TargetVersion::Exact(asked)),
+            asked
+        );
+    }
 }
