@@ -234,6 +234,10 @@ pub struct TargetArgs {
     /// Also send KrakenD's metrics to CloudWatch (`emf`: the collector's awsemf exporter).
     #[arg(long, value_enum, value_name = "TARGET", default_value_t = MetricsTarget::Legacy)]
     pub metrics: MetricsTarget,
+
+    /// Which side wins a sampling, layer or period setting that an existing telemetry/opentelemetry block and the legacy block both govern (default: refuse the merge and say what to change).
+    #[arg(long, value_enum, value_name = "SIDE", default_value_t = MergeSettings::Refuse)]
+    pub merge_settings: MergeSettings,
 }
 
 #[derive(Debug, Args)]
@@ -321,10 +325,6 @@ pub struct MigrateArgs {
 
     #[command(flatten)]
     pub target: TargetArgs,
-
-    /// Which side wins a sampling, layer or period setting that an existing telemetry/opentelemetry block and the legacy block both govern (default: refuse the merge and say what to change).
-    #[arg(long, value_enum, value_name = "SIDE", default_value_t = MergeSettings::Refuse)]
-    pub merge_settings: MergeSettings,
 
     /// Write the collector config here instead of next to the config (one input only).
     #[arg(long, value_name = "FILE")]

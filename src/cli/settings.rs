@@ -44,6 +44,7 @@ fn options(target: TargetArgs) -> Options {
         krakend_version: target.krakend_version,
         metrics: target.metrics,
         jaeger_collector: target.jaeger_collector,
+        merge_settings: target.merge_settings,
         ..Options::default()
     }
 }
@@ -75,10 +76,7 @@ pub fn migrate(args: MigrateArgs, origins: Origins, printer: &Printer) -> Migrat
             stdin_name: args.stdin_filename,
         },
         file: FileSettings {
-            options: Options {
-                merge_settings: args.merge_settings,
-                ..options(args.target)
-            },
+            options: options(args.target),
             deploy: args.emit_deploy,
         },
         collector_out: args.collector_out,

@@ -1,6 +1,7 @@
 //! The project config file, `oc2otel.toml`: what a team would otherwise
 //! repeat on every command line (collector flavour, OTLP endpoint, KrakenD
-//! version, metrics, which files), and per-path overrides for the
+//! version, metrics, the Jaeger collector, which side a merge keeps,
+//! which files), and per-path overrides for the
 //! services that differ.
 //!
 //! ```toml
@@ -8,6 +9,8 @@
 //! otlp-endpoint = "localhost:4317"
 //! krakend-version = "2.13"
 //! metrics = "legacy"
+//! merge-settings = "refuse"
+//! jaeger-collector = "jaeger:4317"
 //! exclude = ["legacy/**"]
 //!
 //! [[overrides]]
@@ -30,7 +33,9 @@ use std::path::{Path, PathBuf};
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use serde::Deserialize;
 
-use crate::migration::options::{CollectorFlavor, MetricsTarget, OtlpEndpoint, TargetVersion};
+use crate::migration::options::{
+    CollectorFlavor, MergeSettings, MetricsTarget, OtlpEndpoint, TargetVersion,
+};
 use crate::syntax::source::LineIndex;
 
 /// The file name looked for.
@@ -84,7 +89,35 @@ impl TryFrom<String> for VersionSetting {
     }
 }
 
-/// `otlp-endpoint = "HOST[:PORT]"`.
+/// The name a `merge-settings` value is written with.
+pub fn merge_name(merge: MergeSettings) -> &'static str {
+    match merge {
+        MergeSettings::Refuse => "refuse",
+        MergeSettings::Existing => "existing",
+        MergeSettings::Legacy => "legacy",
+    }
+}
+
+/// `merge-settings = "..."`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MergeSetting {
+    Refuse,
+    Existing,
+    Legacy,
+}
+
+impl From<MergeSetting> for MergeSettings {
+    fn from(setting: MergeSetting) -> MergeSettings {
+        match setting {
+            MergeSetting::Refuse => MergeSettings::Refuse,
+            MergeSetting::Existing => MergeSettings::Existing,
+            MergeSetting::Legacy => MergeSettings::Legacy,
+        }
+    }
+}
+
+/// `otlp-endpoint = "HOST[:PORT]"` (and `jaeger-collector`).
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(try_from = "String")]
 pub struct EndpointSetting(pub OtlpEndpoint);
@@ -104,6 +137,8 @@ pub struct PerFile {
     pub otlp_endpoint: Option<EndpointSetting>,
     pub krakend_version: Option<VersionSetting>,
     pub metrics: Option<MetricsSetting>,
+    pub jaeger_collector: Option<EndpointSetting>,
+    pub merge_settings: Option<MergeSetting>,
 }
 
 impl PerFile {
@@ -127,6 +162,15 @@ impl PerFile {
             };
             out.push(("metrics", name.to_string()));
         }
+        if let Some(e) = &self.jaeger_collector {
+            out.push(("jaeger-collector", e.0.to_string()));
+        }
+        if let Some(m) = self.merge_settings {
+            out.push((
+                "merge-settings",
+                merge_name(MergeSettings::from(m)).to_string(),
+            ));
+        }
         out
     }
 }
@@ -139,6 +183,8 @@ struct RawFile {
     otlp_endpoint: Option<EndpointSetting>,
     krakend_version: Option<VersionSetting>,
     metrics: Option<MetricsSetting>,
+    jaeger_collector: Option<EndpointSetting>,
+    merge_settings: Option<MergeSetting>,
     include: Option<Vec<String>>,
     exclude: Option<Vec<String>>,
     #[serde(default)]
@@ -153,6 +199,8 @@ struct RawOverride {
     otlp_endpoint: Option<EndpointSetting>,
     krakend_version: Option<VersionSetting>,
     metrics: Option<MetricsSetting>,
+    jaeger_collector: Option<EndpointSetting>,
+    merge_settings: Option<MergeSetting>,
 }
 
 /// Per-path settings: the files whose path (below the config file's
@@ -237,6 +285,8 @@ impl ProjectConfig {
                     otlp_endpoint: o.otlp_endpoint,
                     krakend_version: o.krakend_version,
                     metrics: o.metrics,
+                    jaeger_collector: o.jaeger_collector,
+                    merge_settings: o.merge_settings,
                 },
             });
         }
@@ -249,6 +299,8 @@ impl ProjectConfig {
                 otlp_endpoint: t.otlp_endpoint,
                 krakend_version: t.krakend_version,
                 metrics: t.metrics,
+                jaeger_collector: t.jaeger_collector.clone(),
+                merge_settings: t.merge_settings,
             },
             include: t.include,
             exclude: t.exclude,
@@ -311,6 +363,20 @@ mod tests {
             config.overrides[0].settings.set(),
             [("collector", "adot".to_string())]
         );
+        let both = parse(
+            "merge-settings = \"existing\"\n\n[[overrides]]\npaths = [\"a/**\"]\njaeger-collector = \"jaeger:4317\"\nmerge-settings = \"legacy\"\n",
+        )
+        .unwrap();
+        assert_eq!(both.top.merge_settings, Some(MergeSetting::Existing));
+        assert_eq!(
+            both.overrides[0].settings.set(),
+            [
+                ("jaeger-collector", "jaeger:4317".to_string()),
+                ("merge-settings", "legacy".to_string())
+            ]
+        );
+        let err = parse("merge-settings = \"both\"\n").unwrap_err();
+        assert!(err.contains("both") && err.contains(":1:"), "{err}");
     }
 
     #[test]

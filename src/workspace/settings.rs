@@ -235,6 +235,18 @@ fn set(
         file.options.metrics = m.into();
         mark("metrics");
     }
+    if let Some(e) = values
+        .jaeger_collector
+        .as_ref()
+        .filter(|_| free("jaeger-collector"))
+    {
+        file.options.jaeger_collector = Some(e.0.clone());
+        mark("jaeger-collector");
+    }
+    if let Some(m) = values.merge_settings.filter(|_| free("merge-settings")) {
+        file.options.merge_settings = m.into();
+        mark("merge-settings");
+    }
 }
 
 fn load(explicit: Option<&Path>, paths: &[PathBuf]) -> Result<Option<ProjectConfig>, SetupError> {
@@ -291,6 +303,16 @@ fn describe(
         ("otlp-endpoint", o.otlp_endpoint.to_string()),
         ("krakend-version", o.krakend_version.to_string()),
         ("metrics", metrics.to_string()),
+        (
+            "jaeger-collector",
+            o.jaeger_collector
+                .as_ref()
+                .map_or_else(|| "none".to_string(), ToString::to_string),
+        ),
+        (
+            "merge-settings",
+            crate::workspace::project::merge_name(o.merge_settings).to_string(),
+        ),
         ("include", format!("{:?}", walk.discover.include)),
         ("exclude", format!("{:?}", walk.discover.exclude)),
     ];

@@ -348,3 +348,77 @@ fn a_folder_is_walked_and_explained_by_its_legacy_blocks() {
         assert!(report["files"][file]["fields"].as_array().unwrap().len() >= 4);
     }
 }
+
+/// Which side a merge keeps changes the fates, so explain takes
+/// `--merge-settings` as migrate does, and `oc2otel.toml` sets it for
+/// both (with `jaeger-collector`, the other option of the fates).
+#[test]
+fn merge_settings_come_from_the_flag_or_the_project_file() {
+    let fixture_path = "tests/fixtures/rules/existing_otel_conflict_existing.json";
+    let refused = explain(&["--format", "json", fixture_path]);
+    // Every code the file's explanation holds: errors, notes and fates.
+    let codes = |output: &Output| {
+        let file = &json(output)["files"][0];
+        ["errors", "notes", "fields"]
+            .iter()
+            .flat_map(|part| file[part].as_array().cloned().unwrap_or_default())
+            .map(|d| {
+                let severity = d["severity"].as_str().unwrap_or("fate").to_string();
+                format!("{severity} {}", d["code"].as_str().unwrap_or_default())
+            })
+            .collect::<Vec<_>>()
+    };
+    assert!(
+        codes(&refused).contains(&"error OC010".to_string()),
+        "{:?}",
+        codes(&refused)
+    );
+    let kept = explain(&[
+        "--format",
+        "json",
+        "--merge-settings",
+        "existing",
+        fixture_path,
+    ]);
+    assert!(kept.status.success(), "{}", text(&kept.stderr));
+    assert!(
+        codes(&kept).contains(&"warning OC031".to_string()),
+        "{:?}",
+        codes(&kept)
+    );
+
+    // The same from the project file, for explain and for migrate.
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(
+        dir.path().join("krakend.json"),
+        fixture("rules/existing_otel_conflict_existing.json"),
+    )
+    .unwrap();
+    fs::write(
+        dir.path().join("oc2otel.toml"),
+        "merge-settings = \"existing\"\njaeger-collector = \"jaeger:4317\"\n",
+    )
+    .unwrap();
+    let from_file = bin()
+        .current_dir(dir.path())
+        .args(["explain", "--format", "json", "krakend.json"])
+        .output()
+        .unwrap();
+    assert!(
+        codes(&from_file).contains(&"warning OC031".to_string()),
+        "{:?}",
+        codes(&from_file)
+    );
+    let check = bin()
+        .current_dir(dir.path())
+        .args(["migrate", "--check", "-v", "krakend.json"])
+        .output()
+        .unwrap();
+    // Pending (exit 1), not refused (exit 2); -v says where each came from.
+    assert_eq!(check.status.code(), Some(1), "{}", text(&check.stderr));
+    let said = text(&check.stderr) + &text(&check.stdout);
+    assert!(
+        said.contains("merge-settings") && said.contains("jaeger:4317"),
+        "{said}"
+    );
+}
