@@ -137,3 +137,26 @@ fn an_old_schema_in_a_template_is_said_like_in_json() {
     assert_eq!(templated.status, Status::Migrate);
     assert_eq!(codes(&templated), codes(&plain));
 }
+
+#[test]
+fn influx_in_a_template_is_said_to_be_removed_in_3_0_like_in_json() {
+    let json = r#"{
+  "version": 3,
+  "extra_config": {
+    "telemetry/influx": {"address": "http://influxdb:8086", "ttl": "25s", "buffer_size": 0},
+    "telemetry/opencensus": {"sample_rate": 100, "exporters": {"xray": {"region": "eu-west-1", "use_env": true}}}
+  }
+}"#;
+    let (plain, templated) = both(json);
+    let influx = |m: &Migration| {
+        m.diagnostics
+            .iter()
+            .filter(|d| d.code == Code::InfluxRemoved)
+            .map(|d| (d.severity, d.line))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(influx(&plain), [(Severity::Warning, Some(4))]);
+    // The template has one more line (its include) before the block.
+    assert_eq!(influx(&templated), [(Severity::Warning, Some(5))]);
+    assert_eq!(templated.status, plain.status);
+}

@@ -202,17 +202,33 @@ pub fn krakend_3(input: &Input) -> Vec<Diagnostic> {
 }
 
 /// `telemetry/influx` (KrakenD's native InfluxDB metrics) is gone in 3.0.
-pub fn influx_removed(input: &Input) -> Option<Diagnostic> {
-    let (extra, pointer) = input.located.service_extra.as_ref()?;
-    let member = extra.get(INFLUX)?;
-    Some(
-        Diagnostic::warning(
-            Code::InfluxRemoved,
-            format!("`{INFLUX}` is removed in KrakenD 3.0: its metrics stop without a word on that upgrade; oc2otel does not migrate it"),
-        )
-        .at(child_pointer(pointer, INFLUX), member.key_span.clone())
-        .with_help("before upgrading to 3.0, send the metrics with `telemetry/opentelemetry` instead (an OTLP exporter to a collector with an influxdb exporter)"),
+/// In a template, every `"telemetry/influx":` key is that component (it
+/// exists at the service level only), wherever the template puts it.
+pub fn influx_removed(input: &Input) -> Vec<Diagnostic> {
+    if input.format == crate::syntax::source::Format::Template {
+        return crate::syntax::template::scan(input.text, &[INFLUX])
+            .found
+            .iter()
+            .map(|found| influx_diagnostic(String::new(), found.key_span().clone()))
+            .collect();
+    }
+    let Some((extra, pointer)) = input.located.service_extra.as_ref() else {
+        return Vec::new();
+    };
+    extra
+        .get(INFLUX)
+        .map(|member| influx_diagnostic(child_pointer(pointer, INFLUX), member.key_span.clone()))
+        .into_iter()
+        .collect()
+}
+
+fn influx_diagnostic(pointer: String, key: Span) -> Diagnostic {
+    Diagnostic::warning(
+        Code::InfluxRemoved,
+        format!("`{INFLUX}` is removed in KrakenD 3.0: its metrics stop without a word on that upgrade; oc2otel does not migrate it"),
     )
+    .at(pointer, key)
+    .with_help("before upgrading to 3.0, send the metrics with `telemetry/opentelemetry` instead (an OTLP exporter to a collector with an influxdb exporter)")
 }
 
 /// KrakenD's native InfluxDB component.
