@@ -218,11 +218,24 @@ fn is_stream(_kind: &std::fs::FileType) -> bool {
     false
 }
 
-/// Whether the bytes mention a legacy key at all (both contain
-/// `opencensus`): the cheap test that lets a walk skip unrelated files
-/// without parsing them.
+/// Whether the bytes may hold a legacy key: they mention `opencensus`
+/// (both keys contain it), or they hold an escape that could spell it
+/// (see [`may_spell_by_escape`]). The cheap test that lets a walk skip
+/// unrelated files without parsing them, and never a config KrakenD
+/// reads a legacy block from.
 pub fn mentions_legacy(bytes: &[u8]) -> bool {
-    memchr::memmem::find(bytes, b"opencensus").is_some()
+    memchr::memmem::find(bytes, b"opencensus").is_some() || may_spell_by_escape(bytes)
+}
+
+/// Whether the bytes hold an escape that could spell a letter of a key:
+/// `\u` (JSON, YAML, TOML), `\U` (YAML, TOML), `\x` (YAML), or a
+/// backslash ending a line (a YAML double-quoted key folded over two
+/// lines). KrakenD decodes `"telemetry/\u006fpencensus"` into the legacy
+/// key, so a file with such an escape is parsed rather than skipped; few
+/// configs have one, so the walk stays as fast.
+fn may_spell_by_escape(bytes: &[u8]) -> bool {
+    memchr::memchr_iter(b'\\', bytes)
+        .any(|at| matches!(bytes.get(at + 1), Some(b'u' | b'U' | b'x' | b'\n' | b'\r')))
 }
 
 /// The error for a file that could not be read.

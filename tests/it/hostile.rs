@@ -996,3 +996,33 @@ fn collector_out_dash_is_a_usage_error() {
     assert_eq!(files_in(dir.path()), ["k.json"]);
     assert_eq!(fs::read_to_string(&path).unwrap(), fixture(XRAY));
 }
+
+/// A legacy key spelt with escapes is the legacy key to KrakenD (its
+/// parsers decode keys): a walk that looked for `opencensus` as written
+/// skipped such a config, and `--check` passed it. Each format's escapes.
+#[test]
+fn a_legacy_key_spelt_with_escapes_is_found_in_a_walk() {
+    let block =
+        r#"{"sample_rate": 100, "exporters": {"xray": {"region": "eu-west-1", "use_env": true}}}"#;
+    for (name, contents) in [
+        (
+            "krakend.json",
+            format!("{{\"version\": 3, \"extra_config\": {{\"telemetry/\\u006fpencensus\": {block}}}}}\n"),
+        ),
+        (
+            "krakend.yaml",
+            format!("version: 3\nextra_config:\n  \"telemetry/\\x6fpencensus\": {block}\n"),
+        ),
+        (
+            "krakend.toml",
+            "version = 3\n[extra_config.\"telemetry/\\u006fpencensus\".exporters.xray]\nregion = \"eu-west-1\"\nuse_env = true\n".to_string(),
+        ),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(dir.path().join(name), &contents).unwrap();
+        let output = run_in(dir.path(), &["migrate", "--check", "."]);
+        let said = text(&output.stdout) + &text(&output.stderr);
+        assert_eq!(output.status.code(), Some(1), "{name}: {said}");
+        assert!(said.contains("to migrate          1"), "{name}: {said}");
+    }
+}
