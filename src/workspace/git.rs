@@ -211,20 +211,49 @@ pub fn head_tree(root: &Path, wanted: impl Fn(&Path) -> bool) -> HashMap<PathBuf
     objects
 }
 
-/// Which of `paths` (relative to `root`) have a line-end attribute
-/// (`text`, `eol`, set, unset or given a value): git may convert their
-/// line ends on checkout. `git check-attr` reads the attribute files
-/// only, never a file's contents (`ls-files --eol` reads every blob and
-/// every work-tree file of the repository, and holds far more memory
-/// than this run).
+/// A path's line-end attributes, as `git check-attr` gives them: `set`,
+/// `unset`, `unspecified` or a value (`auto`, `lf`, `crlf`, ...).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LineEnds {
+    pub text: String,
+    pub eol: String,
+}
+
+impl Default for LineEnds {
+    fn default() -> LineEnds {
+        LineEnds {
+            text: "unspecified".into(),
+            eol: "unspecified".into(),
+        }
+    }
+}
+
+impl LineEnds {
+    /// Whether git converts the file's line ends on checkout, with
+    /// `core.autocrlf` on (`autocrlf`) or off: `text` set (or `auto`, or
+    /// another value) does; `-text` (also `binary`) never does; with
+    /// `text` unspecified, an `eol` or `core.autocrlf` does.
+    pub fn converts(&self, autocrlf: bool) -> bool {
+        match self.text.as_str() {
+            "unset" => false,
+            "unspecified" => autocrlf || matches!(self.eol.as_str(), "lf" | "crlf"),
+            _ => true,
+        }
+    }
+}
+
+/// The line-end attributes of `paths` (relative to `root`). `git
+/// check-attr` reads the attribute files only, never a file's contents
+/// (`ls-files --eol` reads every blob and every work-tree file of the
+/// repository, and holds far more memory than this run).
 pub fn line_end_attributes(
     root: &Path,
     paths: &[&Path],
-) -> Result<std::collections::HashSet<PathBuf>, String> {
+) -> Result<HashMap<PathBuf, LineEnds>, String> {
     use std::io::BufRead;
-    let mut converted = std::collections::HashSet::new();
+    let mut found: HashMap<PathBuf, LineEnds> = HashMap::new();
     if paths.is_empty() {
-        return Ok(converted);
+        return Ok(found);
     }
     let mut child = command(root)
         .args(["check-attr", "-z", "--stdin", "text", "eol"])
@@ -254,15 +283,34 @@ pub fn line_end_attributes(
             }
         }
     };
-    while let (Some(path), Some(_attribute), Some(value)) = (field(), field(), field()) {
-        if value != "unspecified" {
-            converted.insert(PathBuf::from(path));
+    let mut complete = true;
+    loop {
+        match (field(), field(), field()) {
+            (Some(path), Some(attribute), Some(value)) => {
+                let ends = found.entry(PathBuf::from(path)).or_default();
+                match attribute.as_str() {
+                    "text" => ends.text = value,
+                    "eol" => ends.eol = value,
+                    _ => {}
+                }
+            }
+            (None, None, None) => break,
+            _ => {
+                complete = false;
+                break;
+            }
         }
+    }
+    // Stop reading before waiting for the writer: git, blocked on a full
+    // output pipe, would never read the rest of its input.
+    drop(reader);
+    if !complete {
+        let _ = child.kill();
     }
     let _ = writer.join();
     let status = child.wait().map_err(|e| format!("cannot run git: {e}"))?;
-    if status.success() {
-        Ok(converted)
+    if status.success() && complete {
+        Ok(found)
     } else {
         Err("git check-attr failed".into())
     }
@@ -271,8 +319,12 @@ pub fn line_end_attributes(
 /// Whether git converts line ends of files checked out (`core.autocrlf`).
 pub fn autocrlf(root: &Path) -> bool {
     run(root, &["config", "--get", "core.autocrlf"]).is_ok_and(|out| {
+        // Git's booleans are case-insensitive.
         matches!(
-            String::from_utf8_lossy(&out).trim(),
+            String::from_utf8_lossy(&out)
+                .trim()
+                .to_ascii_lowercase()
+                .as_str(),
             "true" | "input" | "yes" | "on" | "1"
         )
     })

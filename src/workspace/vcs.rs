@@ -198,7 +198,11 @@ fn read_repository(root: &Path, reals: &[PathBuf]) -> Vec<(PathBuf, String)> {
         }
     };
     for (real, relative, entry) in converted_maybe {
-        let converts = autocrlf || attributed.contains(relative);
+        let converts = attributed
+            .get(relative)
+            .cloned()
+            .unwrap_or_default()
+            .converts(autocrlf);
         if let Some(why) = worktree_state(real, entry, converts) {
             refusals.push((real.clone(), why));
         }
@@ -382,6 +386,41 @@ mod tests {
         assert_eq!(guard.refusal(&files[0], Write::Replace), None);
         let why = guard.refusal(&files[1], Write::Replace).unwrap();
         assert!(why.contains("uncommitted changes"), "{why}");
+    }
+
+    #[test]
+    fn line_ends_count_as_gits_own_only_where_git_converts_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        run(root, &["init", "-q"]);
+        run(root, &["config", "core.autocrlf", "True"]);
+        let names = ["auto.json", "never.json", "binary.json"];
+        fs::write(
+            root.join(".gitattributes"),
+            "never.json -text\nbinary.json binary\n",
+        )
+        .unwrap();
+        for name in names {
+            fs::write(root.join(name), "{\n}\n").unwrap();
+        }
+        run(root, &["add", "."]);
+        run(root, &["commit", "-q", "-m", "init"]);
+        // Each checked out with CRLF since: git's own doing only where it
+        // converts (core.autocrlf, spelt `True`); a change elsewhere.
+        for name in names {
+            fs::write(root.join(name), "{\r\n}\r\n").unwrap();
+        }
+        let files: Vec<PathBuf> = names.iter().map(|n| root.join(n)).collect();
+        let guard = GitGuard::snapshot(&files);
+        assert_eq!(guard.refusal(&files[0], Write::Replace), None);
+        for file in &files[1..] {
+            let why = guard.refusal(file, Write::Replace);
+            assert!(
+                why.is_some_and(|w| w.contains("uncommitted")),
+                "{}",
+                file.display()
+            );
+        }
     }
 
     #[test]
