@@ -219,23 +219,79 @@ fn is_stream(_kind: &std::fs::FileType) -> bool {
 }
 
 /// Whether the bytes may hold a legacy key: they mention `opencensus`
-/// (both keys contain it), or they hold an escape that could spell it
-/// (see [`may_spell_by_escape`]). The cheap test that lets a walk skip
-/// unrelated files without parsing them, and never a config KrakenD
-/// reads a legacy block from.
+/// (both keys contain it), as written or once their escapes are decoded
+/// (see [`mentions_with_escapes_decoded`]). The cheap test that lets a
+/// walk skip unrelated files without parsing them, and never a config
+/// KrakenD reads a legacy block from.
 pub fn mentions_legacy(bytes: &[u8]) -> bool {
-    memchr::memmem::find(bytes, b"opencensus").is_some() || may_spell_by_escape(bytes)
+    memchr::memmem::find(bytes, LEGACY_WORD).is_some() || mentions_with_escapes_decoded(bytes)
 }
 
-/// Whether the bytes hold an escape that could spell a letter of a key:
-/// `\u` (JSON, YAML, TOML), `\U` (YAML, TOML), `\x` (YAML), or a
-/// backslash ending a line (a YAML double-quoted key folded over two
-/// lines). KrakenD decodes `"telemetry/\u006fpencensus"` into the legacy
-/// key, so a file with such an escape is parsed rather than skipped; few
-/// configs have one, so the walk stays as fast.
-fn may_spell_by_escape(bytes: &[u8]) -> bool {
-    memchr::memchr_iter(b'\\', bytes)
-        .any(|at| matches!(bytes.get(at + 1), Some(b'u' | b'U' | b'x' | b'\n' | b'\r')))
+/// The word both legacy keys contain.
+const LEGACY_WORD: &[u8] = b"opencensus";
+
+/// Whether the bytes mention `opencensus` once their escapes are decoded:
+/// `\uXXXX` (JSON, YAML, TOML), `\UXXXXXXXX` (YAML, TOML), `\xHH` (YAML),
+/// and a backslash ending a line (a YAML double-quoted key folded over
+/// two lines: the break and the next line's indentation go). KrakenD
+/// decodes `"telemetry/\u006fpencensus"` into the legacy key. Only a
+/// file with a backslash pays for the decoding, and a file whose escapes
+/// spell no legacy key is still skipped (a shell line continuation in a
+/// Helm template, a `\u00e9` in a `tsconfig.json`).
+fn mentions_with_escapes_decoded(bytes: &[u8]) -> bool {
+    if memchr::memchr(b'\\', bytes).is_none() {
+        return false;
+    }
+    let mut decoded = Vec::with_capacity(bytes.len());
+    let mut at = 0;
+    while at < bytes.len() {
+        if bytes[at] != b'\\' {
+            decoded.push(bytes[at]);
+            at += 1;
+            continue;
+        }
+        let escape = match bytes.get(at + 1) {
+            Some(b'u') => hex_escape(bytes, at, 4),
+            Some(b'U') => hex_escape(bytes, at, 8),
+            Some(b'x') => hex_escape(bytes, at, 2),
+            Some(b'\n' | b'\r') => {
+                at += 1;
+                while bytes
+                    .get(at)
+                    .is_some_and(|b| matches!(b, b'\n' | b'\r' | b' ' | b'\t'))
+                {
+                    at += 1;
+                }
+                continue;
+            }
+            // An escaped backslash escapes nothing after it.
+            Some(b'\\') => Some(('\\', 2)),
+            _ => None,
+        };
+        match escape {
+            Some((decoded_char, length)) => {
+                let mut buffer = [0; 4];
+                decoded.extend_from_slice(decoded_char.encode_utf8(&mut buffer).as_bytes());
+                at += length;
+            }
+            None => {
+                decoded.push(b'\\');
+                at += 1;
+            }
+        }
+    }
+    memchr::memmem::find(&decoded, LEGACY_WORD).is_some()
+}
+
+/// The character of the escape at `at` (a backslash, a letter, then
+/// `digits` hex digits), with the escape's length.
+fn hex_escape(bytes: &[u8], at: usize, digits: usize) -> Option<(char, usize)> {
+    let hex = bytes.get(at + 2..at + 2 + digits)?;
+    if !hex.iter().all(u8::is_ascii_hexdigit) {
+        return None;
+    }
+    let value = u32::from_str_radix(std::str::from_utf8(hex).ok()?, 16).ok()?;
+    Some((char::from_u32(value)?, 2 + digits))
 }
 
 /// The error for a file that could not be read.
@@ -311,5 +367,34 @@ impl Inputs {
             .iter()
             .filter_map(|i| i.path().map(Path::to_path_buf))
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::mentions_legacy;
+
+    #[test]
+    fn a_legacy_key_is_seen_through_escapes_and_only_through_them() {
+        for spelt in [
+            r#""telemetry/opencensus""#,
+            r#""telemetry/\u006fpencensus""#,
+            r#""telemetry/\U0000006fpencensus""#,
+            r#""telemetry/\x6fpen\x63ensus""#,
+            "\"telemetry/open\\\n    census\"",
+            "\"telemetry/open\\\r\n\tcensus\"",
+        ] {
+            assert!(mentions_legacy(spelt.as_bytes()), "{spelt}");
+        }
+        for unrelated in [
+            r#""telemetry/\\u006fpencensus""#,
+            r#""caf\u00e9", "C:\\Users\\x", "\x""#,
+            r#"\u00"#,
+            r#"\U0011FFFF \uD800 \x"#,
+            "\\",
+            "",
+        ] {
+            assert!(!mentions_legacy(unrelated.as_bytes()), "{unrelated}");
+        }
     }
 }

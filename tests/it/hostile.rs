@@ -1017,6 +1017,12 @@ fn a_legacy_key_spelt_with_escapes_is_found_in_a_walk() {
             "krakend.toml",
             "version = 3\n[extra_config.\"telemetry/\\u006fpencensus\".exporters.xray]\nregion = \"eu-west-1\"\nuse_env = true\n".to_string(),
         ),
+        // A double-quoted YAML key folded over two lines (an explicit
+        // key: an implicit one must fit on a line).
+        (
+            "folded.yaml",
+            format!("version: 3\nextra_config:\n  ? \"telemetry/open\\\n    census\"\n  : {block}\n"),
+        ),
     ] {
         let dir = tempfile::tempdir().unwrap();
         fs::write(dir.path().join(name), &contents).unwrap();
@@ -1025,4 +1031,22 @@ fn a_legacy_key_spelt_with_escapes_is_found_in_a_walk() {
         assert_eq!(output.status.code(), Some(1), "{name}: {said}");
         assert!(said.contains("to migrate          1"), "{name}: {said}");
     }
+    // Escapes that spell no legacy key leave a file skipped, as before:
+    // a Helm template's shell line continuation, a tsconfig.json with
+    // comments (not a config KrakenD could read) and a `\u00e9`.
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(
+        dir.path().join("job.yaml"),
+        "command:\n  - sh\n  - -c\n  - |\n    ./migrate \\\n      --all\npath: \"C:\\\\Users\\\\x\"\n",
+    )
+    .unwrap();
+    fs::write(
+        dir.path().join("tsconfig.json"),
+        "{\n  // caf\\u00e9\n  \"compilerOptions\": {}\n}\n",
+    )
+    .unwrap();
+    let output = run_in(dir.path(), &["migrate", "--check", "."]);
+    let said = text(&output.stdout) + &text(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{said}");
+    assert!(said.contains("skipped             2"), "{said}");
 }
