@@ -143,10 +143,6 @@ impl GitGuard {
 /// is read and nothing of a file outlives its check: a run over a large
 /// repository holds only the index, HEAD's listing and the refusals.
 fn read_repository(root: &Path, reals: &[PathBuf]) -> Vec<(PathBuf, String)> {
-    let failed = |e: String| {
-        let why = format!("git could not tell whether it has uncommitted changes ({e})");
-        reals.iter().map(|r| (r.clone(), why.clone())).collect()
-    };
     let relatives: std::collections::HashSet<&Path> = reals
         .iter()
         .map(|real| real.strip_prefix(root).unwrap_or(real))
@@ -154,13 +150,14 @@ fn read_repository(root: &Path, reals: &[PathBuf]) -> Vec<(PathBuf, String)> {
     let wanted = |path: &Path| relatives.contains(path);
     let index = match git::index(root, wanted) {
         Ok(index) => index,
-        Err(e) => return failed(e),
+        Err(e) => return undecided(reals, &e),
     };
     let head = git::head_tree(root, wanted);
     let mut refusals = Vec::new();
     // Files the index holds as HEAD does, whose bytes are not git's copy
-    // as they stand: their line ends may be git's own conversion.
-    let mut converted_maybe = Vec::new();
+    // as they stand, with whether they are once CRLF is LF again (git's
+    // own conversion, where its attributes say it converts).
+    let mut differing = Vec::new();
     for real in reals {
         let relative = real.strip_prefix(root).unwrap_or(real);
         let why = match index.get(relative) {
@@ -170,9 +167,10 @@ fn read_repository(root: &Path, reals: &[PathBuf]) -> Vec<(PathBuf, String)> {
                 "it has uncommitted changes (staged)".to_string()
             }
             Some(entry) => match std::fs::read(real) {
-                Ok(bytes) if blob_name(&bytes, &entry.object) => continue,
-                Ok(_) => {
-                    converted_maybe.push((real, relative, entry));
+                Ok(bytes) if is_blob(&bytes, &entry.object) => continue,
+                Ok(bytes) => {
+                    let same_as_lf = same_once_converted(&bytes, &entry.object);
+                    differing.push((real, relative, entry, same_as_lf));
                     continue;
                 }
                 Err(e) => format!("it cannot be read to compare it with git's copy: {e}"),
@@ -180,99 +178,106 @@ fn read_repository(root: &Path, reals: &[PathBuf]) -> Vec<(PathBuf, String)> {
         };
         refusals.push((real.clone(), why));
     }
-    if converted_maybe.is_empty() {
-        return refusals;
-    }
-    let autocrlf = git::autocrlf(root);
-    let relatives: Vec<&Path> = converted_maybe.iter().map(|(_, r, _)| *r).collect();
-    let attributed = match git::line_end_attributes(root, &relatives) {
-        Ok(attributed) => attributed,
-        Err(e) => {
-            let why = format!("git could not tell whether it has uncommitted changes ({e})");
-            refusals.extend(
-                converted_maybe
-                    .iter()
-                    .map(|(real, _, _)| ((*real).clone(), why.clone())),
-            );
-            return refusals;
+    // Git's attributes are asked only when a file would be git's copy with
+    // LF line ends.
+    let converted: Vec<&Path> = differing
+        .iter()
+        .filter(|(.., same_as_lf)| *same_as_lf)
+        .map(|(_, relative, ..)| *relative)
+        .collect();
+    let (autocrlf, attributed) = if converted.is_empty() {
+        (false, Default::default())
+    } else {
+        match git::line_end_attributes(root, &converted) {
+            Ok(attributed) => (git::autocrlf(root), attributed),
+            Err(e) => {
+                let unsure: Vec<PathBuf> = differing.iter().map(|(r, ..)| (*r).clone()).collect();
+                refusals.extend(undecided(&unsure, &e));
+                return refusals;
+            }
         }
     };
-    for (real, relative, entry) in converted_maybe {
-        let converts = attributed
-            .get(relative)
-            .cloned()
-            .unwrap_or_default()
-            .converts(autocrlf);
-        if let Some(why) = worktree_state(real, entry, converts) {
-            refusals.push((real.clone(), why));
+    for (real, relative, entry, same_as_lf) in differing {
+        let converts = || {
+            attributed
+                .get(relative)
+                .cloned()
+                .unwrap_or_default()
+                .converts(autocrlf)
+        };
+        if !(same_as_lf && converts()) {
+            refusals.push((real.clone(), local_edits(entry)));
         }
     }
     refusals
 }
 
-/// Why the work-tree file `real`, whose bytes are not those of the blob
-/// the index holds as `entry`, is not git's copy of it, if it is not:
-/// the same text once git's line-end conversion (`converts`) is undone
-/// is git's copy.
-fn worktree_state(real: &Path, entry: &git::IndexEntry, converts: bool) -> Option<String> {
-    let bytes = match std::fs::read(real) {
-        Ok(bytes) => bytes,
-        Err(e) => {
-            return Some(format!(
-                "it cannot be read to compare it with git's copy: {e}"
-            ));
-        }
-    };
-    if converts && same_once_converted(&bytes, &entry.object) {
-        None
-    } else if entry.skip_worktree() {
-        Some("it has local edits that git hides (--skip-worktree)".to_string())
+/// The refusal of each of `reals` when git could not say (`error`).
+fn undecided(reals: &[PathBuf], error: &str) -> Vec<(PathBuf, String)> {
+    let why = format!("git could not tell whether it has uncommitted changes ({error})");
+    reals.iter().map(|r| (r.clone(), why.clone())).collect()
+}
+
+/// Why a work-tree file that is not git's copy of `entry` may not be
+/// replaced.
+fn local_edits(entry: &git::IndexEntry) -> String {
+    if entry.skip_worktree() {
+        "it has local edits that git hides (--skip-worktree)".to_string()
     } else if entry.assume_unchanged() {
-        Some("it has local edits that git hides (--assume-unchanged)".to_string())
+        "it has local edits that git hides (--assume-unchanged)".to_string()
     } else {
-        Some("it has uncommitted changes".to_string())
+        "it has uncommitted changes".to_string()
     }
 }
 
 /// Whether `bytes`, checked out with CRLF line ends, are the blob named
-/// `object` once those are LF again.
+/// `object` once those are LF again (hashed a line at a time, no copy).
 fn same_once_converted(bytes: &[u8], object: &str) -> bool {
-    memchr::memmem::find(bytes, b"\r\n").is_some() && {
-        let mut normalised = Vec::with_capacity(bytes.len());
-        let mut i = 0;
-        while i < bytes.len() {
-            if bytes[i] == b'\r' && bytes.get(i + 1) == Some(&b'\n') {
-                i += 1;
-                continue;
-            }
-            normalised.push(bytes[i]);
-            i += 1;
-        }
-        blob_name(&normalised, object)
+    // The text between the `\r` of each CRLF, each part up to a `\r`
+    // and the last one to the end.
+    let cuts = || memchr::memmem::find_iter(bytes, b"\r\n");
+    let crlf = cuts().count();
+    crlf > 0 && {
+        let starts = std::iter::once(0).chain(cuts().map(|cut| cut + 1));
+        let ends = cuts().chain(std::iter::once(bytes.len()));
+        let parts = starts.zip(ends).map(|(start, end)| &bytes[start..end]);
+        is_blob_of(parts, bytes.len() - crlf, object)
     }
 }
 
-/// Whether `contents` stored as a blob would be named `object`: the hash
-/// of `blob <length>\0` and the contents, SHA-1 or, in a repository that
-/// uses it, SHA-256 (its names are 64 hex digits).
-fn blob_name(contents: &[u8], object: &str) -> bool {
+/// Whether `contents` stored as a blob would be named `object`.
+fn is_blob(contents: &[u8], object: &str) -> bool {
+    is_blob_of(std::iter::once(contents), contents.len(), object)
+}
+
+/// Whether the blob made of `parts` (`length` bytes in all) would be
+/// named `object`: the hash of `blob <length>\0` and the contents, SHA-1
+/// or, in a repository that uses it, SHA-256 (its names are 64 hex
+/// digits).
+fn is_blob_of<'a>(parts: impl Iterator<Item = &'a [u8]>, length: usize, object: &str) -> bool {
     use sha1::Digest;
-    fn named<D: Digest>(contents: &[u8]) -> String {
+    fn digest<'p, D: Digest>(parts: impl Iterator<Item = &'p [u8]>, length: usize) -> Vec<u8> {
         let mut hasher = D::new();
-        hasher.update(format!("blob {}\0", contents.len()).as_bytes());
-        hasher.update(contents);
-        hasher
-            .finalize()
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect()
+        hasher.update(format!("blob {length}\0").as_bytes());
+        for part in parts {
+            hasher.update(part);
+        }
+        hasher.finalize().to_vec()
     }
-    let name = match object.len() {
-        40 => named::<sha1::Sha1>(contents),
-        64 => named::<sha2::Sha256>(contents),
+    let digest = match object.len() {
+        40 => digest::<sha1::Sha1>(parts, length),
+        64 => digest::<sha2::Sha256>(parts, length),
         _ => return false,
     };
-    name.eq_ignore_ascii_case(object)
+    let hex = object.as_bytes().chunks(2).map(|pair| {
+        std::str::from_utf8(pair)
+            .ok()
+            .and_then(|pair| u8::from_str_radix(pair, 16).ok())
+    });
+    digest
+        .iter()
+        .zip(hex)
+        .all(|(byte, named)| named == Some(*byte))
 }
 
 #[cfg(test)]
@@ -426,21 +431,21 @@ mod tests {
     #[test]
     fn blob_names_are_the_ones_git_gives() {
         // `printf 'hello\n' | git hash-object --stdin`, and the empty blob.
-        assert!(blob_name(
+        assert!(is_blob(
             b"hello\n",
             "ce013625030ba8dba906f756967f9e9ca394464a"
         ));
-        assert!(blob_name(b"", "e69de29bb2d1d6434b8b29ae775ad8c2e48c5391"));
+        assert!(is_blob(b"", "e69de29bb2d1d6434b8b29ae775ad8c2e48c5391"));
         // The same in a SHA-256 repository.
-        assert!(blob_name(
+        assert!(is_blob(
             b"hello\n",
             "2cf8d83d9ee29543b34a87727421fdecb7e3f3a183d337639025de576db9ebb4"
         ));
-        assert!(!blob_name(
+        assert!(!is_blob(
             b"hello\n",
             "ce013625030ba8dba906f756967f9e9ca394464b"
         ));
-        assert!(!blob_name(b"hello\n", "not a name"));
+        assert!(!is_blob(b"hello\n", "not a name"));
     }
 
     #[cfg(unix)]
