@@ -237,16 +237,31 @@ pub enum MergeSettings {
     Legacy,
 }
 
+impl MergeSettings {
+    /// The values a user (flag or config file) can name, in help order.
+    pub const ALL: [MergeSettings; 3] = [
+        MergeSettings::Refuse,
+        MergeSettings::Existing,
+        MergeSettings::Legacy,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MergeSettings::Refuse => "refuse",
+            MergeSettings::Existing => "existing",
+            MergeSettings::Legacy => "legacy",
+        }
+    }
+}
+
 impl FromStr for MergeSettings {
     type Err = String;
 
     fn from_str(s: &str) -> Result<Self, String> {
-        match s {
-            "refuse" => Ok(MergeSettings::Refuse),
-            "existing" => Ok(MergeSettings::Existing),
-            "legacy" => Ok(MergeSettings::Legacy),
-            _ => Err(format!("`{s}`: expected `refuse`, `existing` or `legacy`")),
-        }
+        MergeSettings::ALL
+            .into_iter()
+            .find(|m| m.as_str() == s)
+            .ok_or_else(|| format!("`{s}`: expected `refuse`, `existing` or `legacy`"))
     }
 }
 

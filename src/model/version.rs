@@ -27,6 +27,13 @@ impl KrakendVersion {
     /// v2) is assumed to read the 2.x keys.
     pub const V3: KrakendVersion = KrakendVersion::new(3, 0, 0);
 
+    /// The version a config is migrated for by its `$schema` URL: the
+    /// one the URL names if it has the OpenTelemetry module (2.6 or
+    /// later; older ones are warned about elsewhere, OC009).
+    pub fn targeted_by_schema(url: &str) -> Option<KrakendVersion> {
+        KrakendVersion::from_schema_url(url).filter(|v| *v >= KrakendVersion::FIRST_OTEL)
+    }
+
     /// The version a `$schema` URL names (`https://www.krakend.io/schema/v2.10/krakend.json`):
     /// the first path segment shaped `vX.Y`.
     pub fn from_schema_url(url: &str) -> Option<KrakendVersion> {

@@ -267,9 +267,16 @@ pub fn scan_key<'t>(
 /// Find `keys` in a template, and what follows each.
 pub fn scan(text: &str, keys: &[&str]) -> Scan {
     let actions = actions(text);
+    let found = find(text, &actions, keys);
+    Scan { actions, found }
+}
+
+/// Where `keys` are in a template whose `actions` are known, in document
+/// order (see [`Scan::found`]).
+pub fn find(text: &str, actions: &[Action], keys: &[&str]) -> Vec<Found> {
     let mut found: Vec<Found> = keys
         .iter()
-        .flat_map(|key| members(text, &actions, key).collect::<Vec<_>>())
+        .flat_map(|key| members(text, actions, key).collect::<Vec<_>>())
         .collect();
     found.sort_by_key(|f| f.key_span().start);
     let outer: Vec<Span> = found
@@ -285,7 +292,7 @@ pub fn scan(text: &str, keys: &[&str]) -> Scan {
             .iter()
             .any(|o| o.start < key.start && key.end <= o.end)
     });
-    Scan { actions, found }
+    found
 }
 
 /// How many objects and arrays are open at each of `positions` (sorted),

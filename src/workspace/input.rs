@@ -228,7 +228,7 @@ pub fn mentions_legacy(bytes: &[u8]) -> bool {
 }
 
 /// The word both legacy keys contain.
-const LEGACY_WORD: &[u8] = b"opencensus";
+const LEGACY_WORD: &[u8] = crate::model::locate::Mentions::WORD.as_bytes();
 
 /// Whether the bytes mention `opencensus` once their escapes are decoded:
 /// `\uXXXX` (JSON, YAML, TOML), `\UXXXXXXXX` (YAML, TOML), `\xHH` (YAML),
@@ -251,9 +251,9 @@ fn mentions_with_escapes_decoded(bytes: &[u8]) -> bool {
             continue;
         }
         let escape = match bytes.get(at + 1) {
-            Some(b'u') => hex_escape(bytes, at, 4),
-            Some(b'U') => hex_escape(bytes, at, 8),
-            Some(b'x') => hex_escape(bytes, at, 2),
+            Some(b'u') => crate::model::redact::literal::hex(bytes, at, 4),
+            Some(b'U') => crate::model::redact::literal::hex(bytes, at, 8),
+            Some(b'x') => crate::model::redact::literal::hex(bytes, at, 2),
             Some(b'\n' | b'\r') => {
                 at += 1;
                 while bytes
@@ -281,17 +281,6 @@ fn mentions_with_escapes_decoded(bytes: &[u8]) -> bool {
         }
     }
     memchr::memmem::find(&decoded, LEGACY_WORD).is_some()
-}
-
-/// The character of the escape at `at` (a backslash, a letter, then
-/// `digits` hex digits), with the escape's length.
-fn hex_escape(bytes: &[u8], at: usize, digits: usize) -> Option<(char, usize)> {
-    let hex = bytes.get(at + 2..at + 2 + digits)?;
-    if !hex.iter().all(u8::is_ascii_hexdigit) {
-        return None;
-    }
-    let value = u32::from_str_radix(std::str::from_utf8(hex).ok()?, 16).ok()?;
-    Some((char::from_u32(value)?, 2 + digits))
 }
 
 /// The error for a file that could not be read.

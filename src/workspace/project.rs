@@ -89,15 +89,6 @@ impl TryFrom<String> for VersionSetting {
     }
 }
 
-/// The name a `merge-settings` value is written with.
-pub fn merge_name(merge: MergeSettings) -> &'static str {
-    match merge {
-        MergeSettings::Refuse => "refuse",
-        MergeSettings::Existing => "existing",
-        MergeSettings::Legacy => "legacy",
-    }
-}
-
 /// `merge-settings = "..."`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -168,7 +159,7 @@ impl PerFile {
         if let Some(m) = self.merge_settings {
             out.push((
                 "merge-settings",
-                merge_name(MergeSettings::from(m)).to_string(),
+                MergeSettings::from(m).as_str().to_string(),
             ));
         }
         out

@@ -309,10 +309,7 @@ fn describe(
                 .as_ref()
                 .map_or_else(|| "none".to_string(), ToString::to_string),
         ),
-        (
-            "merge-settings",
-            crate::workspace::project::merge_name(o.merge_settings).to_string(),
-        ),
+        ("merge-settings", o.merge_settings.as_str().to_string()),
         ("include", format!("{:?}", walk.discover.include)),
         ("exclude", format!("{:?}", walk.discover.exclude)),
     ];

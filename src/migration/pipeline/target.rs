@@ -67,9 +67,8 @@ pub fn resolve(input: &Input, options: &Options) -> (Options, Vec<Diagnostic>) {
 /// The version `$schema` names, if it has the OpenTelemetry module.
 fn version(input: &Input) -> (KrakendVersion, Option<Diagnostic>) {
     let named = input.root_member("$schema").and_then(|(_, value)| {
-        let url = value.as_str()?;
-        let version = KrakendVersion::from_schema_url(url)?;
-        (version >= KrakendVersion::FIRST_OTEL).then(|| (version, value.span.clone()))
+        let version = KrakendVersion::targeted_by_schema(value.as_str()?)?;
+        Some((version, value.span.clone()))
     });
     let Some((version, span)) = named else {
         // Below 2.6 is warned about (OC009); absent is the latest.
@@ -205,9 +204,8 @@ pub fn krakend_3(input: &Input) -> Vec<Diagnostic> {
 /// In a template, every `"telemetry/influx":` key is that component (it
 /// exists at the service level only), wherever the template puts it.
 pub fn influx_removed(input: &Input) -> Vec<Diagnostic> {
-    if input.format == crate::syntax::source::Format::Template {
-        return crate::syntax::template::scan(input.text, &[INFLUX])
-            .found
+    if let super::input::Shape::Template(scan) = &input.shape {
+        return crate::syntax::template::find(input.text, &scan.actions, &[INFLUX])
             .iter()
             .map(|found| influx_diagnostic(String::new(), found.key_span().clone()))
             .collect();

@@ -170,37 +170,40 @@ fn escape(raw: &str, at: usize) -> Option<(char, usize)> {
         b'N' => '\u{85}',
         b'L' => '\u{2028}',
         b'P' => '\u{2029}',
-        b'x' => return hex(raw, at, 2),
+        b'x' => return hex(raw.as_bytes(), at, 2),
         b'u' => return utf16(raw, at),
-        b'U' => return hex(raw, at, 8),
+        b'U' => return hex(raw.as_bytes(), at, 8),
         _ => return None,
     };
     Some((simple, 2))
 }
 
-fn hex_value(raw: &str, from: usize, digits: usize) -> Option<u32> {
+fn hex_value(raw: &[u8], from: usize, digits: usize) -> Option<u32> {
     let text = raw.get(from..from + digits)?;
-    if !text.bytes().all(|b| b.is_ascii_hexdigit()) {
+    if !text.iter().all(u8::is_ascii_hexdigit) {
         return None;
     }
-    u32::from_str_radix(text, 16).ok()
+    u32::from_str_radix(std::str::from_utf8(text).ok()?, 16).ok()
 }
 
-fn hex(raw: &str, at: usize, digits: usize) -> Option<(char, usize)> {
+/// The character of the escape at `at` (a backslash, a letter, then
+/// `digits` hex digits: `\x6f`, `\u006f`, `\U0000006f`), with the
+/// escape's length.
+pub fn hex(raw: &[u8], at: usize, digits: usize) -> Option<(char, usize)> {
     let code = hex_value(raw, at + 2, digits)?;
     Some((char::from_u32(code)?, 2 + digits))
 }
 
 /// `\uXXXX`, with a JSON surrogate pair (`\uD83D\uDE00`) as one character.
 fn utf16(raw: &str, at: usize) -> Option<(char, usize)> {
-    let high = hex_value(raw, at + 2, 4)?;
+    let high = hex_value(raw.as_bytes(), at + 2, 4)?;
     if !(0xD800..0xDC00).contains(&high) {
         return Some((char::from_u32(high)?, 6));
     }
     if raw.get(at + 6..at + 8) != Some("\\u") {
         return None;
     }
-    let low = hex_value(raw, at + 8, 4)?;
+    let low = hex_value(raw.as_bytes(), at + 8, 4)?;
     if !(0xDC00..0xE000).contains(&low) {
         return None;
     }

@@ -283,8 +283,7 @@ fn new_version(root: &Node, asked: TargetVersion) -> KrakendVersion {
     }
     root.get("$schema")
         .and_then(|member| member.value.as_str())
-        .and_then(KrakendVersion::from_schema_url)
-        .filter(|version| *version >= KrakendVersion::FIRST_OTEL)
+        .and_then(KrakendVersion::targeted_by_schema)
         .unwrap_or(KrakendVersion::LATEST)
 }
 
