@@ -50,10 +50,7 @@ fn strict_options() -> ParseOptions {
 /// Parse `text` as strict JSON: by the fast parser ([`fast`]) when it is
 /// sure, else by the reference path, which also gives every error.
 pub fn parse(text: &str) -> Result<Node, SyntaxError> {
-    match fast::parse(text) {
-        Some(root) => Ok(root),
-        None => parse_reference(text),
-    }
+    parse_with(text, None)
 }
 
 /// As [`parse`], but a container (other than the root) that does not
@@ -61,10 +58,12 @@ pub fn parse(text: &str) -> Result<Node, SyntaxError> {
 /// and checked. A text the fast parser leaves to the reference path is
 /// built whole.
 pub fn parse_focused(text: &str, focus: &Focus) -> Result<Node, SyntaxError> {
-    match fast::parse_with(text, Some(focus)) {
-        Some(root) => Ok(root),
-        None => parse_reference(text),
-    }
+    parse_with(text, Some(focus))
+}
+
+/// [`parse`], or [`parse_focused`] when there is a `focus`.
+fn parse_with(text: &str, focus: Option<&Focus>) -> Result<Node, SyntaxError> {
+    fast::parse_with(text, focus).map_or_else(|| parse_reference(text), Ok)
 }
 
 /// The fast parser alone: the tree, or `None` when it leaves `text` to the
@@ -457,10 +456,7 @@ pub struct JsonDocument<'t> {
 
 /// Parse `text` as a JSON document.
 pub fn document<'t>(text: &'t str, focus: Option<&Focus>) -> Result<JsonDocument<'t>, SyntaxError> {
-    let root = match focus {
-        Some(focus) => parse_focused(text, focus)?,
-        None => parse(text)?,
-    };
+    let root = parse_with(text, focus)?;
     Ok(JsonDocument { text, root })
 }
 

@@ -242,7 +242,9 @@ mod tests {
 
     fn shown(text: &str) -> String {
         let root = json::parse(text).unwrap();
-        Redacted::new(text, &secret_spans(text, &root)).into_text()
+        Redacted::new(text, &secret_spans(text, &root))
+            .text
+            .to_string()
     }
 
     #[test]
