@@ -318,10 +318,19 @@ pub fn preview(text: &str, request: &Request) -> Preview {
         Status::Error => outcome.status = FileStatus::Error,
         Status::Migrate => {
             outcome.status = FileStatus::WouldMigrate;
-            let output = migration.output.as_deref().unwrap_or_default();
-            let new_spans = redact::spans_in(output, migration.format);
-            let shown_new = redact::redacted_text(output, &new_spans).into_owned();
-            let new_redacted = shown_new != output;
+            // The output's secrets are those the migration found on its
+            // verifying parse (as the command line's diff has them): the
+            // output is not parsed again, and not copied when nothing in
+            // it is hidden.
+            let output = migration.output.take().unwrap_or_default();
+            let (shown_new, new_redacted) =
+                match redact::redacted_text(&output, &migration.output_secrets) {
+                    std::borrow::Cow::Owned(shown) => {
+                        let hides = shown != output;
+                        (shown, hides)
+                    }
+                    std::borrow::Cow::Borrowed(_) => (output, false),
+                };
             let collector = migration.collector.as_ref().map(|c| {
                 let stem = path.rsplit_once('.').map_or(path, |(stem, _)| stem);
                 (format!("{stem}.otel-collector.yaml"), c.to_yaml())
