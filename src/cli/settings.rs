@@ -84,6 +84,7 @@ pub fn migrate(args: MigrateArgs, origins: Origins, printer: &Printer) -> Migrat
         allow_dirty: args.allow_dirty,
         diff: args.format.diff(printer.style.stdout_color),
         shown: args.format.shown(mode, printer.style.verbosity),
+        step_files: args.format.step_files(printer.style.verbosity),
         pictures: args.format.spec().pictures,
         origins,
         project: None,

@@ -108,6 +108,18 @@ impl Format {
         }
     }
 
+    /// How many files this format's report lists under each next step at
+    /// `verbosity` (`None`: all of them).
+    pub fn step_files(self, verbosity: Verbosity) -> Option<usize> {
+        match self {
+            Format::Human => human::step_files(verbosity),
+            Format::Github => Some(human::STEP_FILES),
+            Format::Markdown => Some(markdown::STEP_FILES),
+            Format::Json => None,
+            Format::Sarif => Some(0),
+        }
+    }
+
     /// What this format's report shows of each config's diagnostics in
     /// `mode` at `verbosity`.
     pub fn shown(self, mode: Mode, verbosity: Verbosity) -> Shown {

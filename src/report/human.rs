@@ -497,15 +497,28 @@ pub fn summary(s: &Summary, mode: Mode, color: bool) -> String {
     out
 }
 
+/// How many files a next step names, unless the report is verbose.
+pub const STEP_FILES: usize = 3;
+
+/// How many files the report names under each next step at `verbosity`
+/// (`None`: all).
+pub fn step_files(verbosity: Verbosity) -> Option<usize> {
+    match verbosity {
+        Verbosity::Quiet => Some(0),
+        Verbosity::Verbose => None,
+        _ => Some(STEP_FILES),
+    }
+}
+
 /// The next steps of the run, each once with its counts and files (the
-/// first three files, or with `verbose` all of them).
+/// first [`STEP_FILES`], or with `verbose` all of them).
 pub fn next_steps(s: &Summary, verbose: bool, color: bool) -> String {
     let mut out = String::new();
     if s.steps.is_empty() {
         return out;
     }
     let _ = writeln!(out, "{}", bold("next steps", color));
-    let max = (!verbose).then_some(3);
+    let max = (!verbose).then_some(STEP_FILES);
     for (n, group) in s.steps.groups().enumerate() {
         let _ = writeln!(out, "  {:>2}. {}", n + 1, steps::headline(&group));
         let _ = writeln!(out, "      {}", steps::files(&group, max));

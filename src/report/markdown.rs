@@ -23,6 +23,8 @@ use crate::workspace::settings::Mode;
 /// How many files keep their details open: past this, a long run is read
 /// from the summary down.
 const OPEN_FILES: usize = 3;
+/// How many files a next step names.
+pub const STEP_FILES: usize = 5;
 
 /// `--format markdown`.
 pub struct Markdown {
@@ -162,7 +164,7 @@ impl Reporter<FileOutcome, Summary> for Markdown {
                     "{}. {}{by_hand}  \n   {}",
                     n + 1,
                     inline(&steps::headline(&group)),
-                    inline(&steps::files(&group, Some(5)))
+                    inline(&steps::files(&group, Some(STEP_FILES)))
                 );
             }
             text.push('\n');

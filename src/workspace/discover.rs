@@ -41,6 +41,9 @@ pub struct Discovery {
     /// Files to process, in a stable order (walk order, sorted per folder).
     pub files: Vec<PathBuf>,
     pub problems: Vec<Problem>,
+    /// The walk followed a link (to a folder, or to a file it took): some
+    /// folder or file may be reached by more than one path.
+    pub followed_links: bool,
 }
 
 /// A compiled `--include` / `--exclude` pattern set. A pattern with a `/`
@@ -126,6 +129,7 @@ pub fn discover(paths: &[PathBuf], options: &DiscoverOptions) -> Result<Discover
         let real_root = std::fs::canonicalize(root).unwrap_or_else(|_| root.clone());
         let found = walk.files.len();
         for file in walk.files {
+            discovery.followed_links |= file.is_link;
             let through_link = file.is_link
                 || walk
                     .linked_dirs
@@ -141,6 +145,7 @@ pub fn discover(paths: &[PathBuf], options: &DiscoverOptions) -> Result<Discover
             keep(file.path, identity, &mut discovery);
         }
         discovery.problems.extend(walk.problems);
+        discovery.followed_links |= !walk.linked_dirs.is_empty();
         // A folder named on purpose that yields nothing is worth a word: a
         // typo, or configs hidden by an ignore file or a glob.
         if found == 0 {

@@ -312,6 +312,10 @@ pub struct Inputs {
     pub problems: Vec<Problem>,
     /// Whether one of the paths is a folder.
     pub names_a_folder: bool,
+    /// The inputs are one folder's walk, in path order (where the files
+    /// below a folder come together), and the walk followed no link, so
+    /// that each folder and file it took has one path.
+    pub one_walk_in_order: bool,
 }
 
 impl Inputs {
@@ -343,10 +347,12 @@ impl Inputs {
                 Input::walked(path)
             }
         }));
+        let names_a_folder = named.iter().any(|p| p.is_dir());
         Ok(Inputs {
             inputs,
             problems: discovery.problems,
-            names_a_folder: named.iter().any(|p| p.is_dir()),
+            one_walk_in_order: names_a_folder && walk.paths.len() == 1 && !discovery.followed_links,
+            names_a_folder,
         })
     }
 

@@ -2,11 +2,13 @@
 //! run on them. Which files a run takes (`discover`, `input`), git's view
 //! of them (`vcs`), Flexible Configuration's settings (`flexible`), the
 //! settings of a run (`settings`), one file's outcome and planned writes
-//! (`outcome`, `plan`, `deploy`), the next steps of a run grouped across
+//! (`outcome`, `plan`, `deploy`), the plans of a run checked against each
+//! other (`claims`), the next steps of a run grouped across
 //! files (`steps`), the paths a run keeps to its end (`paths`), atomic
 //! writes (`write`), and the operations behind `migrate`, `explain` and
 //! `verify` (`ops`).
 
+pub mod claims;
 pub mod deploy;
 pub mod discover;
 pub mod flexible;

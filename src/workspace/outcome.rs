@@ -184,6 +184,15 @@ pub struct Summary {
 }
 
 impl Summary {
+    /// No file yet; each next step will list its first `listed` files
+    /// (`None`: all of them), as the report shows them.
+    pub fn listing(listed: Option<usize>) -> Summary {
+        Summary {
+            steps: NextSteps::listing(listed),
+            ..Summary::default()
+        }
+    }
+
     pub fn of(files: &[FileOutcome]) -> Summary {
         let mut summary = Summary::default();
         for file in files {

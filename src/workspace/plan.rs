@@ -7,8 +7,9 @@
 //! config is replaced only if it still holds the bytes that were read.
 //! No two plans of a run may write one file with different bytes (two
 //! configs whose collector configs share a name, a `--collector-out` that
-//! is also the deploy snippet's path): [`Claims`] checks each plan against
-//! those before it, in input order, before anything is written.
+//! is also the deploy snippet's path): [`crate::workspace::claims`] checks
+//! each plan against those before it, in input order, before anything is
+//! written.
 //!
 //! Writing follows the plan's order, the collector config and the snippet
 //! before the config that points at them, so that a config never points at
@@ -17,15 +18,12 @@
 //! `--write` refuses a config git holds no clean copy of
 //! ([`crate::workspace::vcs`]) before writing anything of its plan.
 
-use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 use std::io;
 use std::path::{Path, PathBuf};
 
 use crate::model::diagnostic::{Code, Diagnostic};
 use crate::syntax::source::{self, ReadBytes, ReadError};
-use crate::workspace::outcome::FileOutcome;
-use crate::workspace::paths::PathList;
 use crate::workspace::vcs::{self, GitGuard};
 use crate::workspace::write;
 
@@ -51,7 +49,7 @@ impl WriteKind {
     }
 
     /// The code of a file in the way of this one.
-    fn in_the_way(self) -> Code {
+    pub(crate) fn in_the_way(self) -> Code {
         match self {
             WriteKind::Deploy => Code::DeployFileExists,
             WriteKind::Collector | WriteKind::Config => Code::CollectorFileExists,
@@ -72,18 +70,64 @@ pub struct PlannedWrite {
     /// What the file holds now, as read; `None`: it does not exist, and
     /// the write creates it.
     pub current: Option<ReadBytes>,
+    /// A digest of a new file's bytes, to tell two plans' files apart
+    /// once the bytes are gone (0 for a config, whose bytes are never
+    /// compared).
+    pub digest: u64,
+    /// The path itself is no link: the write lands at the path, in the
+    /// path's folder.
+    pub direct: bool,
+    /// `bytes` and `current` were let go ([`PlannedWrite::keep_summary`]):
+    /// the plan says where each file goes, and cannot be carried out.
+    summary_only: bool,
 }
 
 impl PlannedWrite {
     /// The rewrite of a config read as `current`.
     pub fn config(path: &Path, current: ReadBytes, bytes: Vec<u8>) -> PlannedWrite {
+        let entry = std::fs::symlink_metadata(path).ok();
         PlannedWrite {
             kind: WriteKind::Config,
             path: path.to_path_buf(),
-            location: Location::of(path),
+            location: Location::with_entry(path, entry.as_ref()),
             bytes,
             current: Some(current),
+            digest: 0,
+            direct: is_direct(entry.as_ref()),
+            summary_only: false,
         }
+    }
+
+    /// A new file (collector config or snippet) at `path`, where `entry`
+    /// says what is there now (links not followed), with its bytes.
+    pub fn new_file(
+        kind: WriteKind,
+        path: &Path,
+        entry: Option<&std::fs::Metadata>,
+        bytes: Vec<u8>,
+        current: Option<ReadBytes>,
+    ) -> PlannedWrite {
+        PlannedWrite {
+            kind,
+            path: path.to_path_buf(),
+            location: Location::with_entry(path, entry),
+            digest: digest(&bytes),
+            bytes,
+            current,
+            direct: is_direct(entry),
+            summary_only: false,
+        }
+    }
+
+    /// Let go of the bytes to write and the bytes read, keeping where each
+    /// file goes and the digest: what a run that writes nothing needs to
+    /// check its plans against each other (`--check` over a repository
+    /// holds several chunks of plans at once). Such a plan is never
+    /// carried out ([`execute`] refuses it).
+    pub fn keep_summary(&mut self) {
+        self.bytes = Vec::new();
+        self.current = None;
+        self.summary_only = true;
     }
 
     /// A new file (collector config or snippet) at `path`, holding `text`.
@@ -106,13 +150,7 @@ impl PlannedWrite {
         } else {
             None
         };
-        let write = PlannedWrite {
-            kind,
-            path: path.to_path_buf(),
-            location: Location::with_entry(path, entry.as_ref()),
-            bytes: text.into_bytes(),
-            current,
-        };
+        let write = PlannedWrite::new_file(kind, path, entry.as_ref(), text.into_bytes(), current);
         if write.current.as_deref().is_some_and(|c| *c != write.bytes) {
             let help = match kind {
                 WriteKind::Collector => {
@@ -151,6 +189,15 @@ impl PlannedWrite {
     /// Write it: create a new file, or replace the config if it still
     /// holds what was read.
     fn execute(&self) -> Result<(), Box<Diagnostic>> {
+        if self.summary_only {
+            return Err(Box::new(Diagnostic::error(
+                Code::Unreadable,
+                format!(
+                    "cannot write {}: it was planned by a run that writes nothing, without its contents",
+                    self.kind.describe(&self.path)
+                ),
+            )));
+        }
         if self.is_done() {
             return Ok(());
         }
@@ -219,143 +266,10 @@ pub fn execute(writes: &[PlannedWrite], guard: Option<&GitGuard>) -> Result<(), 
     writes.iter().try_for_each(PlannedWrite::execute)
 }
 
-/// The files the plans of a run write, each known by where it really is,
-/// with the plan it belongs to. Plans are claimed in input order; a plan
-/// that would write a claimed file with other bytes, or whose own files
-/// collide, is refused whole (an error, nothing of it written). The first
-/// plan keeps its files even if its own write later fails, so a refusal
-/// never depends on what happened on disk.
-#[derive(Debug, Default)]
-pub struct Claims {
-    claimed: HashMap<ClaimKey, Held>,
-    /// The file names of the claimed files, each once (a repository's
-    /// configs share a few names), by their number in `ClaimKey`.
-    names: HashMap<Box<std::ffi::OsStr>, u32>,
-    /// The configs whose plans hold the claimed files.
-    owners: PathList,
-}
-
-/// A claimed [`Location`], its name by its number in `Claims::names`: the
-/// claims of a run over a repository are one table entry each, with no
-/// allocation of their own.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-struct ClaimKey {
-    folder: Folder,
-    name: Option<u32>,
-}
-
-impl ClaimKey {
-    /// The key of `location`, its name by its number (`name`).
-    fn new(location: &Location, name: Option<u32>) -> ClaimKey {
-        ClaimKey {
-            folder: location.folder.clone(),
-            name,
-        }
-    }
-}
-
-#[derive(Debug, Clone, Copy)]
-struct Claim {
-    kind: WriteKind,
-    /// A digest of a new file's bytes (a run's plans are not all kept in
-    /// memory); a config's are never compared.
-    digest: u64,
-}
-
-/// A claim of an earlier plan, and the config whose plan it is (its
-/// number in `Claims::owners`).
-#[derive(Debug, Clone, Copy)]
-struct Held {
-    claim: Claim,
-    owner: usize,
-}
-
-impl Claim {
-    fn of(write: &PlannedWrite) -> Claim {
-        Claim {
-            kind: write.kind,
-            digest: match write.kind {
-                WriteKind::Config => 0,
-                WriteKind::Collector | WriteKind::Deploy => digest(&write.bytes),
-            },
-        }
-    }
-}
-
-impl Claims {
-    /// Claim the files of `outcome`'s plan, or refuse the plan.
-    pub fn claim(&mut self, outcome: &mut FileOutcome) {
-        let mut mine: Vec<(&Location, Claim)> = Vec::new();
-        for write in &outcome.writes {
-            let claim = Claim::of(write);
-            let location = &write.location;
-            let earlier = match mine.iter().find(|(l, _)| *l == location) {
-                Some((_, mine)) => Some((*mine, outcome.path.as_str())),
-                None => self.earlier(location),
-            };
-            if let Some((earlier, owner)) = earlier
-                && collide(&earlier, &claim)
-            {
-                let diagnostic = conflict(write, earlier.kind, owner);
-                return outcome.refuse(diagnostic);
-            }
-            mine.push((location, claim));
-        }
-        if mine.is_empty() {
-            return;
-        }
-        let owner = self.owners.push(&outcome.path);
-        for (location, claim) in mine {
-            let name = location.name.as_deref().map(|name| self.name_number(name));
-            let key = ClaimKey::new(location, name);
-            self.claimed.entry(key).or_insert(Held { claim, owner });
-        }
-    }
-
-    /// The claim an earlier plan holds on `location`, with its config.
-    fn earlier(&self, location: &Location) -> Option<(Claim, &str)> {
-        let name = match location.name.as_deref() {
-            // A name no claim has: no claim on it.
-            Some(name) => Some(*self.names.get(name)?),
-            None => None,
-        };
-        let held = self.claimed.get(&ClaimKey::new(location, name))?;
-        Some((held.claim, self.owners.get(held.owner).unwrap_or_default()))
-    }
-
-    fn name_number(&mut self, name: &std::ffi::OsStr) -> u32 {
-        if let Some(&number) = self.names.get(name) {
-            return number;
-        }
-        // More names than a u32 counts would not fit in memory.
-        let number = u32::try_from(self.names.len()).unwrap_or(u32::MAX);
-        self.names.insert(name.into(), number);
-        number
-    }
-}
-
-/// Whether two claims on one file cannot both hold: a config is nobody
-/// else's file, and two new files must be the same bytes.
-fn collide(a: &Claim, b: &Claim) -> bool {
-    a.kind == WriteKind::Config || b.kind == WriteKind::Config || a.digest != b.digest
-}
-
-fn conflict(write: &PlannedWrite, kind: WriteKind, owner: &str) -> Diagnostic {
-    let what = match kind {
-        WriteKind::Collector => format!("the collector config of {owner}"),
-        WriteKind::Deploy => format!("the deploy snippet of {owner}"),
-        WriteKind::Config => format!("the config {owner}"),
-    };
-    Diagnostic::error(
-        write.kind.in_the_way(),
-        format!(
-            "{} is also {what}, with other contents: this config and its files are left unchanged",
-            write.path.display()
-        ),
-    )
-    .with_help(
-        "give each file its own path: rename one of the configs, or choose another --collector-out",
-    )
+/// Whether a file whose own metadata (links not followed) is `entry` is
+/// written at its path: it is no link (or nothing is there yet).
+fn is_direct(entry: Option<&std::fs::Metadata>) -> bool {
+    !entry.is_some_and(|e| e.file_type().is_symlink())
 }
 
 /// Where a write lands: the file's name in its folder, the folder known
@@ -364,12 +278,12 @@ fn conflict(write: &PlannedWrite, kind: WriteKind, owner: &str) -> Diagnostic {
 /// symlinked config).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Location {
-    folder: Folder,
-    name: Option<Box<std::ffi::OsStr>>,
+    pub(crate) folder: Folder,
+    pub(crate) name: Option<Box<std::ffi::OsStr>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-enum Folder {
+pub(crate) enum Folder {
     /// Device and inode.
     Identity(u64, u64),
     /// The path, where the folder cannot be looked at (resolved where
@@ -378,10 +292,6 @@ enum Folder {
 }
 
 impl Location {
-    fn of(path: &Path) -> Location {
-        Location::with_entry(path, std::fs::symlink_metadata(path).ok().as_ref())
-    }
-
     /// The location of `path`, whose own metadata (links not followed) the
     /// caller has read: `entry` (`None`: nothing is there).
     fn with_entry(path: &Path, entry: Option<&std::fs::Metadata>) -> Location {
@@ -414,7 +324,7 @@ impl Folder {
     }
 }
 
-fn digest(bytes: &[u8]) -> u64 {
+pub(crate) fn digest(bytes: &[u8]) -> u64 {
     let mut hasher = std::hash::DefaultHasher::new();
     bytes.hash(&mut hasher);
     hasher.finish()
@@ -495,88 +405,28 @@ mod tests {
         assert_eq!(std::fs::read(&config).unwrap(), b"old");
     }
 
-    fn outcome(path: &str, writes: Vec<PlannedWrite>) -> FileOutcome {
-        let mut outcome = FileOutcome::new(
-            path.into(),
-            crate::syntax::source::Format::Json,
-            crate::workspace::outcome::FileStatus::WouldMigrate,
-        );
-        outcome.writes = writes;
-        outcome
-    }
-
-    fn new_file(kind: WriteKind, path: &Path, text: &str) -> PlannedWrite {
-        PlannedWrite {
-            kind,
-            path: path.to_path_buf(),
-            location: Location::of(path),
-            bytes: text.as_bytes().to_vec(),
-            current: None,
-        }
-    }
-
     #[test]
-    fn a_file_two_plans_would_write_differently_is_claimed_once() {
+    fn a_plan_kept_as_a_summary_is_never_carried_out() {
         let dir = tempfile::tempdir().unwrap();
-        let c = dir.path().join("k.otel-collector.yaml");
-        let mut claims = Claims::default();
-        let mut first = outcome("k.json", vec![new_file(WriteKind::Collector, &c, "a")]);
-        claims.claim(&mut first);
-        assert_eq!(first.writes.len(), 1);
-        // The same bytes: one file for both.
-        let mut same = outcome("k.yml", vec![new_file(WriteKind::Collector, &c, "a")]);
-        claims.claim(&mut same);
-        assert_eq!(same.writes.len(), 1);
-        // Other bytes, under another spelling of the path: refused.
-        let spelled = dir.path().join(".").join("k.otel-collector.yaml");
-        let mut other = outcome(
-            "k.yaml",
-            vec![new_file(WriteKind::Collector, &spelled, "b")],
-        );
-        claims.claim(&mut other);
-        assert!(other.writes.is_empty());
-        let d = other.diagnostics.last().unwrap();
-        assert_eq!(d.code, Code::CollectorFileExists);
+        let config = dir.path().join("k.json");
+        std::fs::write(&config, "old").unwrap();
+        let collector = dir.path().join("k.otel-collector.yaml");
+        let mut writes = [
+            PlannedWrite::create(WriteKind::Collector, &collector, "x".into()).unwrap(),
+            PlannedWrite::config(&config, ReadBytes::Bytes(b"old".to_vec()), b"new".to_vec()),
+        ];
+        let digest_before = writes[0].digest;
+        writes.iter_mut().for_each(PlannedWrite::keep_summary);
+        assert_eq!(writes[0].digest, digest_before, "the digest is kept");
         assert!(
-            d.message.contains("is also the collector config of k.json"),
-            "{}",
-            d.message
+            writes
+                .iter()
+                .all(|w| w.bytes.is_empty() && w.current.is_none())
         );
-        // Another name in the same folder is another file; its owner is
-        // named when a later plan collides with it.
-        let j = dir.path().join("j.otel-collector.yaml");
-        let mut third = outcome("j.json", vec![new_file(WriteKind::Collector, &j, "c")]);
-        claims.claim(&mut third);
-        assert_eq!(third.writes.len(), 1);
-        let mut fourth = outcome("i.json", vec![new_file(WriteKind::Collector, &j, "d")]);
-        claims.claim(&mut fourth);
-        let d = fourth.diagnostics.last().unwrap();
-        assert!(
-            d.message.contains("collector config of j.json"),
-            "{}",
-            d.message
-        );
-    }
-
-    #[test]
-    fn a_plan_whose_own_files_collide_is_refused() {
-        let dir = tempfile::tempdir().unwrap();
-        let p = dir.path().join("k.deploy.compose.yaml");
-        let mut claims = Claims::default();
-        let mut plan = outcome(
-            "k.json",
-            vec![
-                new_file(WriteKind::Collector, &p, "receivers: {}"),
-                new_file(WriteKind::Deploy, &p, "services: {}"),
-            ],
-        );
-        claims.claim(&mut plan);
-        assert_eq!(plan.status, crate::workspace::outcome::FileStatus::Error);
-        assert_eq!(plan.diagnostics[0].code, Code::DeployFileExists);
-        // A refused plan claims nothing.
-        let mut next = outcome("j.json", vec![new_file(WriteKind::Collector, &p, "x")]);
-        claims.claim(&mut next);
-        assert_eq!(next.writes.len(), 1);
+        let err = execute(&writes, None).unwrap_err();
+        assert!(err.message.contains("without its contents"), "{err:?}");
+        assert_eq!(std::fs::read(&config).unwrap(), b"old");
+        assert!(!collector.exists());
     }
 
     #[test]

@@ -131,6 +131,9 @@ pub struct MigrateSettings {
     pub diff: DiffStyle,
     /// What the report shows of each config's diagnostics.
     pub shown: Shown,
+    /// How many files the report lists under each next step (`None`: all);
+    /// the run keeps only those, and counts the others.
+    pub step_files: Option<usize>,
     /// Whether the report shows each config's before/after picture
     /// (`FileOutcome::picture` is made only then).
     pub pictures: bool,
@@ -155,6 +158,7 @@ impl MigrateSettings {
             allow_dirty: false,
             diff: DiffStyle::Plain,
             shown: Shown::Everything,
+            step_files: None,
             pictures: true,
             origins: Origins::default(),
             project: None,

@@ -5,7 +5,10 @@
 //!
 //! Built as the files are handed to the reporter, in input order, so the
 //! file lists are in the order the report shows the files; only paths and
-//! counts are kept, never a message.
+//! counts are kept, never a message. A report that names only the first
+//! few files of a step (the human report names three) keeps only those:
+//! the counts are exact, and a run over a repository does not keep a path
+//! for every config it migrates until its end.
 
 use std::collections::BTreeMap;
 
@@ -24,22 +27,26 @@ pub struct StepGroup<'a> {
     pub occurrences: usize,
 }
 
-/// The files of a step: entries of the run's [`PathList`].
+/// The files of a step: entries of the run's [`PathList`], the first of
+/// them or all (see [`NextSteps::listing`]), and how many there are.
 #[derive(Debug, Clone, Copy)]
 pub struct StepFiles<'a> {
     ids: &'a [usize],
     paths: &'a PathList,
+    count: usize,
 }
 
 impl<'a> StepFiles<'a> {
+    /// How many files the step concerns, listed or not.
     pub fn len(&self) -> usize {
-        self.ids.len()
+        self.count
     }
 
     pub fn is_empty(&self) -> bool {
-        self.ids.is_empty()
+        self.count == 0
     }
 
+    /// The files listed, in input order.
     pub fn iter(&self) -> impl Iterator<Item = &'a str> + use<'a> {
         let paths = self.paths;
         self.ids.iter().filter_map(move |&id| paths.get(id))
@@ -52,12 +59,17 @@ impl serde::Serialize for StepFiles<'_> {
     }
 }
 
-/// A step as the run keeps it: its files by their index in the run's list.
+/// A step as the run keeps it: the files it lists, by their index in the
+/// run's list, and how many it concerns.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Group {
     step: &'static Step,
     files: Vec<usize>,
+    configs: usize,
     occurrences: usize,
+    /// The number of the last file counted (a file is counted once, however
+    /// many of its diagnostics ask for the step).
+    last_file: usize,
 }
 
 /// The next steps of a run so far.
@@ -65,13 +77,28 @@ struct Group {
 pub struct NextSteps {
     /// By the step's place in the table.
     groups: BTreeMap<usize, Group>,
-    /// Each file some step concerns, once (a file is under several steps).
+    /// Each file some step lists, once (a file is under several steps).
     paths: PathList,
+    /// How many files each step lists (`None`: all).
+    listed: Option<usize>,
+    /// How many files were taken in.
+    files: usize,
 }
 
 impl NextSteps {
+    /// Steps that list the first `listed` files each (`None`: all of them)
+    /// and only count the others.
+    pub fn listing(listed: Option<usize>) -> NextSteps {
+        NextSteps {
+            listed,
+            ..NextSteps::default()
+        }
+    }
+
     /// Take in one file's diagnostics.
     pub fn add(&mut self, file: &FileOutcome) {
+        self.files += 1;
+        let number = self.files;
         let mut id = None;
         for d in &file.diagnostics {
             let Some(step) = next_steps::step_for(d) else {
@@ -84,11 +111,17 @@ impl NextSteps {
             let group = self.groups.entry(rank).or_insert_with(|| Group {
                 step,
                 files: Vec::new(),
+                configs: 0,
                 occurrences: 0,
+                last_file: 0,
             });
             group.occurrences += 1;
-            let last = group.files.last().and_then(|&last| self.paths.get(last));
-            if last != Some(file.path.as_str()) {
+            if group.last_file == number {
+                continue;
+            }
+            group.last_file = number;
+            group.configs += 1;
+            if self.listed.is_none_or(|max| group.files.len() < max) {
                 group
                     .files
                     .push(*id.get_or_insert_with(|| self.paths.push(&file.path)));
@@ -103,6 +136,7 @@ impl NextSteps {
             files: StepFiles {
                 ids: &g.files,
                 paths: &self.paths,
+                count: g.configs,
             },
             occurrences: g.occurrences,
         })
@@ -171,5 +205,37 @@ mod tests {
         assert_eq!(groups[1].step.id, "set-otel-propagators");
         assert!(groups[1].files.iter().eq(["a.json", "b.json"]));
         assert_eq!(steps.manual(), 2);
+    }
+
+    #[test]
+    fn steps_that_list_a_few_files_count_them_all() {
+        let mut all = NextSteps::default();
+        let mut few = NextSteps::listing(Some(2));
+        let mut none = NextSteps::listing(Some(0));
+        for path in ["a.json", "b.json", "c.json", "d.json"] {
+            let f = file(path, vec![b3(), secret(), secret()]);
+            for steps in [&mut all, &mut few, &mut none] {
+                steps.add(&f);
+            }
+        }
+        for (steps, listed) in [(&all, 4), (&few, 2), (&none, 0)] {
+            let groups: Vec<StepGroup> = steps.groups().collect();
+            assert_eq!(groups.len(), 2);
+            for g in &groups {
+                assert_eq!(g.files.len(), 4, "{listed}: every file counted once");
+                assert_eq!(g.files.iter().count(), listed);
+            }
+            assert_eq!(groups[0].occurrences, 8);
+            assert!(
+                groups[1]
+                    .files
+                    .iter()
+                    .eq(["a.json", "b.json", "c.json", "d.json"]
+                        .into_iter()
+                        .take(listed))
+            );
+        }
+        // Only the listed files' paths are kept.
+        assert_eq!((few.paths.len(), none.paths.len()), (2, 0));
     }
 }

@@ -482,6 +482,64 @@ fn two_configs_with_one_stem_get_collector_configs_of_their_own() {
     assert_eq!(check.status.code(), Some(0), "{}", text(&check.stderr));
 }
 
+/// A walk lets go of the plans of the folders it has passed (memory flat
+/// as the repository grows). A collector config that is a link the walk
+/// never met (ignored here) may land in one of those folders: `--check`
+/// and `--write` refuse it the same way, and the config migrates on its
+/// own, checked against everything. A link the walk meets keeps every plan
+/// to the end instead (`links_are_followed_once`).
+#[cfg(unix)]
+#[test]
+fn a_collector_config_through_a_link_is_checked_against_every_plan() {
+    let dir = tempfile::tempdir().unwrap();
+    let json = crate::common::fixture("rules/xray_docs.json");
+    for folder in ["a", "b"] {
+        fs::create_dir_all(dir.path().join(folder)).unwrap();
+        fs::write(dir.path().join(folder).join("krakend.json"), &json).unwrap();
+    }
+    // Ignored, so the walk never meets the link itself.
+    fs::write(dir.path().join(".ignore"), "*.otel-collector.yaml\n").unwrap();
+    std::os::unix::fs::symlink(
+        dir.path().join("a/krakend.otel-collector.yaml"),
+        dir.path().join("b/krakend.otel-collector.yaml"),
+    )
+    .unwrap();
+    for mode in ["--check", "--write"] {
+        let output = run(dir.path(), &["migrate", "--color", "never", mode, "."]);
+        let stderr = text(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{mode}: {stderr}");
+        assert!(
+            stderr.contains("is a link to a file outside"),
+            "{mode}: {stderr}"
+        );
+        assert!(
+            stderr.contains("oc2otel migrate ./b/krakend.json"),
+            "{mode}: {stderr}"
+        );
+    }
+    assert_eq!(
+        fs::read_to_string(dir.path().join("b/krakend.json")).unwrap(),
+        json
+    );
+    // On its own, it is checked against everything: a's collector config
+    // now exists with the same text, so b's plan may write through the link.
+    let alone = run(
+        dir.path(),
+        &["migrate", "--color", "never", "--check", "b/krakend.json"],
+    );
+    assert_eq!(alone.status.code(), Some(1), "{}", text(&alone.stderr));
+    // Once the walk meets the link, it keeps every plan to the end: the
+    // whole folder migrates.
+    fs::remove_file(dir.path().join(".ignore")).unwrap();
+    let output = run(dir.path(), &["migrate", "--color", "never", "--write", "."]);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    assert!(
+        fs::read_to_string(dir.path().join("b/krakend.json"))
+            .unwrap()
+            .contains("telemetry/opentelemetry")
+    );
+}
+
 #[test]
 fn large_data_files_and_empty_folders_are_warnings_not_failures() {
     let dir = repo();

@@ -17,11 +17,12 @@ use crate::syntax::diff;
 use crate::syntax::source::{Format, SourceText};
 use crate::syntax::tree::Span;
 use crate::workspace::SetupError;
+use crate::workspace::claims::Claims;
 use crate::workspace::deploy;
 use crate::workspace::flexible::{self, TemplateIndex};
 use crate::workspace::input::{Input, Inputs, ReadOutcome};
 use crate::workspace::outcome::{FileOutcome, FileStatus, Summary};
-use crate::workspace::plan::{self, Claims, PlannedWrite, WriteKind};
+use crate::workspace::plan::{self, PlannedWrite, WriteKind};
 use crate::workspace::settings::{DiffStyle, FileSettings, MigrateSettings, Mode, Shown};
 use crate::workspace::vcs::GitGuard;
 use crate::workspace::write;
@@ -94,7 +95,7 @@ impl Migrator {
         progress: &(dyn Fn() + Sync),
         mut emit: impl FnMut(FileOutcome) -> Result<(), E>,
     ) -> Result<Summary, E> {
-        let mut summary = Summary::default();
+        let mut summary = Summary::listing(self.settings.step_files);
         let mut hand_over = |outcome: FileOutcome| {
             summary.add(&outcome);
             emit(outcome)
@@ -107,7 +108,12 @@ impl Migrator {
             progress();
             (input, outcome)
         };
-        let mut claims = Claims::default();
+        // A walk of one folder lets go of the claims of the folders it has
+        // passed (claims.rs says when that holds).
+        let mut claims = match inputs.one_walk_in_order {
+            true => Claims::scoped(),
+            false => Claims::default(),
+        };
         let settle = |outcomes: &mut Vec<(&Input, FileOutcome)>| {
             // In input order, so that which of two plans is refused never
             // depends on thread timing; and before the next chunk is
@@ -302,6 +308,10 @@ impl Migrator {
         match input.path() {
             Some(path) => writes.push(PlannedWrite::config(path, loaded.into_read_bytes(), bytes)),
             None => outcome.filtered = Some(bytes),
+        }
+        if self.settings.mode == Mode::Check {
+            // Checked against the run's other plans, never carried out.
+            writes.iter_mut().for_each(PlannedWrite::keep_summary);
         }
         outcome.writes = writes;
         outcome.status = FileStatus::WouldMigrate;
