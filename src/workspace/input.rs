@@ -83,6 +83,15 @@ impl Input {
         }
     }
 
+    /// An input of `kind` at `path` (`-`, or `--stdin-filename`'s name, for
+    /// standard input).
+    pub fn of_kind(kind: InputKind, path: PathBuf) -> Input {
+        Input {
+            kind,
+            path: path.into_boxed_path(),
+        }
+    }
+
     /// A path as given on the command line: `-` is standard input.
     pub fn from_arg(path: &Path) -> Input {
         if path.as_os_str() == "-" {
