@@ -111,6 +111,9 @@ pub fn discover(paths: &[PathBuf], options: &DiscoverOptions) -> Result<Discover
             continue;
         }
         let walk = walk(root, options, &include, &exclude);
+        if paths.len() == 1 && !walk.meets_links() {
+            return Ok(one_plain_folder(root, walk));
+        }
         let found = walk.files.len();
         unique.keep_walk(root, walk.files, &walk.linked_dirs);
         problems.extend(walk.problems);
@@ -120,6 +123,20 @@ pub fn discover(paths: &[PathBuf], options: &DiscoverOptions) -> Result<Discover
         files: unique.into_list(paths),
         problems,
     })
+}
+
+/// The common run, one folder whose walk met no symbolic link: each path
+/// is a different file by construction, so no file's real path is looked
+/// up, and the sorted paths go straight into the packed list.
+fn one_plain_folder(root: &Path, walk: Walk) -> Discovery {
+    let mut files = InputList::default();
+    let found = walk.files.len();
+    for file in walk.files {
+        files.push(InputKind::Walked, &file.path);
+    }
+    let mut problems = walk.problems;
+    problems.extend(nothing_found(root, found));
+    Discovery { files, problems }
 }
 
 /// A folder named on purpose that yields nothing is worth a word: a typo,
@@ -206,6 +223,14 @@ struct Walk {
     /// not where its path says.
     linked_dirs: Vec<PathBuf>,
     problems: Vec<Problem>,
+}
+
+impl Walk {
+    /// Whether a path of the walk may lead to a file another path leads
+    /// to: only through a symbolic link.
+    fn meets_links(&self) -> bool {
+        !self.linked_dirs.is_empty() || self.files.iter().any(|f| f.is_link)
+    }
 }
 
 /// Walk `root` on every core, as ripgrep does. The result is sorted by
@@ -355,6 +380,27 @@ mod tests {
         };
         let d = discover(&[dir.path().to_path_buf()], &all).unwrap();
         assert!(names(&d, dir.path()).contains(&"ignored/krakend.json".to_string()));
+    }
+
+    /// One folder with no link is taken without looking up real paths;
+    /// the same folder among other paths is de-duplicated by them: both
+    /// give the same files, and a file a path names is explicit.
+    #[test]
+    fn a_plain_folder_gives_what_the_de_duplication_gives() {
+        let dir = tree();
+        let root = dir.path().to_path_buf();
+        let alone = discover(std::slice::from_ref(&root), &DiscoverOptions::default()).unwrap();
+        let named = root.join("a/krakend.json");
+        let both = discover(&[root.clone(), named.clone()], &DiscoverOptions::default()).unwrap();
+        assert_eq!(names(&alone, &root), names(&both, &root));
+        let explicit: Vec<_> = both
+            .files
+            .iter()
+            .filter(|i| i.kind() == InputKind::Explicit)
+            .collect();
+        assert_eq!(explicit.len(), 1);
+        assert_eq!(explicit[0].path(), Some(named.as_path()));
+        assert!(alone.files.iter().all(|i| i.kind() == InputKind::Walked));
     }
 
     #[test]
