@@ -27,7 +27,7 @@ pub fn run(args: MigrateArgs, origins: Origins, printer: &Printer) -> anyhow::Re
     let inputs = Inputs::collect(&settings.walk)?;
     let migrator = Migrator::new(settings, &inputs)?;
     let mut reporter = format.reporter(mode, style);
-    let progress = progress_bar(inputs.inputs.len(), format, printer);
+    let progress = progress_bar(inputs.len(), format, printer);
     let summary = printer.report(|out| -> std::io::Result<Summary> {
         let summary = migrator.run(&inputs, &|| progress.inc(1), |outcome| {
             progress.suspend(|| reporter.file(&outcome, out))

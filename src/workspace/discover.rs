@@ -9,10 +9,13 @@
 //! `--exclude`. Each real file is kept once, however many links lead to it,
 //! so no file is migrated twice in one run.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
+
+use crate::workspace::input::InputKind;
+use crate::workspace::input_list::InputList;
 
 /// Extensions of the files a walk considers.
 pub const CONFIG_EXTENSIONS: &[&str] = &["json", "yaml", "yml", "toml", "tmpl"];
@@ -38,12 +41,14 @@ pub struct Problem {
 
 #[derive(Debug, Default)]
 pub struct Discovery {
-    /// Files to process, in a stable order (walk order, sorted per folder).
-    pub files: Vec<PathBuf>,
+    /// Files to process, in a stable order (walk order, sorted per folder):
+    /// explicit if a path names them, else walked.
+    pub files: InputList,
     pub problems: Vec<Problem>,
-    /// The walk followed a link (to a folder, or to a file it took): some
-    /// folder or file may be reached by more than one path.
-    pub followed_links: bool,
+    /// The files are one folder's walk, in path order (where the files
+    /// below a folder come together), and the walk met no link: each
+    /// folder and file it took has one path.
+    pub one_plain_folder: bool,
 }
 
 /// A compiled `--include` / `--exclude` pattern set. A pattern with a `/`
@@ -93,22 +98,8 @@ pub fn is_config_file(path: &Path) -> bool {
 pub fn discover(paths: &[PathBuf], options: &DiscoverOptions) -> Result<Discovery, String> {
     let include = Filter::new(&options.include)?;
     let exclude = Filter::new(&options.exclude)?;
-    let mut discovery = Discovery::default();
-    // One real file, one migration, whatever the links leading to it; it
-    // is known by its most direct path (the fewest components).
-    let mut seen: HashMap<PathBuf, usize> = HashMap::new();
-    let mut keep =
-        |path: PathBuf, identity: PathBuf, discovery: &mut Discovery| match seen.get(&identity) {
-            Some(&i) => {
-                if path.components().count() < discovery.files[i].components().count() {
-                    discovery.files[i] = path;
-                }
-            }
-            None => {
-                seen.insert(identity, discovery.files.len());
-                discovery.files.push(path);
-            }
-        };
+    let mut unique = ByIdentity::default();
+    let mut problems = Vec::new();
     for root in paths {
         if !root.is_dir() {
             // A file given by name is taken (its errors, if any, are
@@ -120,21 +111,86 @@ pub fn discover(paths: &[PathBuf], options: &DiscoverOptions) -> Result<Discover
                 continue;
             }
             let identity = std::fs::canonicalize(root).unwrap_or_else(|_| root.clone());
-            keep(root.clone(), identity, &mut discovery);
+            unique.keep(root.clone(), identity);
             continue;
         }
         let walk = walk(root, options, &include, &exclude);
-        // A file's real path, without asking the file system for each one:
-        // below the real root, only links change where a path leads.
-        let real_root = std::fs::canonicalize(root).unwrap_or_else(|_| root.clone());
+        if paths.len() == 1 && !walk.meets_links() {
+            return Ok(one_plain_folder(root, walk));
+        }
         let found = walk.files.len();
-        for file in walk.files {
-            discovery.followed_links |= file.is_link;
-            let through_link = file.is_link
-                || walk
-                    .linked_dirs
-                    .iter()
-                    .any(|dir| file.path.starts_with(dir));
+        unique.keep_walk(root, walk.files, &walk.linked_dirs);
+        problems.extend(walk.problems);
+        problems.extend(nothing_found(root, found));
+    }
+    Ok(Discovery {
+        files: unique.into_list(paths),
+        problems,
+        one_plain_folder: false,
+    })
+}
+
+/// The common run, one folder whose walk met no symbolic link: each path
+/// is a different file by construction, so no file's real path is looked
+/// up, and the sorted paths go straight into the packed list.
+fn one_plain_folder(root: &Path, walk: Walk) -> Discovery {
+    let mut files = InputList::default();
+    let found = walk.files.len();
+    for file in walk.files {
+        files.push(InputKind::Walked, &file.path);
+    }
+    let mut problems = walk.problems;
+    problems.extend(nothing_found(root, found));
+    Discovery {
+        files,
+        problems,
+        one_plain_folder: true,
+    }
+}
+
+/// A folder named on purpose that yields nothing is worth a word: a typo,
+/// or configs hidden by an ignore file or a glob.
+fn nothing_found(root: &Path, found: usize) -> Option<Problem> {
+    (found == 0).then(|| Problem {
+        path: root.to_path_buf(),
+        message: "no config file found in this folder (looked for .json, .yaml, .yml, .toml and .tmpl files, skipping hidden and ignored ones)".into(),
+        is_error: false,
+    })
+}
+
+/// The files of several paths, or of a walk that met links: one real
+/// file, one migration, whatever the paths leading to it. A file is known
+/// by its most direct path (the fewest components).
+#[derive(Default)]
+struct ByIdentity {
+    files: Vec<PathBuf>,
+    /// Where each real path's file is in `files`.
+    seen: HashMap<PathBuf, usize>,
+}
+
+impl ByIdentity {
+    fn keep(&mut self, path: PathBuf, identity: PathBuf) {
+        match self.seen.get(&identity) {
+            Some(&i) => {
+                if path.components().count() < self.files[i].components().count() {
+                    self.files[i] = path;
+                }
+            }
+            None => {
+                self.seen.insert(identity, self.files.len());
+                self.files.push(path);
+            }
+        }
+    }
+
+    /// Keep the files a walk of `root` found. A file's real path, without
+    /// asking the file system for each one: below the real root, only
+    /// links change where a path leads.
+    fn keep_walk(&mut self, root: &Path, files: Vec<WalkedFile>, linked_dirs: &[PathBuf]) {
+        let real_root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
+        for file in files {
+            let through_link =
+                file.is_link || linked_dirs.iter().any(|dir| file.path.starts_with(dir));
             let identity = if through_link {
                 std::fs::canonicalize(&file.path).unwrap_or_else(|_| file.path.clone())
             } else {
@@ -142,21 +198,24 @@ pub fn discover(paths: &[PathBuf], options: &DiscoverOptions) -> Result<Discover
                     .strip_prefix(root)
                     .map_or_else(|_| file.path.clone(), |rest| real_root.join(rest))
             };
-            keep(file.path, identity, &mut discovery);
-        }
-        discovery.problems.extend(walk.problems);
-        discovery.followed_links |= !walk.linked_dirs.is_empty();
-        // A folder named on purpose that yields nothing is worth a word: a
-        // typo, or configs hidden by an ignore file or a glob.
-        if found == 0 {
-            discovery.problems.push(Problem {
-                path: root.clone(),
-                message: "no config file found in this folder (looked for .json, .yaml, .yml, .toml and .tmpl files, skipping hidden and ignored ones)".into(),
-                is_error: false,
-            });
+            self.keep(file.path, identity);
         }
     }
-    Ok(discovery)
+
+    /// The files in order, explicit where a path names them.
+    fn into_list(self, named: &[PathBuf]) -> InputList {
+        let named: HashSet<&Path> = named.iter().map(PathBuf::as_path).collect();
+        let mut list = InputList::default();
+        for path in &self.files {
+            let kind = if named.contains(path.as_path()) {
+                InputKind::Explicit
+            } else {
+                InputKind::Walked
+            };
+            list.push(kind, path);
+        }
+        list
+    }
 }
 
 struct WalkedFile {
@@ -173,6 +232,14 @@ struct Walk {
     /// not where its path says.
     linked_dirs: Vec<PathBuf>,
     problems: Vec<Problem>,
+}
+
+impl Walk {
+    /// Whether a path of the walk may lead to a file another path leads
+    /// to: only through a symbolic link.
+    fn meets_links(&self) -> bool {
+        !self.linked_dirs.is_empty() || self.files.iter().any(|f| f.is_link)
+    }
 }
 
 /// Walk `root` on every core, as ripgrep does. The result is sorted by
@@ -291,8 +358,11 @@ mod tests {
     fn names(d: &Discovery, root: &Path) -> Vec<String> {
         d.files
             .iter()
-            .map(|p| {
-                p.strip_prefix(root)
+            .map(|input| {
+                input
+                    .path()
+                    .unwrap()
+                    .strip_prefix(root)
                     .unwrap()
                     .to_string_lossy()
                     .replace('\\', "/")
@@ -319,6 +389,27 @@ mod tests {
         };
         let d = discover(&[dir.path().to_path_buf()], &all).unwrap();
         assert!(names(&d, dir.path()).contains(&"ignored/krakend.json".to_string()));
+    }
+
+    /// One folder with no link is taken without looking up real paths;
+    /// the same folder among other paths is de-duplicated by them: both
+    /// give the same files, and a file a path names is explicit.
+    #[test]
+    fn a_plain_folder_gives_what_the_de_duplication_gives() {
+        let dir = tree();
+        let root = dir.path().to_path_buf();
+        let alone = discover(std::slice::from_ref(&root), &DiscoverOptions::default()).unwrap();
+        let named = root.join("a/krakend.json");
+        let both = discover(&[root.clone(), named.clone()], &DiscoverOptions::default()).unwrap();
+        assert_eq!(names(&alone, &root), names(&both, &root));
+        let explicit: Vec<_> = both
+            .files
+            .iter()
+            .filter(|i| i.kind() == InputKind::Explicit)
+            .collect();
+        assert_eq!(explicit.len(), 1);
+        assert_eq!(explicit[0].path(), Some(named.as_path()));
+        assert!(alone.files.iter().all(|i| i.kind() == InputKind::Walked));
     }
 
     #[test]

@@ -20,6 +20,7 @@ use crate::model::diagnostic::{Code, Diagnostic};
 use crate::syntax::source::{self, DecodeError, Format, ReadError, SourceText};
 use crate::workspace::SetupError;
 use crate::workspace::discover::{self, Problem};
+use crate::workspace::input_list::{Entries, InputList};
 use crate::workspace::settings::WalkSettings;
 
 /// Where an input comes from.
@@ -37,8 +38,9 @@ pub enum InputKind {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Input {
     kind: InputKind,
-    /// `-` for standard input. Boxed: a run holds every walked path until
-    /// it ends, and a box is the path's bytes alone, with no spare room.
+    /// `-` for standard input. Boxed: a box is the path's bytes alone,
+    /// with no spare room (a run holds its inputs packed, in an
+    /// [`InputList`], and only the chunks in flight as `Input`s).
     path: Box<Path>,
 }
 
@@ -80,6 +82,15 @@ impl Input {
         Input {
             kind: InputKind::Walked,
             path: path.into().into_boxed_path(),
+        }
+    }
+
+    /// An input of `kind` at `path` (`-`, or `--stdin-filename`'s name, for
+    /// standard input).
+    pub fn of_kind(kind: InputKind, path: PathBuf) -> Input {
+        Input {
+            kind,
+            path: path.into_boxed_path(),
         }
     }
 
@@ -307,7 +318,8 @@ pub fn decode_diagnostic(bytes: &[u8], err: &DecodeError) -> Diagnostic {
 /// paths name or hold.
 #[derive(Debug, Default)]
 pub struct Inputs {
-    pub inputs: Vec<Input>,
+    /// Packed: a run holds them all until it ends.
+    list: InputList,
     /// What the walk could not read; reported before the inputs.
     pub problems: Vec<Problem>,
     /// Whether one of the paths is a folder.
@@ -336,30 +348,44 @@ impl Inputs {
             .cloned()
             .collect();
         let discovery = discover::discover(&named, &walk.discover).map_err(SetupError::Walk)?;
-        let mut inputs = Vec::with_capacity(discovery.files.len() + stdin);
+        let mut list = InputList::default();
         if stdin == 1 {
-            inputs.push(Input::stdin_named(walk.stdin_name.as_deref()));
+            let name = walk.stdin_name.as_deref().unwrap_or(Path::new("-"));
+            list.push(InputKind::Stdin, name);
         }
-        inputs.extend(discovery.files.into_iter().map(|path| {
-            if named.contains(&path) {
-                Input::explicit(path)
-            } else {
-                Input::walked(path)
-            }
-        }));
+        list.append(discovery.files);
+        list.finish();
         let names_a_folder = named.iter().any(|p| p.is_dir());
         Ok(Inputs {
-            inputs,
+            list,
             problems: discovery.problems,
-            one_walk_in_order: names_a_folder && walk.paths.len() == 1 && !discovery.followed_links,
+            one_walk_in_order: discovery.one_plain_folder && stdin == 0,
             names_a_folder,
         })
     }
 
+    /// How many inputs there are.
+    pub fn len(&self) -> usize {
+        self.list.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.list.is_empty()
+    }
+
+    /// The inputs in order, each decoded as it is reached.
+    pub fn iter(&self) -> Entries<'_> {
+        self.list.iter()
+    }
+
+    /// The inputs in order, `size` at a time.
+    pub fn chunks(&self, size: usize) -> impl Iterator<Item = Vec<Input>> + '_ {
+        self.list.chunks(size)
+    }
+
     /// The files among the inputs (not standard input).
     pub fn files(&self) -> Vec<PathBuf> {
-        self.inputs
-            .iter()
+        self.iter()
             .filter_map(|i| i.path().map(Path::to_path_buf))
             .collect()
     }

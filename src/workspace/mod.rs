@@ -1,12 +1,12 @@
 //! The workspace layer: files and folders, and the library operations that
-//! run on them. Which files a run takes (`discover`, `input`), git's view
-//! of them (`vcs`), Flexible Configuration's settings (`flexible`), the
-//! settings of a run (`settings`), one file's outcome and planned writes
-//! (`outcome`, `plan`, `deploy`), the plans of a run checked against each
-//! other (`claims`), the next steps of a run grouped across
-//! files (`steps`), the paths a run keeps to its end (`paths`), atomic
-//! writes (`write`), and the operations behind `migrate`, `explain` and
-//! `verify` (`ops`).
+//! run on them. Which files a run takes (`discover`, `input`, packed in
+//! `input_list`), git's view of them (`vcs`), Flexible Configuration's
+//! settings (`flexible`), the settings of a run (`settings`), one file's
+//! outcome and planned writes (`outcome`, `plan`, `deploy`), the plans of a
+//! run checked against each other (`claims`), the next steps of a run
+//! grouped across files (`steps`), the paths a run keeps to its end
+//! (`paths`), atomic writes (`write`), and the operations behind
+//! `migrate`, `explain` and `verify` (`ops`).
 
 pub mod claims;
 pub mod deploy;
@@ -14,6 +14,7 @@ pub mod discover;
 pub mod flexible;
 pub mod git;
 pub mod input;
+pub mod input_list;
 pub mod ops;
 pub mod outcome;
 pub mod paths;

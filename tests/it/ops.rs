@@ -109,15 +109,17 @@ fn inputs_put_stdin_first_and_tell_named_files_from_walked_ones() {
         ..WalkSettings::default()
     };
     let inputs = Inputs::collect(&walk).unwrap();
-    let kinds: Vec<(InputKind, Option<&Path>)> =
-        inputs.inputs.iter().map(|i| (i.kind(), i.path())).collect();
+    let kinds: Vec<(InputKind, Option<PathBuf>)> = inputs
+        .iter()
+        .map(|i| (i.kind(), i.path().map(Path::to_path_buf)))
+        .collect();
     let other = dir.path().join("other.json");
     assert_eq!(
         kinds,
         [
             (InputKind::Stdin, None),
-            (InputKind::Explicit, Some(k.as_path())),
-            (InputKind::Walked, Some(other.as_path())),
+            (InputKind::Explicit, Some(k.clone())),
+            (InputKind::Walked, Some(other.clone())),
         ]
     );
     assert!(inputs.names_a_folder);

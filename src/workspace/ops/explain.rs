@@ -80,11 +80,16 @@ impl Explainer {
             })?;
         }
         super::in_chunks(
-            &inputs.inputs,
+            inputs,
             super::Order::Overlapping,
             |input| self.explain_file(input),
             |_| {},
-            |explained| explained.into_iter().flatten().try_for_each(&mut hand_over),
+            |explained| {
+                explained
+                    .into_iter()
+                    .filter_map(|(_, explained)| explained)
+                    .try_for_each(&mut hand_over)
+            },
         )?;
         Ok(summary)
     }

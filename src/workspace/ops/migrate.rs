@@ -46,7 +46,7 @@ impl Migrator {
         if settings.collector_out.as_deref() == Some(std::path::Path::new("-")) {
             return Err(SetupError::CollectorOutIsStdout);
         }
-        if settings.collector_out.is_some() && (inputs.inputs.len() != 1 || inputs.names_a_folder) {
+        if settings.collector_out.is_some() && (inputs.len() != 1 || inputs.names_a_folder) {
             return Err(SetupError::CollectorOutNeedsOneFile);
         }
         let schemas = settings.schema_dir.as_deref().map(Schemas::new);
@@ -103,10 +103,10 @@ impl Migrator {
         for problem in &inputs.problems {
             hand_over(FileOutcome::from_problem(problem))?;
         }
-        let work = |input| {
+        let work = |input: &Input| {
             let outcome = self.migrate_file(input);
             progress();
-            (input, outcome)
+            outcome
         };
         // A walk of one folder lets go of the claims of the folders it has
         // passed (claims.rs says when that holds).
@@ -114,7 +114,7 @@ impl Migrator {
             true => Claims::scoped(),
             false => Claims::default(),
         };
-        let settle = |outcomes: &mut Vec<(&Input, FileOutcome)>| {
+        let settle = |outcomes: &mut [(Input, FileOutcome)]| {
             // In input order, so that which of two plans is refused never
             // depends on thread timing; and before the next chunk is
             // planned, so that it sees what this one wrote.
@@ -137,7 +137,7 @@ impl Migrator {
             Mode::Write => super::Order::Sequential,
             Mode::Check | Mode::Preview => super::Order::Overlapping,
         };
-        super::in_chunks(&inputs.inputs, order, work, settle, |outcomes| {
+        super::in_chunks(inputs, order, work, settle, |outcomes| {
             outcomes
                 .into_iter()
                 .try_for_each(|(_, outcome)| hand_over(outcome))
@@ -379,7 +379,7 @@ impl Migrator {
     }
 
     /// Carry out the plans of a chunk, [`WRITERS`] at a time.
-    fn apply_all(&self, outcomes: &mut [(&Input, FileOutcome)]) {
+    fn apply_all(&self, outcomes: &mut [(Input, FileOutcome)]) {
         let per_writer = outcomes.len().div_ceil(WRITERS).max(1);
         std::thread::scope(|scope| {
             for part in outcomes.chunks_mut(per_writer) {

@@ -19,7 +19,7 @@ use std::sync::mpsc;
 
 use rayon::prelude::*;
 
-use crate::workspace::input::Input;
+use crate::workspace::input::{Input, Inputs};
 
 /// How many files are processed between two hand-overs of outcomes.
 pub const CHUNK: usize = 64;
@@ -39,21 +39,30 @@ pub enum Order {
 }
 
 /// Run `work` on every input, in parallel a chunk at a time; `settle` each
-/// chunk's results in input order (what must be done before the next
-/// chunk is worked on: the conflict check and the writes), then give them
-/// to `hand_over`. The next chunk is worked on while `hand_over` takes the
-/// last one (a reporter renders and prints on this thread), so printing
-/// never leaves the workers idle; with [`Order::Overlapping`] the chunk
-/// after it is too. At most two chunks' results per lane are alive at
-/// once, however many inputs there are.
-fn in_chunks<'a, T: Send, E>(
-    inputs: &'a [Input],
+/// chunk's inputs and results in input order (what must be done before
+/// the next chunk is worked on: the conflict check and the writes), then
+/// give them to `hand_over`. The next chunk is worked on while `hand_over`
+/// takes the last one (a reporter renders and prints on this thread), so
+/// printing never leaves the workers idle; with [`Order::Overlapping`] the
+/// chunk after it is too. At most two chunks' inputs and results per lane
+/// are alive at once, however many inputs there are: the packed list is
+/// decoded a chunk at a time, as the lanes take them.
+fn in_chunks<T: Send, E>(
+    inputs: &Inputs,
     order: Order,
-    work: impl Fn(&'a Input) -> T + Sync,
-    mut settle: impl FnMut(&mut Vec<T>),
-    mut hand_over: impl FnMut(Vec<T>) -> Result<(), E>,
+    work: impl Fn(&Input) -> T + Sync,
+    mut settle: impl FnMut(&mut [(Input, T)]),
+    mut hand_over: impl FnMut(Vec<(Input, T)>) -> Result<(), E>,
 ) -> Result<(), E> {
-    let process = |chunk: &'a [Input]| chunk.par_iter().map(&work).collect::<Vec<T>>();
+    let process = |chunk: Vec<Input>| {
+        chunk
+            .into_par_iter()
+            .map(|input| {
+                let result = work(&input);
+                (input, result)
+            })
+            .collect::<Vec<_>>()
+    };
     let process = &process;
     let lanes = match order {
         Order::Overlapping => 2,
@@ -67,8 +76,8 @@ fn in_chunks<'a, T: Send, E>(
         let mut to_lane = Vec::with_capacity(lanes);
         let mut from_lane = Vec::with_capacity(lanes);
         for _ in 0..lanes {
-            let (chunk_tx, chunk_rx) = mpsc::sync_channel::<&'a [Input]>(1);
-            let (done_tx, done_rx) = mpsc::sync_channel::<Vec<T>>(1);
+            let (chunk_tx, chunk_rx) = mpsc::sync_channel::<Vec<Input>>(1);
+            let (done_tx, done_rx) = mpsc::sync_channel::<Vec<(Input, T)>>(1);
             scope.spawn(move || {
                 for chunk in chunk_rx {
                     if done_tx.send(process(chunk)).is_err() {
@@ -82,10 +91,11 @@ fn in_chunks<'a, T: Send, E>(
         let mut chunks = inputs.chunks(CHUNK);
         let mut in_flight = 0;
         for lane in &to_lane {
-            match chunks.next() {
-                Some(chunk) if lane.send(chunk).is_ok() => in_flight += 1,
-                _ => break,
+            let Some(chunk) = chunks.next() else { break };
+            if lane.send(chunk).is_err() {
+                break;
             }
+            in_flight += 1;
         }
         let mut next = 0;
         while in_flight > 0 {
