@@ -210,12 +210,42 @@ pub fn is_temp_name(name: &str) -> bool {
         && name.ends_with(TEMP_SUFFIX)
 }
 
-/// Directories already swept by this process: a sweep per directory and
-/// run is enough, since this run's own files are always locked. Known by
-/// the path as the run spells it (a folder spelled two ways is swept
-/// twice, which harms nothing): resolving it cost a `getcwd` and a
-/// `readlink` per component, three times per config written.
-static SWEPT: Mutex<Option<HashSet<PathBuf>>> = Mutex::new(None);
+/// Directories this process swept last: a sweep per directory and run is
+/// enough, since this run's own files are always locked, and a second
+/// sweep harms nothing. Known by the path as the run spells it (a folder
+/// spelled two ways is swept twice): resolving it cost a `getcwd` and a
+/// `readlink` per component, three times per config written. Only the
+/// last [`SWEPT_KEPT`] are remembered, so that a run over a repository
+/// does not keep every folder's path to its end: a walk takes a folder's
+/// files together, so the folders a run is in are among the last ones.
+static SWEPT: Mutex<Option<RecentFolders>> = Mutex::new(None);
+
+/// How many swept folders are remembered.
+const SWEPT_KEPT: usize = 1024;
+
+/// The last folders swept, oldest first.
+#[derive(Default)]
+struct RecentFolders {
+    known: HashSet<PathBuf>,
+    order: std::collections::VecDeque<PathBuf>,
+}
+
+impl RecentFolders {
+    /// Remember `dir`; false if it was already remembered.
+    fn insert(&mut self, dir: &Path) -> bool {
+        if self.known.contains(dir) {
+            return false;
+        }
+        if self.order.len() == SWEPT_KEPT
+            && let Some(oldest) = self.order.pop_front()
+        {
+            self.known.remove(&oldest);
+        }
+        self.known.insert(dir.to_path_buf());
+        self.order.push_back(dir.to_path_buf());
+        true
+    }
+}
 
 /// Remove the temporary files that oc2otel runs left in `dir` when they
 /// were killed; files that a running oc2otel holds are kept. Each
@@ -223,10 +253,9 @@ static SWEPT: Mutex<Option<HashSet<PathBuf>>> = Mutex::new(None);
 /// removed. Failures are ignored: a leftover file harms nobody, and the
 /// next run tries again.
 pub fn sweep_stale_temp_files(dir: &Path) -> usize {
-    let key = dir.to_path_buf();
     {
         let mut swept = SWEPT.lock().unwrap_or_else(|e| e.into_inner());
-        if !swept.get_or_insert_with(HashSet::new).insert(key) {
+        if !swept.get_or_insert_with(RecentFolders::default).insert(dir) {
             return 0;
         }
     }
@@ -352,6 +381,23 @@ mod tests {
             .map(|e| e.file_name().to_string_lossy().into_owned())
             .filter(|n| is_temp_name(n))
             .collect()
+    }
+
+    #[test]
+    fn the_last_swept_folders_are_remembered_and_the_oldest_let_go() {
+        let mut recent = RecentFolders::default();
+        let folder = |i: usize| PathBuf::from(format!("team/svc-{i}"));
+        for i in 0..SWEPT_KEPT {
+            assert!(recent.insert(&folder(i)));
+        }
+        assert!(!recent.insert(&folder(0)), "remembered");
+        assert!(recent.insert(&folder(SWEPT_KEPT)), "a new folder");
+        assert!(recent.insert(&folder(0)), "the oldest was let go");
+        assert!(!recent.insert(&folder(SWEPT_KEPT)));
+        assert_eq!(
+            (recent.known.len(), recent.order.len()),
+            (SWEPT_KEPT, SWEPT_KEPT)
+        );
     }
 
     #[test]
