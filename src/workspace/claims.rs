@@ -371,13 +371,19 @@ mod tests {
         assert_eq!(next.writes.len(), 1);
     }
 
+    /// A temporary folder holding `folders`.
+    fn tree(folders: &[&str]) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        for folder in folders {
+            std::fs::create_dir_all(dir.path().join(folder)).unwrap();
+        }
+        dir
+    }
+
     #[test]
     fn a_scoped_run_lets_go_of_the_folders_it_has_passed() {
-        let dir = tempfile::tempdir().unwrap();
+        let dir = tree(&["a", "a/b", "c"]);
         let root = dir.path();
-        for folder in ["a", "a/b", "c"] {
-            std::fs::create_dir_all(root.join(folder)).unwrap();
-        }
         let mut claims = Claims::scoped();
         for (path, text) in [("a/k.json", "a"), ("a/b/k.json", "b"), ("a/l.json", "l")] {
             let mut plan = plan(&root.join(path), text);
@@ -414,11 +420,8 @@ mod tests {
     #[cfg(unix)]
     #[test]
     fn a_write_through_a_link_is_held_to_the_end_or_refused_once_folders_are_let_go() {
-        let dir = tempfile::tempdir().unwrap();
+        let dir = tree(&["a", "b", "shared"]);
         let root = dir.path();
-        for folder in ["a", "b", "shared"] {
-            std::fs::create_dir_all(root.join(folder)).unwrap();
-        }
         // b's collector config is a link into `shared`.
         let link = root.join("b/k.otel-collector.yaml");
         std::os::unix::fs::symlink(root.join("shared/otel.yaml"), &link).unwrap();
