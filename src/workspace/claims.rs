@@ -17,11 +17,14 @@
 //! paths below a folder come together. So once the run has passed a
 //! folder, no later plan writes there: its claims are let go. That holds
 //! only where each folder is reached by one path ([`Claims::scoped`]: the
-//! walk followed no link to a folder) and for a write that lands at its
-//! own path. A write through a link may land anywhere, including a folder
-//! already let go: it is kept to the run's end, and refused if the run
-//! has let a folder go, since the claims it might collide with are gone;
-//! migrating that config on its own checks it against everything.
+//! walk met no link and no folder mounted inside it), and for a write
+//! that lands in its config's folder. A write through a link into another
+//! folder may land anywhere, a folder already let go included: it is kept
+//! to the run's end, and refused if the run has let a folder go, since the
+//! claims it might collide with are gone (unless the file already holds
+//! exactly its bytes: a plan with other bytes is refused when it is
+//! planned). Migrating that config on its own checks it against
+//! everything.
 
 use std::collections::HashMap;
 use std::ffi::OsStr;
@@ -105,15 +108,19 @@ impl Claims {
 
     /// Claim the files of `outcome`'s plan, or refuse the plan.
     pub fn claim(&mut self, outcome: &mut FileOutcome) {
-        let folder = self.config_folder(outcome);
-        if let Some(folder) = &folder {
+        let config = self.config_folder(outcome);
+        if let Some((folder, _)) = &config {
             self.leave_folders_outside(folder);
         }
         let mut mine: Vec<(&PlannedWrite, Claim, bool)> = Vec::new();
         for write in &outcome.writes {
             let claim = Claim::of(write);
-            let here = folder.as_deref().is_some_and(|f| lands_in(write, f));
-            if self.scoped && !here && self.let_go {
+            let here = config
+                .as_ref()
+                .is_some_and(|(_, real)| write.location.folder == **real);
+            // A file that already holds exactly these bytes meets no other
+            // plan: one with other bytes is refused when it is planned.
+            if self.scoped && !here && self.let_go && !write.is_done() {
                 return outcome.refuse(beyond_reach(write, &outcome.path));
             }
             let location = &write.location;
@@ -130,7 +137,7 @@ impl Claims {
             mine.push((write, claim, here));
         }
         let (here, elsewhere): (Vec<_>, Vec<_>) = mine.into_iter().partition(|(_, _, h)| *h);
-        if let (Some(folder), false) = (folder, here.is_empty()) {
+        if let (Some((folder, _)), false) = (config, here.is_empty()) {
             let table = self.table_of(folder);
             table.hold(
                 &outcome.path,
@@ -141,8 +148,9 @@ impl Claims {
         self.everywhere.hold(&outcome.path, elsewhere);
     }
 
-    /// In a scoped run, the folder of the config `outcome` replaces.
-    fn config_folder(&self, outcome: &FileOutcome) -> Option<PathBuf> {
+    /// In a scoped run, the folder of the config `outcome` replaces: as the
+    /// walk spells it, and what it is (the config is never a link there).
+    fn config_folder<'a>(&self, outcome: &'a FileOutcome) -> Option<(PathBuf, &'a Folder)> {
         if !self.scoped {
             return None;
         }
@@ -150,7 +158,7 @@ impl Claims {
             .writes
             .iter()
             .find(|w| w.kind == WriteKind::Config)?;
-        Some(write::parent_dir(&config.path))
+        Some((write::parent_dir(&config.path), &config.location.folder))
     }
 
     /// Let go of the claims of the folders `folder` is not in: the run has
@@ -225,11 +233,6 @@ impl Table {
     }
 }
 
-/// Whether `write` lands at its own path in `folder`.
-fn lands_in(write: &PlannedWrite, folder: &Path) -> bool {
-    write.direct && write::parent_dir(&write.path) == folder
-}
-
 /// Whether two claims on one file cannot both hold: a config is nobody
 /// else's file, and two new files must be the same bytes.
 fn collide(a: &Claim, b: &Claim) -> bool {
@@ -260,7 +263,7 @@ fn beyond_reach(write: &PlannedWrite, config: &str) -> Diagnostic {
     Diagnostic::error(
         write.kind.in_the_way(),
         format!(
-            "{} is a link to a file outside this config's folder, which another config of this run may also write: this config and its files are left unchanged",
+            "{} is a link to a file in another folder, which another config of this run may also write: this config and its files are left unchanged",
             write.path.display()
         ),
     )
@@ -430,7 +433,7 @@ mod tests {
             let mut plan = outcome(
                 "b/k.json",
                 vec![
-                    new_file(WriteKind::Collector, &link, "old"),
+                    new_file(WriteKind::Collector, &link, "new"),
                     config(&root.join("b/k.json")),
                 ],
             );
@@ -446,9 +449,45 @@ mod tests {
         claims.claim(&mut plan(&root.join("a/k.json"), "a"));
         let refused = linked(&mut claims);
         assert_eq!(refused.status, FileStatus::Error);
+        // Unless the file already holds its bytes, or the link stays in
+        // the config's folder.
+        let done = |claims: &mut Claims| {
+            // As `PlannedWrite::create` plans it: the file holds "old".
+            let entry = std::fs::symlink_metadata(&link).ok();
+            let there = Some(ReadBytes::Bytes(b"old".to_vec()));
+            let collector = PlannedWrite::new_file(
+                WriteKind::Collector,
+                &link,
+                entry.as_ref(),
+                b"old".to_vec(),
+                there,
+            );
+            let mut plan = outcome("b/k.json", vec![collector, config(&root.join("b/k.json"))]);
+            plan.writes.iter_mut().for_each(PlannedWrite::keep_summary);
+            claims.claim(&mut plan);
+            plan.status
+        };
+        assert_eq!(done(&mut claims), FileStatus::WouldMigrate);
+        let near = root.join("b/near.otel-collector.yaml");
+        std::os::unix::fs::symlink(root.join("b/real.yaml"), &near).unwrap();
+        let mut near_plan = outcome(
+            "b/near.json",
+            vec![
+                new_file(WriteKind::Collector, &near, "n"),
+                config(&root.join("b/near.json")),
+            ],
+        );
+        claims.claim(&mut near_plan);
+        let status = near_plan.status;
+        assert_eq!(
+            status,
+            FileStatus::WouldMigrate,
+            "{:?}",
+            near_plan.diagnostics
+        );
         let d = refused.diagnostics.last().unwrap();
         assert!(
-            d.message.contains("is a link to a file outside"),
+            d.message.contains("is a link to a file in another folder"),
             "{}",
             d.message
         );

@@ -115,7 +115,7 @@ pub fn discover(paths: &[PathBuf], options: &DiscoverOptions) -> Result<Discover
             continue;
         }
         let walk = walk(root, options, &include, &exclude);
-        if paths.len() == 1 && !walk.meets_links() {
+        if paths.len() == 1 && !walk.meets_links() && !mounts_below(root) {
             return Ok(one_plain_folder(root, walk));
         }
         let found = walk.files.len();
@@ -330,10 +330,86 @@ fn problem(root: &Path, err: &ignore::Error) -> Problem {
     }
 }
 
+/// Whether a file system is mounted below `root`. A bind mount shows a
+/// folder at a second path with no link on the way, so a folder below
+/// such a mount may be one the walk meets twice: the walk is then no
+/// plain folder. Read from the kernel's mount table; where it cannot be
+/// read, the answer is yes (the run keeps what a run over several paths
+/// keeps, and only its memory pays).
+#[cfg(target_os = "linux")]
+fn mounts_below(root: &Path) -> bool {
+    let (Ok(real), Ok(table)) = (
+        std::fs::canonicalize(root),
+        std::fs::read("/proc/self/mountinfo"),
+    ) else {
+        return true;
+    };
+    mount_points(&table).any(|point| point != real && point.starts_with(&real))
+}
+
+#[cfg(not(target_os = "linux"))]
+fn mounts_below(_root: &Path) -> bool {
+    false
+}
+
+/// The mount points of a `/proc/self/mountinfo` table: each line's fifth
+/// field, with the kernel's octal escapes (`\040` for a space) decoded.
+#[cfg(target_os = "linux")]
+fn mount_points(table: &[u8]) -> impl Iterator<Item = PathBuf> + '_ {
+    use std::os::unix::ffi::OsStrExt;
+    table
+        .split(|&b| b == b'\n')
+        .filter_map(|line| line.split(|&b| b == b' ').nth(4))
+        .map(|field| PathBuf::from(std::ffi::OsStr::from_bytes(&unescape_octal(field))))
+}
+
+#[cfg(target_os = "linux")]
+fn unescape_octal(field: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(field.len());
+    let mut rest = field;
+    while let Some((&byte, tail)) = rest.split_first() {
+        let code = tail
+            .get(..3)
+            .filter(|d| byte == b'\\' && d.iter().all(|c| (b'0'..=b'7').contains(c)))
+            .map(|d| d.iter().fold(0u32, |n, c| n * 8 + u32::from(c - b'0')));
+        match code.and_then(|n| u8::try_from(n).ok()) {
+            Some(decoded) => {
+                out.push(decoded);
+                rest = &tail[3..];
+            }
+            None => {
+                out.push(byte);
+                rest = tail;
+            }
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use std::fs;
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn mount_points_are_read_with_their_escapes() {
+        let table = b"22 1 8:1 / / rw - ext4 /dev/sda1 rw\n\
+            36 22 8:1 /src /repo/my\\040mnt rw shared:1 - ext4 /dev/sda1 rw\n\
+            37 22 0:5 / /odd\\134x\\9 rw - tmpfs tmpfs rw\n";
+        let points: Vec<PathBuf> = mount_points(table).collect();
+        assert_eq!(
+            points,
+            [
+                PathBuf::from("/"),
+                PathBuf::from("/repo/my mnt"),
+                PathBuf::from("/odd\\x\\9"),
+            ]
+        );
+        // A temporary folder has nothing mounted below it.
+        let dir = tempfile::tempdir().unwrap();
+        assert!(!mounts_below(dir.path()));
+    }
 
     fn tree() -> tempfile::TempDir {
         let dir = tempfile::tempdir().unwrap();

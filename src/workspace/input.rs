@@ -325,8 +325,9 @@ pub struct Inputs {
     /// Whether one of the paths is a folder.
     pub names_a_folder: bool,
     /// The inputs are one folder's walk, in path order (where the files
-    /// below a folder come together), and the walk followed no link, so
-    /// that each folder and file it took has one path.
+    /// below a folder come together), and the walk met no link and no file
+    /// system mounted inside the folder, so that each folder and file it
+    /// took has one path.
     pub one_walk_in_order: bool,
 }
 

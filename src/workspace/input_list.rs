@@ -26,8 +26,7 @@ use crate::workspace::input::{Input, InputKind};
 pub struct InputList {
     bytes: Vec<u8>,
     len: usize,
-    /// The last entry's path, which the next one is coded against. Kept
-    /// while the list grows; [`InputList::finish`] drops it.
+    /// The last entry's path, which the next one is coded against.
     last: Vec<u8>,
 }
 
@@ -64,10 +63,10 @@ impl InputList {
     }
 
     /// Give back the room the list grew into but does not use: it is
-    /// kept for the whole run.
+    /// kept for the whole run. (`last` stays: an entry pushed later is
+    /// coded against it.)
     pub fn finish(&mut self) {
         self.bytes.shrink_to_fit();
-        self.last = Vec::new();
     }
 
     pub fn len(&self) -> usize {
@@ -304,6 +303,15 @@ mod tests {
         assert_eq!(decoded(&list), expected);
         assert_eq!(list.iter().len(), entries.len());
         assert!(InputList::default().iter().next().is_none());
+    }
+
+    #[test]
+    fn an_entry_pushed_after_finish_reads_back() {
+        let mut list = list_of(&[(InputKind::Walked, "team/a.json")]);
+        list.finish();
+        list.push(InputKind::Walked, Path::new("team/b.json"));
+        let paths: Vec<_> = list.iter().map(|i| i.display()).collect();
+        assert_eq!(paths, ["team/a.json", "team/b.json"]);
     }
 
     #[test]

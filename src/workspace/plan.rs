@@ -74,12 +74,11 @@ pub struct PlannedWrite {
     /// once the bytes are gone (0 for a config, whose bytes are never
     /// compared).
     pub digest: u64,
-    /// The path itself is no link: the write lands at the path, in the
-    /// path's folder.
-    pub direct: bool,
     /// `bytes` and `current` were let go ([`PlannedWrite::keep_summary`]):
     /// the plan says where each file goes, and cannot be carried out.
     summary_only: bool,
+    /// Whether the file held these bytes when the summary was kept.
+    done: bool,
 }
 
 impl PlannedWrite {
@@ -93,8 +92,8 @@ impl PlannedWrite {
             bytes,
             current: Some(current),
             digest: 0,
-            direct: is_direct(entry.as_ref()),
             summary_only: false,
+            done: false,
         }
     }
 
@@ -114,8 +113,8 @@ impl PlannedWrite {
             digest: digest(&bytes),
             bytes,
             current,
-            direct: is_direct(entry),
             summary_only: false,
+            done: false,
         }
     }
 
@@ -125,6 +124,7 @@ impl PlannedWrite {
     /// holds several chunks of plans at once). Such a plan is never
     /// carried out ([`execute`] refuses it).
     pub fn keep_summary(&mut self) {
+        self.done = self.is_done();
         self.bytes = Vec::new();
         self.current = None;
         self.summary_only = true;
@@ -176,6 +176,9 @@ impl PlannedWrite {
 
     /// Whether the file already holds these bytes (nothing to write).
     pub fn is_done(&self) -> bool {
+        if self.summary_only {
+            return self.done;
+        }
         self.kind != WriteKind::Config && self.current.as_deref() == Some(&self.bytes)
     }
 
@@ -188,16 +191,18 @@ impl PlannedWrite {
 
     /// Write it: create a new file, or replace the config if it still
     /// holds what was read.
+    /// The refusal of a plan kept as a summary.
+    fn without_contents(&self) -> Diagnostic {
+        Diagnostic::error(
+            Code::Unreadable,
+            format!(
+                "cannot write {}: it was planned by a run that writes nothing, without its contents",
+                self.kind.describe(&self.path)
+            ),
+        )
+    }
+
     fn execute(&self) -> Result<(), Box<Diagnostic>> {
-        if self.summary_only {
-            return Err(Box::new(Diagnostic::error(
-                Code::Unreadable,
-                format!(
-                    "cannot write {}: it was planned by a run that writes nothing, without its contents",
-                    self.kind.describe(&self.path)
-                ),
-            )));
-        }
         if self.is_done() {
             return Ok(());
         }
@@ -247,6 +252,10 @@ fn unreadable(kind: WriteKind, path: &Path, err: &ReadError) -> Diagnostic {
 /// holds uncommitted work, else write each file in order, stopping at the
 /// first failure. The error is the diagnostic to report.
 pub fn execute(writes: &[PlannedWrite], guard: Option<&GitGuard>) -> Result<(), Box<Diagnostic>> {
+    // Nothing of a plan is written if any of it was kept as a summary.
+    if let Some(summary) = writes.iter().find(|w| w.summary_only) {
+        return Err(Box::new(summary.without_contents()));
+    }
     if let Some(guard) = guard {
         for write in writes {
             let (how, what) = match write.kind {
@@ -264,12 +273,6 @@ pub fn execute(writes: &[PlannedWrite], guard: Option<&GitGuard>) -> Result<(), 
         }
     }
     writes.iter().try_for_each(PlannedWrite::execute)
-}
-
-/// Whether a file whose own metadata (links not followed) is `entry` is
-/// written at its path: it is no link (or nothing is there yet).
-fn is_direct(entry: Option<&std::fs::Metadata>) -> bool {
-    !entry.is_some_and(|e| e.file_type().is_symlink())
 }
 
 /// Where a write lands: the file's name in its folder, the folder known

@@ -483,60 +483,85 @@ fn two_configs_with_one_stem_get_collector_configs_of_their_own() {
 }
 
 /// A walk lets go of the plans of the folders it has passed (memory flat
-/// as the repository grows). A collector config that is a link the walk
-/// never met (ignored here) may land in one of those folders: `--check`
-/// and `--write` refuse it the same way, and the config migrates on its
-/// own, checked against everything. A link the walk meets keeps every plan
-/// to the end instead (`links_are_followed_once`).
+/// as the repository grows). A collector config that is a link into
+/// another folder (one shared collector config, linked from each service;
+/// its name ignored here, so that the walk never meets the link) may land
+/// in a folder let go: where it already holds exactly the plan's text,
+/// no plan can write it otherwise, and the walk migrates the config.
 #[cfg(unix)]
 #[test]
-fn a_collector_config_through_a_link_is_checked_against_every_plan() {
+fn a_shared_collector_config_behind_a_link_is_checked_against_every_plan() {
     let dir = tempfile::tempdir().unwrap();
     let json = crate::common::fixture("rules/xray_docs.json");
-    for folder in ["a", "b"] {
+    for folder in ["a", "b", "shared"] {
         fs::create_dir_all(dir.path().join(folder)).unwrap();
+    }
+    for folder in ["a", "b"] {
         fs::write(dir.path().join(folder).join("krakend.json"), &json).unwrap();
     }
-    // Ignored, so the walk never meets the link itself.
+    // b's collector config, made once, moved to `shared` and linked.
+    let alone = run(dir.path(), &["migrate", "--write", "b/krakend.json"]);
+    assert_eq!(alone.status.code(), Some(0), "{}", text(&alone.stderr));
+    let shared = dir.path().join("shared/otel-collector.yaml");
+    fs::rename(dir.path().join("b/krakend.otel-collector.yaml"), &shared).unwrap();
+    std::os::unix::fs::symlink(&shared, dir.path().join("b/krakend.otel-collector.yaml")).unwrap();
+    fs::write(dir.path().join("b/krakend.json"), &json).unwrap();
     fs::write(dir.path().join(".ignore"), "*.otel-collector.yaml\n").unwrap();
-    std::os::unix::fs::symlink(
-        dir.path().join("a/krakend.otel-collector.yaml"),
-        dir.path().join("b/krakend.otel-collector.yaml"),
-    )
-    .unwrap();
-    for mode in ["--check", "--write"] {
-        let output = run(dir.path(), &["migrate", "--color", "never", mode, "."]);
-        let stderr = text(&output.stderr);
-        assert_eq!(output.status.code(), Some(2), "{mode}: {stderr}");
-        assert!(
-            stderr.contains("is a link to a file outside"),
-            "{mode}: {stderr}"
-        );
-        assert!(
-            stderr.contains("oc2otel migrate ./b/krakend.json"),
-            "{mode}: {stderr}"
-        );
-    }
-    assert_eq!(
-        fs::read_to_string(dir.path().join("b/krakend.json")).unwrap(),
-        json
-    );
-    // On its own, it is checked against everything: a's collector config
-    // now exists with the same text, so b's plan may write through the link.
-    let alone = run(
-        dir.path(),
-        &["migrate", "--color", "never", "--check", "b/krakend.json"],
-    );
-    assert_eq!(alone.status.code(), Some(1), "{}", text(&alone.stderr));
-    // Once the walk meets the link, it keeps every plan to the end: the
-    // whole folder migrates.
-    fs::remove_file(dir.path().join(".ignore")).unwrap();
+    let before = fs::read(&shared).unwrap();
+    let check = run(dir.path(), &["migrate", "--color", "never", "--check", "."]);
+    assert_eq!(check.status.code(), Some(1), "{}", text(&check.stderr));
     let output = run(dir.path(), &["migrate", "--color", "never", "--write", "."]);
     assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    for folder in ["a", "b"] {
+        let migrated = fs::read_to_string(dir.path().join(folder).join("krakend.json")).unwrap();
+        assert!(migrated.contains("telemetry/opentelemetry"), "{folder}");
+    }
+    assert_eq!(
+        fs::read(&shared).unwrap(),
+        before,
+        "the shared file is as it was"
+    );
+}
+
+/// A folder bind-mounted inside the walked one is met at two paths with
+/// no link on the way: the walk keeps every plan to its end, and the two
+/// spellings of one config are one file (as before plans were let go).
+/// Needs the right to mount (root); says so and passes otherwise.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_folder_mounted_twice_in_a_walk_is_one_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let (src, mnt) = (dir.path().join("src"), dir.path().join("mnt"));
+    fs::create_dir_all(&src).unwrap();
+    fs::create_dir_all(&mnt).unwrap();
+    let json = crate::common::fixture("rules/xray_docs.json");
+    fs::write(src.join("krakend.json"), &json).unwrap();
+    let mounted = std::process::Command::new("mount")
+        .arg("--bind")
+        .arg(&src)
+        .arg(&mnt)
+        .stderr(std::process::Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !mounted {
+        eprintln!(
+            "notice: a_folder_mounted_twice_in_a_walk_is_one_folder skipped: cannot bind-mount here (needs root)"
+        );
+        return;
+    }
+    struct Unmount(PathBuf);
+    impl Drop for Unmount {
+        fn drop(&mut self) {
+            let _ = std::process::Command::new("umount").arg(&self.0).status();
+        }
+    }
+    let _unmount = Unmount(mnt.clone());
+    let output = run(dir.path(), &["migrate", "--color", "never", "--check", "."]);
+    let stderr = text(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
     assert!(
-        fs::read_to_string(dir.path().join("b/krakend.json"))
-            .unwrap()
-            .contains("telemetry/opentelemetry")
+        stderr.contains("./src/krakend.json is also the config ./mnt/krakend.json"),
+        "{stderr}"
     );
 }
 
