@@ -298,15 +298,18 @@ mod tests {
         PlannedWrite::config(path, ReadBytes::Bytes(b"{}".to_vec()), b"{}".to_vec())
     }
 
+    /// A config's plan: `collector`, then the config itself.
+    fn plan_with(config_path: &Path, collector: PlannedWrite) -> FileOutcome {
+        let path = config_path.display().to_string();
+        outcome(&path, vec![collector, config(config_path)])
+    }
+
     /// A config's plan: its collector config (holding `text`) and itself.
     fn plan(config_path: &Path, text: &str) -> FileOutcome {
         let collector = crate::workspace::plan::sibling_collector_path(config_path);
-        outcome(
-            &config_path.display().to_string(),
-            vec![
-                new_file(WriteKind::Collector, &collector, text),
-                config(config_path),
-            ],
+        plan_with(
+            config_path,
+            new_file(WriteKind::Collector, &collector, text),
         )
     }
 
@@ -429,14 +432,9 @@ mod tests {
         let link = root.join("b/k.otel-collector.yaml");
         std::os::unix::fs::symlink(root.join("shared/otel.yaml"), &link).unwrap();
         std::fs::write(root.join("shared/otel.yaml"), "old").unwrap();
+        let config_b = root.join("b/k.json");
         let linked = |claims: &mut Claims| {
-            let mut plan = outcome(
-                "b/k.json",
-                vec![
-                    new_file(WriteKind::Collector, &link, "new"),
-                    config(&root.join("b/k.json")),
-                ],
-            );
+            let mut plan = plan_with(&config_b, new_file(WriteKind::Collector, &link, "new"));
             claims.claim(&mut plan);
             plan
         };
@@ -462,21 +460,17 @@ mod tests {
                 b"old".to_vec(),
                 there,
             );
-            let mut plan = outcome("b/k.json", vec![collector, config(&root.join("b/k.json"))]);
+            let mut plan = plan_with(&config_b, collector);
             plan.writes.iter_mut().for_each(PlannedWrite::keep_summary);
             claims.claim(&mut plan);
             plan.status
         };
         assert_eq!(done(&mut claims), FileStatus::WouldMigrate);
         let near = root.join("b/near.otel-collector.yaml");
+        std::fs::write(root.join("b/real.yaml"), "r").unwrap();
         std::os::unix::fs::symlink(root.join("b/real.yaml"), &near).unwrap();
-        let mut near_plan = outcome(
-            "b/near.json",
-            vec![
-                new_file(WriteKind::Collector, &near, "n"),
-                config(&root.join("b/near.json")),
-            ],
-        );
+        let near_collector = new_file(WriteKind::Collector, &near, "n");
+        let mut near_plan = plan_with(&root.join("b/near.json"), near_collector);
         claims.claim(&mut near_plan);
         let status = near_plan.status;
         assert_eq!(
@@ -490,6 +484,11 @@ mod tests {
             d.message.contains("is a link to a file in another folder"),
             "{}",
             d.message
+        );
+        let asked = format!("oc2otel migrate {}", config_b.display());
+        assert!(
+            d.help.as_deref().is_some_and(|h| h.contains(&asked)),
+            "{d:?}"
         );
         // A run that is not scoped keeps everything and checks it.
         let mut claims = Claims::default();
