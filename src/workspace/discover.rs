@@ -247,6 +247,12 @@ impl Walk {
 /// by name, so runs are reproducible whatever the threads did.
 fn walk(root: &Path, options: &DiscoverOptions, include: &Filter, exclude: &Filter) -> Walk {
     let result = std::sync::Mutex::new(Walk::default());
+    let mut visitors = WalkVisitors {
+        root,
+        include,
+        exclude,
+        result: &result,
+    };
     ignore::WalkBuilder::new(root)
         .hidden(true)
         .ignore(!options.no_ignore)
@@ -256,45 +262,105 @@ fn walk(root: &Path, options: &DiscoverOptions, include: &Filter, exclude: &Filt
         .parents(!options.no_ignore)
         .follow_links(true)
         .build_parallel()
-        .run(|| {
-            Box::new(|entry| {
-                let mut found = Walk::default();
-                match entry {
-                    Err(err) => found.problems.push(problem(root, &err)),
-                    Ok(entry) => {
-                        let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
-                        if is_dir && entry.path_is_symlink() {
-                            found.linked_dirs.push(entry.path().to_path_buf());
-                        }
-                        let relative = entry.path().strip_prefix(root).unwrap_or(entry.path());
-                        let wanted = entry.file_type().is_some_and(|t| t.is_file())
-                            && is_config_file(entry.path())
-                            && (include.empty || include.matches(relative))
-                            && !exclude.matches(relative);
-                        if wanted {
-                            found.files.push(WalkedFile {
-                                is_link: entry.path_is_symlink(),
-                                path: entry.into_path(),
-                            });
-                        }
-                    }
-                }
-                if !(found.files.is_empty()
-                    && found.linked_dirs.is_empty()
-                    && found.problems.is_empty())
-                    && let Ok(mut all) = result.lock()
-                {
-                    all.files.append(&mut found.files);
-                    all.linked_dirs.append(&mut found.linked_dirs);
-                    all.problems.append(&mut found.problems);
-                }
-                ignore::WalkState::Continue
-            })
-        });
+        .visit(&mut visitors);
     let mut walk = result.into_inner().unwrap_or_else(|e| e.into_inner());
-    walk.files.sort_by(|a, b| a.path.cmp(&b.path));
-    walk.problems.sort_by(|a, b| a.path.cmp(&b.path));
+    walk.files.sort_by(|a, b| walk_order(&a.path, &b.path));
+    walk.problems.sort_by(|a, b| walk_order(&a.path, &b.path));
     walk
+}
+
+/// The order of `Path::cmp` (component by component) for the paths of one
+/// walk, found on their bytes: every path starts with the same root, and
+/// below it the walker joins names with one separator, so comparing bytes
+/// with the separator ranked below every byte a name can hold gives the
+/// same order. Path::cmp splits both paths into components on every
+/// comparison: 4 % of a 10,000-file `--check`'s instructions, all of them
+/// on one thread between the walk and the work.
+fn walk_order(a: &Path, b: &Path) -> std::cmp::Ordering {
+    let rank = |byte: u8| {
+        if byte == b'/' || byte == std::path::MAIN_SEPARATOR as u8 {
+            0
+        } else {
+            u16::from(byte) + 1
+        }
+    };
+    let (a, b) = (
+        a.as_os_str().as_encoded_bytes(),
+        b.as_os_str().as_encoded_bytes(),
+    );
+    let common = a.iter().zip(b).take_while(|(x, y)| x == y).count();
+    match (a.get(common), b.get(common)) {
+        (Some(&x), Some(&y)) => rank(x).cmp(&rank(y)),
+        _ => a.len().cmp(&b.len()),
+    }
+}
+
+/// Makes one visitor per walker thread, each gathering what its thread
+/// finds and handing it over once, when the walk is over, instead of
+/// taking a shared lock for every file.
+struct WalkVisitors<'a> {
+    root: &'a Path,
+    include: &'a Filter,
+    exclude: &'a Filter,
+    result: &'a std::sync::Mutex<Walk>,
+}
+
+impl<'s> ignore::ParallelVisitorBuilder<'s> for WalkVisitors<'s> {
+    fn build(&mut self) -> Box<dyn ignore::ParallelVisitor + 's> {
+        Box::new(WalkVisitor {
+            root: self.root,
+            include: self.include,
+            exclude: self.exclude,
+            result: self.result,
+            found: Walk::default(),
+        })
+    }
+}
+
+/// One walker thread's share of the walk.
+struct WalkVisitor<'a> {
+    root: &'a Path,
+    include: &'a Filter,
+    exclude: &'a Filter,
+    result: &'a std::sync::Mutex<Walk>,
+    found: Walk,
+}
+
+impl ignore::ParallelVisitor for WalkVisitor<'_> {
+    fn visit(&mut self, entry: Result<ignore::DirEntry, ignore::Error>) -> ignore::WalkState {
+        let found = &mut self.found;
+        match entry {
+            Err(err) => found.problems.push(problem(self.root, &err)),
+            Ok(entry) => {
+                let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
+                if is_dir && entry.path_is_symlink() {
+                    found.linked_dirs.push(entry.path().to_path_buf());
+                }
+                let relative = entry.path().strip_prefix(self.root).unwrap_or(entry.path());
+                let wanted = entry.file_type().is_some_and(|t| t.is_file())
+                    && is_config_file(entry.path())
+                    && (self.include.empty || self.include.matches(relative))
+                    && !self.exclude.matches(relative);
+                if wanted {
+                    found.files.push(WalkedFile {
+                        is_link: entry.path_is_symlink(),
+                        path: entry.into_path(),
+                    });
+                }
+            }
+        }
+        ignore::WalkState::Continue
+    }
+}
+
+impl Drop for WalkVisitor<'_> {
+    /// The walker drops each thread's visitor when the walk is over.
+    fn drop(&mut self) {
+        let mut all = self.result.lock().unwrap_or_else(|e| e.into_inner());
+        all.files.append(&mut self.found.files);
+        all.linked_dirs.append(&mut self.found.linked_dirs);
+        all.problems.append(&mut self.found.problems);
+    }
 }
 
 fn problem(root: &Path, err: &ignore::Error) -> Problem {
@@ -389,7 +455,34 @@ fn unescape_octal(field: &[u8]) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
     use std::fs;
+
+    proptest! {
+        /// The walk's byte order is `Path::cmp`'s, for names with bytes
+        /// on both sides of the separator (`-` and `.` sort below `/`
+        /// as bytes, above it as components).
+        #[test]
+        fn the_walk_order_is_the_order_of_paths(
+            root in prop::sample::select(vec!["/tmp/r", ".", "./a b", "r"]),
+            paths in prop::collection::vec(
+                prop::collection::vec("[-. a0~é/_]{1,4}".prop_filter("a name", |n| {
+                    !n.contains('/') && n != "." && n != ".."
+                }), 1..4),
+                2..12,
+            ),
+        ) {
+            let paths: Vec<PathBuf> = paths
+                .iter()
+                .map(|names| names.iter().fold(PathBuf::from(root), |p, n| p.join(n)))
+                .collect();
+            let mut by_walk = paths.clone();
+            by_walk.sort_by(|a, b| walk_order(a, b));
+            let mut by_path = paths;
+            by_path.sort();
+            prop_assert_eq!(by_walk, by_path);
+        }
+    }
 
     #[cfg(target_os = "linux")]
     #[test]

@@ -362,20 +362,19 @@ pub fn convert(settings: &Settings, cx: &mut Context) -> Option<Intent> {
     Some(intent)
 }
 
-/// Decode and convert a service-level block (the value of the legacy key
-/// written under `key`, at `pointer`, whose key is at `key_span`): every
+/// Convert a service-level block (the value `value` at `pointer`, whose
+/// key is at `key_span`, as [`legacy::decode`] decoded it): every
 /// diagnostic of decoding, of the rules and of the secrets rule, and the
 /// intent when the block exported something. A field no rule accounted
 /// for is an internal error.
 pub fn service_block(
+    decoded: legacy::Decoded<Settings>,
     value: &Node,
-    key: &str,
     pointer: String,
     key_span: Span,
     options: &Options,
     config_name: Option<&str>,
 ) -> (Option<Intent>, Vec<Diagnostic>) {
-    let decoded = legacy::decode::<Settings>(value, &pointer, key);
     let mut diagnostics = decoded.diagnostics;
     let mut intent = None;
     if let Some(settings) = decoded.settings {

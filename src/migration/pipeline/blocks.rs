@@ -13,11 +13,13 @@ use crate::migration::convert;
 use crate::migration::intent::Intent;
 use crate::migration::options::Options;
 use crate::model::diagnostic::{Action, Code, Diagnostic, Severity};
+use crate::model::legacy::{self, Settings};
 use crate::model::locate::{BlockRef, Namespace, OPENTELEMETRY, Scope};
 use crate::syntax::edit::Edit;
 use crate::syntax::tree::{Node, Span};
 
 use super::input::Input;
+use super::target::Decodes;
 
 /// The state of one migration while edits are gathered.
 pub struct Run<'i, 'a> {
@@ -29,6 +31,8 @@ pub struct Run<'i, 'a> {
     /// that two removals in one object become one set of edits), with the
     /// pointer to blame when the removal needs a person.
     removals: BTreeMap<(usize, usize), (&'a Node, Vec<usize>, String)>,
+    /// The service blocks resolving the target decoded, for the conversion.
+    pub decodes: Decodes,
 }
 
 impl<'i, 'a> Run<'i, 'a> {
@@ -39,6 +43,7 @@ impl<'i, 'a> Run<'i, 'a> {
             diagnostics: Vec::new(),
             edits: Vec::new(),
             removals: BTreeMap::new(),
+            decodes: Decodes::default(),
         }
     }
 
@@ -150,9 +155,12 @@ fn convert_service<'a>(run: &mut Run<'_, 'a>, block: &BlockRef<'a>) -> Option<In
         .input
         .root_member("name")
         .and_then(|(_, value)| value.as_str());
+    let decoded = run.decodes.take(block).unwrap_or_else(|| {
+        legacy::decode::<Settings>(&member.value, &block.pointer(), block.namespace.key())
+    });
     let (intent, diagnostics) = convert::service_block(
+        decoded,
         &member.value,
-        block.namespace.key(),
         block.pointer(),
         member.key_span.clone(),
         run.options,

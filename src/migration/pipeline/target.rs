@@ -17,7 +17,8 @@ use crate::migration::options::{CollectorFlavor, MetricsTarget, Options, TargetV
 use crate::model::diagnostic::{Code, Diagnostic};
 #[cfg(test)]
 use crate::model::legacy::LegacyExporter;
-use crate::model::legacy::{self, Settings};
+use crate::model::legacy::{self, Decoded, Settings};
+use crate::model::locate::BlockRef;
 use crate::model::target::Component;
 use crate::model::version::KrakendVersion;
 use crate::syntax::tree::{Span, child_pointer};
@@ -46,22 +47,46 @@ pub fn version_of(
     version(&Input::tree(text, format, &*document, false)).0
 }
 
-/// `options` with `auto` resolved for `input`, and the diagnostics that
-/// say how (to be reported only when the file is migrated).
-pub fn resolve(input: &Input, options: &Options) -> (Options, Vec<Diagnostic>) {
+/// Service blocks as KrakenD decodes them, each decoded once: choosing
+/// the collector reads their exporters, and the conversion takes them
+/// from here instead of decoding the block a second time (which was a
+/// twentieth of a large `--check`'s work).
+#[derive(Default)]
+pub struct Decodes(Vec<((usize, usize), Decoded<Settings>)>);
+
+impl Decodes {
+    /// The block's container by identity (every block of a run is in one
+    /// tree), and its place in it.
+    fn key(block: &BlockRef<'_>) -> (usize, usize) {
+        (std::ptr::from_ref(block.container).addr(), block.index)
+    }
+
+    /// The decoded settings of `block`, if it was decoded here.
+    pub fn take(&mut self, block: &BlockRef<'_>) -> Option<Decoded<Settings>> {
+        let key = Self::key(block);
+        let at = self.0.iter().position(|(k, _)| *k == key)?;
+        Some(self.0.swap_remove(at).1)
+    }
+}
+
+/// `options` with `auto` resolved for `input`, the diagnostics that say
+/// how (to be reported only when the file is migrated), and the service
+/// blocks decoded on the way.
+pub fn resolve(input: &Input, options: &Options) -> (Options, Vec<Diagnostic>, Decodes) {
     let mut resolved = options.clone();
     let mut notes = Vec::new();
+    let mut decodes = Decodes::default();
     if options.krakend_version == TargetVersion::Auto {
         let (version, note) = version(input);
         resolved.krakend_version = TargetVersion::Exact(version);
         notes.extend(note);
     }
     if options.collector == CollectorFlavor::Auto {
-        let (flavor, note) = collector(input, options);
+        let (flavor, note) = collector(input, options, &mut decodes);
         resolved.collector = flavor;
         notes.extend(note);
     }
-    (resolved, notes)
+    (resolved, notes, decodes)
 }
 
 /// The version `$schema` names, if it has the OpenTelemetry module.
@@ -85,44 +110,52 @@ fn version(input: &Input) -> (KrakendVersion, Option<Diagnostic>) {
 
 /// Every collector component the file's service-level legacy blocks need,
 /// with the exporter that needs it and where it is written.
-fn components(input: &Input, options: &Options) -> Vec<(Component, String, String, Span)> {
+fn components(
+    input: &Input,
+    options: &Options,
+    decodes: &mut Decodes,
+) -> Vec<(Component, String, String, Span)> {
     let mut out = Vec::new();
     for block in input.located.service().filter(|b| !b.duplicate) {
         let pointer = block.pointer();
         let member = block.member();
         let decoded = legacy::decode::<Settings>(&member.value, &pointer, block.namespace.key());
-        let Some(exporters) = decoded.settings.and_then(|s| s.exporters) else {
-            continue;
-        };
-        for exporter in exporters.value.written() {
-            let (Some(component), Some(span)) = (
-                exporter.collector_component(),
-                exporters.value.span_of(exporter),
-            ) else {
-                continue;
-            };
-            out.push((
-                component,
-                exporter.key().to_string(),
-                child_pointer(&exporters.pointer, exporter.key()),
-                span.clone(),
-            ));
+        if let Some(exporters) = decoded.settings.as_ref().and_then(|s| s.exporters.as_ref()) {
+            for exporter in exporters.value.written() {
+                let (Some(component), Some(span)) = (
+                    exporter.collector_component(),
+                    exporters.value.span_of(exporter),
+                ) else {
+                    continue;
+                };
+                out.push((
+                    component,
+                    exporter.key().to_string(),
+                    child_pointer(&exporters.pointer, exporter.key()),
+                    span.clone(),
+                ));
+            }
+            if options.metrics == MetricsTarget::Emf {
+                out.push((
+                    Component::AwsEmf,
+                    "--metrics emf".to_string(),
+                    pointer,
+                    member.key_span.clone(),
+                ));
+            }
         }
-        if options.metrics == MetricsTarget::Emf {
-            out.push((
-                Component::AwsEmf,
-                "--metrics emf".to_string(),
-                pointer,
-                member.key_span.clone(),
-            ));
-        }
+        decodes.0.push((Decodes::key(block), decoded));
     }
     out
 }
 
 /// ADOT unless a component the file needs is missing from it.
-fn collector(input: &Input, options: &Options) -> (CollectorFlavor, Option<Diagnostic>) {
-    let needed = components(input, options);
+fn collector(
+    input: &Input,
+    options: &Options,
+    decodes: &mut Decodes,
+) -> (CollectorFlavor, Option<Diagnostic>) {
+    let needed = components(input, options, decodes);
     let Some((_, _, pointer, span)) = needed.first().cloned() else {
         return (CollectorFlavor::Adot, None);
     };
@@ -240,7 +273,8 @@ mod tests {
     fn resolved(text: &str) -> (Options, Vec<Diagnostic>) {
         let document = crate::syntax::parse(text, Format::Json).unwrap();
         let input = Input::tree(text, Format::Json, &*document, false);
-        resolve(&input, &Options::default())
+        let (options, notes, _) = resolve(&input, &Options::default());
+        (options, notes)
     }
 
     #[test]
