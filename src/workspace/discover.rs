@@ -326,6 +326,16 @@ struct WalkVisitor<'a> {
     found: Walk,
 }
 
+/// Whether `--include` and `--exclude` let `path` through (the path below
+/// `root` is only worked out when one of them is given).
+fn passes_filters(root: &Path, include: &Filter, exclude: &Filter, path: &Path) -> bool {
+    if include.empty && exclude.empty {
+        return true;
+    }
+    let relative = path.strip_prefix(root).unwrap_or(path);
+    (include.empty || include.matches(relative)) && !exclude.matches(relative)
+}
+
 impl ignore::ParallelVisitor for WalkVisitor<'_> {
     fn visit(&mut self, entry: Result<ignore::DirEntry, ignore::Error>) -> ignore::WalkState {
         let found = &mut self.found;
@@ -336,11 +346,9 @@ impl ignore::ParallelVisitor for WalkVisitor<'_> {
                 if is_dir && entry.path_is_symlink() {
                     found.linked_dirs.push(entry.path().to_path_buf());
                 }
-                let relative = entry.path().strip_prefix(self.root).unwrap_or(entry.path());
                 let wanted = entry.file_type().is_some_and(|t| t.is_file())
                     && is_config_file(entry.path())
-                    && (self.include.empty || self.include.matches(relative))
-                    && !self.exclude.matches(relative);
+                    && passes_filters(self.root, self.include, self.exclude, entry.path());
                 if wanted {
                     found.files.push(WalkedFile {
                         is_link: entry.path_is_symlink(),

@@ -104,10 +104,31 @@ impl<'t> Parser<'t> {
         self.bytes.get(self.pos).copied()
     }
 
-    /// JSON's four whitespace characters, and nothing else.
+    /// JSON's four whitespace characters, and nothing else. A line's
+    /// indentation (a third of a pretty-printed config) is measured eight
+    /// bytes at a time.
     fn skip_whitespace(&mut self) {
-        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.peek() {
-            self.pos += 1;
+        const SPACES: u64 = u64::from_le_bytes([b' '; 8]);
+        loop {
+            match self.peek() {
+                Some(b' ' | b'\t' | b'\r') => self.pos += 1,
+                Some(b'\n') => {
+                    self.pos += 1;
+                    while let Some(chunk) = self.bytes.get(self.pos..self.pos + 8) {
+                        let mut word = [0; 8];
+                        word.copy_from_slice(chunk);
+                        // The first byte that is not a space, counted from
+                        // the lowest: each space XORs to zero.
+                        let other = u64::from_le_bytes(word) ^ SPACES;
+                        if other != 0 {
+                            self.pos += (other.trailing_zeros() / 8) as usize;
+                            break;
+                        }
+                        self.pos += 8;
+                    }
+                }
+                _ => return,
+            }
         }
     }
 
