@@ -148,31 +148,45 @@ pub fn merge(
     merge
 }
 
-/// An existing exporter of the same kind that sends to the same place as
-/// `entry` (host and port as KrakenD dials them; a Prometheus port).
-fn same_place<'e>(
-    existing: &'e otel::Block,
-    entry: &Exporter,
-) -> Option<(&'e str, Span, Exporter)> {
-    let found = match entry {
+/// The existing exporters of the same kind that send to the same place as
+/// `entry` (host and port as KrakenD dials them; a Prometheus port), in
+/// the order they are written.
+fn same_place(existing: &otel::Block, entry: &Exporter) -> Vec<(String, Span, Exporter)> {
+    let named = |name: &Option<String>| name.as_deref().unwrap_or("(unnamed)").to_string();
+    match entry {
         Exporter::Otlp(new) => existing
             .otlp()
             .iter()
-            .find(|e| e.host() == new.host() && e.port() == new.port())
-            .map(|e| (e.name.as_deref(), e.span.clone(), Exporter::Otlp(e.clone()))),
+            .filter(|e| e.host() == new.host() && e.port() == new.port())
+            .map(|e| (named(&e.name), e.span.clone(), Exporter::Otlp(e.clone())))
+            .collect(),
         Exporter::Prometheus(new) => existing
             .prometheus()
             .iter()
-            .find(|e| e.port() == new.port())
+            .filter(|e| e.port() == new.port())
             .map(|e| {
                 (
-                    e.name.as_deref(),
+                    named(&e.name),
                     e.span.clone(),
                     Exporter::Prometheus(e.clone()),
                 )
-            }),
-    };
-    found.map(|(name, span, e)| (name.unwrap_or("(unnamed)"), span, e))
+            })
+            .collect(),
+    }
+}
+
+/// "the existing {kind}exporter `a`", or "the existing {kind}exporters
+/// `a` and `b`".
+fn existing_exporters(kind: &str, found: &[(String, Span, Exporter)]) -> String {
+    let names: Vec<String> = found.iter().map(|(n, ..)| format!("`{n}`")).collect();
+    match names.as_slice() {
+        [one] => format!("the existing {kind}exporter {one}"),
+        [rest @ .., last] => format!(
+            "the existing {kind}exporters {} and {last}",
+            rest.join(", ")
+        ),
+        [] => format!("no existing {kind}exporter"),
+    }
 }
 
 /// The migrated exporters to append: those whose place an existing
@@ -186,16 +200,27 @@ fn plan_exporters(
     let mut taken: Vec<String> = existing.block.names().map(str::to_string).collect();
     let mut added = Vec::new();
     for mut entry in krakend::exporters(intent, options) {
-        if let Some((name, span, found)) = same_place(&existing.block, &entry) {
-            // It covers the migrated exporter only for the signals it
-            // does not disable.
-            let missing = |s: Signal| entry.carries(s) && !found.carries(s);
+        let found = same_place(&existing.block, &entry);
+        if let Some((_, span, _)) = found.first() {
+            let span = span.clone();
+            let name = existing_exporters("", &found);
+            let one = found.len() == 1;
+            let (sends, listen, has, its, it) = if one {
+                ("sends", "listens", "has", "its", "it")
+            } else {
+                ("send", "listen", "have", "their", "them")
+            };
+            // Together they cover the migrated exporter only for the
+            // signals one of them does not disable: two exporters to one
+            // place, one for traces and one for metrics, cover both.
+            let missing =
+                |s: Signal| entry.carries(s) && !found.iter().any(|(_, _, e)| e.carries(s));
             let (missing_traces, missing_metrics) =
                 (missing(Signal::Traces), missing(Signal::Metrics));
             if !missing_traces && !missing_metrics {
                 diagnostics.push(existing.info(
                     format!(
-                        "the existing exporter `{name}` already sends to the place the migrated `{}` exporter would: not added twice",
+                        "{name} already {sends} to the place the migrated `{}` exporter would: not added twice",
                         entry.name()
                     ),
                     span,
@@ -205,7 +230,8 @@ fn plan_exporters(
             let Exporter::Otlp(otlp) = &mut entry else {
                 // A second Prometheus exporter cannot listen on that port.
                 diagnostics.push(existing.refuse(format!(
-                    "the existing Prometheus exporter `{name}` listens on the port the legacy block served metrics on, but has `disable_metrics: true`: enable its metrics or give it another port"
+                    "{} {listen} on the port the legacy block served metrics on, but {has} `disable_metrics: true`: enable {its} metrics or give {it} another port",
+                    existing_exporters("Prometheus ", &found)
                 )));
                 continue;
             };
@@ -216,7 +242,7 @@ fn plan_exporters(
             };
             diagnostics.push(existing.info(
                 format!(
-                    "the existing exporter `{name}` sends to the place the migrated `{}` exporter would, but not {missing}: the migrated exporter is added for them",
+                    "{name} {sends} to the place the migrated `{}` exporter would, but not {missing}: the migrated exporter is added for them",
                     otlp.name.as_deref().unwrap_or_default()
                 ),
                 span,
@@ -441,6 +467,28 @@ mod tests {
         assert!(!m.refused(), "{:#?}", m.diagnostics);
         assert!(m.insertions.is_empty(), "{:#?}", m.insertions);
         assert!(m.diagnostics[0].message.contains("not added twice"));
+    }
+
+    #[test]
+    fn exporters_to_one_place_cover_it_together() {
+        // Bug: only the first existing exporter to the Jaeger host was
+        // read; it sends no traces, so a second `jaeger` exporter was
+        // added next to `t`, which does, and the traces went there twice.
+        let m = merged(
+            r#"{"exporters": {"otlp": [
+                {"name": "m", "host": "jaeger", "disable_traces": true},
+                {"name": "t", "host": "jaeger", "disable_metrics": true}]}}"#,
+            &jaeger_intent(Sampling::Always),
+        );
+        assert!(!m.refused(), "{:#?}", m.diagnostics);
+        assert!(m.insertions.is_empty(), "{:#?}", m.insertions);
+        assert!(
+            m.diagnostics[0]
+                .message
+                .contains("the existing exporters `m` and `t` already send"),
+            "{:#?}",
+            m.diagnostics
+        );
     }
 
     #[test]
