@@ -287,7 +287,9 @@ pub struct Location {
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub(crate) enum Folder {
-    /// Device and inode.
+    /// Device and inode (where there are inodes: not in the playground's
+    /// WebAssembly build).
+    #[cfg_attr(not(unix), allow(dead_code))]
     Identity(u64, u64),
     /// The path, where the folder cannot be looked at (resolved where
     /// there are no inodes).

@@ -33,18 +33,13 @@ use crate::syntax::source::Format;
 /// them in a settings file that is the service `extra_config`).
 const SERVICE_MEMBERS: [&str; 2] = ["extra_config", OPENTELEMETRY];
 
-/// The focus of the input's parse, when it need not be built whole: a
-/// JSON config whose mentions of the legacy word the bytes tell (no `\u`
-/// escape).
-pub fn of_input(text: &str, format: Format) -> Option<Focus> {
-    if format != Format::Json {
-        return None;
-    }
-    let mentions = Mentions::of(text, format)?;
-    let focus = Focus::new(mentions.ranges().collect())
+/// The focus of the input's parse, for a JSON config whose mentions of the
+/// legacy word the bytes tell ([`Mentions::of`]: none for another format
+/// or with a `\u` escape, and the input is then built whole).
+pub fn of_input(mentions: &Mentions) -> Focus {
+    Focus::new(mentions.ranges().collect())
         .with_root_members(&SERVICE_MEMBERS)
-        .with_wide_numbers();
-    Some(focus)
+        .with_wide_numbers()
 }
 
 /// The focus of the self-check's parse of `output`, which `edits` made.
@@ -184,8 +179,8 @@ mod tests {
 
     #[test]
     fn the_input_is_read_without_what_the_migration_does_not_read() {
-        assert!(of_input(CONFIG, Format::Yaml).is_none(), "JSON only");
-        let focus = of_input(CONFIG, Format::Json).unwrap();
+        assert!(Mentions::of(CONFIG, Format::Yaml).is_none(), "JSON only");
+        let focus = of_input(&Mentions::of(CONFIG, Format::Json).unwrap());
         let tree = syntax::json::parse_focused(CONFIG, &focus).unwrap();
         let whole = syntax::json::parse(CONFIG).unwrap();
         assert_eq!(endpoints_built(&tree), [false, true, false]);

@@ -71,6 +71,19 @@ impl<'a> Input<'a> {
         find_secrets: bool,
     ) -> Input<'a> {
         let mentions = Mentions::of(text, format);
+        Input::tree_mentioning(text, format, document, find_secrets, mentions)
+    }
+
+    /// [`Input::tree`], given the text's mentions of the legacy word
+    /// (`Mentions::of(text, format)`, found once for the parse's focus and
+    /// for the blocks' location).
+    pub fn tree_mentioning(
+        text: &'a str,
+        format: Format,
+        document: &'a dyn Document,
+        find_secrets: bool,
+        mentions: Option<Mentions>,
+    ) -> Input<'a> {
         let located = locate::locate_documents(
             document.root(),
             document.other_documents(),

@@ -26,6 +26,7 @@ use crate::migration::options::Options;
 use crate::migration::render::collector::CollectorConfig;
 use crate::migration::schema::SchemaValidator;
 use crate::model::diagnostic::{self, Code, Diagnostic};
+use crate::model::locate::Mentions;
 use crate::model::redact;
 use crate::syntax::edit::{self, Edit};
 use crate::syntax::source::{Format, LineCursor};
@@ -216,26 +217,36 @@ pub fn migrate_reading(
             let holders = input::holders(text, &scan);
             plan(Input::template(text, &scan, &holders), options, source_name)
         }
-        _ => match parse_input(text, format, options, read) {
-            Ok(document) => {
-                let input = Input::tree(text, format, &*document, options.find_secrets);
-                plan(input, options, source_name)
+        _ => {
+            let mentions = Mentions::of(text, format);
+            match parse_input(text, format, mentions.as_ref(), options, read) {
+                Ok(document) => {
+                    let input = Input::tree_mentioning(
+                        text,
+                        format,
+                        &*document,
+                        options.find_secrets,
+                        mentions,
+                    );
+                    plan(input, options, source_name)
+                }
+                // Flexible Configuration files often keep a `.json` name.
+                Err(_) if format == Format::Json && text.contains("{{") => {
+                    return again(Format::Template);
+                }
+                Err(err) => return invalid(text, format, err, options),
             }
-            // Flexible Configuration files often keep a `.json` name.
-            Err(_) if format == Format::Json && text.contains("{{") => {
-                return again(Format::Template);
-            }
-            Err(err) => return invalid(text, format, err, options),
-        },
+        }
     };
     apply(text, plan, schema)
 }
 
 /// The input's document, built only where the migration reads it when it
-/// can be ([`focus::of_input`]).
+/// can be ([`focus::of_input`]: a JSON text whose `mentions` are known).
 fn parse_input<'t>(
     text: &'t str,
     format: Format,
+    mentions: Option<&Mentions>,
     options: &Options,
     read: Read,
 ) -> Result<Box<dyn syntax::Document + 't>, syntax::SyntaxError> {
@@ -244,8 +255,7 @@ fn parse_input<'t>(
         Read::Focused => true,
         Read::Whole => false,
     };
-    // Made only for a focused read: it scans the text for its mentions.
-    let focus = focused.then(|| focus::of_input(text, format)).flatten();
+    let focus = mentions.filter(|_| focused).map(focus::of_input);
     syntax::parse_focused(text, format, focus.as_ref())
 }
 
