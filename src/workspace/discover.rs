@@ -247,7 +247,7 @@ impl Walk {
 /// by name, so runs are reproducible whatever the threads did.
 fn walk(root: &Path, options: &DiscoverOptions, include: &Filter, exclude: &Filter) -> Walk {
     let result = std::sync::Mutex::new(Walk::default());
-    let mut visitors = WalkVisitors {
+    let mut scope = WalkScope {
         root,
         include,
         exclude,
@@ -262,7 +262,7 @@ fn walk(root: &Path, options: &DiscoverOptions, include: &Filter, exclude: &Filt
         .parents(!options.no_ignore)
         .follow_links(true)
         .build_parallel()
-        .visit(&mut visitors);
+        .visit(&mut scope);
     let mut walk = result.into_inner().unwrap_or_else(|e| e.into_inner());
     walk.files.sort_by(|a, b| walk_order(&a.path, &b.path));
     walk.problems.sort_by(|a, b| walk_order(&a.path, &b.path));
@@ -288,30 +288,40 @@ fn walk_order(a: &Path, b: &Path) -> std::cmp::Ordering {
         a.as_os_str().as_encoded_bytes(),
         b.as_os_str().as_encoded_bytes(),
     );
-    let common = a.iter().zip(b).take_while(|(x, y)| x == y).count();
+    let common = crate::workspace::input_list::shared_prefix(a, b);
     match (a.get(common), b.get(common)) {
         (Some(&x), Some(&y)) => rank(x).cmp(&rank(y)),
         _ => a.len().cmp(&b.len()),
     }
 }
 
-/// Makes one visitor per walker thread, each gathering what its thread
-/// finds and handing it over once, when the walk is over, instead of
-/// taking a shared lock for every file.
-struct WalkVisitors<'a> {
+/// What every walker thread shares, and the maker of their visitors: one
+/// per thread, each gathering what its thread finds and handing it over
+/// once, when the walk is over, instead of taking a shared lock per file.
+#[derive(Clone, Copy)]
+struct WalkScope<'a> {
     root: &'a Path,
     include: &'a Filter,
     exclude: &'a Filter,
     result: &'a std::sync::Mutex<Walk>,
 }
 
-impl<'s> ignore::ParallelVisitorBuilder<'s> for WalkVisitors<'s> {
+impl WalkScope<'_> {
+    /// Whether `--include` and `--exclude` let `path` through (the path
+    /// below the root is only worked out when one of them is given).
+    fn passes_filters(&self, path: &Path) -> bool {
+        if self.include.empty && self.exclude.empty {
+            return true;
+        }
+        let relative = path.strip_prefix(self.root).unwrap_or(path);
+        (self.include.empty || self.include.matches(relative)) && !self.exclude.matches(relative)
+    }
+}
+
+impl<'s> ignore::ParallelVisitorBuilder<'s> for WalkScope<'s> {
     fn build(&mut self) -> Box<dyn ignore::ParallelVisitor + 's> {
         Box::new(WalkVisitor {
-            root: self.root,
-            include: self.include,
-            exclude: self.exclude,
-            result: self.result,
+            scope: *self,
             found: Walk::default(),
         })
     }
@@ -319,28 +329,15 @@ impl<'s> ignore::ParallelVisitorBuilder<'s> for WalkVisitors<'s> {
 
 /// One walker thread's share of the walk.
 struct WalkVisitor<'a> {
-    root: &'a Path,
-    include: &'a Filter,
-    exclude: &'a Filter,
-    result: &'a std::sync::Mutex<Walk>,
+    scope: WalkScope<'a>,
     found: Walk,
-}
-
-/// Whether `--include` and `--exclude` let `path` through (the path below
-/// `root` is only worked out when one of them is given).
-fn passes_filters(root: &Path, include: &Filter, exclude: &Filter, path: &Path) -> bool {
-    if include.empty && exclude.empty {
-        return true;
-    }
-    let relative = path.strip_prefix(root).unwrap_or(path);
-    (include.empty || include.matches(relative)) && !exclude.matches(relative)
 }
 
 impl ignore::ParallelVisitor for WalkVisitor<'_> {
     fn visit(&mut self, entry: Result<ignore::DirEntry, ignore::Error>) -> ignore::WalkState {
         let found = &mut self.found;
         match entry {
-            Err(err) => found.problems.push(problem(self.root, &err)),
+            Err(err) => found.problems.push(problem(self.scope.root, &err)),
             Ok(entry) => {
                 let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
                 if is_dir && entry.path_is_symlink() {
@@ -348,7 +345,7 @@ impl ignore::ParallelVisitor for WalkVisitor<'_> {
                 }
                 let wanted = entry.file_type().is_some_and(|t| t.is_file())
                     && is_config_file(entry.path())
-                    && passes_filters(self.root, self.include, self.exclude, entry.path());
+                    && self.scope.passes_filters(entry.path());
                 if wanted {
                     found.files.push(WalkedFile {
                         is_link: entry.path_is_symlink(),
@@ -364,7 +361,7 @@ impl ignore::ParallelVisitor for WalkVisitor<'_> {
 impl Drop for WalkVisitor<'_> {
     /// The walker drops each thread's visitor when the walk is over.
     fn drop(&mut self) {
-        let mut all = self.result.lock().unwrap_or_else(|e| e.into_inner());
+        let mut all = self.scope.result.lock().unwrap_or_else(|e| e.into_inner());
         all.files.append(&mut self.found.files);
         all.linked_dirs.append(&mut self.found.linked_dirs);
         all.problems.append(&mut self.found.problems);

@@ -154,7 +154,8 @@ fn kind_of(code: usize) -> InputKind {
     }
 }
 
-fn shared_prefix(a: &[u8], b: &[u8]) -> usize {
+/// How many leading bytes `a` and `b` share.
+pub(super) fn shared_prefix(a: &[u8], b: &[u8]) -> usize {
     a.iter().zip(b).take_while(|(x, y)| x == y).count()
 }
 

@@ -13,13 +13,53 @@ use crate::migration::convert;
 use crate::migration::intent::Intent;
 use crate::migration::options::Options;
 use crate::model::diagnostic::{Action, Code, Diagnostic, Severity};
-use crate::model::legacy::{self, Settings};
+use crate::model::legacy::{self, Decoded, Settings};
 use crate::model::locate::{BlockRef, Namespace, OPENTELEMETRY, Scope};
 use crate::syntax::edit::Edit;
 use crate::syntax::tree::{Node, Span};
 
 use super::input::Input;
-use super::target::Decodes;
+
+/// Service blocks as KrakenD decodes them, each decoded once: choosing the
+/// collector flavour reads their exporters, and the conversion takes
+/// them (a second decoding was a twentieth of a large `--check`).
+#[derive(Default)]
+pub struct Decodes(Vec<((usize, usize), Decoded<Settings>)>);
+
+impl Decodes {
+    /// The block's container by identity (every block of a run is in one
+    /// tree), and its place in it.
+    fn key(block: &BlockRef<'_>) -> (usize, usize) {
+        (std::ptr::from_ref(block.container).addr(), block.index)
+    }
+
+    fn decode(block: &BlockRef<'_>) -> Decoded<Settings> {
+        let value = &block.member().value;
+        legacy::decode::<Settings>(value, &block.pointer(), block.namespace.key())
+    }
+
+    /// `block` decoded, decoding it on first use.
+    pub fn get(&mut self, block: &BlockRef<'_>) -> &Decoded<Settings> {
+        let key = Self::key(block);
+        let at = match self.0.iter().position(|(k, _)| *k == key) {
+            Some(at) => at,
+            None => {
+                self.0.push((key, Self::decode(block)));
+                self.0.len() - 1
+            }
+        };
+        &self.0[at].1
+    }
+
+    /// `block` decoded, for good.
+    pub fn take(&mut self, block: &BlockRef<'_>) -> Decoded<Settings> {
+        let key = Self::key(block);
+        match self.0.iter().position(|(k, _)| *k == key) {
+            Some(at) => self.0.swap_remove(at).1,
+            None => Self::decode(block),
+        }
+    }
+}
 
 /// The state of one migration while edits are gathered.
 pub struct Run<'i, 'a> {
@@ -31,7 +71,8 @@ pub struct Run<'i, 'a> {
     /// that two removals in one object become one set of edits), with the
     /// pointer to blame when the removal needs a person.
     removals: BTreeMap<(usize, usize), (&'a Node, Vec<usize>, String)>,
-    /// The service blocks resolving the target decoded, for the conversion.
+    /// The service blocks as decoded for the collector's choice, for the
+    /// conversion.
     pub decodes: Decodes,
 }
 
@@ -155,9 +196,7 @@ fn convert_service<'a>(run: &mut Run<'_, 'a>, block: &BlockRef<'a>) -> Option<In
         .input
         .root_member("name")
         .and_then(|(_, value)| value.as_str());
-    let decoded = run.decodes.take(block).unwrap_or_else(|| {
-        legacy::decode::<Settings>(&member.value, &block.pointer(), block.namespace.key())
-    });
+    let decoded = run.decodes.take(block);
     let (intent, diagnostics) = convert::service_block(
         decoded,
         &member.value,

@@ -289,7 +289,8 @@ fn invalid(text: &str, format: Format, err: syntax::SyntaxError, options: &Optio
 fn plan(input: Input<'_>, options: &Options, source_name: &str) -> Plan {
     // `auto` is resolved first: every step below sees one collector and
     // one KrakenD version.
-    let (resolved, target_notes, decodes) = target::resolve(&input, options);
+    let mut decodes = blocks::Decodes::default();
+    let (resolved, target_notes) = target::resolve(&input, options, &mut decodes);
     let options = &resolved;
     let mut run = Run::new(&input, options);
     run.decodes = decodes;

@@ -17,12 +17,11 @@ use crate::migration::options::{CollectorFlavor, MetricsTarget, Options, TargetV
 use crate::model::diagnostic::{Code, Diagnostic};
 #[cfg(test)]
 use crate::model::legacy::LegacyExporter;
-use crate::model::legacy::{self, Decoded, Settings};
-use crate::model::locate::BlockRef;
 use crate::model::target::Component;
 use crate::model::version::KrakendVersion;
 use crate::syntax::tree::{Span, child_pointer};
 
+use super::blocks::Decodes;
 use super::input::Input;
 
 /// The KrakenD version `text` is migrated for with `options` (`auto`
@@ -47,46 +46,27 @@ pub fn version_of(
     version(&Input::tree(text, format, &*document, false)).0
 }
 
-/// Service blocks as KrakenD decodes them, each decoded once: choosing
-/// the collector reads their exporters, and the conversion takes them
-/// from here instead of decoding the block a second time (which was a
-/// twentieth of a large `--check`'s work).
-#[derive(Default)]
-pub struct Decodes(Vec<((usize, usize), Decoded<Settings>)>);
-
-impl Decodes {
-    /// The block's container by identity (every block of a run is in one
-    /// tree), and its place in it.
-    fn key(block: &BlockRef<'_>) -> (usize, usize) {
-        (std::ptr::from_ref(block.container).addr(), block.index)
-    }
-
-    /// The decoded settings of `block`, if it was decoded here.
-    pub fn take(&mut self, block: &BlockRef<'_>) -> Option<Decoded<Settings>> {
-        let key = Self::key(block);
-        let at = self.0.iter().position(|(k, _)| *k == key)?;
-        Some(self.0.swap_remove(at).1)
-    }
-}
-
-/// `options` with `auto` resolved for `input`, the diagnostics that say
-/// how (to be reported only when the file is migrated), and the service
-/// blocks decoded on the way.
-pub fn resolve(input: &Input, options: &Options) -> (Options, Vec<Diagnostic>, Decodes) {
+/// `options` with `auto` resolved for `input`, and the diagnostics that
+/// say how (to be reported only when the file is migrated). The service
+/// blocks it reads are decoded into `decodes`, for the conversion.
+pub fn resolve(
+    input: &Input,
+    options: &Options,
+    decodes: &mut Decodes,
+) -> (Options, Vec<Diagnostic>) {
     let mut resolved = options.clone();
     let mut notes = Vec::new();
-    let mut decodes = Decodes::default();
     if options.krakend_version == TargetVersion::Auto {
         let (version, note) = version(input);
         resolved.krakend_version = TargetVersion::Exact(version);
         notes.extend(note);
     }
     if options.collector == CollectorFlavor::Auto {
-        let (flavor, note) = collector(input, options, &mut decodes);
+        let (flavor, note) = collector(input, options, decodes);
         resolved.collector = flavor;
         notes.extend(note);
     }
-    (resolved, notes, decodes)
+    (resolved, notes)
 }
 
 /// The version `$schema` names, if it has the OpenTelemetry module.
@@ -119,7 +99,7 @@ fn components(
     for block in input.located.service().filter(|b| !b.duplicate) {
         let pointer = block.pointer();
         let member = block.member();
-        let decoded = legacy::decode::<Settings>(&member.value, &pointer, block.namespace.key());
+        let decoded = decodes.get(block);
         if let Some(exporters) = decoded.settings.as_ref().and_then(|s| s.exporters.as_ref()) {
             for exporter in exporters.value.written() {
                 let (Some(component), Some(span)) = (
@@ -144,7 +124,6 @@ fn components(
                 ));
             }
         }
-        decodes.0.push((Decodes::key(block), decoded));
     }
     out
 }
@@ -273,8 +252,7 @@ mod tests {
     fn resolved(text: &str) -> (Options, Vec<Diagnostic>) {
         let document = crate::syntax::parse(text, Format::Json).unwrap();
         let input = Input::tree(text, Format::Json, &*document, false);
-        let (options, notes, _) = resolve(&input, &Options::default());
-        (options, notes)
+        resolve(&input, &Options::default(), &mut Decodes::default())
     }
 
     #[test]
