@@ -137,9 +137,11 @@ pub fn escape_token(token: &str) -> String {
 
 /// Append `token` escaped: one pass, and one copy when (as for nearly
 /// every key) there is nothing to escape.
-fn push_escaped(out: &mut String, token: &str) {
+pub fn push_escaped(out: &mut String, token: &str) {
+    // Byte positions: `~` and `/` are ASCII, so they never fall inside a
+    // UTF-8 sequence (and a byte loop beats a char pattern on short keys).
     let mut rest = token;
-    while let Some(i) = rest.find(['~', '/']) {
+    while let Some(i) = rest.bytes().position(|b| b == b'~' || b == b'/') {
         out.push_str(&rest[..i]);
         out.push_str(if rest.as_bytes()[i] == b'~' {
             "~0"

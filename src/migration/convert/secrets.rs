@@ -10,7 +10,7 @@
 
 use crate::model::diagnostic::{Code, Diagnostic};
 use crate::model::redact::policy::{is_secret_key, redact_str, string_secret_ranges};
-use crate::syntax::tree::{Node, NodeKind, Span, child_pointer, unescape_token};
+use crate::syntax::tree::{Member, Node, NodeKind, Span, push_escaped, unescape_token};
 
 /// A warning, by JSON pointer, for each credential-like value inside a
 /// legacy block (`block`, at `pointer`) that no conversion rule already
@@ -65,50 +65,127 @@ pub fn rotate(block: &Node, pointer: &str, warned: &[Diagnostic]) -> Vec<Diagnos
 
 /// Every credential-like value of `block`, by pointer, with its span and
 /// what it is ("credential", "header value", "URL credential").
+///
+/// Why the path steps: a block has many fields and nearly none is a
+/// credential, so a field's pointer is written out only when it is found;
+/// the walk keeps, for each container it enters, its parent and its token.
 fn credentials(block: &Node, pointer: &str) -> Vec<(String, Span, &'static str)> {
-    let mut found = Vec::new();
-    let mut stack: Vec<(&Node, String, Option<&str>)> = vec![(block, pointer.to_string(), None)];
-    while let Some((node, at, key)) = stack.pop() {
+    let mut walk = Walk {
+        base: pointer,
+        steps: Vec::new(),
+        stack: Vec::new(),
+        found: Vec::new(),
+    };
+    match &block.kind {
+        NodeKind::Object(_) | NodeKind::Array(_) => walk.stack.push((block, None)),
+        NodeKind::String(value) if !string_secret_ranges(value).is_empty() => {
+            walk.found
+                .push((pointer.to_string(), block.span.clone(), "URL credential"));
+        }
+        _ => {}
+    }
+    while let Some((node, at)) = walk.stack.pop() {
         match &node.kind {
             NodeKind::Object(members) => {
                 for member in members {
-                    let child = child_pointer(&at, &member.key);
-                    if member.key.eq_ignore_ascii_case("headers")
-                        && member.value.members().is_some()
-                    {
-                        // One warning per header, named by its pointer.
-                        for header in member.value.members().unwrap_or_default() {
-                            if holds_value(&header.value) {
-                                found.push((
-                                    child_pointer(&child, &header.key),
-                                    header.span.clone(),
-                                    "header value",
-                                ));
-                            }
-                        }
-                    } else if is_secret_key(&member.key)
-                        || member.key.eq_ignore_ascii_case("headers")
-                    {
-                        if holds_value(&member.value) {
-                            found.push((child, member.span.clone(), "credential"));
-                        }
-                    } else {
-                        stack.push((&member.value, child, Some(&member.key)));
-                    }
+                    walk.member(member, at);
                 }
             }
             NodeKind::Array(elements) => {
                 for (i, element) in elements.iter().enumerate() {
-                    stack.push((element, format!("{at}/{i}"), key));
+                    walk.child(element, at, Token::Index(i));
                 }
-            }
-            NodeKind::String(value) if !string_secret_ranges(value).is_empty() => {
-                found.push((at, node.span.clone(), "URL credential"));
             }
             _ => {}
         }
     }
-    found
+    walk.found
+}
+
+/// One reference token of a pointer, as the walk met it.
+#[derive(Clone, Copy)]
+enum Token<'n> {
+    Key(&'n str),
+    Index(usize),
+}
+
+/// The state of [`credentials`]: `steps` are the containers entered (the
+/// step of their parent container, `None` for the block, and their
+/// token); `stack` the containers still to read, with their step.
+struct Walk<'n, 'p> {
+    base: &'p str,
+    steps: Vec<(Option<usize>, Token<'n>)>,
+    stack: Vec<(&'n Node, Option<usize>)>,
+    found: Vec<(String, Span, &'static str)>,
+}
+
+impl<'n> Walk<'n, '_> {
+    /// A member of the container at step `at`.
+    fn member(&mut self, member: &'n Member, at: Option<usize>) {
+        let key = Token::Key(&member.key);
+        let headers = member.key.eq_ignore_ascii_case("headers");
+        if let (true, Some(headers)) = (headers, member.value.members()) {
+            // One warning per header, named by its pointer.
+            for header in headers.iter().filter(|h| holds_value(&h.value)) {
+                let mut pointer = self.pointer(at, key);
+                push_token(&mut pointer, Token::Key(&header.key));
+                self.found
+                    .push((pointer, header.span.clone(), "header value"));
+            }
+        } else if headers || is_secret_key(&member.key) {
+            if holds_value(&member.value) {
+                let pointer = self.pointer(at, key);
+                self.found
+                    .push((pointer, member.span.clone(), "credential"));
+            }
+        } else {
+            self.child(&member.value, at, key);
+        }
+    }
+
+    /// A value inside the container at step `at`, under `token`.
+    fn child(&mut self, node: &'n Node, at: Option<usize>, token: Token<'n>) {
+        match &node.kind {
+            NodeKind::Object(_) | NodeKind::Array(_) => {
+                self.steps.push((at, token));
+                self.stack.push((node, Some(self.steps.len() - 1)));
+            }
+            NodeKind::String(value) if !string_secret_ranges(value).is_empty() => {
+                let pointer = self.pointer(at, token);
+                self.found
+                    .push((pointer, node.span.clone(), "URL credential"));
+            }
+            _ => {}
+        }
+    }
+
+    /// The pointer of `token` inside the container at step `at`.
+    fn pointer(&self, mut at: Option<usize>, token: Token<'n>) -> String {
+        let mut tokens = vec![token];
+        while let Some(step) = at {
+            let (parent, token) = self.steps[step];
+            tokens.push(token);
+            at = parent;
+        }
+        let mut out = self.base.to_string();
+        for token in tokens.into_iter().rev() {
+            push_token(&mut out, token);
+        }
+        out
+    }
+}
+
+fn push_token(out: &mut String, token: Token<'_>) {
+    match token {
+        Token::Key(key) => {
+            out.push('/');
+            push_escaped(out, key);
+        }
+        Token::Index(i) => {
+            use std::fmt::Write;
+            let _ = write!(out, "/{i}");
+        }
+    }
 }
 
 /// Whether a secret's value holds something to rotate: a non-empty
@@ -125,4 +202,43 @@ fn holds_value(node: &Node) -> bool {
         }
     }
     false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::syntax::json;
+
+    /// Every kind of credential, at every depth, named by its pointer
+    /// (escaped keys, array indices), each once, in document order.
+    #[test]
+    fn credentials_are_named_by_their_pointers() {
+        let text = r#"{"api_key": "k", "a/b": {"headers": {"x-token": "t", "empty": ""}},
+            "tags": ["plain", "user:pw@host", {"password": ["p"]}],
+            "m~n": [[{"url": "https://u:p@h"}]], "nothing": {"password": ""}}"#;
+        let block = json::parse(text).unwrap();
+        let found: Vec<(String, &str)> = credentials(&block, "/b")
+            .into_iter()
+            .map(|(at, _, what)| (at, what))
+            .collect();
+        let mut expected = vec![
+            ("/b/api_key".to_string(), "credential"),
+            ("/b/a~1b/headers/x-token".to_string(), "header value"),
+            ("/b/tags/1".to_string(), "URL credential"),
+            ("/b/tags/2/password".to_string(), "credential"),
+            ("/b/m~0n/0/0/url".to_string(), "URL credential"),
+        ];
+        let mut found_sorted = found.clone();
+        found_sorted.sort();
+        expected.sort();
+        assert_eq!(found_sorted, expected);
+        let warned = rotate(&block, "/b", &[]);
+        assert_eq!(warned.len(), expected.len());
+        let starts: Vec<usize> = warned
+            .iter()
+            .filter_map(|d| d.span.as_ref())
+            .map(|s| s.start)
+            .collect();
+        assert!(starts.is_sorted() && starts.len() == warned.len());
+    }
 }

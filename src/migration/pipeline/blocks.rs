@@ -124,7 +124,8 @@ impl<'i, 'a> Run<'i, 'a> {
 /// any, and schedule the removal of the others. Returns each converted
 /// block with its intent (blocks that exported nothing are removed).
 pub fn service<'a>(run: &mut Run<'_, 'a>) -> Vec<(Intent, BlockRef<'a>)> {
-    let service: Vec<BlockRef<'a>> = run.input.located.service().cloned().collect();
+    let input = run.input;
+    let service: Vec<&BlockRef<'a>> = input.located.service().collect();
     let mut containers: Vec<Span> = Vec::new();
     for block in &service {
         if !containers.contains(&block.container.span) {
@@ -136,6 +137,7 @@ pub fn service<'a>(run: &mut Run<'_, 'a>) -> Vec<(Intent, BlockRef<'a>)> {
         let group: Vec<&BlockRef<'a>> = service
             .iter()
             .filter(|b| b.container.span == container)
+            .copied()
             .collect();
         // KrakenD renames the v1 key onto the v2 one, so the v2 key wins;
         // within one key the last duplicate wins.
@@ -227,14 +229,12 @@ fn convert_service<'a>(run: &mut Run<'_, 'a>, block: &BlockRef<'a>) -> Option<In
 
 /// Endpoint and backend blocks: report, then remove.
 pub fn scoped(run: &mut Run<'_, '_>) {
-    let scoped: Vec<BlockRef> = run
-        .input
+    let input = run.input;
+    let scoped = input
         .located
         .blocks
         .iter()
-        .filter(|b| matches!(b.scope, Scope::Endpoint | Scope::Backend))
-        .cloned()
-        .collect();
+        .filter(|b| matches!(b.scope, Scope::Endpoint | Scope::Backend));
     for block in scoped {
         let member = block.member();
         let pointer = block.pointer();
@@ -262,6 +262,6 @@ pub fn scoped(run: &mut Run<'_, '_>) {
             );
             run.diagnostics.extend(diagnostics);
         }
-        run.remove(&block);
+        run.remove(block);
     }
 }

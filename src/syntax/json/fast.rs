@@ -18,6 +18,7 @@
 //! (which jsonc-parser refuses), nesting near the reference path's limit,
 //! and any whitespace other than JSON's four (a BOM included).
 
+mod scan;
 mod skip;
 
 use crate::syntax::focus::Focus;
@@ -29,24 +30,6 @@ use skip::Skipped;
 /// each object and each object member) holds more than 512; this parser
 /// gives up a little earlier so that the reference path decides near it.
 const MAX_OPEN_RANGES: usize = 500;
-
-/// Bytes of a string looked at eight at a time before `memchr` takes over.
-const SHORT: usize = 64;
-
-/// The high bit of each byte of `word` (little-endian) that is `"`, `\`
-/// or a control character. Only the lowest set bit is sure to be one:
-/// a borrow may mark a byte above a real one, never below, so the first
-/// byte marked is the first such byte.
-fn special_bytes(word: u64) -> u64 {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    let zero_in = |v: u64| v.wrapping_sub(ONES) & !v & HIGH;
-    let quote = zero_in(word ^ (ONES * u64::from(b'"')));
-    let backslash = zero_in(word ^ (ONES * u64::from(b'\\')));
-    // Bytes below 0x20: a byte of 0x80 or more is not marked (!word).
-    let control = word.wrapping_sub(ONES * 0x20) & !word & HIGH;
-    quote | backslash | control
-}
 
 /// The tree of `text` when it is strict JSON the reference parser accepts;
 /// `None` when the reference parser must decide.
@@ -105,27 +88,16 @@ impl<'t> Parser<'t> {
     }
 
     /// JSON's four whitespace characters, and nothing else. A line's
-    /// indentation (a third of a pretty-printed config) is measured eight
-    /// bytes at a time.
+    /// indentation (a third of a pretty-printed config) is measured
+    /// sixteen bytes at a time.
+    #[inline(always)]
     fn skip_whitespace(&mut self) {
-        const SPACES: u64 = u64::from_le_bytes([b' '; 8]);
         loop {
             match self.peek() {
                 Some(b' ' | b'\t' | b'\r') => self.pos += 1,
                 Some(b'\n') => {
                     self.pos += 1;
-                    while let Some(chunk) = self.bytes.get(self.pos..self.pos + 8) {
-                        let mut word = [0; 8];
-                        word.copy_from_slice(chunk);
-                        // The first byte that is not a space, counted from
-                        // the lowest: each space XORs to zero.
-                        let other = u64::from_le_bytes(word) ^ SPACES;
-                        if other != 0 {
-                            self.pos += (other.trailing_zeros() / 8) as usize;
-                            break;
-                        }
-                        self.pos += 8;
-                    }
+                    self.pos += scan::leading_spaces(&self.bytes[self.pos..]);
                 }
                 _ => return,
             }
@@ -204,6 +176,7 @@ impl<'t> Parser<'t> {
 
     /// After a value inside a container: skip whitespace, then `,` (true,
     /// with the whitespace after it skipped) or `close` (false).
+    #[inline(always)]
     fn separator(&mut self, close: u8) -> Option<bool> {
         self.skip_whitespace();
         let b = self.peek()?;
@@ -318,32 +291,7 @@ impl<'t> Parser<'t> {
     /// control character (Go and serde_json refuse them raw) or the text
     /// ends first.
     fn run_from(&self, from: usize) -> Option<(usize, u8)> {
-        let rest = self.bytes.get(from..)?;
-        // Most strings of a config are short keys and values: eight bytes
-        // at a time, the quote, the backslash and the control characters
-        // are found in one pass, without a call.
-        let mut at = 0;
-        while at < SHORT {
-            let Some(chunk) = rest.get(at..at + 8) else {
-                break;
-            };
-            let word = u64::from_le_bytes(chunk.try_into().ok()?);
-            let found = special_bytes(word);
-            if found != 0 {
-                let at = at + (found.trailing_zeros() / 8) as usize;
-                let stop = rest[at];
-                return (stop >= 0x20).then_some((at, stop));
-            }
-            at += 8;
-        }
-        let rest = &rest[at..];
-        let len = memchr::memchr2(b'"', b'\\', rest)?;
-        let run = rest.get(..len)?;
-        // Branch-free, so that the check vectorises.
-        if run.iter().fold(false, |control, &b| control | (b < 0x20)) {
-            return None;
-        }
-        Some((at + len, *rest.get(len)?))
+        scan::string_run(self.bytes.get(from..)?)
     }
 
     /// The rest of a string whose first escape is at `pos`, appended to
@@ -597,48 +545,5 @@ mod tests {
                 .unwrap()
                 .is_empty()
         );
-    }
-
-    /// The stop of a string's run as a byte-by-byte reading finds it.
-    fn naive(bytes: &[u8]) -> Option<(usize, u8)> {
-        let at = bytes
-            .iter()
-            .position(|&b| b == b'"' || b == b'\\' || b < 0x20)?;
-        (bytes[at] >= 0x20).then_some((at, bytes[at]))
-    }
-
-    /// Every stop byte (and every byte that is none) at every place of
-    /// the word-at-a-time part and past it, after bytes that are near
-    /// misses (one above a control character, the high half of UTF-8).
-    #[test]
-    fn a_run_stops_where_a_byte_by_byte_reading_stops() {
-        let fillers = [
-            b'a', 0x20, 0x21, 0x7f, 0x80, 0xc3, 0xff, b'!', b'#', b'[', b']',
-        ];
-        let stops = [b'"', b'\\', 0x00, 0x01, 0x1f, 0x20, 0x22, 0x5c, 0x80];
-        for filler in fillers {
-            for stop in stops {
-                for place in 0..SHORT + 12 {
-                    for tail in [&b""[..], b"\"", b"\x01\""] {
-                        let mut bytes = vec![filler; place];
-                        bytes.push(stop);
-                        bytes.extend_from_slice(tail);
-                        let parser = Parser {
-                            text: "",
-                            bytes: &bytes,
-                            pos: 0,
-                            members: Vec::new(),
-                            elements: Vec::new(),
-                            focus: None,
-                        };
-                        assert_eq!(
-                            parser.run_from(0),
-                            naive(&bytes),
-                            "{filler:#x} x {place}, then {stop:#x} {tail:?}"
-                        );
-                    }
-                }
-            }
-        }
     }
 }
