@@ -19,27 +19,28 @@
 
 use crate::syntax::tree::{Member, Node};
 
-/// The members of `members` Go would consider for field `name`, in
-/// document order.
-pub fn candidates(members: &[Member], name: &str) -> Vec<usize> {
-    (0..members.len())
-        .filter(|&i| members[i].key.eq_ignore_ascii_case(name))
-        .collect()
-}
-
-/// Of `candidates` (non-empty, from [`candidates`]), the one whose value
-/// Go stores: the greatest spelling, and of equal spellings the last.
-pub fn winner(members: &[Member], candidates: &[usize]) -> Option<usize> {
-    candidates
-        .iter()
-        .copied()
-        .max_by(|&a, &b| members[a].key.cmp(&members[b].key).then(a.cmp(&b)))
+/// The member of `members` whose value Go stores in field `name`: of the
+/// keys equal to `name` but for ASCII case, the greatest spelling, and of
+/// equal spellings the last. One pass and no allocation: every field of
+/// every legacy struct is looked up here, and nearly all are absent.
+pub fn winner(members: &[Member], name: &str) -> Option<usize> {
+    let mut winner: Option<usize> = None;
+    for (i, member) in members.iter().enumerate() {
+        if !member.key.eq_ignore_ascii_case(name) {
+            continue;
+        }
+        // A later candidate wins every tie.
+        if winner.is_none_or(|w| member.key >= members[w].key) {
+            winner = Some(i);
+        }
+    }
+    winner
 }
 
 /// The member Go stores in field `name` of `object`, if any.
 pub fn field<'n>(object: &'n Node, name: &str) -> Option<&'n Member> {
     let members = object.members()?;
-    winner(members, &candidates(members, name)).map(|i| &members[i])
+    winner(members, name).map(|i| &members[i])
 }
 
 /// Why a JSON number is not a Go integer.

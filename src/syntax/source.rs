@@ -48,20 +48,37 @@ impl Format {
     /// format (`krakend.json.sample`, stdin); a `.json` file holding
     /// template actions is recognised when it is read.
     pub fn from_path(path: &Path) -> Format {
-        let extension = path
-            .extension()
-            .and_then(|e| e.to_str())
-            .map(str::to_ascii_lowercase);
-        let in_partials = path
-            .parent()
-            .is_some_and(|p| p.components().any(|c| c.as_os_str() == "partials"));
-        match extension.as_deref() {
-            Some("yaml" | "yml") => Format::Yaml,
-            Some("toml") => Format::Toml,
-            Some("tmpl") => Format::Template,
-            _ if in_partials => Format::Template,
-            _ => Format::Json,
+        let extension = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+        let is = |name: &str| extension.eq_ignore_ascii_case(name);
+        if is("yaml") || is("yml") {
+            Format::Yaml
+        } else if is("toml") {
+            Format::Toml
+        } else if is("tmpl") || path.parent().is_some_and(|p| has_folder(p, "partials")) {
+            Format::Template
+        } else {
+            Format::Json
         }
+    }
+}
+
+/// Whether one of the folders of `folder` (itself included) is named
+/// `name`. A walk asks this of every file it finds: on Unix the path's
+/// bytes are split on `/`, which names the same folders as
+/// `Path::components` without building them.
+pub fn has_folder(folder: &Path, name: &str) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        folder
+            .as_os_str()
+            .as_bytes()
+            .split(|&b| b == b'/')
+            .any(|part| part == name.as_bytes())
+    }
+    #[cfg(not(unix))]
+    {
+        folder.components().any(|c| c.as_os_str() == name)
     }
 }
 

@@ -28,7 +28,7 @@ pub struct SettingsUse {
 /// `service`), if the path is one.
 pub fn settings_namespace(path: &Path) -> Option<String> {
     let parent = path.parent()?;
-    let in_settings = parent.components().any(|c| c.as_os_str() == "settings");
+    let in_settings = crate::syntax::source::has_folder(parent, "settings");
     let json = path
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("json"));
@@ -111,6 +111,9 @@ impl TemplateIndex {
     /// The actions that insert the `extra_config` of the settings file at
     /// `path` into a config.
     pub fn pulls(&self, path: &Path) -> Vec<&SettingsUse> {
+        if self.roots.is_empty() {
+            return Vec::new();
+        }
         let (Some(namespace), Some(root)) = (settings_namespace(path), flexible_root(path)) else {
             return Vec::new();
         };

@@ -257,18 +257,18 @@ impl<'a> ObjectReader<'a> {
     /// the field is absent or (with an error recorded) has a bad value.
     pub fn field<T: Decode>(&mut self, name: &str, decoder: &mut Decoder) -> Option<Spanned<T>> {
         let members = self.members();
-        let candidates = go::candidates(members, name);
         // Go keeps the last value of a repeated key, then decodes the
         // spellings in sorted order: the greatest spelling is written last.
-        let winner = go::winner(members, &candidates)?;
-        for &i in &candidates {
+        let winner = go::winner(members, name)?;
+        let candidates = members
+            .iter()
+            .enumerate()
+            .filter(|(_, m)| m.key.eq_ignore_ascii_case(name));
+        for (i, loser) in candidates {
             self.claimed[i] = true;
-        }
-        for &i in &candidates {
             if i == winner {
                 continue;
             }
-            let loser = &members[i];
             let why = if loser.key == members[winner].key {
                 format!(
                     "duplicate key `{}`: KrakenD keeps only the last occurrence, so this one is ignored",
