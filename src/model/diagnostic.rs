@@ -333,6 +333,19 @@ impl Diagnostic {
         self
     }
 
+    /// Let go of what only a diagnostic that is shown needs (its message,
+    /// pointer and help), keeping what the counts and the next steps read
+    /// (severity, code, fate, step). Why: a run that shows a config's
+    /// errors alone (the human `--check`) counts the rest on the thread
+    /// that reports, and memory handed from one thread to another to be
+    /// freed there costs both threads more than it does to free it where
+    /// it was made.
+    pub fn keep_counted_only(&mut self) {
+        self.message = String::new();
+        self.pointer = String::new();
+        self.help = None;
+    }
+
     /// Fill line and column from the span.
     pub fn locate(&mut self, text: &str, index: &LineIndex) {
         self.place(|offset| index.line_col(text, offset));

@@ -650,3 +650,45 @@ fn piped_output_has_no_progress_bar() {
     );
     assert_eq!(text(&quiet.stderr), "");
 }
+
+/// The part of a human `--check` report from its next steps on, without
+/// the files each step names.
+fn steps_and_summary(out: &Output) -> String {
+    let text =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    let from = text
+        .find("next steps\n")
+        .unwrap_or_else(|| panic!("{text}"));
+    text[from..]
+        .lines()
+        // The files of each step (`-v` lists them all) aside.
+        .filter(|l| !l.contains("not shown") && !l.starts_with("      "))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The human `--check` shows a config's errors alone and lets the text of
+/// its other diagnostics go as soon as they are made (they are only
+/// counted): its next steps, counts and summary are exactly those of
+/// `--check -v`, which keeps and shows every message.
+#[test]
+fn a_check_that_counts_warnings_reports_what_a_verbose_one_reports() {
+    let dir = repo();
+    let check = |verbose: bool| {
+        let mut command = bin();
+        command.args(["migrate", "--check", "--color", "never"]);
+        if verbose {
+            command.arg("-v");
+        }
+        command.arg(dir.path()).output().unwrap()
+    };
+    let (counted, shown) = (check(false), check(true));
+    assert_eq!(counted.status.code(), Some(1));
+    assert_eq!(shown.status.code(), Some(1));
+    let counted = steps_and_summary(&counted);
+    assert!(
+        counted.contains("OTEL_PROPAGATORS") && counted.contains("warnings"),
+        "{counted}"
+    );
+    assert_eq!(counted, steps_and_summary(&shown));
+}

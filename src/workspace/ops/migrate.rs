@@ -153,9 +153,17 @@ impl Migrator {
     /// all its diagnostics are shown, and it is read and migrated again
     /// with them found.
     pub fn migrate_file(&self, input: &Input) -> FileOutcome {
-        let outcome = self.migrate_file_with(input, false);
+        let mut outcome = self.migrate_file_with(input, false);
         if outcome.needs_scrubbing() {
             return self.migrate_file_with(input, true);
+        }
+        if outcome.unscrubbed {
+            // Only counted: an outcome that gains an error later (a
+            // refused plan) is migrated again in full before it is shown.
+            outcome
+                .diagnostics
+                .iter_mut()
+                .for_each(Diagnostic::keep_counted_only);
         }
         outcome
     }
