@@ -204,6 +204,12 @@ pub fn locate_documents<'a>(
     located
 }
 
+/// Searchers built once per run (see [`Mentions::finder`]).
+static WORD_FINDER: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+    std::sync::LazyLock::new(|| memchr::memmem::Finder::new(Mentions::WORD));
+static ESCAPE: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+    std::sync::LazyLock::new(|| memchr::memmem::Finder::new("\\u"));
+
 /// Where a JSON text spells `opencensus`, which both legacy keys contain,
 /// when that is the only way its tree can hold one: without a `\u` escape
 /// (JSON's other escapes spell no letter). A part of the tree whose bytes
@@ -214,6 +220,12 @@ pub struct Mentions(Vec<usize>);
 impl Mentions {
     pub const WORD: &'static str = "opencensus";
 
+    /// A searcher for [`Mentions::WORD`], built once for a run's every
+    /// file (building one takes longer than searching a small file).
+    pub fn finder() -> &'static memchr::memmem::Finder<'static> {
+        &WORD_FINDER
+    }
+
     /// The mentions of a text in `format`: known for JSON alone (YAML and
     /// TOML escape letters in more ways, a template renders), and not when
     /// a `\u` escape could spell a legacy key where the bytes do not.
@@ -222,12 +234,10 @@ impl Mentions {
             return None;
         }
         let bytes = text.as_bytes();
-        if memchr::memmem::find(bytes, b"\\u").is_some() {
+        if ESCAPE.find(bytes).is_some() {
             return None;
         }
-        Some(Mentions(
-            memchr::memmem::find_iter(bytes, Self::WORD).collect(),
-        ))
+        Some(Mentions(WORD_FINDER.find_iter(bytes).collect()))
     }
 
     /// Whether every mention lies within one of `spans`.

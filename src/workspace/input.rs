@@ -17,6 +17,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::model::diagnostic::{Code, Diagnostic};
+use crate::model::locate::Mentions;
 use crate::syntax::source::{self, DecodeError, Format, ReadError, SourceText};
 use crate::workspace::SetupError;
 use crate::workspace::discover::{self, Problem};
@@ -119,7 +120,9 @@ impl Input {
     /// As the user gave it or the walk found it (`-`, or the name of
     /// `--stdin-filename`, for standard input).
     pub fn display(&self) -> String {
-        self.path.display().to_string()
+        // What `Path::display` shows (invalid UTF-8 replaced), without
+        // the formatting machinery: every outcome of a run names its file.
+        self.path.to_string_lossy().into_owned()
     }
 
     /// The file name, for the collector config's header.
@@ -235,11 +238,8 @@ fn is_stream(_kind: &std::fs::FileType) -> bool {
 /// walk skip unrelated files without parsing them, and never a config
 /// KrakenD reads a legacy block from.
 pub fn mentions_legacy(bytes: &[u8]) -> bool {
-    memchr::memmem::find(bytes, LEGACY_WORD).is_some() || mentions_with_escapes_decoded(bytes)
+    Mentions::finder().find(bytes).is_some() || mentions_with_escapes_decoded(bytes)
 }
-
-/// The word both legacy keys contain.
-const LEGACY_WORD: &[u8] = crate::model::locate::Mentions::WORD.as_bytes();
 
 /// Whether the bytes mention `opencensus` once their escapes are decoded:
 /// `\uXXXX` (JSON, YAML, TOML), `\UXXXXXXXX` (YAML, TOML), `\xHH` (YAML),
@@ -291,7 +291,7 @@ fn mentions_with_escapes_decoded(bytes: &[u8]) -> bool {
             }
         }
     }
-    memchr::memmem::find(&decoded, LEGACY_WORD).is_some()
+    Mentions::finder().find(&decoded).is_some()
 }
 
 /// The error for a file that could not be read.
