@@ -147,6 +147,18 @@ impl Decode for String {
     }
 }
 
+/// A struct kept on the heap: the exporters' structs are hundreds of
+/// bytes each, and the struct holding all of them is moved whole as it is
+/// decoded and converted.
+impl<T: Decode> Decode for Box<T> {
+    const LEAF: bool = T::LEAF;
+    const EXPECTED: &'static str = T::EXPECTED;
+
+    fn decode(node: &Node, pointer: &str, name: &str, decoder: &mut Decoder) -> Option<Self> {
+        T::decode(node, pointer, name, decoder).map(Box::new)
+    }
+}
+
 /// Go `map[string]string`: an object whose values are strings. Entries keep
 /// their own spans because some of them are secrets (ocagent headers).
 #[derive(Debug, Clone, PartialEq)]
@@ -368,14 +380,16 @@ macro_rules! legacy_struct {
                     $crate::model::legacy::decode::ObjectReader::new(node, pointer, name, decoder)?;
                 let before = decoder.failed;
                 decoder.failed = false;
-                let out = $name {
+                let mut out = $name {
                     $($field: reader.field::<$ty>($key, decoder),)*
                     unknown: Vec::new(),
                 };
-                let unknown = reader.unknown(decoder);
+                // In place: a struct of exporters is kilobytes, and a
+                // copy of it per level was a tenth of a `--check`'s copies.
+                out.unknown = reader.unknown(decoder);
                 let failed = decoder.failed;
                 decoder.failed |= before;
-                (!failed).then(|| $name { unknown, ..out })
+                (!failed).then_some(out)
             }
         }
     };

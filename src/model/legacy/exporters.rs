@@ -160,15 +160,15 @@ legacy_struct!(
     /// [`LegacyExporter::key`]), and the `extra_config` slot the module
     /// never read.
     Exporters {
-        influxdb: Influxdb = LegacyExporter::Influxdb.key(),
-        zipkin: Zipkin = LegacyExporter::Zipkin.key(),
-        jaeger: Jaeger = LegacyExporter::Jaeger.key(),
-        prometheus: Prometheus = LegacyExporter::Prometheus.key(),
+        influxdb: Box<Influxdb> = LegacyExporter::Influxdb.key(),
+        zipkin: Box<Zipkin> = LegacyExporter::Zipkin.key(),
+        jaeger: Box<Jaeger> = LegacyExporter::Jaeger.key(),
+        prometheus: Box<Prometheus> = LegacyExporter::Prometheus.key(),
         logger: AnyObject = LegacyExporter::Logger.key(),
-        xray: Xray = LegacyExporter::Xray.key(),
-        stackdriver: Stackdriver = LegacyExporter::Stackdriver.key(),
-        ocagent: Ocagent = LegacyExporter::Ocagent.key(),
-        datadog: Datadog = LegacyExporter::Datadog.key(),
+        xray: Box<Xray> = LegacyExporter::Xray.key(),
+        stackdriver: Box<Stackdriver> = LegacyExporter::Stackdriver.key(),
+        ocagent: Box<Ocagent> = LegacyExporter::Ocagent.key(),
+        datadog: Box<Datadog> = LegacyExporter::Datadog.key(),
         extra_config: AnyObject = "extra_config",
     }
 );

@@ -19,7 +19,7 @@ const DEFAULT_STATS_ADDRESS: &str = "localhost:8125";
 /// the trace agent.
 const METRICS_EXPORTER: &str = "datadog_metrics";
 
-pub fn convert(exporter: &Spanned<Datadog>, cx: &mut Context) -> Vec<Destination> {
+pub fn convert(exporter: &Spanned<Box<Datadog>>, cx: &mut Context) -> Vec<Destination> {
     let datadog = &exporter.value;
     cx.unknown_keys(&datadog.unknown, Datadog::KEYS, "`exporters.datadog`");
     let trace = non_empty(&datadog.trace_address);
@@ -144,7 +144,7 @@ pub fn convert(exporter: &Spanned<Datadog>, cx: &mut Context) -> Vec<Destination
 /// `stats.go` ~18, 35-39): say where they go now, and what the Agent
 /// there needs.
 fn dogstatsd_moved(
-    exporter: &Spanned<Datadog>,
+    exporter: &Spanned<Box<Datadog>>,
     dogstatsd: &Address,
     split: bool,
     cx: &mut Context,

@@ -15,7 +15,7 @@ use crate::model::target::{
     INFLUX_PASSWORD_ENV as PASSWORD_ENV, INFLUX_USERNAME_ENV as USERNAME_ENV,
 };
 
-pub fn convert(exporter: &Spanned<Influxdb>, cx: &mut Context) -> Option<Destination> {
+pub fn convert(exporter: &Spanned<Box<Influxdb>>, cx: &mut Context) -> Option<Destination> {
     let influx = &exporter.value;
     cx.unknown_keys(&influx.unknown, Influxdb::KEYS, "`exporters.influxdb`");
     let Some(field) = non_empty(&influx.address) else {
@@ -112,7 +112,7 @@ fn write_notes(field: &Spanned<String>, address: &Address, endpoint: &str, cx: &
 }
 
 /// `db`: the database the collector writes to, or a warning that it needs one.
-fn database(exporter: &Spanned<Influxdb>, has_db: bool, cx: &mut Context) {
+fn database(exporter: &Spanned<Box<Influxdb>>, has_db: bool, cx: &mut Context) {
     let influx = &exporter.value;
     match (&influx.db, has_db) {
         (Some(f), true) => cx.push(
@@ -168,7 +168,7 @@ fn credentials(influx: &Influxdb, cx: &mut Context) {
 }
 
 /// `timeout`: kept when KrakenD could read it.
-fn timeout_fate(exporter: &Spanned<Influxdb>, kept: bool, cx: &mut Context) {
+fn timeout_fate(exporter: &Spanned<Box<Influxdb>>, kept: bool, cx: &mut Context) {
     let influx = &exporter.value;
     if !kept {
         // The legacy client had no timeout; the collector's exporter has

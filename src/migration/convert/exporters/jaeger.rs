@@ -15,7 +15,7 @@ use crate::model::legacy::decode::Spanned;
 use crate::model::otel::defaults::{OTLP_HTTP_PORT, OTLP_PORT};
 use crate::model::version::KrakendVersion;
 
-pub fn convert(exporter: &Spanned<Jaeger>, cx: &mut Context) -> Option<Destination> {
+pub fn convert(exporter: &Spanned<Box<Jaeger>>, cx: &mut Context) -> Option<Destination> {
     let jaeger = &exporter.value;
     // krakend-opencensus before 0.6 spelled the collector URL `collectorURL`.
     let aliases = [
@@ -111,7 +111,7 @@ struct Target {
 /// says so; `None` when it cannot be known (an agent without
 /// `--jaeger-collector`: an error, the file left as it is).
 fn target(
-    exporter: &Spanned<Jaeger>,
+    exporter: &Spanned<Box<Jaeger>>,
     field: &Spanned<String>,
     address: &Address,
     agent: bool,

@@ -17,7 +17,7 @@ use crate::model::legacy::decode::Spanned;
 use crate::model::otel::defaults::OTLP_PORT;
 use crate::model::target::HEADERS_ENV;
 
-pub fn convert(exporter: &Spanned<Ocagent>, cx: &mut Context) -> Option<Destination> {
+pub fn convert(exporter: &Spanned<Box<Ocagent>>, cx: &mut Context) -> Option<Destination> {
     let agent = &exporter.value;
     cx.unknown_keys(&agent.unknown, Ocagent::KEYS, "`exporters.ocagent`");
     let Some(field) = non_empty(&agent.address) else {
@@ -133,7 +133,7 @@ pub fn convert(exporter: &Spanned<Ocagent>, cx: &mut Context) -> Option<Destinat
 
 /// Whether KrakenD could create and connect the exporter; an error
 /// (OC294) when it never delivered anything.
-fn alive(exporter: &Spanned<Ocagent>, cx: &mut Context) -> bool {
+fn alive(exporter: &Spanned<Box<Ocagent>>, cx: &mut Context) -> bool {
     let agent = &exporter.value;
     if !agent.insecure.as_ref().is_some_and(|f| f.value) {
         // krakend-opencensus passed no transport credentials without
@@ -177,7 +177,11 @@ fn alive(exporter: &Spanned<Ocagent>, cx: &mut Context) -> bool {
 /// headers go there and another OTLP exporter is written (the collector,
 /// Jaeger, the Datadog Agent), that one receives the headers, credential
 /// included, too.
-pub fn shared_headers(exporter: &Spanned<Ocagent>, destinations: &[Destination], cx: &mut Context) {
+pub fn shared_headers(
+    exporter: &Spanned<Box<Ocagent>>,
+    destinations: &[Destination],
+    cx: &mut Context,
+) {
     let Some(headers) = &exporter.value.headers else {
         return;
     };

@@ -12,7 +12,7 @@ use crate::model::redact::redact_str;
 /// OpenTelemetry's Prometheus exporter listens here when the port is 0.
 const OTEL_DEFAULT_PORT: u16 = crate::model::otel::defaults::PROMETHEUS_PORT;
 
-pub fn convert(exporter: &Spanned<Prometheus>, cx: &mut Context) -> Option<Destination> {
+pub fn convert(exporter: &Spanned<Box<Prometheus>>, cx: &mut Context) -> Option<Destination> {
     let prometheus = &exporter.value;
     cx.unknown_keys(
         &prometheus.unknown,

@@ -10,7 +10,7 @@ use crate::model::legacy::Stackdriver;
 use crate::model::legacy::decode::Spanned;
 use crate::model::target::GCP_DETECTOR;
 
-pub fn convert(exporter: &Spanned<Stackdriver>, cx: &mut Context) -> Option<Destination> {
+pub fn convert(exporter: &Spanned<Box<Stackdriver>>, cx: &mut Context) -> Option<Destination> {
     let stackdriver = &exporter.value;
     cx.unknown_keys(
         &stackdriver.unknown,

@@ -17,7 +17,7 @@ use crate::model::redact::redact_str;
 
 const CREDENTIALS_HELP: &str = "give the collector credentials through its environment (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY), a shared profile (AWS_PROFILE), or better an IAM role (ECS task role, EKS IRSA or Pod Identity, EC2 instance profile)";
 
-pub fn convert(exporter: &Spanned<Xray>, cx: &mut Context) -> Option<Destination> {
+pub fn convert(exporter: &Spanned<Box<Xray>>, cx: &mut Context) -> Option<Destination> {
     let xray = &exporter.value;
     let env = xray.use_env.as_ref().is_some_and(|f| f.value);
     let keys =
@@ -94,7 +94,7 @@ pub fn convert(exporter: &Spanned<Xray>, cx: &mut Context) -> Option<Destination
 
 /// `region`: the `awsxray` exporter's, or a warning that the collector
 /// needs one.
-fn region(exporter: &Spanned<Xray>, cx: &mut Context) -> Option<String> {
+fn region(exporter: &Spanned<Box<Xray>>, cx: &mut Context) -> Option<String> {
     let xray = &exporter.value;
     match non_empty(&xray.region) {
         Some(region) => {
@@ -139,7 +139,7 @@ fn region(exporter: &Spanned<Xray>, cx: &mut Context) -> Option<String> {
 }
 
 /// `version`: the service version, or KrakenD's own when absent.
-fn version(exporter: &Spanned<Xray>, cx: &mut Context) {
+fn version(exporter: &Spanned<Box<Xray>>, cx: &mut Context) {
     let xray = &exporter.value;
     match non_empty(&xray.version) {
         Some(version) => {

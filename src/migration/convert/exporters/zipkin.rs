@@ -9,7 +9,7 @@ use crate::model::legacy::LegacyExporter;
 use crate::model::legacy::Zipkin;
 use crate::model::legacy::decode::Spanned;
 
-pub fn convert(exporter: &Spanned<Zipkin>, cx: &mut Context) -> Option<Destination> {
+pub fn convert(exporter: &Spanned<Box<Zipkin>>, cx: &mut Context) -> Option<Destination> {
     let zipkin = &exporter.value;
     cx.unknown_keys(&zipkin.unknown, Zipkin::KEYS, "`exporters.zipkin`");
     let Some(url) = non_empty(&zipkin.collector_url) else {
