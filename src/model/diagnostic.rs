@@ -269,8 +269,9 @@ pub struct Diagnostic {
     /// 1-based line and column of `span.start`, filled by [`Diagnostic::locate`].
     pub line: Option<usize>,
     pub column: Option<usize>,
-    /// What the user should do, when there is something to do.
-    pub help: Option<String>,
+    /// What the user should do, when there is something to do (nearly
+    /// always a fixed sentence: borrowed, not copied per diagnostic).
+    pub help: Option<std::borrow::Cow<'static, str>>,
     pub fate: Option<Fate>,
     /// Which next step answers this diagnostic, where its code and fate
     /// alone do not say (see [`crate::model::next_steps`]).
@@ -317,7 +318,7 @@ impl Diagnostic {
         self
     }
 
-    pub fn with_help(mut self, help: impl Into<String>) -> Diagnostic {
+    pub fn with_help(mut self, help: impl Into<std::borrow::Cow<'static, str>>) -> Diagnostic {
         self.help = Some(help.into());
         self
     }

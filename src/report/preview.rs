@@ -457,7 +457,7 @@ fn shown(
         code: d.code.as_str(),
         name: d.code.name(),
         message: d.message.clone(),
-        help: d.help.clone(),
+        help: d.help.as_deref().map(str::to_string),
         pointer: d.pointer.clone(),
         line: d.line,
         column: d.column,

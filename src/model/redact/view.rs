@@ -255,7 +255,7 @@ impl Scrubber {
         if let Some(help) = &d.help
             && let Cow::Owned(h) = self.scrub(help)
         {
-            d.help = Some(h);
+            d.help = Some(h.into());
         }
         if let Cow::Owned(p) = self.scrub(&d.pointer) {
             d.pointer = p;
