@@ -12,7 +12,7 @@
 
 use serde_json::Value;
 
-use crate::migration::intent::Intent;
+use crate::migration::intent::{Intent, Sampling};
 use crate::migration::options::Options;
 use crate::migration::render::krakend::{self, Exporter};
 use crate::model::diagnostic::{Code, Diagnostic, Severity};
@@ -126,6 +126,7 @@ pub fn merge(
         return merge;
     }
     service_warnings(&existing, intent, &mut merge.diagnostics);
+    unrecorded_context(&existing, &patch, intent, &mut merge.diagnostics);
     merge.insertions = insertions(&existing, intent, &added);
     patch_insertions(
         existing.node,
@@ -146,6 +147,55 @@ pub fn merge(
         existing.key_span.clone(),
     ));
     merge
+}
+
+/// OpenCensus forwarded trace context (B3) to backends on every request;
+/// KrakenD's OpenTelemetry injects it only for the requests it records.
+/// The conversion says so when the legacy block itself did not record
+/// every request (`propagation::unrecorded`). When it did, the existing
+/// block's sampler and backend layer still decide what the merged block
+/// records wherever the merge leaves them as they are: then the merge
+/// says so (a proptest found the silent case: an existing block sampling
+/// a quarter that already covered the migrated Jaeger exporter).
+fn unrecorded_context(
+    existing: &Existing,
+    patch: &serde_json::Map<String, Value>,
+    intent: &Intent,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    let legacy_recorded_all =
+        intent.layers.backend && intent.carries_traces() && intent.sampling == Sampling::Always;
+    if !legacy_recorded_all {
+        return;
+    }
+    let samples_all = patch.contains_key("trace_sample_rate")
+        || existing.block.sampler() == otel::Sampler::Always;
+    let backend_traced = patch
+        .get("layers")
+        .and_then(|layers| layers.get("backend"))
+        .is_some()
+        || existing.block.layer_switches().backend.traces;
+    let now = match (samples_all, backend_traced) {
+        (true, true) => return,
+        (false, _) => match existing.block.sampler() {
+            otel::Sampler::ParentRatio(rate) => format!(
+                "samples {} % of traces",
+                (rate * 100.0 * 1000.0).round() / 1000.0
+            ),
+            otel::Sampler::Always => "samples every trace".to_string(),
+        },
+        (true, false) => "records no backend spans".to_string(),
+    };
+    diagnostics.push(
+        Diagnostic::warning(
+            Code::UnrecordedPropagation,
+            format!(
+                "OpenCensus forwarded trace context (B3) to backends on every request, with `X-B3-Sampled: 0` on those it did not sample; the existing `telemetry/opentelemetry`, which governs the merged block, {now}, and KrakenD's OpenTelemetry injects trace context only for recorded requests: the other requests reach backends without the gateway's trace context"
+            ),
+        )
+        .at(existing.pointer.to_string(), existing.key_span.clone())
+        .with_help("backends that continued the gateway's trace now start their own for these requests; if they rely on it, record every request in the existing block (`trace_sample_rate: 1`, the backend layer's traces on)"),
+    );
 }
 
 /// The existing exporters of the same kind that send to the same place as
@@ -432,7 +482,7 @@ fn insertions(existing: &Existing, intent: &Intent, added: &[Exporter]) -> Vec<I
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::migration::intent::{Layers, Sampling};
+    use crate::migration::intent::Layers;
     use crate::syntax::json;
 
     fn jaeger_intent(sampling: Sampling) -> Intent {
@@ -488,6 +538,31 @@ mod tests {
                 .contains("the existing exporters `m` and `t` already send"),
             "{:#?}",
             m.diagnostics
+        );
+    }
+
+    #[test]
+    fn an_existing_block_that_samples_less_is_said_to_leave_requests_without_context() {
+        // Bug (found by the semantics proptest): the legacy block recorded
+        // every request, the existing block that already covered its
+        // Jaeger exporter samples a quarter, and nothing said that the
+        // other requests no longer carry trace context to backends.
+        let unrecorded = |existing: &str| {
+            merged(existing, &jaeger_intent(Sampling::Always))
+                .diagnostics
+                .iter()
+                .filter(|d| d.code == Code::UnrecordedPropagation)
+                .count()
+        };
+        let covering = r#"{"trace_sample_rate": 0.25, "exporters": {"otlp": [{"name": "j", "host": "jaeger"}]}}"#;
+        assert_eq!(unrecorded(covering), 1);
+        let no_backend_traces = r#"{"layers": {"backend": {"traces": {"disable_stage": true}}},
+            "exporters": {"otlp": [{"name": "j", "host": "jaeger"}]}}"#;
+        assert_eq!(unrecorded(no_backend_traces), 1);
+        // Every request recorded: nothing to say.
+        assert_eq!(
+            unrecorded(r#"{"exporters": {"otlp": [{"name": "j", "host": "jaeger"}]}}"#),
+            0
         );
     }
 
