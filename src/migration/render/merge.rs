@@ -177,13 +177,13 @@ fn unrecorded_context(
         || existing.block.layer_switches().backend.traces;
     let now = match (samples_all, backend_traced) {
         (true, true) => return,
-        (false, _) => match existing.block.sampler() {
-            otel::Sampler::ParentRatio(rate) => format!(
-                "samples {} % of traces",
-                (rate * 100.0 * 1000.0).round() / 1000.0
-            ),
-            otel::Sampler::Always => "samples every trace".to_string(),
-        },
+        (false, _) => {
+            let sampling = match existing.block.sampler() {
+                otel::Sampler::ParentRatio(rate) => Sampling::Ratio(rate),
+                otel::Sampler::Always => Sampling::Always,
+            };
+            format!("samples {}", super::reconcile::describe_sampling(sampling))
+        }
         (true, false) => "records no backend spans".to_string(),
     };
     diagnostics.push(

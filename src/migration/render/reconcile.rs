@@ -40,7 +40,7 @@ fn on_off(on: bool) -> String {
     if on { "on" } else { "off" }.to_string()
 }
 
-fn describe_sampling(s: Sampling) -> String {
+pub(super) fn describe_sampling(s: Sampling) -> String {
     match s {
         Sampling::Off => "no traces".into(),
         Sampling::Ratio(r) => format!("{} % of traces", (r * 100.0 * 1000.0).round() / 1000.0),
