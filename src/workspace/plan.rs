@@ -348,26 +348,56 @@ pub fn sibling_collector_path(config: &Path) -> PathBuf {
 /// It depends only on the folder's listing, never on what a run does, so
 /// every run gives each config the same names.
 pub fn sibling_stem(config: &Path) -> String {
-    let name = |p: &Path| p.file_name().map(|n| n.to_string_lossy().into_owned());
     let stem = config
         .file_stem()
         .map_or_else(|| "krakend".into(), |s| s.to_string_lossy().into_owned());
-    let own = name(config);
+    let own = config.file_name();
     let dir = write::parent_dir(config);
-    let shared = std::fs::read_dir(&dir).is_ok_and(|entries| {
-        entries.flatten().any(|entry| {
-            let path = entry.path();
-            name(&path) != own
-                && crate::workspace::discover::is_config_file(&path)
-                && path
-                    .file_stem()
-                    .is_some_and(|s| s.to_string_lossy() == stem)
-        })
-    });
+    let shares_the_stem = |name: &std::ffi::OsStr| {
+        let name = Path::new(name);
+        Some(name.as_os_str()) != own
+            && crate::workspace::discover::is_config_file(name)
+            && name
+                .file_stem()
+                .is_some_and(|s| s.to_string_lossy() == stem)
+    };
     match own {
-        Some(own) if shared => own,
+        Some(own) if any_entry(&dir, shares_the_stem) => own.to_string_lossy().into_owned(),
         _ => stem,
     }
+}
+
+/// Whether an entry of the folder `dir` has a name `wanted` accepts
+/// (`false` if the folder cannot be listed). On Linux the listing is read
+/// straight into a buffer on the stack: a `--check` over a repository
+/// asks this of every config it would migrate, and `read_dir`'s stat of
+/// the folder, its heap buffer and a path per entry were a twentieth of
+/// such a run.
+#[cfg(any(target_os = "linux", target_os = "android"))]
+fn any_entry(dir: &Path, mut wanted: impl FnMut(&std::ffi::OsStr) -> bool) -> bool {
+    use rustix::fs::{Mode, OFlags, RawDir};
+    use std::mem::MaybeUninit;
+    use std::os::unix::ffi::OsStrExt;
+    let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC;
+    let Ok(folder) = rustix::fs::open(dir, flags, Mode::empty()) else {
+        return false;
+    };
+    // Room for a dozen of the longest names a folder can hold.
+    let mut buffer = [MaybeUninit::<u8>::uninit(); 4096];
+    let mut entries = RawDir::new(&folder, &mut buffer);
+    while let Some(Ok(entry)) = entries.next() {
+        let name = entry.file_name().to_bytes();
+        if name != b"." && name != b".." && wanted(std::ffi::OsStr::from_bytes(name)) {
+            return true;
+        }
+    }
+    false
+}
+
+#[cfg(not(any(target_os = "linux", target_os = "android")))]
+fn any_entry(dir: &Path, mut wanted: impl FnMut(&std::ffi::OsStr) -> bool) -> bool {
+    std::fs::read_dir(dir)
+        .is_ok_and(|entries| entries.flatten().any(|entry| wanted(&entry.file_name())))
 }
 
 #[cfg(test)]
@@ -459,6 +489,27 @@ mod tests {
         assert_eq!(
             sibling_collector_path(&yaml),
             dir.path().join("krakend.yaml.otel-collector.yaml")
+        );
+    }
+
+    /// The folder is read whole however many entries it has (more than one
+    /// buffer's worth here), and an extension counts in any case.
+    #[test]
+    fn a_sibling_is_found_among_many_entries_and_in_any_case() {
+        let dir = tempfile::tempdir().unwrap();
+        let json = dir.path().join("krakend.json");
+        std::fs::write(&json, "{}").unwrap();
+        for i in 0..400 {
+            let name = format!("a-long-name-to-fill-the-listing-buffer-{i:04}.json");
+            std::fs::write(dir.path().join(name), "").unwrap();
+        }
+        std::fs::create_dir(dir.path().join("krakend.yml.d")).unwrap();
+        assert_eq!(sibling_stem(&json), "krakend");
+        std::fs::write(dir.path().join("krakend.YML"), "").unwrap();
+        assert_eq!(sibling_stem(&json), "krakend.json");
+        assert_eq!(
+            sibling_stem(&dir.path().join("gone/krakend.json")),
+            "krakend"
         );
     }
 }
