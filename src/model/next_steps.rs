@@ -383,7 +383,17 @@ impl When {
 /// The step that answers `d`, if any: the first row of its code that
 /// matches.
 pub fn step_for(d: &Diagnostic) -> Option<&'static Step> {
-    STEPS.iter().find(|s| s.code == d.code && s.when.matches(d))
+    ranked_step_for(d).map(|(_, step)| step)
+}
+
+/// [`step_for`], with the step's rank: its place in the table, which is
+/// the order the steps are listed in (ids are unique, so each step has
+/// one).
+pub fn ranked_step_for(d: &Diagnostic) -> Option<(usize, &'static Step)> {
+    STEPS
+        .iter()
+        .enumerate()
+        .find(|(_, s)| s.code == d.code && s.when.matches(d))
 }
 
 /// A step by its id.

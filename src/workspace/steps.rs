@@ -13,7 +13,7 @@
 use std::collections::BTreeMap;
 
 use crate::model::diagnostic::Code;
-use crate::model::next_steps::{self, STEPS, Step};
+use crate::model::next_steps::{self, Step};
 use crate::workspace::outcome::FileOutcome;
 use crate::workspace::paths::PathList;
 
@@ -101,13 +101,9 @@ impl NextSteps {
         let number = self.files;
         let mut id = None;
         for d in &file.diagnostics {
-            let Some(step) = next_steps::step_for(d) else {
+            let Some((rank, step)) = next_steps::ranked_step_for(d) else {
                 continue;
             };
-            let rank = STEPS
-                .iter()
-                .position(|s| s.id == step.id)
-                .unwrap_or(usize::MAX);
             let group = self.groups.entry(rank).or_insert_with(|| Group {
                 step,
                 files: Vec::new(),

@@ -145,15 +145,15 @@ impl<'a> Context<'a> {
     /// The rules' diagnostics, and an internal error for each field no
     /// rule gave a fate to.
     pub fn finish(self) -> Vec<Diagnostic> {
-        let mut out: Vec<Diagnostic> = self
-            .unaccounted()
-            .into_iter()
-            .map(|(pointer, span)| {
+        let unaccounted = self.unaccounted();
+        let mut out = self.diagnostics;
+        if !unaccounted.is_empty() {
+            let internal = unaccounted.into_iter().map(|(pointer, span)| {
                 Diagnostic::internal(format!("the field at {pointer} was not accounted for"))
                     .at(pointer, span)
-            })
-            .collect();
-        out.extend(self.diagnostics);
+            });
+            out.splice(0..0, internal);
+        }
         out
     }
 

@@ -78,10 +78,14 @@ pub struct Run<'i, 'a> {
 
 impl<'i, 'a> Run<'i, 'a> {
     pub fn new(input: &'i Input<'a>, options: &'i Options) -> Run<'i, 'a> {
+        // Room for what a service block and each scoped one usually say:
+        // grown one block at a time, the list was copied several times
+        // per file (a diagnostic is a couple of hundred bytes).
+        let blocks = input.located.blocks.len();
         Run {
             input,
             options,
-            diagnostics: Vec::new(),
+            diagnostics: Vec::with_capacity(16 + 4 * blocks),
             edits: Vec::new(),
             removals: BTreeMap::new(),
             decodes: Decodes::default(),
