@@ -39,6 +39,9 @@ pub(super) enum Skipped {
 struct Nesting {
     objects: [u64; MAX_OPEN_RANGES / 64 + 1],
     depth: usize,
+    /// The innermost container's bit, asked at every entry: read from the
+    /// stack only when a container closes.
+    innermost_object: bool,
 }
 
 impl Nesting {
@@ -51,12 +54,22 @@ impl Nesting {
             self.objects[word] &= !mask;
         }
         self.depth += 1;
+        self.innermost_object = object;
+    }
+
+    /// Close the innermost container; whether any is still open.
+    fn pop(&mut self) -> bool {
+        self.depth -= 1;
+        let Some(top) = self.depth.checked_sub(1) else {
+            return false;
+        };
+        self.innermost_object = self.objects[top / 64] & (1u64 << (top % 64)) != 0;
+        true
     }
 
     /// Whether the innermost open container is an object.
     fn in_object(&self) -> bool {
-        let top = self.depth - 1;
-        self.objects[top / 64] & (1u64 << (top % 64)) != 0
+        self.innermost_object
     }
 }
 
@@ -71,11 +84,15 @@ impl Parser<'_> {
         let mut nesting = Nesting {
             objects: [0; MAX_OPEN_RANGES / 64 + 1],
             depth: 0,
+            innermost_object: false,
         };
         // The ranges open around the entry being read.
         let mut open = open;
         if !self.enter(&mut nesting, &mut open) {
             return Skipped::Read;
+        }
+        if open > MAX_OPEN_RANGES {
+            return Skipped::Invalid;
         }
         loop {
             // At the start of an entry of the innermost container.
@@ -85,11 +102,15 @@ impl Parser<'_> {
             if nesting.in_object() && !self.skip_key() {
                 return Skipped::Invalid;
             }
-            if open > MAX_OPEN_RANGES {
-                return Skipped::Invalid;
-            }
             let entered = match self.peek() {
-                Some(b'{' | b'[') => self.enter(&mut nesting, &mut open),
+                Some(b'{' | b'[') => {
+                    let entered = self.enter(&mut nesting, &mut open);
+                    // `open` grows only here: checked where it does.
+                    if open > MAX_OPEN_RANGES {
+                        return Skipped::Invalid;
+                    }
+                    entered
+                }
                 _ => match self.skip_scalar() {
                     Skipped::Read => false,
                     other => return other,
@@ -106,9 +127,8 @@ impl Parser<'_> {
                 match self.separator(if object { b'}' } else { b']' }) {
                     Some(true) => break,
                     Some(false) => {
-                        nesting.depth -= 1;
                         open -= if object { 2 } else { 1 };
-                        if nesting.depth == 0 {
+                        if !nesting.pop() {
                             return Skipped::Read;
                         }
                     }
