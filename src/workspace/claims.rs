@@ -306,7 +306,7 @@ mod tests {
 
     /// A config's plan: its collector config (holding `text`) and itself.
     fn plan(config_path: &Path, text: &str) -> FileOutcome {
-        let collector = crate::workspace::plan::sibling_collector_path(config_path);
+        let collector = crate::workspace::beside::sibling_collector_path(config_path);
         plan_with(
             config_path,
             new_file(WriteKind::Collector, &collector, text),

@@ -17,7 +17,7 @@ use crate::workspace::plan::{PlannedWrite, WriteKind};
 
 /// `dir/krakend.json` -> `dir/krakend.deploy.compose.yaml`.
 pub fn sibling_path(config: &Path, platform: Platform) -> PathBuf {
-    let stem = crate::workspace::plan::sibling_stem(config);
+    let stem = crate::workspace::beside::sibling_stem(config);
     config.with_file_name(format!("{stem}.{}", platform.file_suffix()))
 }
 

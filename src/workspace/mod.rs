@@ -2,12 +2,14 @@
 //! run on them. Which files a run takes (`discover`, `input`, packed in
 //! `input_list`), git's view of them (`vcs`), Flexible Configuration's
 //! settings (`flexible`), the settings of a run (`settings`), one file's
-//! outcome and planned writes (`outcome`, `plan`, `deploy`), the plans of a
+//! outcome and planned writes (`outcome`, `plan`, `deploy`; `beside`, what
+//! a config's folder says of the files planned next to it), the plans of a
 //! run checked against each other (`claims`), the next steps of a run
 //! grouped across files (`steps`), the paths a run keeps to its end
 //! (`paths`), atomic writes (`write`), and the operations behind
 //! `migrate`, `explain` and `verify` (`ops`).
 
+pub mod beside;
 pub mod claims;
 pub mod deploy;
 pub mod discover;

@@ -24,6 +24,7 @@ use std::path::{Path, PathBuf};
 
 use crate::model::diagnostic::{Code, Diagnostic};
 use crate::syntax::source::{self, ReadBytes, ReadError};
+use crate::workspace::beside::Beside;
 use crate::workspace::vcs::{self, GitGuard};
 use crate::workspace::write;
 
@@ -84,11 +85,22 @@ pub struct PlannedWrite {
 impl PlannedWrite {
     /// The rewrite of a config read as `current`.
     pub fn config(path: &Path, current: ReadBytes, bytes: Vec<u8>) -> PlannedWrite {
+        PlannedWrite::config_in(path, current, bytes, None)
+    }
+
+    /// [`PlannedWrite::config`], where `folder` is what the config's
+    /// folder was found to be (by [`Beside`]), if it was.
+    pub(crate) fn config_in(
+        path: &Path,
+        current: ReadBytes,
+        bytes: Vec<u8>,
+        folder: Option<&Folder>,
+    ) -> PlannedWrite {
         let entry = std::fs::symlink_metadata(path).ok();
         PlannedWrite {
             kind: WriteKind::Config,
             path: path.to_path_buf(),
-            location: Location::with_entry(path, entry.as_ref()),
+            location: Location::with_entry_in(path, entry.as_ref(), folder),
             bytes,
             current: Some(current),
             digest: 0,
@@ -106,10 +118,22 @@ impl PlannedWrite {
         bytes: Vec<u8>,
         current: Option<ReadBytes>,
     ) -> PlannedWrite {
+        PlannedWrite::new_file_in(kind, path, entry, bytes, current, None)
+    }
+
+    /// [`PlannedWrite::new_file`] in a folder known to be `folder`, if it is.
+    fn new_file_in(
+        kind: WriteKind,
+        path: &Path,
+        entry: Option<&std::fs::Metadata>,
+        bytes: Vec<u8>,
+        current: Option<ReadBytes>,
+        folder: Option<&Folder>,
+    ) -> PlannedWrite {
         PlannedWrite {
             kind,
             path: path.to_path_buf(),
-            location: Location::with_entry(path, entry),
+            location: Location::with_entry_in(path, entry, folder),
             digest: digest(&bytes),
             bytes,
             current,
@@ -139,9 +163,24 @@ impl PlannedWrite {
         path: &Path,
         text: String,
     ) -> Result<PlannedWrite, Box<Diagnostic>> {
+        PlannedWrite::create_in(kind, path, text, None)
+    }
+
+    /// [`PlannedWrite::create`] for a file in the folder of a config that
+    /// `beside` listed: its folder is known, and where the listing holds
+    /// no name that could be this file's, nothing is looked up.
+    pub fn create_in(
+        kind: WriteKind,
+        path: &Path,
+        text: String,
+        beside: Option<&Beside>,
+    ) -> Result<PlannedWrite, Box<Diagnostic>> {
         // One look at the path says whether it exists and whether it is a
         // link (most often it does not exist: nothing more to ask).
-        let entry = std::fs::symlink_metadata(path).ok();
+        let entry = match beside {
+            Some(beside) if beside.collector_absent && kind == WriteKind::Collector => None,
+            _ => std::fs::symlink_metadata(path).ok(),
+        };
         let current = if entry.is_some() && path.exists() {
             match source::read_file(path) {
                 Ok(bytes) => Some(ReadBytes::Bytes(bytes)),
@@ -150,7 +189,9 @@ impl PlannedWrite {
         } else {
             None
         };
-        let write = PlannedWrite::new_file(kind, path, entry.as_ref(), text.into_bytes(), current);
+        let folder = beside.and_then(|b| b.folder.as_ref());
+        let bytes = text.into_bytes();
+        let write = PlannedWrite::new_file_in(kind, path, entry.as_ref(), bytes, current, folder);
         if write.current.as_deref().is_some_and(|c| *c != write.bytes) {
             let help = match kind {
                 WriteKind::Collector => {
@@ -298,8 +339,21 @@ pub(crate) enum Folder {
 
 impl Location {
     /// The location of `path`, whose own metadata (links not followed) the
-    /// caller has read: `entry` (`None`: nothing is there).
-    fn with_entry(path: &Path, entry: Option<&std::fs::Metadata>) -> Location {
+    /// caller has read: `entry` (`None`: nothing is there). `folder`, when
+    /// known, is what the folder of `path` is: it serves unless `path` is
+    /// a link, whose target may lie elsewhere.
+    fn with_entry_in(
+        path: &Path,
+        entry: Option<&std::fs::Metadata>,
+        folder: Option<&Folder>,
+    ) -> Location {
+        let is_link = entry.is_some_and(|e| e.file_type().is_symlink());
+        if let (Some(folder), false) = (folder, is_link) {
+            return Location {
+                folder: folder.clone(),
+                name: path.file_name().map(Box::from),
+            };
+        }
         let target = write::resolve_entry(path, entry).unwrap_or_else(|_| path.to_path_buf());
         let dir = write::parent_dir(&target);
         Location {
@@ -311,7 +365,7 @@ impl Location {
 
 impl Folder {
     #[cfg(unix)]
-    fn of(dir: &Path) -> Folder {
+    pub(crate) fn of(dir: &Path) -> Folder {
         use std::os::unix::fs::MetadataExt;
         match std::fs::metadata(dir) {
             Ok(meta) => Folder::Identity(meta.dev(), meta.ino()),
@@ -320,7 +374,7 @@ impl Folder {
     }
 
     #[cfg(not(unix))]
-    fn of(dir: &Path) -> Folder {
+    pub(crate) fn of(dir: &Path) -> Folder {
         Folder::Path(
             std::fs::canonicalize(dir)
                 .unwrap_or_else(|_| dir.to_path_buf())
@@ -333,71 +387,6 @@ pub(crate) fn digest(bytes: &[u8]) -> u64 {
     let mut hasher = std::hash::DefaultHasher::new();
     bytes.hash(&mut hasher);
     hasher.finish()
-}
-
-/// `dir/krakend.json` -> `dir/krakend.otel-collector.yaml`: where a
-/// config's collector config goes unless `--collector-out` says otherwise.
-pub fn sibling_collector_path(config: &Path) -> PathBuf {
-    config.with_file_name(format!("{}.otel-collector.yaml", sibling_stem(config)))
-}
-
-/// The name a config's companion files (collector config, deploy
-/// snippet) start with: its stem (`krakend` for `krakend.json`), or its
-/// whole file name (`krakend.json`) when another config in its folder has
-/// the same stem (`krakend.yaml`), so that the two never share a file.
-/// It depends only on the folder's listing, never on what a run does, so
-/// every run gives each config the same names.
-pub fn sibling_stem(config: &Path) -> String {
-    let stem = config
-        .file_stem()
-        .map_or_else(|| "krakend".into(), |s| s.to_string_lossy().into_owned());
-    let own = config.file_name();
-    let dir = write::parent_dir(config);
-    let shares_the_stem = |name: &std::ffi::OsStr| {
-        let name = Path::new(name);
-        Some(name.as_os_str()) != own
-            && crate::workspace::discover::is_config_file(name)
-            && name
-                .file_stem()
-                .is_some_and(|s| s.to_string_lossy() == stem)
-    };
-    match own {
-        Some(own) if any_entry(&dir, shares_the_stem) => own.to_string_lossy().into_owned(),
-        _ => stem,
-    }
-}
-
-/// Whether an entry of the folder `dir` has a name `wanted` accepts
-/// (`false` if the folder cannot be listed). On Linux the listing is read
-/// straight into a buffer on the stack: a `--check` over a repository
-/// asks this of every config it would migrate, and `read_dir`'s stat of
-/// the folder, its heap buffer and a path per entry were a twentieth of
-/// such a run.
-#[cfg(any(target_os = "linux", target_os = "android"))]
-fn any_entry(dir: &Path, mut wanted: impl FnMut(&std::ffi::OsStr) -> bool) -> bool {
-    use rustix::fs::{Mode, OFlags, RawDir};
-    use std::mem::MaybeUninit;
-    use std::os::unix::ffi::OsStrExt;
-    let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC;
-    let Ok(folder) = rustix::fs::open(dir, flags, Mode::empty()) else {
-        return false;
-    };
-    // Room for a dozen of the longest names a folder can hold.
-    let mut buffer = [MaybeUninit::<u8>::uninit(); 4096];
-    let mut entries = RawDir::new(&folder, &mut buffer);
-    while let Some(Ok(entry)) = entries.next() {
-        let name = entry.file_name().to_bytes();
-        if name != b"." && name != b".." && wanted(std::ffi::OsStr::from_bytes(name)) {
-            return true;
-        }
-    }
-    false
-}
-
-#[cfg(not(any(target_os = "linux", target_os = "android")))]
-fn any_entry(dir: &Path, mut wanted: impl FnMut(&std::ffi::OsStr) -> bool) -> bool {
-    std::fs::read_dir(dir)
-        .is_ok_and(|entries| entries.flatten().any(|entry| wanted(&entry.file_name())))
 }
 
 #[cfg(test)]
@@ -462,54 +451,5 @@ mod tests {
         assert!(err.message.contains("without its contents"), "{err:?}");
         assert_eq!(std::fs::read(&config).unwrap(), b"old");
         assert!(!collector.exists());
-    }
-
-    #[test]
-    fn collector_configs_go_next_to_their_config() {
-        assert_eq!(
-            sibling_collector_path(Path::new("conf/prod.json")),
-            Path::new("conf/prod.otel-collector.yaml")
-        );
-    }
-
-    #[test]
-    fn two_configs_with_one_stem_get_names_of_their_own() {
-        let dir = tempfile::tempdir().unwrap();
-        let json = dir.path().join("krakend.json");
-        std::fs::write(&json, "{}").unwrap();
-        // Alone (a collector config beside it is no config).
-        std::fs::write(dir.path().join("krakend.otel-collector.yaml"), "").unwrap();
-        assert_eq!(sibling_stem(&json), "krakend");
-        let yaml = dir.path().join("krakend.yaml");
-        std::fs::write(&yaml, "").unwrap();
-        assert_eq!(
-            sibling_collector_path(&json),
-            dir.path().join("krakend.json.otel-collector.yaml")
-        );
-        assert_eq!(
-            sibling_collector_path(&yaml),
-            dir.path().join("krakend.yaml.otel-collector.yaml")
-        );
-    }
-
-    /// The folder is read whole however many entries it has (more than one
-    /// buffer's worth here), and an extension counts in any case.
-    #[test]
-    fn a_sibling_is_found_among_many_entries_and_in_any_case() {
-        let dir = tempfile::tempdir().unwrap();
-        let json = dir.path().join("krakend.json");
-        std::fs::write(&json, "{}").unwrap();
-        for i in 0..400 {
-            let name = format!("a-long-name-to-fill-the-listing-buffer-{i:04}.json");
-            std::fs::write(dir.path().join(name), "").unwrap();
-        }
-        std::fs::create_dir(dir.path().join("krakend.yml.d")).unwrap();
-        assert_eq!(sibling_stem(&json), "krakend");
-        std::fs::write(dir.path().join("krakend.YML"), "").unwrap();
-        assert_eq!(sibling_stem(&json), "krakend.json");
-        assert_eq!(
-            sibling_stem(&dir.path().join("gone/krakend.json")),
-            "krakend"
-        );
     }
 }

@@ -17,6 +17,7 @@ use crate::syntax::diff;
 use crate::syntax::source::{Format, SourceText};
 use crate::syntax::tree::Span;
 use crate::workspace::SetupError;
+use crate::workspace::beside;
 use crate::workspace::claims::Claims;
 use crate::workspace::deploy;
 use crate::workspace::flexible::{self, TemplateIndex};
@@ -267,18 +268,27 @@ impl Migrator {
         outcome: &mut FileOutcome,
     ) {
         let output = output_text.as_str();
+        // The config's folder, listed once for the collector config's name
+        // and place, and for what the folder is.
+        let beside = match (&migration.collector, input.path()) {
+            (Some(_), Some(path)) if self.settings.collector_out.is_none() => {
+                Some(beside::beside(path))
+            }
+            _ => None,
+        };
         let collector_path = match (&migration.collector, input.path()) {
             (None, _) => None,
             (Some(_), _) if self.settings.collector_out.is_some() => {
                 self.settings.collector_out.clone()
             }
-            (Some(_), Some(path)) => Some(plan::sibling_collector_path(path)),
+            (Some(_), Some(path)) => beside.as_ref().map(|b| b.collector_path(path)),
             (Some(_), None) => None,
         };
         outcome.collector_path = collector_path.as_ref().map(|p| p.display().to_string());
         let mut writes = Vec::new();
         if let (Some(path), Some(collector)) = (&collector_path, &migration.collector) {
-            match PlannedWrite::create(WriteKind::Collector, path, collector.to_yaml()) {
+            let text = collector.to_yaml();
+            match PlannedWrite::create_in(WriteKind::Collector, path, text, beside.as_ref()) {
                 Ok(write) => writes.push(write),
                 Err(d) => return outcome.refuse(*d),
             }
@@ -314,7 +324,11 @@ impl Migrator {
         }
         let bytes = loaded.output_bytes(output_text);
         match input.path() {
-            Some(path) => writes.push(PlannedWrite::config(path, loaded.into_read_bytes(), bytes)),
+            Some(path) => {
+                let folder = beside.as_ref().and_then(|b| b.folder.as_ref());
+                let current = loaded.into_read_bytes();
+                writes.push(PlannedWrite::config_in(path, current, bytes, folder));
+            }
             None => outcome.filtered = Some(bytes),
         }
         if self.settings.mode == Mode::Check {

@@ -23,8 +23,8 @@ use crate::model::version::KrakendVersion;
 use crate::syntax;
 use crate::syntax::source::{LineIndex, SourceText};
 use crate::syntax::tree::Node;
+use crate::workspace::beside::sibling_collector_path;
 use crate::workspace::input::Input;
-use crate::workspace::plan::sibling_collector_path;
 use crate::workspace::settings::VerifySettings;
 
 /// What `verify` found.
