@@ -35,6 +35,11 @@ pub struct Beside {
     /// listed, or when the name has other letters, whose case a file
     /// system may fold in more ways: the path is then looked up.
     pub(crate) collector_absent: bool,
+    /// Whether the config itself is a symbolic link, as its entry in the
+    /// listing says; `None` when the listing does not say (a file system
+    /// that gives no types, or the entry was not seen): it is then looked
+    /// up.
+    pub(crate) config_is_link: Option<bool>,
 }
 
 impl Beside {
@@ -61,7 +66,11 @@ pub fn beside(config: &Path) -> Beside {
     ];
     let other_letters = collector_names.iter().any(|n| !n.is_ascii());
     let (mut shared, mut collector_seen) = (false, other_letters);
-    let folder = list(&write::parent_dir(config), |name| {
+    let mut config_is_link = None;
+    let folder = list(&write::parent_dir(config), |name, is_link| {
+        if Some(name) == own {
+            config_is_link = is_link;
+        }
         let path = Path::new(name);
         shared |= Some(name) != own
             && crate::workspace::discover::is_config_file(path)
@@ -79,6 +88,7 @@ pub fn beside(config: &Path) -> Beside {
     Beside {
         stem,
         collector_absent: folder.is_some() && !collector_seen,
+        config_is_link,
         folder,
     }
 }
@@ -99,15 +109,16 @@ pub fn sibling_collector_path(config: &Path) -> PathBuf {
     beside(config).collector_path(config)
 }
 
-/// Give each entry name of the folder `dir` to `visit`; what the folder
-/// is, or `None` (and no names) if it cannot be listed. On Linux the
+/// Give each entry name of the folder `dir` to `visit`, with whether it
+/// is a symbolic link when the listing says; what the folder is, or
+/// `None` (and no names) if it cannot be listed. On Linux the
 /// listing is read straight into a buffer on the stack, and the folder is
 /// known by its open handle: `read_dir`'s heap buffer, its path per entry
 /// and a `stat` of the folder by path were a twentieth of a repository
 /// `--check`.
 #[cfg(any(target_os = "linux", target_os = "android"))]
-fn list(dir: &Path, mut visit: impl FnMut(&OsStr)) -> Option<Folder> {
-    use rustix::fs::{Mode, OFlags, RawDir};
+fn list(dir: &Path, mut visit: impl FnMut(&OsStr, Option<bool>)) -> Option<Folder> {
+    use rustix::fs::{FileType, Mode, OFlags, RawDir};
     use std::mem::MaybeUninit;
     use std::os::unix::ffi::OsStrExt;
     let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC;
@@ -119,7 +130,11 @@ fn list(dir: &Path, mut visit: impl FnMut(&OsStr)) -> Option<Folder> {
     while let Some(Ok(entry)) = entries.next() {
         let name = entry.file_name().to_bytes();
         if name != b"." && name != b".." {
-            visit(OsStr::from_bytes(name));
+            let is_link = match entry.file_type() {
+                FileType::Unknown => None,
+                kind => Some(kind == FileType::Symlink),
+            };
+            visit(OsStr::from_bytes(name), is_link);
         }
     }
     #[allow(clippy::useless_conversion)] // the types differ between targets
@@ -130,10 +145,10 @@ fn list(dir: &Path, mut visit: impl FnMut(&OsStr)) -> Option<Folder> {
 }
 
 #[cfg(not(any(target_os = "linux", target_os = "android")))]
-fn list(dir: &Path, mut visit: impl FnMut(&OsStr)) -> Option<Folder> {
+fn list(dir: &Path, mut visit: impl FnMut(&OsStr, Option<bool>)) -> Option<Folder> {
     let entries = std::fs::read_dir(dir).ok()?;
     for entry in entries.flatten() {
-        visit(&entry.file_name());
+        visit(&entry.file_name(), None);
     }
     Some(Folder::of(dir))
 }
@@ -152,6 +167,7 @@ mod tests {
                 .into_owned(),
             folder: None,
             collector_absent: false,
+            config_is_link: None,
         };
         assert_eq!(
             beside("krakend.json").collector_path(Path::new("krakend.json")),
@@ -222,5 +238,20 @@ mod tests {
         assert!(!beside(&other).collector_absent, "other letters: looked up");
         let gone = beside(&dir.path().join("gone/krakend.json"));
         assert!(!gone.collector_absent && gone.folder.is_none());
+        assert_eq!(gone.config_is_link, None);
+    }
+
+    /// The listing says whether the config is a link, where it says types
+    /// at all (every Linux file system the tests run on does).
+    #[cfg(any(target_os = "linux", target_os = "android"))]
+    #[test]
+    fn the_listing_says_whether_the_config_is_a_link() {
+        let dir = tempfile::tempdir().unwrap();
+        let json = dir.path().join("krakend.json");
+        std::fs::write(&json, "{}").unwrap();
+        let link = dir.path().join("linked.json");
+        std::os::unix::fs::symlink(&json, &link).unwrap();
+        assert_eq!(beside(&json).config_is_link, Some(false));
+        assert_eq!(beside(&link).config_is_link, Some(true));
     }
 }

@@ -88,15 +88,22 @@ impl PlannedWrite {
         PlannedWrite::config_in(path, current, bytes, None)
     }
 
-    /// [`PlannedWrite::config`], where `folder` is what the config's
-    /// folder was found to be (by [`Beside`]), if it was.
+    /// [`PlannedWrite::config`] for a config whose folder `beside` listed:
+    /// what the folder is, and whether the config is a link, come from the
+    /// listing when it says.
     pub(crate) fn config_in(
         path: &Path,
         current: ReadBytes,
         bytes: Vec<u8>,
-        folder: Option<&Folder>,
+        beside: Option<&Beside>,
     ) -> PlannedWrite {
-        let entry = std::fs::symlink_metadata(path).ok();
+        let listed_plain = beside.is_some_and(|b| b.config_is_link == Some(false));
+        let entry = if listed_plain {
+            None
+        } else {
+            std::fs::symlink_metadata(path).ok()
+        };
+        let folder = beside.and_then(|b| b.folder.as_ref());
         PlannedWrite {
             kind: WriteKind::Config,
             path: path.to_path_buf(),

@@ -325,9 +325,13 @@ impl Migrator {
         let bytes = loaded.output_bytes(output_text);
         match input.path() {
             Some(path) => {
-                let folder = beside.as_ref().and_then(|b| b.folder.as_ref());
                 let current = loaded.into_read_bytes();
-                writes.push(PlannedWrite::config_in(path, current, bytes, folder));
+                writes.push(PlannedWrite::config_in(
+                    path,
+                    current,
+                    bytes,
+                    beside.as_ref(),
+                ));
             }
             None => outcome.filtered = Some(bytes),
         }
