@@ -108,19 +108,24 @@ impl Default for SecretKeys<'_> {
 }
 
 /// Whether `rest` starts with a credential word. Every key of a config
-/// goes through here, so the words are sorted by their first letter:
-/// most positions are turned away on one byte.
+/// goes through here at every position, so the words are sorted by their
+/// first two letters: most positions are turned away on one comparison.
 fn secret_word_at(rest: &[u8]) -> bool {
-    let words: &[&[u8]] = match rest.first() {
-        Some(b'a') => &[b"apikey", b"accesskey", b"authorization"],
-        Some(b'c') => &[b"credential", b"cookie"],
-        Some(b'p') => &[b"password", b"passwd", b"passphrase", b"privatekey"],
-        Some(b's') => &[b"secret", b"signature"],
-        Some(b't') => &[b"token"],
+    let words: &[&[u8]] = match rest {
+        [b'a', b'p', ..] => &[b"apikey"],
+        [b'a', b'c', ..] => &[b"accesskey"],
+        [b'a', b'u', ..] => &[b"authorization"],
+        [b'c', b'r', ..] => &[b"credential"],
+        [b'c', b'o', ..] => &[b"cookie"],
+        [b'p', b'a', ..] => &[b"password", b"passwd", b"passphrase"],
+        [b'p', b'r', ..] => &[b"privatekey"],
+        [b's', b'e', ..] => &[b"secret"],
+        [b's', b'i', ..] => &[b"signature"],
+        [b't', b'o', ..] => &[b"token"],
         _ => return false,
     };
-    // Byte by byte: a mismatch is nearly always at the second byte, where
-    // a slice comparison would first call `memcmp`.
+    // Byte by byte: a mismatch is nearly always early, where a slice
+    // comparison would first call `memcmp`.
     words
         .iter()
         .any(|w| rest.len() >= w.len() && rest.iter().zip(w.iter()).all(|(a, b)| a == b))
@@ -481,6 +486,43 @@ mod tests {
             "path_aggregation",
         ] {
             assert!(!is_secret_key(key), "{key}");
+        }
+    }
+
+    /// Each credential word names a credential wherever it stands in a
+    /// key, in any case and between any separators; one letter short, or
+    /// one letter changed, it does not. (`pwd` only as the whole key.)
+    #[test]
+    fn every_credential_word_is_found_at_any_place() {
+        const WORDS: [&str; 12] = [
+            "apikey",
+            "accesskey",
+            "authorization",
+            "credential",
+            "cookie",
+            "password",
+            "passwd",
+            "passphrase",
+            "privatekey",
+            "secret",
+            "signature",
+            "token",
+        ];
+        assert!(is_secret_key("PWD") && is_secret_key("p-wd") && !is_secret_key("my_pwd"));
+        for word in WORDS {
+            let upper = word.to_ascii_uppercase();
+            for key in [
+                word.to_string(),
+                format!("my_{word}"),
+                format!("x{upper}y"),
+                format!("{}-{}", &word[..2], &word[2..]),
+            ] {
+                assert!(is_secret_key(&key), "{key}");
+            }
+            let short = &word[..word.len() - 1];
+            let changed = format!("{short}q");
+            assert!(!is_secret_key(&format!("my_{short}")), "{short}");
+            assert!(!is_secret_key(&format!("my_{changed}")), "{changed}");
         }
     }
 
