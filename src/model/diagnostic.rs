@@ -369,19 +369,42 @@ impl Diagnostic {
 
 /// Diagnostics of one file, in a stable order: by position, then severity
 /// (errors first), then code.
+///
+/// The keys are sorted, then the diagnostics moved once into place: a
+/// diagnostic is a couple of hundred bytes, and a sort that compares them
+/// moves them at every step (11 M of the 950 M instructions of a
+/// 10,000-file `--check`, for the 25 or so diagnostics of each config).
 pub fn sort(diagnostics: &mut [Diagnostic]) {
-    diagnostics.sort_by(|a, b| {
-        let pos = |d: &Diagnostic| d.span.as_ref().map_or((0, 0), |s| (s.start, s.end));
-        pos(a)
-            .cmp(&pos(b))
-            .then(b.severity.cmp(&a.severity))
-            .then(a.code.cmp(&b.code))
+    diagnostics.sort_by_cached_key(|d| {
+        let (start, end) = d.span.as_ref().map_or((0, 0), |s| (s.start, s.end));
+        (start, end, std::cmp::Reverse(d.severity), d.code)
     });
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// By position, then errors first, then code; diagnostics alike in all
+    /// three keep the order they were made in.
+    #[test]
+    fn diagnostics_sort_by_place_then_severity_then_code_and_keep_ties() {
+        let at = |severity, code, span: Option<Span>, message: &str| Diagnostic {
+            span,
+            ..Diagnostic::new(severity, code, message)
+        };
+        let mut list = vec![
+            at(Severity::Info, Code::Secret, Some(5..9), "a"),
+            at(Severity::Warning, Code::Secret, Some(5..9), "b"),
+            at(Severity::Info, Code::DuplicateKey, Some(5..9), "c"),
+            at(Severity::Info, Code::Secret, None, "d"),
+            at(Severity::Info, Code::Secret, Some(5..9), "e"),
+            at(Severity::Error, Code::Secret, Some(5..6), "f"),
+        ];
+        sort(&mut list);
+        let order: String = list.iter().map(|d| d.message.as_str()).collect();
+        assert_eq!(order, "dfbcae");
+    }
 
     /// The rows of the code table in `docs/mapping.md`: code and name.
     fn documented() -> Vec<(String, String)> {
