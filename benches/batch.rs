@@ -13,9 +13,10 @@
 use std::fmt::Write as _;
 use std::path::Path;
 use std::process::{Command, Stdio};
+use std::time::Duration;
 
 mod support;
-use support::{Figures, ratio_line, row, run_once};
+use support::{Figures, ratio_line, row, run_once, run_once_with_cpu};
 
 const RUNS: usize = 5;
 /// Runs of `--check` and of `rg`, taken in turn: short runs, whose ratio
@@ -149,13 +150,14 @@ fn main() {
         c
     };
     // Each run of one is next to a run of the other.
-    let (check, search) = if has("rg") {
-        let mut both = measure_alternating(PAIRED_RUNS, &mut [&mut check_tree, &mut search_tree])
-            .expect("oc2otel and rg run");
+    let (check, search, paired) = if has("rg") {
+        let (mut both, paired) =
+            measure_alternating(PAIRED_RUNS, &mut [&mut check_tree, &mut search_tree])
+                .expect("oc2otel and rg run");
         let search = both.pop();
-        (both.pop().expect("two figures"), search)
+        (both.pop().expect("two figures"), search, Some(paired))
     } else {
-        (measure(check_tree, || {}), None)
+        (measure(check_tree, || {}), None, None)
     };
     row("oc2otel migrate --check", &check);
     if let Some(search) = &search {
@@ -244,6 +246,17 @@ fn main() {
             1.5,
         ),
         None => println!("  rg is not installed (apt install ripgrep): no ratio for --check"),
+    }
+    if let Some(Paired { ratios, cpu }) = &paired {
+        println!(
+            "    run by run: median {:.2}x, quartiles {:.2}x to {:.2}x; CPU time (user + system) {:.0} ms against {:.0} ms ({:.2}x)",
+            ratios[1],
+            ratios[0],
+            ratios[2],
+            cpu.0.as_secs_f64() * 1e3,
+            cpu.1.as_secs_f64() * 1e3,
+            cpu.0.as_secs_f64() / cpu.1.as_secs_f64().max(1e-9),
+        );
     }
     ratio_line(
         "--write over a copy of the tree",
@@ -339,33 +352,67 @@ fn write_in_git(oc2otel: &str, tree: &Path, repo: &Path, settle: impl Fn()) -> O
 pub fn measure_alternating(
     runs: usize,
     makes: &mut [&mut dyn FnMut() -> Command],
-) -> Option<Vec<Figures>> {
+) -> Option<(Vec<Figures>, Paired)> {
     for make in makes.iter_mut() {
         run_once(&mut make())?;
     }
     let mut times = vec![Vec::with_capacity(runs); makes.len()];
+    let mut cpus = vec![Vec::with_capacity(runs); makes.len()];
     let mut peaks = vec![0; makes.len()];
     for _ in 0..runs {
         for (i, make) in makes.iter_mut().enumerate() {
-            let (time, _, rss) = run_once(&mut make())?;
+            let (time, _, rss, cpu) = run_once_with_cpu(&mut make())?;
             times[i].push(time);
+            cpus[i].push(cpu);
             peaks[i] = peaks[i].max(rss);
         }
     }
-    Some(
-        times
-            .into_iter()
-            .zip(peaks)
-            .map(|(mut times, peak)| {
-                times.sort();
-                Figures {
-                    median: times[times.len() / 2],
-                    best: times[0],
-                    peak_rss_kb: peak,
-                }
-            })
-            .collect(),
-    )
+    let paired = Paired::of(&times, &cpus);
+    let figures = times
+        .into_iter()
+        .zip(peaks)
+        .map(|(mut times, peak)| {
+            times.sort();
+            Figures {
+                median: times[times.len() / 2],
+                best: times[0],
+                peak_rss_kb: peak,
+            }
+        })
+        .collect();
+    Some((figures, paired))
+}
+
+/// The first command of alternating runs against the last, run by run:
+/// on a machine whose speed drifts over a minute, the ratio of two runs
+/// made one after the other moves less than the ratio of two medians.
+pub struct Paired {
+    /// The quartiles and median of the runs' wall-time ratios.
+    pub ratios: [f64; 3],
+    /// The median CPU time (user and system) of each command.
+    pub cpu: (Duration, Duration),
+}
+
+impl Paired {
+    fn of(times: &[Vec<Duration>], cpus: &[Vec<Duration>]) -> Paired {
+        let (first, last) = (&times[0], &times[times.len() - 1]);
+        let mut ratios: Vec<f64> = first
+            .iter()
+            .zip(last)
+            .map(|(a, b)| a.as_secs_f64() / b.as_secs_f64().max(1e-9))
+            .collect();
+        ratios.sort_by(f64::total_cmp);
+        let at = |q: usize| ratios[(ratios.len() - 1) * q / 4];
+        let median = |list: &[Duration]| {
+            let mut list = list.to_vec();
+            list.sort();
+            list[list.len() / 2]
+        };
+        Paired {
+            ratios: [at(1), at(2), at(3)],
+            cpu: (median(&cpus[0]), median(&cpus[cpus.len() - 1])),
+        }
+    }
 }
 
 fn walk_size(dir: &Path) -> u64 {

@@ -18,6 +18,12 @@ pub struct Figures {
 // `Child::wait`, hence the allow.
 #[allow(clippy::zombie_processes)]
 pub fn run_once(command: &mut Command) -> Option<(Duration, i32, i64)> {
+    run_once_with_cpu(command).map(|(wall, status, rss, _)| (wall, status, rss))
+}
+
+/// [`run_once`], with the CPU time (user and system) the command used.
+#[allow(clippy::zombie_processes)]
+pub fn run_once_with_cpu(command: &mut Command) -> Option<(Duration, i32, i64, Duration)> {
     let start = Instant::now();
     let child = command
         .stdout(Stdio::null())
@@ -30,7 +36,14 @@ pub fn run_once(command: &mut Command) -> Option<(Duration, i32, i64)> {
     let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
     let rc = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
     assert_eq!(rc, pid, "wait4 failed");
-    Some((start.elapsed(), libc::WEXITSTATUS(status), usage.ru_maxrss))
+    let seconds = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
+    let cpu = seconds(usage.ru_utime) + seconds(usage.ru_stime);
+    Some((
+        start.elapsed(),
+        libc::WEXITSTATUS(status),
+        usage.ru_maxrss,
+        cpu,
+    ))
 }
 
 /// `runs` runs of the command `make` builds, each after `before`; every
