@@ -390,10 +390,19 @@ pub fn step_for(d: &Diagnostic) -> Option<&'static Step> {
 /// the order the steps are listed in (ids are unique, so each step has
 /// one).
 pub fn ranked_step_for(d: &Diagnostic) -> Option<(usize, &'static Step)> {
-    STEPS
+    // Every diagnostic of a run is asked this on the thread that reports:
+    // the rows of its code are looked at, not the whole table.
+    static ROWS_BY_CODE: std::sync::LazyLock<Vec<Vec<usize>>> = std::sync::LazyLock::new(|| {
+        let mut rows = vec![Vec::new(); Code::ALL.len()];
+        for (rank, step) in STEPS.iter().enumerate() {
+            rows[step.code as usize].push(rank);
+        }
+        rows
+    });
+    ROWS_BY_CODE[d.code as usize]
         .iter()
-        .enumerate()
-        .find(|(_, s)| s.code == d.code && s.when.matches(d))
+        .map(|&rank| (rank, &STEPS[rank]))
+        .find(|(_, s)| s.when.matches(d))
 }
 
 /// A step by its id.
@@ -405,6 +414,50 @@ pub fn by_id(id: &str) -> Option<&'static Step> {
 mod tests {
     use super::*;
     use crate::model::diagnostic::Fate;
+
+    /// The lookup by code finds what a scan of the whole table finds, for
+    /// every code, severity and fate a step's condition reads.
+    #[test]
+    fn the_step_of_a_diagnostic_is_the_first_matching_row_of_the_table() {
+        // No fate, and one of each action and of each target the table
+        // names.
+        let mut fates = vec![None];
+        for step in STEPS {
+            match step.when {
+                When::Action(action) => fates.push(Some(Fate {
+                    action,
+                    target: None,
+                })),
+                When::Target(prefix) => fates.push(Some(Fate {
+                    action: Action::Moved,
+                    target: Some(format!("{prefix}x")),
+                })),
+                _ => {}
+            }
+        }
+        let keys = STEPS.iter().filter_map(|s| match s.when {
+            When::Key(key) => Some(Some(key)),
+            _ => None,
+        });
+        let keys: Vec<Option<&'static str>> = [None].into_iter().chain(keys).collect();
+        for &code in Code::ALL {
+            for severity in [Severity::Info, Severity::Warning, Severity::Error] {
+                for fate in &fates {
+                    for &step in &keys {
+                        let mut d = Diagnostic::new(severity, code, "m");
+                        d.fate = fate.clone();
+                        d.step = step;
+                        let scanned = STEPS
+                            .iter()
+                            .enumerate()
+                            .find(|(_, s)| s.code == d.code && s.when.matches(&d));
+                        let found = ranked_step_for(&d);
+                        assert_eq!(found.map(|(r, _)| r), scanned.map(|(r, _)| r), "{d:?}");
+                    }
+                }
+            }
+        }
+    }
 
     #[test]
     fn ids_are_unique_kebab_case_and_texts_are_imperative() {
