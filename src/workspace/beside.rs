@@ -242,7 +242,7 @@ mod tests {
     }
 
     /// The listing says whether the config is a link, where it says types
-    /// at all (every Linux file system the tests run on does).
+    /// at all (a file system that gives none leaves both to a lookup).
     #[cfg(any(target_os = "linux", target_os = "android"))]
     #[test]
     fn the_listing_says_whether_the_config_is_a_link() {
@@ -251,7 +251,10 @@ mod tests {
         std::fs::write(&json, "{}").unwrap();
         let link = dir.path().join("linked.json");
         std::os::unix::fs::symlink(&json, &link).unwrap();
-        assert_eq!(beside(&json).config_is_link, Some(false));
-        assert_eq!(beside(&link).config_is_link, Some(true));
+        let said = (beside(&json).config_is_link, beside(&link).config_is_link);
+        assert!(
+            matches!(said, (Some(false), Some(true)) | (None, None)),
+            "{said:?}"
+        );
     }
 }
