@@ -13,21 +13,32 @@ use crate::migration::Migration;
 use crate::migration::options::Options;
 use crate::migration::render::deploy::{Platform, Sidecar};
 use crate::model::diagnostic::{Code, Diagnostic};
+use crate::workspace::beside::Beside;
 use crate::workspace::plan::{PlannedWrite, WriteKind};
 
 /// `dir/krakend.json` -> `dir/krakend.deploy.compose.yaml`.
 pub fn sibling_path(config: &Path, platform: Platform) -> PathBuf {
-    let stem = crate::workspace::beside::sibling_stem(config);
+    snippet_path(
+        config,
+        platform,
+        &crate::workspace::beside::sibling_stem(config),
+    )
+}
+
+/// [`sibling_path`] for a config whose companions start with `stem`.
+fn snippet_path(config: &Path, platform: Platform, stem: &str) -> PathBuf {
     config.with_file_name(format!("{stem}.{}", platform.file_suffix()))
 }
 
 /// Plan the snippet of one migrated config. `config` is `None` for
-/// standard input. Diagnostics go to `diagnostics`; `Err` means a file is
-/// in the way (the error says which), and the config must be left
-/// unchanged.
+/// standard input; `beside`, its folder's listing when the run made one
+/// (the folder is then not listed again). Diagnostics go to
+/// `diagnostics`; `Err` means a file is in the way (the error says
+/// which), and the config must be left unchanged.
 pub fn plan(
     platform: Platform,
     config: Option<&Path>,
+    beside: Option<&Beside>,
     migration: &Migration,
     collector_path: Option<&Path>,
     options: &Options,
@@ -56,7 +67,10 @@ pub fn plan(
     };
     let config_name = file_name(config);
     let collector_name = file_name(collector_path);
-    let path = sibling_path(config, platform);
+    let path = match beside {
+        Some(beside) => snippet_path(config, platform, &beside.stem),
+        None => sibling_path(config, platform),
+    };
     let sidecar = Sidecar::new(
         platform,
         intent,
@@ -69,7 +83,7 @@ pub fn plan(
     .for_service(&service_name(migration, config));
     let snippet = sidecar.render();
 
-    let write = PlannedWrite::create(WriteKind::Deploy, &path, snippet.text)?;
+    let write = PlannedWrite::create_in(WriteKind::Deploy, &path, snippet.text, beside)?;
 
     let mut help = Vec::new();
     if !snippet.placeholders.is_empty() {

@@ -276,13 +276,10 @@ impl Migrator {
             }
             _ => None,
         };
-        let collector_path = match (&migration.collector, input.path()) {
-            (None, _) => None,
-            (Some(_), _) if self.settings.collector_out.is_some() => {
-                self.settings.collector_out.clone()
-            }
-            (Some(_), Some(path)) => beside.as_ref().map(|b| b.collector_path(path)),
-            (Some(_), None) => None,
+        let collector_path = match (&migration.collector, &beside, input.path()) {
+            (None, _, _) => None,
+            (Some(_), Some(beside), Some(path)) => Some(beside.collector_path(path)),
+            (Some(_), _, _) => self.settings.collector_out.clone(),
         };
         outcome.collector_path = collector_path.as_ref().map(|p| p.display().to_string());
         let mut writes = Vec::new();
@@ -297,6 +294,7 @@ impl Migrator {
             let planned = deploy::plan(
                 platform,
                 input.path(),
+                beside.as_ref(),
                 migration,
                 collector_path.as_deref(),
                 &migration.options,
